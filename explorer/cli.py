@@ -1,0 +1,242 @@
+"""The command line: each command is a chain of stages (load -> instantiate -> explore -> report).
+The only module that prints or exits.
+
+Exit codes: 0 every property holds (within the bounds the output names), 1 a violation was found,
+2 the spec or the command line is wrong, 3 the run stopped early (bound, interrupt) with a report of how
+far it got.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+import spec
+from spec import CheckedSpec, SpecError
+from spec.diagnostics import InternalError
+
+from explorer.run import CheckOptions, PropertyResult, SelectionError, check_constants, check_model, select_models
+from explorer.search import Stats
+
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    stderr.print(Text(message))
+    sys.exit(code)
+
+
+def _load(path: str) -> CheckedSpec:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        _fail(f"error: cannot read {path}: {error.strerror or error}")
+    except UnicodeDecodeError:
+        _fail(f"error: {path} is not UTF-8 text")
+    try:
+        checked = spec.load(text, path)
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        count = len(error.diagnostics)
+        stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
+        sys.exit(EXIT_USAGE)
+    for warning in checked.warnings:
+        stderr.print(Text(warning.render(checked.source)))
+    return checked
+
+
+def _constants(pairs: tuple[str, ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = int(value)
+        except ValueError:
+            _fail(f"error: --const takes NAME=INTEGER, not {pair!r}")
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="faultline")
+def main() -> None:
+    """faultline: check distributed-system designs against lost messages, crashes and partitions."""
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--model", "-m", "models", multiple=True, help="Check only this model (repeatable).")
+@click.option("--invariant", "-i", "invariants", multiple=True, help="Check only this property (repeatable).")
+@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@click.option("--max-depth", type=click.IntRange(min=0), help="Explore at most this many steps deep.")
+@click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
+@click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
+@click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
+              help="Where counterexamples are written.")
+def check(
+    spec_path: str,
+    models: tuple[str, ...],
+    invariants: tuple[str, ...],
+    constants: tuple[str, ...],
+    max_depth: int | None,
+    max_states: int | None,
+    dfs: bool,
+    deadlock: bool,
+    as_json: bool,
+    out_dir: str,
+) -> None:
+    """Explore every behaviour of SPEC's models and check its properties."""
+    checked = _load(spec_path)
+    options = CheckOptions(
+        models=list(models) or None,
+        invariants=list(invariants) or None,
+        constants=_constants(constants),
+        order="dfs" if dfs else "bfs",
+        max_depth=max_depth,
+        max_states=max_states,
+        deadlock=deadlock,
+        out_dir=Path(out_dir),
+    )
+    try:
+        check_constants(checked, options.constants)
+        model_names = select_models(checked, options.models)
+    except SelectionError as error:
+        _fail(f"error: {error}")
+    results: list[PropertyResult] = []
+    interactive = stderr.is_terminal and not as_json
+    interrupted = False
+    for name in model_names:
+        if interrupted:
+            break
+        try:
+            if interactive:
+                with Live(console=stderr, transient=True, refresh_per_second=4) as live:
+                    model_results = check_model(checked, name, options, lambda m, s: live.update(_progress(m, s)))
+            else:
+                model_results = check_model(checked, name, options)
+        except SpecError as error:
+            stderr.print(Text(error.render()))
+            sys.exit(EXIT_USAGE)
+        except SelectionError as error:
+            _fail(f"error: {error}")
+        except InternalError as error:
+            _fail(str(error), EXIT_INCOMPLETE)
+        results.extend(model_results)
+        interrupted = any(r.reason == "interrupted" for r in model_results)
+    if as_json:
+        payload: dict[str, Any] = {"spec": checked.name, "source": spec_path, "results": [r.to_json() for r in results]}
+        if interrupted:
+            payload["interrupted"] = True
+        stdout.print(Text(json.dumps(payload, indent=2)))
+    else:
+        _print_table(checked, results, model_names)
+    if any(r.verdict == "violated" for r in results):
+        sys.exit(EXIT_VIOLATED)
+    if interrupted or any(r.verdict == "incomplete" for r in results):
+        sys.exit(EXIT_INCOMPLETE)
+    sys.exit(EXIT_HOLDS)
+
+
+def _progress(model: str, stats: Stats) -> Text:
+    return Text(
+        f"{model}: {stats.distinct:,} states, {stats.rate:,.0f} states/s, depth {stats.depth}, queue {stats.queue:,}",
+        style="dim",
+    )
+
+
+def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_names: list[str]) -> None:
+    properties: list[str] = []
+    for r in results:
+        if r.property not in properties:
+            properties.append(r.property)
+    table = Table(title=f"{checked.name} ({checked.source.uri})", title_justify="left")
+    table.add_column("model")
+    table.add_column("states", justify="right")
+    for prop in properties:
+        table.add_column(prop)
+    by_model: dict[str, list[PropertyResult]] = {}
+    for r in results:
+        by_model.setdefault(r.model, []).append(r)
+    for name in model_names:
+        rows = by_model.get(name)
+        if not rows:
+            continue
+        cells = {r.property: r for r in rows}
+        stats = rows[0].stats
+        row: list[Text | str] = [name, f"{stats.distinct:,}"]
+        for prop in properties:
+            r = cells.get(prop)
+            if r is None:
+                row.append("")
+            elif r.verdict == "holds":
+                row.append(Text("holds", style="green"))
+            elif r.verdict == "violated":
+                steps = r.trace_length or 0
+                row.append(Text(f"VIOLATED in {steps} step{'s' if steps != 1 else ''}", style="bold red"))
+            else:
+                row.append(Text("incomplete", style="yellow"))
+        table.add_row(*row)
+    stdout.print(table)
+    for name in model_names:
+        rows = by_model.get(name)
+        if not rows:
+            continue
+        stats = rows[0].stats
+        stdout.print(
+            Text(
+                f"{name}: {rows[0].bounds}; {stats.distinct:,} distinct states, {stats.generated:,} generated, "
+                f"depth {stats.depth}, {stats.seconds:.2f} s ({stats.rate:,.0f} states/s)"
+            )
+        )
+        for r in rows:
+            if r.verdict == "incomplete" and r.reason:
+                stdout.print(Text(f"  {r.property}: incomplete ({r.reason})", style="yellow"))
+                break
+        for r in rows:
+            if r.verdict == "violated" and r.trace:
+                text_path = r.trace.removesuffix(".itf.json") + ".txt"
+                stdout.print(Text(f"  {r.property}: counterexample in {text_path} (and .itf.json)"))
+
+
+@main.command()
+@click.argument("trace_path", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+def replay(trace_path: str, spec_path: str) -> None:
+    """Re-execute TRACE against SPEC: exit 0 if it reaches its violation, 1 if it departs from the spec."""
+    from explorer.trace.replay import TraceFormatError
+    from explorer.trace.replay import replay as run_replay
+
+    checked = _load(spec_path)
+    try:
+        document = json.loads(Path(trace_path).read_text(encoding="utf-8"))
+    except OSError as error:
+        _fail(f"error: cannot read {trace_path}: {error.strerror or error}")
+    except json.JSONDecodeError as error:
+        _fail(f"error: {trace_path}:{error.lineno}:{error.colno}: not JSON: {error.msg}")
+    try:
+        result = run_replay(document, checked)
+    except TraceFormatError as error:
+        _fail(f"error: {trace_path}: {error}")
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
+    stdout.print(Text(result.message))
+    sys.exit(EXIT_HOLDS if result.reaches_violation else EXIT_VIOLATED)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

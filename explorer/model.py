@@ -1,0 +1,43 @@
+"""The interface between search and semantics: a transition system with labelled steps and properties.
+
+Search (explorer/search/) sees only this; it never imports the front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from explorer.compile import SpecRuntimeError
+
+State = tuple[Any, ...]
+Action = Hashable
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    name: str
+    kind: str  # "invariant", "assertion", "runtime", "deadlock"
+    text: str  # what it says, for reports
+    where: str  # file:line:col of its declaration, or "" for built-in ones
+
+
+class Model(Protocol):
+    properties: Sequence[Property]
+
+    def init_states(self) -> list[tuple[Action, State]]:
+        """Initial states, each with the action that made it (the start handlers' choices)."""
+        ...
+
+    def successors(self, state: State) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
+        """Every step from `state`: the ones that lead to a state, and the ones that fail inside the spec."""
+        ...
+
+    def is_protocol_step(self, action: Action) -> bool:
+        """Whether a step is the protocol's own (deliver, fire, act), not the adversary's."""
+        ...
+
+    def violated(self, state: State) -> list[str]:
+        """Names of the invariants `state` violates (among those being checked)."""
+        ...

@@ -1,0 +1,149 @@
+"""`check` as a chain of stages: checked spec -> IR per model -> search -> verdicts and trace files.
+
+Nothing here prints; the CLI decides what to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+import spec
+from spec import CheckedSpec, ir
+
+from explorer.search import SearchResult, Stats, explore
+from explorer.semantics.system import SystemModel
+from explorer.trace import itf, text
+from explorer.trace.files import write_atomic
+from explorer.trace.path import Path, rebuild
+
+
+@dataclass
+class PropertyResult:
+    model: str
+    property: str
+    kind: str
+    verdict: str  # "holds", "violated", "incomplete"
+    stats: Stats
+    bounds: str
+    description: str
+    trace: str | None = None  # path of the .itf.json file
+    trace_length: int | None = None
+    reason: str | None = None  # why a verdict is incomplete
+    path: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "property": self.property,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "distinct_states": self.stats.distinct,
+            "generated_states": self.stats.generated,
+            "depth": self.stats.depth,
+            "seconds": round(self.stats.seconds, 3),
+            "trace": self.trace,
+            "trace_length": self.trace_length,
+            "bounds": self.bounds,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class CheckOptions:
+    models: list[str] | None = None
+    invariants: list[str] | None = None
+    constants: Mapping[str, int] | None = None
+    order: str = "bfs"
+    max_depth: int | None = None
+    max_states: int | None = None
+    deadlock: bool = False
+    out_dir: FsPath | None = FsPath("counterexamples")
+
+
+class SelectionError(Exception):
+    """A --model, --invariant or --const that does not fit the spec."""
+
+
+def select_models(checked: CheckedSpec, wanted: list[str] | None) -> list[str]:
+    available = spec.model_names(checked)
+    if not wanted:
+        return available
+    for name in wanted:
+        if name not in available:
+            raise SelectionError(f"spec {checked.name} has no model '{name}'; its models are {', '.join(available)}")
+    return list(wanted)
+
+
+def check_constants(checked: CheckedSpec, constants: Mapping[str, int] | None) -> None:
+    for name in constants or {}:
+        if name not in checked.scope.consts:
+            known = ", ".join(checked.scope.consts) or "none"
+            raise SelectionError(f"spec {checked.name} has no constant '{name}' (its constants: {known})")
+
+
+def check_model(
+    checked: CheckedSpec,
+    model_name: str,
+    options: CheckOptions,
+    progress: Callable[[str, Stats], None] | None = None,
+) -> list[PropertyResult]:
+    system = spec.instantiate(checked, model_name, options.constants)
+    try:
+        model = SystemModel(system, options.invariants, options.deadlock)
+    except KeyError as unknown:
+        raise SelectionError(
+            f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
+        ) from None
+    result = explore(
+        model,
+        order=options.order,
+        max_depth=options.max_depth,
+        max_states=options.max_states,
+        deadlock=options.deadlock,
+        progress=(lambda stats: progress(model_name, stats)) if progress else None,
+    )
+    return verdicts(checked, system, model, result, options)
+
+
+def verdicts(
+    checked: CheckedSpec, system: ir.System, model: SystemModel, result: SearchResult, options: CheckOptions
+) -> list[PropertyResult]:
+    out = []
+    constants = dict(options.constants or {})
+    for prop in model.properties:
+        found = result.discoveries.get(prop.name)
+        description = prop.text
+        base = PropertyResult(
+            system.model.name, prop.name, prop.kind, "holds", result.stats, system.model.bounds(), description
+        )
+        if found is not None:
+            path = rebuild(model, found.fingerprints, found.failing_action, found.error)
+            base.verdict = "violated"
+            base.trace_length = path.length
+            base.path = path
+            if options.out_dir is not None:
+                info = itf.TraceInfo(
+                    checked.name, checked.source.uri, system.model.name, prop.name, prop.kind, description,
+                    system.model.bounds(), constants,
+                )
+                base.trace = str(write_trace(model, path, info, options.out_dir))
+        elif not result.complete:
+            base.verdict = "incomplete"
+            base.reason = result.stop_reason
+        out.append(base)
+    return out
+
+
+def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str) -> tuple[FsPath, FsPath]:
+    folder = out_dir / spec_name / model
+    return folder / f"{prop}.itf.json", folder / f"{prop}.txt"
+
+
+def write_trace(model: SystemModel, path: Path, info: itf.TraceInfo, out_dir: FsPath) -> FsPath:
+    itf_path, text_path = trace_paths(out_dir, info.spec, info.model, info.property)
+    write_atomic(itf_path, itf.dumps(itf.to_itf(model, path, info)))
+    write_atomic(text_path, text.render(model, path, info))
+    return itf_path

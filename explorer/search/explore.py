@@ -1,0 +1,165 @@
+"""Explicit-state search. Visited states are kept as fingerprints with a link to their parent's
+fingerprint; the states themselves live only in the frontier. A counterexample is rebuilt afterwards by
+replaying the model along the chain of fingerprints (explorer/trace/path.py).
+
+Breadth-first order (the default) makes every counterexample a shortest one. Depth-first order uses the
+same loop with a stack for a frontier.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from explorer.compile import SpecRuntimeError
+from explorer.model import Action, Model, State
+
+# How often (in expanded states) the clock is looked at for progress and time limits.
+_CHECK_EVERY = 4096
+
+
+@dataclass
+class Stats:
+    distinct: int = 0
+    generated: int = 0
+    depth: int = 0  # the deepest level reached (number of steps from an initial state)
+    queue: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.distinct / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Discovery:
+    """A violation: the fingerprints from an initial state to the violating state, and for a step that
+    failed inside the spec, that step and its error."""
+
+    property: str
+    fingerprints: list[int]
+    failing_action: Action | None = None
+    error: SpecRuntimeError | None = None
+
+    @property
+    def length(self) -> int:
+        return len(self.fingerprints) - 1 + (1 if self.failing_action is not None else 0)
+
+
+@dataclass
+class SearchResult:
+    stats: Stats
+    discoveries: dict[str, Discovery] = field(default_factory=dict)
+    complete: bool = True  # every reachable state (within the model's own bounds) was explored
+    stop_reason: str | None = None  # why the search stopped early
+
+
+def explore(
+    model: Model,
+    *,
+    order: str = "bfs",
+    max_depth: int | None = None,
+    max_states: int | None = None,
+    deadlock: bool = False,
+    progress: Callable[[Stats], None] | None = None,
+    progress_interval: float = 0.5,
+) -> SearchResult:
+    started = time.perf_counter()
+    stats = Stats()
+    result = SearchResult(stats)
+    wanted = {p.name for p in model.properties}
+    found = result.discoveries
+    parents: dict[int, int | None] = {}
+    frontier: deque[tuple[State, int, int]] = deque()  # (state, fingerprint, depth)
+    depth_first = order == "dfs"
+
+    def chain(fp: int) -> list[int]:
+        path = [fp]
+        parent = parents[fp]
+        while parent is not None:
+            path.append(parent)
+            parent = parents[parent]
+        path.reverse()
+        return path
+
+    def record_state(state: State, fp: int) -> None:
+        for name in model.violated(state):
+            if name not in found:
+                found[name] = Discovery(name, chain(fp))
+
+    def record_failure(fp: int | None, action: Action, error: SpecRuntimeError) -> None:
+        if error.property in wanted and error.property not in found:
+            found[error.property] = Discovery(error.property, chain(fp) if fp is not None else [], action, error)
+
+    for _, state in model.init_states():
+        fp = hash(state)
+        if fp in parents:
+            continue
+        parents[fp] = None
+        frontier.append((state, fp, 0))
+        record_state(state, fp)
+    for action, error in getattr(model, "init_failures", []):
+        if error.property in wanted and error.property not in found:
+            found[error.property] = Discovery(error.property, [], action, error)
+    stats.distinct = len(parents)
+
+    last_report = started
+    expanded = 0
+    try:
+        while frontier:
+            if len(found) >= len(wanted):
+                break
+            state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
+            if depth > stats.depth:
+                stats.depth = depth
+            successors, failures = model.successors(state)
+            if max_depth is not None and depth >= max_depth:
+                # Not expanded further; the search is incomplete only if this cut something off.
+                if failures or any(hash(s) not in parents for _, s in successors):
+                    result.complete = False
+                    result.stop_reason = f"depth bound {max_depth} reached"
+                continue
+            stats.generated += len(successors) + len(failures)
+            for action, error in failures:
+                record_failure(fp, action, error)
+            if deadlock and "deadlock_free" not in found and not any(
+                model.is_protocol_step(a) for a, _ in successors
+            ):
+                found["deadlock_free"] = Discovery("deadlock_free", chain(fp))
+            next_depth = depth + 1
+            for _, succ in successors:
+                succ_fp = hash(succ)
+                if succ_fp in parents:
+                    continue
+                parents[succ_fp] = fp
+                frontier.append((succ, succ_fp, next_depth))
+                record_state(succ, succ_fp)
+            expanded += 1
+            if expanded % _CHECK_EVERY == 0:
+                stats.distinct = len(parents)
+                if max_states is not None and stats.distinct >= max_states:
+                    result.complete = False
+                    result.stop_reason = f"state bound {max_states} reached"
+                    break
+                now = time.perf_counter()
+                if progress is not None and now - last_report >= progress_interval:
+                    last_report = now
+                    stats.seconds = now - started
+                    stats.queue = len(frontier)
+                    progress(stats)
+            elif max_states is not None and len(parents) >= max_states:
+                result.complete = False
+                result.stop_reason = f"state bound {max_states} reached"
+                break
+    except KeyboardInterrupt:
+        result.complete = False
+        result.stop_reason = "interrupted"
+    stats.distinct = len(parents)
+    stats.queue = len(frontier)
+    stats.seconds = time.perf_counter() - started
+    if frontier and result.complete and len(found) < len(wanted):
+        result.complete = False
+        result.stop_reason = result.stop_reason or "stopped early"
+    return result

@@ -1,0 +1,81 @@
+"""The shape of a global state, and the interning tables that keep it small.
+
+A global state is a flat, hashable tuple:
+
+    (local_0, ..., local_{n-1}, network, faults)
+
+- local_i is the id of node instance i's local state in a LocalTable. A local state is the tuple
+  (status, armed_timers, var_0, var_1, ...); equal local states share one id, so a global state holds
+  only small ints for its nodes (the "collapse" compression of SPIN), and a handler's effect on a local
+  state can be computed once and remembered.
+- network is the messages in flight, as message ids from a MessageTable, in a layout chosen by the
+  network's ordering (explorer/semantics/network.py).
+- faults is a tuple of ints: the budgets spent so far and the current partition.
+
+Visited states are kept as fingerprints (Python's 64-bit hash of this tuple).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Positions in a local-state tuple.
+STATUS = 0
+TIMERS = 1
+VARS = 2
+
+# Node statuses.
+UP = 0
+CRASHED = 1  # crash-stop: never comes back
+DOWN = 2  # crash-recovery: may recover
+
+State = tuple[Any, ...]
+
+
+class LocalTable:
+    """Interns local-state tuples as small ints."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[Any, ...], int] = {}
+        self.values: list[tuple[Any, ...]] = []
+        self.status: list[int] = []
+
+    def intern(self, local: tuple[Any, ...]) -> int:
+        lid = self.ids.get(local)
+        if lid is None:
+            lid = len(self.values)
+            self.ids[local] = lid
+            self.values.append(local)
+            self.status.append(local[STATUS])
+        return lid
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class MessageTable:
+    """Interns in-flight messages (src, dst, message index, args) as small ints."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[int, int, int, tuple[Any, ...]], int] = {}
+        self.values: list[tuple[int, int, int, tuple[Any, ...]]] = []
+        self.src: list[int] = []
+        self.dst: list[int] = []
+
+    def intern(self, src: int, dst: int, message: int, args: tuple[Any, ...]) -> int:
+        key = (src, dst, message, args)
+        mid = self.ids.get(key)
+        if mid is None:
+            mid = len(self.values)
+            self.ids[key] = mid
+            self.values.append(key)
+            self.src.append(src)
+            self.dst.append(dst)
+        return mid
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def fingerprint(state: State) -> int:
+    return hash(state)

@@ -1,0 +1,1 @@
+"""Counterexamples: paths rebuilt from fingerprints, and their ITF and text forms."""

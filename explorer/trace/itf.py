@@ -1,0 +1,81 @@
+"""Counterexamples in the Informal Trace Format (ADR-015 of Apalache), readable by Quint and Apalache
+tooling: `{"#meta", "vars", "states": [{"#meta": {...}, var: value}]}`. Each state's #meta holds the
+action that led to it, in words and as data (actor, message, fault)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from explorer.semantics.system import SystemModel
+from explorer.trace.path import Path
+
+FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
+
+
+@dataclass(frozen=True)
+class TraceInfo:
+    """What a counterexample is of: it goes in the ITF's top-level #meta and in the text's header."""
+
+    spec: str
+    source: str
+    model: str
+    property: str
+    kind: str
+    description: str
+    bounds: str
+    constants: dict[str, Any]
+
+
+def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
+    states: list[dict[str, Any]] = []
+    previous: Any = None
+    for index, (action, state) in enumerate(path.steps):
+        record = model.describe(previous, action, state) if previous is not None else model.describe(
+            state, action, state
+        )
+        snapshot = model.snapshot(state)
+        states.append({"#meta": {"index": index, **record}, **{k: v[0] for k, v in snapshot.items()}})
+        previous = state
+    if path.failure is not None:
+        action, error = path.failure
+        base = path.steps[-1][1] if path.steps else None
+        record = model.describe(base, action, None) if base is not None else {"action": "init", "text": "start"}
+        snapshot = model.snapshot(base) if base is not None else {}
+        meta = {
+            "index": len(states),
+            **record,
+            "error": error.message,
+            "violates": error.property,
+            "at": f"{info.source}:{error.span.line}:{error.span.column}",
+        }
+        states.append({"#meta": meta, **{k: v[0] for k, v in snapshot.items()}})
+    variables = [k for k in states[0] if k != "#meta"] if states else []
+    return {
+        "#meta": {
+            "format": "ITF",
+            "format-description": FORMAT_DESCRIPTION,
+            "source": info.source,
+            "spec": info.spec,
+            "model": info.model,
+            "property": info.property,
+            "kind": info.kind,
+            "description": info.description,
+            "bounds": info.bounds,
+            "constants": info.constants,
+            "length": path.length,
+            "generator": "faultline",
+        },
+        "vars": variables,
+        "states": states,
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def state_values(state: dict[str, Any]) -> dict[str, Any]:
+    """A trace state without its #meta, for comparison."""
+    return {k: v for k, v in state.items() if k != "#meta"}

@@ -1,0 +1,60 @@
+"""Counterexamples as text a person reads top to bottom: numbered steps saying who did what, what was
+sent, and only the variables that changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from explorer.semantics.system import SystemModel
+from explorer.trace.itf import TraceInfo
+from explorer.trace.path import Path
+
+
+def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
+    lines = [
+        f"{info.kind} {info.property} is VIOLATED in model {info.model} of {info.spec} ({info.source})",
+        f"  {info.description}",
+        f"model: {info.bounds}",
+    ]
+    if info.constants:
+        lines.append("constants: " + ", ".join(f"{k} = {v}" for k, v in info.constants.items()))
+    lines.append(f"counterexample: {path.length} step{'s' if path.length != 1 else ''}")
+    lines.append("")
+    previous_state: Any = None
+    previous_snapshot: dict[str, tuple[Any, str]] = {}
+    for index, (action, state) in enumerate(path.steps):
+        snapshot = model.snapshot(state)
+        if index == 0:
+            record = model.describe(state, action, state)
+            lines.append(f"{index:>3}. {record['text']}")
+            lines.extend(_sends(record))
+            for name, (_, text) in snapshot.items():
+                if name in ("_faults", "_partition") or (name == "_network" and text in ("[]", "{}")):
+                    continue
+                lines.append(f"       {name} = {text}")
+        else:
+            record = model.describe(previous_state, action, state)
+            lines.append(f"{index:>3}. {record['text']}")
+            lines.extend(_sends(record))
+            for name, (_, text) in snapshot.items():
+                old = previous_snapshot.get(name)
+                if old is None or old[1] != text:
+                    if name in ("_network", "_faults"):
+                        continue  # sends and faults are already in the step's own line
+                    was = old[1] if old is not None else "?"
+                    lines.append(f"       {name}: {was} → {text}")
+        previous_state, previous_snapshot = state, snapshot
+    if path.failure is not None:
+        action, error = path.failure
+        index = len(path.steps)
+        if previous_state is not None:
+            record = model.describe(previous_state, action, None)
+            lines.append(f"{index:>3}. {record['text']}")
+        lines.append(f"       ✗ {error.message} ({info.source}:{error.span.line}:{error.span.column})")
+    lines.append("")
+    lines.append(f"VIOLATED: {info.property} — {info.description}")
+    return "\n".join(lines) + "\n"
+
+
+def _sends(record: dict[str, Any]) -> list[str]:
+    return [f"       → sends {s['message']} to {s['to']}" for s in record.get("sends", [])]

@@ -1,0 +1,31 @@
+"""The faultline front end: text -> AST -> checked AST -> IR. It knows nothing of search."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from spec import ir
+from spec.check import CheckedSpec, check
+from spec.diagnostics import Diagnostic, SpecError
+from spec.lower import lower, model_names
+from spec.parser import parse
+from spec.source import SourceFile
+
+__all__ = ["CheckedSpec", "Diagnostic", "SpecError", "SourceFile", "instantiate", "ir", "load", "load_file", "lower", "model_names"]
+
+
+def load(text: str, uri: str = "<spec>") -> CheckedSpec:
+    """Parse and check a spec; raises SpecError with every diagnostic found."""
+    source = SourceFile(uri, text)
+    return check(parse(source), source)
+
+
+def load_file(path: str | Path) -> CheckedSpec:
+    path = Path(path)
+    return load(path.read_text(encoding="utf-8"), str(path))
+
+
+def instantiate(checked: CheckedSpec, model: str, overrides: Mapping[str, int] | None = None) -> ir.System:
+    """The IR of one model of a checked spec."""
+    return lower(checked, model, overrides)

@@ -1,0 +1,180 @@
+"""Names, then types, then model blocks: a parsed spec becomes a CheckedSpec, or a SpecError holding every
+diagnostic found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spec import ast
+from spec.diagnostics import Diagnostic, DiagnosticSink
+from spec.names import GlobalScope, collect, did_you_mean
+from spec.source import SourceFile
+from spec.types import TypeChecker, TypeTable
+
+TIMINGS = ("asynchronous", "synchronous", "partially_synchronous")
+ORDERINGS = ("fifo", "reorder", "duplicating")
+NETWORK_BUDGETS = ("loss", "duplicate", "partition")
+FAULT_KINDS = ("crash_stop", "crash_recovery", "pause", "byzantine")
+MODEL_KEYS = ("timing", "network", "faults", "clocks", "horizon", "const")
+# Settings that belong to timing models and fault kinds this version does not explore yet.
+NOT_YET = {"synchronous", "partially_synchronous", "clocks", "pause", "byzantine"}
+
+
+@dataclass
+class CheckedSpec:
+    source: SourceFile
+    ast: ast.SpecFile
+    scope: GlobalScope
+    types: TypeTable
+    warnings: list[Diagnostic]
+
+    @property
+    def name(self) -> str:
+        if self.ast.name:
+            return self.ast.name
+        stem = self.source.uri.replace("\\", "/").rsplit("/", 1)[-1]
+        return stem[:-3] if stem.endswith(".fl") else stem
+
+
+def check(spec: ast.SpecFile, source: SourceFile) -> CheckedSpec:
+    sink = DiagnosticSink()
+    scope = collect(spec, sink)
+    table = TypeChecker(scope, sink).check(spec)
+    for model in spec.models:
+        _check_model(model, scope, sink)
+    sink.raise_if_any(source)
+    return CheckedSpec(source, spec, scope, table, sink.warnings)
+
+
+def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    seen: dict[str, ast.ModelItem] = {}
+    for item in model.items:
+        if item.key not in MODEL_KEYS:
+            sink.error(
+                "FL400",
+                f"unknown model key '{item.key}'",
+                item.key_span,
+                f"a model block has {', '.join(MODEL_KEYS)}",
+                *did_you_mean(item.key, list(MODEL_KEYS)),
+            )
+            continue
+        if item.key in seen:
+            sink.error("FL401", f"'{item.key}' is given twice in model '{model.name}'", item.key_span)
+            continue
+        seen[item.key] = item
+        if item.key == "timing":
+            _check_timing(item, sink)
+        elif item.key == "network":
+            _check_network(item, sink)
+        elif item.key == "faults":
+            _check_faults(item, scope, sink)
+        elif item.key == "clocks":
+            sink.error(
+                "FL403",
+                "clocks belong to synchronous and partially synchronous models, which this version does not explore",
+                item.key_span,
+                "under `timing asynchronous` there are no clocks: timeouts may fire at any step",
+            )
+        elif item.key == "horizon":
+            if item.value is None or item.settings is not None:
+                sink.error("FL400", "horizon takes one bound: `horizon 10`", item.span)
+
+
+def _check_timing(item: ast.ModelItem, sink: DiagnosticSink) -> None:
+    value = item.value
+    if not isinstance(value, ast.NameExpr) or value.name not in TIMINGS:
+        where = value.span if value is not None else item.key_span
+        sink.error(
+            "FL400",
+            "timing must be asynchronous, synchronous or partially_synchronous",
+            where,
+            *(did_you_mean(value.name, list(TIMINGS)) if isinstance(value, ast.NameExpr) else ()),
+        )
+        return
+    if value.name in NOT_YET:
+        sink.error(
+            "FL403",
+            f"`timing {value.name}` is not explored by this version; use `timing asynchronous`",
+            value.span,
+        )
+
+
+def _check_network(item: ast.ModelItem, sink: DiagnosticSink) -> None:
+    if item.value is not None or item.settings is None:
+        sink.error("FL400", "network takes a block: `network { reorder; loss <= 1 }`", item.span)
+        return
+    ordering: ast.Setting | None = None
+    names = [s.name for s in item.settings]
+    for setting in item.settings:
+        if setting.name in ORDERINGS:
+            if ordering is not None:
+                sink.error(
+                    "FL401",
+                    f"the network is already '{ordering.name}'; it cannot also be '{setting.name}'",
+                    setting.span,
+                )
+            ordering = setting
+            if setting.bound is not None or setting.of is not None:
+                sink.error("FL400", f"'{setting.name}' takes no bound", setting.span)
+        elif setting.name in NETWORK_BUDGETS:
+            if setting.bound is None:
+                sink.error("FL400", f"'{setting.name}' needs a budget: `{setting.name} <= 1`", setting.span)
+            if setting.of is not None:
+                sink.error("FL400", f"'{setting.name}' applies to the whole network; drop `of {setting.of[0]}`",
+                           setting.span)
+        elif setting.name == "asymmetric":
+            if "partition" not in names:
+                sink.error("FL401", "`asymmetric` qualifies a partition budget: `partition <= 1 asymmetric`",
+                           setting.span)
+        else:
+            sink.error(
+                "FL400",
+                f"unknown network setting '{setting.name}'",
+                setting.span,
+                "a network block has fifo | reorder | duplicating, loss <= k, duplicate <= k, "
+                "partition <= k [asymmetric]",
+                *did_you_mean(setting.name, [*ORDERINGS, *NETWORK_BUDGETS, "asymmetric"]),
+            )
+    if ordering is not None and ordering.name == "duplicating" and "duplicate" in names:
+        sink.error(
+            "FL401",
+            "a duplicating network already delivers every message any number of times; `duplicate` adds nothing",
+            ordering.span,
+            "use `reorder` or `fifo` with `duplicate <= k` to bound duplicates",
+        )
+
+
+def _check_faults(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    if item.value is not None or item.settings is None:
+        sink.error("FL400", "faults takes a block: `faults { crash_stop <= 1 of Node }`", item.span)
+        return
+    for setting in item.settings:
+        if setting.name not in FAULT_KINDS:
+            sink.error(
+                "FL400",
+                f"unknown fault '{setting.name}'",
+                setting.span,
+                f"the faults are {', '.join(FAULT_KINDS)}: `crash_stop <= 1 of Node`",
+                *did_you_mean(setting.name, list(FAULT_KINDS)),
+            )
+            continue
+        if setting.name in NOT_YET:
+            sink.error(
+                "FL403",
+                f"`{setting.name}` faults are not explored by this version",
+                setting.span,
+                "crash_stop and crash_recovery are",
+            )
+            continue
+        if setting.bound is None or setting.of is None:
+            sink.error("FL402", f"'{setting.name}' needs a budget and a node type: `{setting.name} <= 1 of Node`",
+                       setting.span)
+            continue
+        node_name, node_span = setting.of
+        if node_name not in scope.nodes:
+            sink.error(
+                "FL402",
+                f"unknown node type '{node_name}' in a fault budget",
+                node_span,
+                *did_you_mean(node_name, list(scope.nodes)),
+            )

@@ -1,0 +1,111 @@
+"""Diagnostics: every mistake a user can make in a spec, with a code, a message and a place.
+
+Codes are listed once in CODES with a one-line meaning. FL1xx are syntax errors, FL2xx name errors,
+FL3xx type errors, FL4xx errors in model blocks, FL5xx errors found while lowering a model (values of
+constants, sizes of domains).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spec.source import NOWHERE, SourceFile, Span, render_snippet
+
+CODES: dict[str, str] = {
+    "FL100": "the text is not a spec: a token is out of place",
+    "FL101": "the spec ends in the middle of a declaration or block",
+    "FL102": "a character that is not part of the language",
+    "FL103": "an integer literal too large to be a value",
+    "FL200": "a name that is not declared",
+    "FL201": "a name declared twice in the same scope",
+    "FL202": "a node reads the state of another node",
+    "FL203": "a handler declared twice",
+    "FL204": "a timer with no `on timeout` handler",
+    "FL205": "a name used as the wrong kind of thing",
+    "FL206": "a ghost variable influences behaviour",
+    "FL207": "something that is only meaningful inside a handler, or only in a property, used elsewhere",
+    "FL300": "a value of the wrong type",
+    "FL301": "a message or function given the wrong number of arguments",
+    "FL302": "an assignment to something that cannot be assigned",
+    "FL303": "a domain that is not finite or not iterable",
+    "FL304": "a type that cannot be given a finite domain",
+    "FL400": "an unknown key or setting in a model block",
+    "FL401": "a setting given twice or a contradictory setting",
+    "FL402": "a fault budget on a node type that does not exist, or with a bad bound",
+    "FL403": "a setting that belongs to a later part of the language than this model supports",
+    "FL500": "a constant that cannot be evaluated",
+    "FL501": "an empty or inverted range",
+    "FL502": "a value out of its declared range in an initial value or constant",
+    "FL503": "a domain too large to explore",
+    "FL504": "a command-line constant or selection that does not fit the spec",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span = NOWHERE
+    notes: tuple[str, ...] = ()
+    severity: str = "error"
+
+    def render(self, source: SourceFile | None) -> str:
+        """`file:line:col: error[FL300]: message`, the line with carets, then the notes."""
+        uri = source.uri if source is not None else "<spec>"
+        where = f"{uri}:{self.span.line}:{self.span.column}" if self.span.line > 0 else uri
+        parts = [f"{where}: {self.severity}[{self.code}]: {self.message}"]
+        if source is not None and self.span.line > 0:
+            parts.append(render_snippet(source, self.span))
+        parts.extend(f"  = note: {note}" for note in self.notes)
+        return "\n".join(parts)
+
+
+class SpecError(Exception):
+    """One or more diagnostics that stop a spec from being checked."""
+
+    def __init__(
+        self,
+        diagnostics: list[Diagnostic],
+        source: SourceFile | None = None,
+        warnings: list[Diagnostic] | None = None,
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.source = source
+        self.warnings = warnings or []
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n\n".join(d.render(self.source) for d in self.diagnostics)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class InternalError(Exception):
+    """A broken promise inside faultline itself, never the user's mistake."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"internal error: {message}\n"
+            "This is a bug in faultline, not in your spec. Please report it with the spec that caused it."
+        )
+
+
+class DiagnosticSink:
+    """Collects diagnostics from one pass so that all of them are reported, not just the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+
+    def error(self, code: str, message: str, span: Span, *notes: str) -> None:
+        assert code in CODES, code
+        self.errors.append(Diagnostic(code, message, span, tuple(notes)))
+
+    def warning(self, code: str, message: str, span: Span, *notes: str) -> None:
+        self.warnings.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
+
+    def raise_if_any(self, source: SourceFile | None) -> None:
+        if self.errors:
+            ordered = sorted(self.errors, key=lambda d: (d.span.line, d.span.column))
+            raise SpecError(ordered, source, self.warnings)

@@ -1,0 +1,698 @@
+"""CheckedSpec + a model -> ir.System: constants evaluated, names resolved to slots, types given their
+finite domains. The only module that reads both the AST and the IR."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from spec import ast, ir
+from spec.check import CheckedSpec
+from spec.diagnostics import DiagnosticSink
+from spec.names import Binding
+from spec.source import NOWHERE, Span
+
+# A set or map type with more values than this cannot be a variable's domain worth exploring.
+MAX_INSTANCES = 64
+
+
+class _NotConstant(Exception):
+    def __init__(self, span: Span, why: str) -> None:
+        super().__init__(why)
+        self.span = span
+        self.why = why
+
+
+@dataclass
+class _Frame:
+    """Slots of one handler's (or one property's) local bindings."""
+
+    slots: dict[int, int] = field(default_factory=dict)  # id(Binding) -> slot
+    size: int = 0
+
+    def slot(self, binding: Binding) -> int:
+        key = id(binding)
+        if key not in self.slots:
+            self.slots[key] = self.size
+            self.size += 1
+        return self.slots[key]
+
+
+@dataclass
+class _Scope:
+    kind: str  # "init", "handler", "property"
+    node: ir.NodeType | None
+    frame: _Frame
+    local_types: dict[int, ir.Type] = field(default_factory=dict)  # id(Binding) -> IR type
+
+
+def model_names(checked: CheckedSpec) -> list[str]:
+    """The models a spec defines, in order; a spec without model blocks has one: `default`."""
+    return [m.name for m in checked.ast.models] or ["default"]
+
+
+def lower(checked: CheckedSpec, model_name: str, overrides: Mapping[str, int] | None = None) -> ir.System:
+    return _Lowerer(checked, model_name, dict(overrides or {})).run()
+
+
+class _Lowerer:
+    def __init__(self, checked: CheckedSpec, model_name: str, overrides: dict[str, int]) -> None:
+        self.checked = checked
+        self.spec = checked.ast
+        self.table = checked.types
+        self.scope = checked.scope
+        self.sink = DiagnosticSink()
+        self.model_decl: ast.ModelDecl | None = None
+        for model in self.spec.models:
+            if model.name == model_name:
+                self.model_decl = model
+        if self.model_decl is None and not (model_name == "default" and not self.spec.models):
+            raise KeyError(model_name)
+        self.model_name = model_name
+        self.const_exprs: dict[str, ast.Expr] = {c.name: c.value for c in self.spec.consts}
+        if self.model_decl is not None:
+            for const in self.model_decl.consts:
+                self.const_exprs[const.name] = const.value
+        self.overrides = overrides
+        self.const_values: dict[str, Any] = {}
+        self.evaluating: set[str] = set()
+        self.enums = {e.name: ir.EnumT(e.name, tuple(m for m, _ in e.members)) for e in self.spec.enums}
+        self.node_types: dict[str, ir.NodeType] = {}
+        self.node_ranges: dict[str, tuple[int, int]] = {}
+        self.message_types: dict[str, ir.Message] = {}
+        self.horizon: int | None = None
+        self.asserts: list[tuple[str, Span]] = []
+
+    # ---- driver
+
+    def run(self) -> ir.System:
+        for name, value in self.overrides.items():
+            self.const_values[name] = value
+        for name in self.const_exprs:
+            self.const(name, NOWHERE)
+        model = self.model()
+        self.horizon = model.horizon
+        first = 0
+        for decl in self.spec.nodes:
+            count = 1
+            if decl.count is not None:
+                count = self.int_const(decl.count, "the number of instances")
+                if count < 1 or count > MAX_INSTANCES:
+                    self.sink.error("FL501", f"node {decl.name} must have 1..{MAX_INSTANCES} instances, not {count}",
+                                    decl.count.span)
+                    count = 1
+            self.node_ranges[decl.name] = (first, count)
+            first += count
+        for message in self.spec.messages:
+            fields = tuple(ir.Field(f.name, self.type(f.type)) for f in message.fields)
+            self.message_types[message.name] = ir.Message(message.name, len(self.message_types), fields, message.signed)
+        instances: list[ir.Instance] = []
+        for decl in self.spec.nodes:
+            first, count = self.node_ranges[decl.name]
+            for ordinal in range(count):
+                name = f"{decl.name}[{ordinal}]" if decl.count is not None else decl.name
+                instances.append(ir.Instance(first + ordinal, decl.name, name, ordinal))
+        # Node types are lowered in two passes: variables first, so that handlers can refer to slots.
+        for decl in self.spec.nodes:
+            self.node_types[decl.name] = self.node_shell(decl)
+        for decl in self.spec.nodes:
+            shell = self.node_types[decl.name]
+            handlers = tuple(self.handler(h, shell) for h in decl.handlers)
+            self.node_types[decl.name] = ir.NodeType(
+                shell.name, shell.count, shell.replicated, shell.symmetric, shell.first, shell.vars, shell.timers,
+                handlers,
+            )
+        invariants = tuple(self.invariant(inv) for inv in self.spec.invariants)
+        self.sink.raise_if_any(self.checked.source)
+        return ir.System(
+            spec=self.checked.name,
+            uri=self.checked.source.uri,
+            model=model,
+            consts=tuple(sorted(self.const_values.items())),
+            enums=tuple(self.enums.values()),
+            messages=tuple(self.message_types.values()),
+            node_types=tuple(self.node_types.values()),
+            instances=tuple(instances),
+            invariants=invariants,
+            asserts=tuple(self.asserts),
+        )
+
+    # ---- constants
+
+    def const(self, name: str, span: Span) -> Any:
+        if name in self.const_values:
+            return self.const_values[name]
+        if name in self.evaluating:
+            raise _NotConstant(span, f"constant '{name}' is defined in terms of itself")
+        self.evaluating.add(name)
+        try:
+            value = self.evaluate(self.const_exprs[name])
+        except _NotConstant as error:
+            self.sink.error("FL500", f"constant '{name}' cannot be evaluated: {error.why}", error.span)
+            value = 0
+        finally:
+            self.evaluating.discard(name)
+        self.const_values[name] = value
+        return value
+
+    def int_const(self, expr: ast.Expr, what: str) -> int:
+        try:
+            value = self.evaluate(expr)
+        except _NotConstant as error:
+            self.sink.error("FL500", f"{what} must be a constant: {error.why}", error.span)
+            return 0
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.sink.error("FL500", f"{what} must be an integer", expr.span)
+            return 0
+        return value
+
+    def evaluate(self, e: ast.Expr) -> Any:  # noqa: C901 - one case per constant form
+        """Evaluate a constant expression (literals, constants, enum members, arithmetic)."""
+        if isinstance(e, ast.IntLit | ast.BoolLit):
+            return e.value
+        if isinstance(e, ast.NoneLit):
+            return None
+        if isinstance(e, ast.NameExpr):
+            res = self.table.names.get(id(e))
+            if res is not None and res.kind == "const":
+                return self.const(e.name, e.span)
+            if res is not None and res.kind == "member":
+                return res.member_index
+            raise _NotConstant(e.span, f"'{e.name}' is not a constant")
+        if isinstance(e, ast.UnaryExpr):
+            v = self.evaluate(e.operand)
+            return -v if e.op == "-" else not v
+        if isinstance(e, ast.BinaryExpr):
+            a, b = self.evaluate(e.left), self.evaluate(e.right)
+            try:
+                return _apply_binary(e.op, a, b)
+            except ZeroDivisionError:
+                raise _NotConstant(e.span, "division by zero") from None
+        if isinstance(e, ast.IfExpr):
+            return self.evaluate(e.then) if self.evaluate(e.cond) else self.evaluate(e.else_)
+        if isinstance(e, ast.RangeExpr):
+            return frozenset(range(self.evaluate(e.lo), self.evaluate(e.hi) + 1))
+        if isinstance(e, ast.SetLit):
+            return frozenset(self.evaluate(i) for i in e.items)
+        if isinstance(e, ast.TupleLit):
+            return tuple(self.evaluate(i) for i in e.items)
+        if isinstance(e, ast.CallExpr) and e.func in ("min", "max", "len"):
+            args = [self.evaluate(a) for a in e.args]
+            if e.func == "len":
+                return len(args[0])
+            values = args[0] if len(args) == 1 else args
+            if not values:
+                raise _NotConstant(e.span, f"{e.func} of an empty set")
+            return min(values) if e.func == "min" else max(values)
+        raise _NotConstant(e.span, "only literals, constants and arithmetic can be evaluated here")
+
+    # ---- the model
+
+    def model(self) -> ir.Model:
+        decl = self.model_decl
+        if decl is None:
+            return ir.Model("default")
+        timing = "asynchronous"
+        network = ir.Network("reorder")
+        faults: list[ir.FaultBudget] = []
+        horizon: int | None = None
+        for item in decl.items:
+            if item.key == "timing" and isinstance(item.value, ast.NameExpr):
+                timing = item.value.name
+            elif item.key == "network" and item.settings is not None:
+                ordering = "reorder"
+                budgets = {"loss": 0, "duplicate": 0, "partition": 0}
+                asymmetric = False
+                for setting in item.settings:
+                    if setting.name in ("fifo", "reorder", "duplicating"):
+                        ordering = setting.name
+                    elif setting.name in budgets and setting.bound is not None:
+                        budgets[setting.name] = self.budget(setting)
+                    elif setting.name == "asymmetric":
+                        asymmetric = True
+                network = ir.Network(ordering, budgets["loss"], budgets["duplicate"], budgets["partition"], asymmetric)
+            elif item.key == "faults" and item.settings is not None:
+                for setting in item.settings:
+                    if setting.bound is not None and setting.of is not None:
+                        faults.append(ir.FaultBudget(setting.name, setting.of[0], self.budget(setting)))
+            elif item.key == "horizon" and item.value is not None:
+                horizon = self.int_const(item.value, "the horizon")
+        return ir.Model(decl.name, timing, network, tuple(faults), horizon, decl.span)
+
+    def budget(self, setting: ast.Setting) -> int:
+        assert setting.bound is not None
+        value = self.int_const(setting.bound, f"the budget of '{setting.name}'")
+        if value < 0:
+            self.sink.error("FL402", f"a budget cannot be negative ({setting.name} <= {value})", setting.bound.span)
+            return 0
+        return value
+
+    # ---- types
+
+    def type(self, t: ast.TypeExpr) -> ir.Type:
+        if isinstance(t, ast.NamedType):
+            if t.name == "bool":
+                return ir.BOOL
+            if t.name == "time":
+                if self.horizon is None:
+                    self.sink.error(
+                        "FL403",
+                        "`time` values need a model with a horizon; this model has none",
+                        t.span,
+                        "under `timing asynchronous` there are no clocks; use a bounded range such as 0..3",
+                    )
+                    return ir.IntT(0, 0)
+                return ir.IntT(0, self.horizon)
+            if t.name in self.enums:
+                return self.enums[t.name]
+            if t.name in self.node_ranges:
+                return self.node_t(t.name)
+            if t.name == "node":
+                return ir.NodeT(None, tuple(range(sum(c for _, c in self.node_ranges.values()))))
+            return ir.INT  # already reported by the checker
+        if isinstance(t, ast.RangeType):
+            lo = self.int_const(t.lo, "the lower bound of a range")
+            hi = self.int_const(t.hi, "the upper bound of a range")
+            if lo > hi:
+                self.sink.error("FL501", f"the range {lo}..{hi} is empty", t.span)
+                return ir.IntT(lo, lo)
+            return ir.IntT(lo, hi)
+        if isinstance(t, ast.GenericType):
+            args = [self.type(a) for a in t.args]
+            if t.name == "set" and len(args) == 1:
+                return ir.SetT(args[0])
+            if t.name == "map" and len(args) == 2:
+                return ir.MapT(args[0], args[1])
+            return ir.INT
+        if isinstance(t, ast.TupleType):
+            return ir.TupleT(tuple(self.type(i) for i in t.items))
+        if isinstance(t, ast.OptionType):
+            return ir.OptionT(self.type(t.inner))
+        raise AssertionError(t)
+
+    def node_t(self, name: str | None) -> ir.NodeT:
+        if name is None:
+            total = sum(c for _, c in self.node_ranges.values())
+            return ir.NodeT(None, tuple(range(total)))
+        first, count = self.node_ranges[name]
+        return ir.NodeT(name, tuple(range(first, first + count)))
+
+    # ---- nodes
+
+    def node_shell(self, decl: ast.NodeDecl) -> ir.NodeType:
+        first, count = self.node_ranges[decl.name]
+        scope = _Scope("init", None, _Frame())
+        vars_: list[ir.VarDecl] = []
+        for slot, var in enumerate(decl.vars):
+            var_type = self.type(var.type)
+            if var.init is not None:
+                init = self.expr(var.init, scope)
+            else:
+                init = ir.Lit(var_type, _default_value(var_type))
+            vars_.append(ir.VarDecl(var.name, var.kind, var_type, init, slot, var.span))
+            if isinstance(init, ir.Lit) and ir.needs_check(var_type) and not var_type.contains(init.value):
+                self.sink.error(
+                    "FL502",
+                    f"the initial value of '{var.name}' does not fit its type {var_type}",
+                    var.init.span if var.init is not None else var.span,
+                )
+        timers = tuple(h.name for h in decl.handlers if h.kind == "timeout")
+        return ir.NodeType(decl.name, count, decl.count is not None, decl.symmetric, first, tuple(vars_), timers, ())
+
+    def handler(self, h: ast.Handler, node: ir.NodeType) -> ir.Handler:
+        scope = _Scope("handler", node, _Frame())
+        params, sender = self.table.handler_bindings.get(id(h), ([], None))
+        message = self.message_types.get(h.name) if h.kind == "receive" else None
+        param_slots: list[int] = []
+        if message is not None:
+            # Every field gets a slot, named or not, so that the explorer can bind them positionally.
+            for index, fld in enumerate(message.fields):
+                if index < len(params):
+                    slot = scope.frame.slot(params[index])
+                    scope.local_types[id(params[index])] = fld.type
+                else:
+                    slot = scope.frame.size
+                    scope.frame.size += 1
+                param_slots.append(slot)
+        sender_slot = None
+        if sender is not None:
+            sender_slot = scope.frame.slot(sender)
+            senders = self.scope.senders.get(h.name, [])
+            scope.local_types[id(sender)] = self.node_t(senders[0] if len(senders) == 1 else None)
+        guard = self.expr(h.guard, scope) if h.guard is not None else None
+        body = self.block(h.body, scope)
+        timer = node.timers.index(h.name) if h.kind == "timeout" else None
+        return ir.Handler(
+            h.kind, node.name, h.name, message.name if message else None, tuple(param_slots), sender_slot, guard,
+            body, scope.frame.size, timer, h.span,
+        )
+
+    def invariant(self, inv: ast.InvariantDecl) -> ir.Invariant:
+        scope = _Scope("property", None, _Frame())
+        expr = self.expr(inv.expr, scope)
+        text = _source_text(self.checked.source.text, inv.expr.span)
+        return ir.Invariant(inv.name, expr, scope.frame.size, inv.span, text)
+
+    # ---- statements
+
+    def block(self, block: ast.Block, scope: _Scope) -> tuple[ir.Stmt, ...]:
+        return tuple(s for stmt in block.stmts for s in self.stmt(stmt, scope))
+
+    def stmt(self, s: ast.Stmt, scope: _Scope) -> list[ir.Stmt]:  # noqa: C901 - one case per statement
+        node = scope.node
+        assert node is not None
+        if isinstance(s, ast.AssignStmt):
+            var = next(v for v in node.vars if v.name == s.target.name)
+            keys = tuple(self.expr(k, scope) for k in s.target.indices)
+            target_type = var.type
+            for _ in keys:
+                target_type = target_type.value if isinstance(target_type, ir.MapT) else ir.INT
+            value = self.expr(s.value, scope)
+            if s.op != "=" and not isinstance(target_type, ir.SetT):
+                value = self.plain(value, s.value.span)
+            return [ir.Assign(var.slot, keys, s.op, value, var.type, target_type, s.target.name, s.span)]
+        if isinstance(s, ast.IfStmt):
+            cond = self.expr(s.cond, scope)
+            then = self.block(s.then, scope)
+            if isinstance(s.else_, ast.IfStmt):
+                else_ = tuple(self.stmt(s.else_, scope))
+            elif s.else_ is not None:
+                else_ = self.block(s.else_, scope)
+            else:
+                else_ = ()
+            return [ir.If(cond, then, else_)]
+        if isinstance(s, ast.ForStmt | ast.ChooseStmt):
+            binding = self.table.bindings[id(s)]
+            domain = self.plain(self.expr(s.domain, scope), s.domain.span)
+            scope.local_types[id(binding)] = _elem_type(domain.type)
+            slot = scope.frame.slot(binding)
+            body = self.block(s.body, scope)
+            if isinstance(s, ast.ForStmt):
+                return [ir.For(slot, domain, body)]
+            return [ir.Choose(slot, domain, body, s.span)]
+        if isinstance(s, ast.SendStmt | ast.BroadcastStmt):
+            args = tuple(self.expr(a, scope) for a in s.message.args)
+            dest = self.expr(s.to, scope)
+            if isinstance(s, ast.SendStmt):
+                return [ir.Send(s.message.name, args, self.plain(dest, s.to.span), s.span)]
+            return [ir.Broadcast(s.message.name, args, dest, s.span)]
+        if isinstance(s, ast.SetTimerStmt):
+            after = self.plain(self.expr(s.after, scope), s.after.span) if s.after is not None else None
+            return [ir.SetTimer(node.timers.index(s.timer), after, s.span)]
+        if isinstance(s, ast.CancelTimerStmt):
+            return [ir.CancelTimer(node.timers.index(s.timer))]
+        if isinstance(s, ast.AssertStmt):
+            name = s.name or f"assert_line{s.span.line}"
+            self.asserts.append((name, s.span))
+            return [ir.Assert(name, self.expr(s.cond, scope), s.span)]
+        if isinstance(s, ast.LetStmt):
+            binding = self.table.bindings[id(s)]
+            value = self.expr(s.value, scope)
+            scope.local_types[id(binding)] = value.type
+            return [ir.Let(scope.frame.slot(binding), value)]
+        if isinstance(s, ast.SkipStmt):
+            return []
+        if isinstance(s, ast.RejectStmt):
+            return [ir.Reject()]
+        raise AssertionError(s)
+
+    # ---- expressions
+
+    def plain(self, e: ir.Expr, span: Span) -> ir.Expr:
+        """`e`, unwrapped if it is optional: used where `none` cannot stand."""
+        if isinstance(e.type, ir.OptionT):
+            return ir.Unwrap(e.type.inner, e, span)
+        return e
+
+    def expr(self, e: ast.Expr, scope: _Scope) -> ir.Expr:  # noqa: C901 - one case per expression form
+        if isinstance(e, ast.IntLit):
+            return ir.Lit(ir.INT, e.value)
+        if isinstance(e, ast.BoolLit):
+            return ir.Lit(ir.BOOL, e.value)
+        if isinstance(e, ast.NoneLit):
+            return ir.Lit(ir.OptionT(ir.INT), None)
+        if isinstance(e, ast.SelfExpr):
+            assert scope.node is not None or scope.kind == "init"
+            return ir.SelfRef(scope.node and self.node_t(scope.node.name) or ir.NodeT(None, ()))
+        if isinstance(e, ast.NowExpr):
+            return ir.Now(ir.INT)
+        if isinstance(e, ast.ClockExpr):
+            return ir.ClockRead(ir.INT, e.kind)
+        if isinstance(e, ast.NameExpr):
+            return self.name(e, scope)
+        if isinstance(e, ast.CallExpr):
+            return self.call(e, scope)
+        if isinstance(e, ast.FieldExpr):
+            return self.field(e, scope)
+        if isinstance(e, ast.IndexExpr):
+            if id(e) in self.table.instance_refs:
+                assert isinstance(e.obj, ast.NameExpr)
+                index = self.plain(self.expr(e.index, scope), e.index.span)
+                node_t = self.node_t(e.obj.name)
+                first, count = self.node_ranges[e.obj.name]
+                if isinstance(index, ir.Lit):
+                    if not 0 <= index.value < count:
+                        self.sink.error(
+                            "FL502",
+                            f"{e.obj.name} has instances 0..{count - 1}; there is no {e.obj.name}[{index.value}]",
+                            e.index.span,
+                        )
+                        return ir.Lit(node_t, first)
+                    return ir.Lit(node_t, first + index.value)
+                return ir.InstanceRef(node_t, e.obj.name, index, e.span)
+            obj = self.plain(self.expr(e.obj, scope), e.obj.span)
+            key = self.expr(e.index, scope)
+            if isinstance(obj.type, ir.TupleT):
+                assert isinstance(key, ir.Lit)
+                return ir.TupleGet(obj.type.items[key.value], obj, key.value)
+            value_type = obj.type.value if isinstance(obj.type, ir.MapT) else ir.INT
+            return ir.Index(value_type, obj, key, e.span)
+        if isinstance(e, ast.UnaryExpr):
+            operand = self.expr(e.operand, scope)
+            if e.op == "-":
+                return ir.Unary(ir.INT, "-", self.plain(operand, e.operand.span))
+            return ir.Unary(ir.BOOL, "not", operand)
+        if isinstance(e, ast.BinaryExpr):
+            return self.binary(e, scope)
+        if isinstance(e, ast.RangeExpr):
+            lo = self.plain(self.expr(e.lo, scope), e.lo.span)
+            hi = self.plain(self.expr(e.hi, scope), e.hi.span)
+            if isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit):
+                return ir.Lit(ir.SetT(ir.IntT(lo.value, hi.value)), frozenset(range(lo.value, hi.value + 1)))
+            return ir.RangeSet(ir.SetT(ir.INT), lo, hi)
+        if isinstance(e, ast.QuantExpr):
+            binding = self.table.bindings[id(e)]
+            domain = self.plain(self.expr(e.domain, scope), e.domain.span)
+            scope.local_types[id(binding)] = _elem_type(domain.type)
+            slot = scope.frame.slot(binding)
+            body = self.expr(e.body, scope)
+            return ir.Quant(ir.INT if e.kind == "count" else ir.BOOL, e.kind, slot, domain, body)
+        if isinstance(e, ast.IfExpr):
+            cond = self.expr(e.cond, scope)
+            then, else_ = self.expr(e.then, scope), self.expr(e.else_, scope)
+            return ir.IfThen(_join(then.type, else_.type), cond, then, else_)
+        if isinstance(e, ast.TupleLit):
+            items = tuple(self.expr(i, scope) for i in e.items)
+            return ir.TupleLit(ir.TupleT(tuple(i.type for i in items)), items)
+        if isinstance(e, ast.SetLit):
+            items = tuple(self.expr(i, scope) for i in e.items)
+            elem = items[0].type if items else ir.INT
+            if all(isinstance(i, ir.Lit) for i in items):
+                return ir.Lit(ir.SetT(elem), frozenset(i.value for i in items if isinstance(i, ir.Lit)))
+            return ir.SetLit(ir.SetT(elem), items)
+        if isinstance(e, ast.MapLit):
+            entries = tuple((self.expr(k, scope), self.expr(v, scope)) for k, v in e.entries)
+            return ir.MapLit(ir.MapT(entries[0][0].type, entries[0][1].type), entries)
+        if isinstance(e, ast.SetComp | ast.MapComp):
+            binding = self.table.bindings[id(e)]
+            domain = self.plain(self.expr(e.domain, scope), e.domain.span)
+            scope.local_types[id(binding)] = _elem_type(domain.type)
+            slot = scope.frame.slot(binding)
+            if isinstance(e, ast.SetComp):
+                elem = self.expr(e.elem, scope)
+                cond = self.expr(e.cond, scope) if e.cond is not None else None
+                return ir.SetComp(ir.SetT(elem.type), slot, domain, elem, cond)
+            key, value = self.expr(e.key, scope), self.expr(e.value, scope)
+            return ir.MapComp(ir.MapT(key.type, value.type), slot, domain, key, value)
+        raise AssertionError(e)
+
+    def name(self, e: ast.NameExpr, scope: _Scope) -> ir.Expr:
+        res = self.table.names[id(e)]
+        if res.kind == "local":
+            assert res.binding is not None
+            return ir.Local(scope.local_types.get(id(res.binding), ir.INT), scope.frame.slot(res.binding), e.name)
+        if res.kind == "var":
+            assert scope.node is not None
+            var = next(v for v in scope.node.vars if v.name == e.name)
+            return ir.Var(var.type, var.slot)
+        if res.kind == "const":
+            value = self.const_values[e.name]
+            return ir.Lit(_type_of_value(value), value)
+        if res.kind == "member":
+            assert res.enum is not None
+            return ir.Lit(self.enums[res.enum.name], res.member_index)
+        if res.kind == "node":
+            assert res.node_type is not None
+            node_t = self.node_t(res.node_type)
+            first, count = self.node_ranges[res.node_type]
+            if self.scope.nodes[res.node_type].replicated:
+                return ir.Lit(ir.SetT(node_t), frozenset(range(first, first + count)))
+            return ir.Lit(node_t, first)
+        raise AssertionError(res)
+
+    def call(self, e: ast.CallExpr, scope: _Scope) -> ir.Expr:
+        if e.func == "inflight":
+            arg = e.args[0]
+            assert isinstance(arg, ast.NameExpr)
+            return ir.InFlight(ir.SetT(ir.MsgT(arg.name)), arg.name)
+        args = tuple(self.expr(a, scope) for a in e.args)
+        if e.func in ("crashed", "byzantine"):
+            return ir.Call(ir.BOOL, e.func, (self.plain(args[0], e.args[0].span),), e.span)
+        if e.func == "keys":
+            key_t = args[0].type.key if isinstance(args[0].type, ir.MapT) else ir.INT
+            return ir.Call(ir.SetT(key_t), "keys", (self.plain(args[0], e.args[0].span),), e.span)
+        plain = tuple(self.plain(a, s.span) for a, s in zip(args, e.args, strict=True))
+        return ir.Call(ir.INT, e.func, plain, e.span)
+
+    def field(self, e: ast.FieldExpr, scope: _Scope) -> ir.Expr:
+        obj_type = self.table.of(e.obj)
+        from spec.types import MsgTy
+
+        if isinstance(obj_type, MsgTy):
+            obj = self.expr(e.obj, scope)
+            message = self.message_types[obj_type.name]
+            if e.name == "src":
+                return ir.MsgField(self.node_t(None), obj, 0)
+            if e.name == "dst":
+                return ir.MsgField(self.node_t(None), obj, 1)
+            index = [f.name for f in message.fields].index(e.name)
+            return ir.MsgField(message.fields[index].type, obj, 2 + index)
+        node_type, _ = self.table.remote_reads[id(e)]
+        var = next(v for v in self.node_types[node_type].vars if v.name == e.name)
+        if isinstance(e.obj, ast.SelfExpr) and scope.kind == "handler":
+            return ir.Var(var.type, var.slot)
+        instance = self.plain(self.expr(e.obj, scope), e.obj.span)
+        return ir.NodeVar(var.type, node_type, instance, var.slot)
+
+    def binary(self, e: ast.BinaryExpr, scope: _Scope) -> ir.Expr:
+        left = self.expr(e.left, scope)
+        right = self.expr(e.right, scope)
+        op = e.op
+        if op in ("and", "or", "implies"):
+            return ir.Binary(ir.BOOL, op, left, right, e.span)
+        if op in ("==", "!="):
+            return ir.Binary(ir.BOOL, op, left, right, e.span)
+        if op in ("in", "not in"):
+            return ir.Binary(ir.BOOL, "notin" if op == "not in" else "in", left, self.plain(right, e.right.span), e.span)
+        left_p, right_p = self.plain(left, e.left.span), self.plain(right, e.right.span)
+        if op in ("<", "<=", ">", ">="):
+            return ir.Binary(ir.BOOL, op, left_p, right_p, e.span)
+        if isinstance(left_p.type, ir.SetT) or op in ("|", "&"):
+            set_op = {"|": "union", "&": "inter", "-": "diff"}[op]
+            return ir.Binary(_join(left_p.type, right_p.type), set_op, left_p, right_p, e.span)
+        return ir.Binary(ir.INT, op, left_p, right_p, e.span)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _apply_binary(op: str, a: Any, b: Any) -> Any:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return _div(a, b)
+    if op == "%":
+        return a - b * _div(a, b)
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    if op == "and":
+        return a and b
+    if op == "or":
+        return a or b
+    if op == "implies":
+        return (not a) or b
+    if op == "in":
+        return a in b
+    if op == "not in":
+        return a not in b
+    if op == "|":
+        return a | b
+    if op == "&":
+        return a & b
+    raise _NotConstant(NOWHERE, f"'{op}' cannot be evaluated in a constant")
+
+
+def _div(a: int, b: int) -> int:
+    """Integer division rounding toward zero, as in TLA+'s \\div for non-negative values and in C."""
+    if b == 0:
+        raise ZeroDivisionError
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _type_of_value(value: Any) -> ir.Type:
+    if isinstance(value, bool):
+        return ir.BOOL
+    if isinstance(value, int):
+        return ir.INT
+    if isinstance(value, frozenset):
+        return ir.SetT(ir.INT)
+    if isinstance(value, tuple):
+        return ir.TupleT(tuple(_type_of_value(v) for v in value))
+    return ir.OptionT(ir.INT)
+
+
+def _elem_type(t: ir.Type) -> ir.Type:
+    return t.elem if isinstance(t, ir.SetT) else ir.INT
+
+
+def _join(a: ir.Type, b: ir.Type) -> ir.Type:
+    if isinstance(a, ir.OptionT) or isinstance(b, ir.OptionT):
+        inner_a = a.inner if isinstance(a, ir.OptionT) else a
+        return ir.OptionT(inner_a)
+    return a
+
+
+def _default_value(t: ir.Type) -> Any:
+    if isinstance(t, ir.BoolT):
+        return False
+    if isinstance(t, ir.IntT):
+        if t.lo is None or t.hi is None:
+            return 0
+        return 0 if t.lo <= 0 <= t.hi else t.lo
+    if isinstance(t, ir.EnumT):
+        return 0
+    if isinstance(t, ir.OptionT):
+        return None
+    if isinstance(t, ir.SetT | ir.MapT):
+        return frozenset()
+    if isinstance(t, ir.TupleT):
+        return tuple(_default_value(i) for i in t.items)
+    if isinstance(t, ir.NodeT):
+        return t.instances[0] if t.instances else None
+    return None
+
+
+def _source_text(text: str, span: Span) -> str:
+    lines = text.splitlines()
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    first = lines[span.line - 1][span.column - 1 :]
+    middle = lines[span.line : span.end_line - 1]
+    last = lines[span.end_line - 1][: span.end_column - 1]
+    return " ".join(part.strip() for part in [first, *middle, last])

@@ -1,0 +1,198 @@
+"""Name resolution, the global part: what each top-level name denotes, duplicates, reserved words, and
+which node types send which messages (the type of a handler's `from` binding depends on it).
+
+Names inside handlers and properties are resolved while types are checked (spec/types.py), with the
+scopes defined here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from spec import ast
+from spec.diagnostics import DiagnosticSink
+from spec.parser import keywords
+from spec.source import Span
+
+# Names with a fixed meaning in types and calls.
+BUILTIN_TYPES = ("bool", "int", "time")
+BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine")
+# Handler names with a special meaning: `on start`, `on recover`.
+LIFECYCLE = ("start", "recover")
+
+
+@dataclass(eq=False)
+class Binding:
+    """A local name bound inside a handler or expression: a parameter, the sender, a `let`, or the variable
+    of a `for`, `choose`, quantifier or comprehension. Lowering gives each one a frame slot."""
+
+    name: str
+    span: Span
+    kind: str  # "param", "sender", "let", "for", "choose", "quant", "comp"
+    ghost: bool = False  # a `let` whose value reads a ghost variable
+
+
+@dataclass
+class NodeScope:
+    decl: ast.NodeDecl
+    vars: dict[str, ast.VarDecl] = field(default_factory=dict)
+    timers: dict[str, ast.Handler] = field(default_factory=dict)
+    actions: dict[str, ast.Handler] = field(default_factory=dict)
+    receives: dict[str, ast.Handler] = field(default_factory=dict)
+    lifecycle: dict[str, ast.Handler] = field(default_factory=dict)
+
+    @property
+    def replicated(self) -> bool:
+        return self.decl.count is not None
+
+
+@dataclass
+class GlobalScope:
+    consts: dict[str, ast.ConstDecl] = field(default_factory=dict)
+    enums: dict[str, ast.EnumDecl] = field(default_factory=dict)
+    members: dict[str, tuple[ast.EnumDecl, int]] = field(default_factory=dict)
+    messages: dict[str, ast.MessageDecl] = field(default_factory=dict)
+    nodes: dict[str, NodeScope] = field(default_factory=dict)
+    invariants: dict[str, ast.InvariantDecl] = field(default_factory=dict)
+    models: dict[str, ast.ModelDecl] = field(default_factory=dict)
+    # message name -> node types whose handlers send it, in declaration order
+    senders: dict[str, list[str]] = field(default_factory=dict)
+
+    def all_names(self) -> Iterator[str]:
+        yield from self.consts
+        yield from self.enums
+        yield from self.members
+        yield from self.messages
+        yield from self.nodes
+
+
+def did_you_mean(name: str, candidates: Iterator[str] | list[str]) -> tuple[str, ...]:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    return (f"did you mean '{close[0]}'?",) if close else ()
+
+
+def collect(spec: ast.SpecFile, sink: DiagnosticSink) -> GlobalScope:
+    """Build the global scope, reporting every duplicate and every reserved word used as a name."""
+    scope = GlobalScope()
+    reserved = keywords()
+    first_seen: dict[str, Span] = {}
+
+    def declare(name: str, span: Span, what: str) -> bool:
+        if name in reserved:
+            sink.error("FL201", f"'{name}' is a reserved word and cannot name a {what}", span)
+            return False
+        if name in BUILTIN_TYPES or name in BUILTIN_FUNCTIONS:
+            sink.error("FL201", f"'{name}' is a built-in name and cannot name a {what}", span)
+            return False
+        if name in first_seen:
+            earlier = first_seen[name]
+            sink.error(
+                "FL201",
+                f"'{name}' is already declared",
+                span,
+                f"the first declaration is at line {earlier.line}, column {earlier.column}",
+            )
+            return False
+        first_seen[name] = span
+        return True
+
+    for const in spec.consts:
+        if declare(const.name, const.name_span, "constant"):
+            scope.consts[const.name] = const
+    for enum in spec.enums:
+        if declare(enum.name, enum.name_span, "enum"):
+            scope.enums[enum.name] = enum
+        for index, (member, span) in enumerate(enum.members):
+            if declare(member, span, "enum member"):
+                scope.members[member] = (enum, index)
+    for message in spec.messages:
+        if message.name in LIFECYCLE:
+            sink.error(
+                "FL201", f"a message cannot be called '{message.name}': `on {message.name}` is a lifecycle handler",
+                message.name_span,
+            )
+            continue
+        if declare(message.name, message.name_span, "message"):
+            scope.messages[message.name] = message
+        seen_fields: set[str] = set()
+        for fld in message.fields:
+            if fld.name in seen_fields:
+                sink.error("FL201", f"field '{fld.name}' is declared twice in message {message.name}", fld.span)
+            seen_fields.add(fld.name)
+    for node_decl in spec.nodes:
+        if declare(node_decl.name, node_decl.name_span, "node type"):
+            scope.nodes[node_decl.name] = _collect_node(node_decl, sink, reserved, first_seen)
+    seen_props: dict[str, Span] = {}
+    for invariant in spec.invariants:
+        if invariant.name in seen_props:
+            sink.error("FL201", f"invariant '{invariant.name}' is already declared", invariant.name_span)
+        seen_props[invariant.name] = invariant.name_span
+        scope.invariants[invariant.name] = invariant
+    for model in spec.models:
+        if model.name in scope.models:
+            sink.error("FL201", f"model '{model.name}' is already declared", model.name_span)
+        scope.models[model.name] = model
+    for node_decl in spec.nodes:
+        for handler in node_decl.handlers:
+            for message_name in _sent_messages(handler.body):
+                senders = scope.senders.setdefault(message_name, [])
+                if node_decl.name not in senders:
+                    senders.append(node_decl.name)
+    return scope
+
+
+def _collect_node(
+    decl: ast.NodeDecl, sink: DiagnosticSink, reserved: frozenset[str], globals_seen: dict[str, Span]
+) -> NodeScope:
+    scope = NodeScope(decl)
+    for var in decl.vars:
+        if var.name in reserved:
+            sink.error("FL201", f"'{var.name}' is a reserved word and cannot name a variable", var.name_span)
+        elif var.name in scope.vars:
+            sink.error("FL201", f"variable '{var.name}' is already declared in node {decl.name}", var.name_span)
+        elif var.name in globals_seen:
+            sink.error(
+                "FL201",
+                f"variable '{var.name}' has the name of a top-level declaration",
+                var.name_span,
+                "rename one of them; a variable may not hide a constant, enum, message or node type",
+            )
+        else:
+            scope.vars[var.name] = var
+    for handler in decl.handlers:
+        table, what = {
+            "receive": (scope.receives, f"`on {handler.name}`"),
+            "timeout": (scope.timers, f"`on timeout {handler.name}`"),
+            "action": (scope.actions, f"action {handler.name}"),
+            "start": (scope.lifecycle, "`on start`"),
+            "recover": (scope.lifecycle, "`on recover`"),
+        }[handler.kind]
+        if handler.name in table:
+            earlier = table[handler.name].span
+            sink.error(
+                "FL203",
+                f"node {decl.name} already has a handler {what}",
+                handler.name_span,
+                f"the first one is at line {earlier.line}; put both cases in one handler with if/else",
+            )
+        else:
+            table[handler.name] = handler
+    return scope
+
+
+def _sent_messages(block: ast.Block) -> Iterator[str]:
+    for stmt in block.stmts:
+        if isinstance(stmt, ast.SendStmt | ast.BroadcastStmt):
+            yield stmt.message.name
+        elif isinstance(stmt, ast.IfStmt):
+            yield from _sent_messages(stmt.then)
+            else_ = stmt.else_
+            while isinstance(else_, ast.IfStmt):
+                yield from _sent_messages(else_.then)
+                else_ = else_.else_
+            if else_ is not None:
+                yield from _sent_messages(else_)
+        elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
+            yield from _sent_messages(stmt.body)

@@ -1,0 +1,552 @@
+"""Text -> AST. The only module that imports lark: one cached LALR parser and a Transformer."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.tree import Meta
+
+from spec import ast
+from spec.diagnostics import Diagnostic, SpecError
+from spec.source import SourceFile, Span
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
+
+# Integers beyond this are surely a typo: every value must be enumerable by the explorer.
+MAX_LITERAL = 2**31 - 1
+
+# How a terminal is named in "expected ..." messages.
+_TERMINAL_WORDS = {"NAME": "a name", "INT": "an integer", "$END": "the end of the file"}
+_EXPRESSION_STARTERS = {"NAME", "INT", "LPAR", "LBRACE", "MINUS", "NOT", "TRUE", "FALSE", "NONE"}
+
+
+@cache
+def _lark() -> Lark:
+    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True)
+
+
+def keywords() -> frozenset[str]:
+    """The reserved words of the language (a name cannot be one of them)."""
+    words = set()
+    for terminal in _lark().terminals:
+        pattern = terminal.pattern
+        if pattern.type == "str" and pattern.value.isidentifier():
+            words.add(pattern.value)
+    return frozenset(words)
+
+
+def parse(source: SourceFile) -> ast.SpecFile:
+    """Parse a whole spec, or raise SpecError with a located diagnostic."""
+    try:
+        tree = _lark().parse(source.text)
+    except UnexpectedInput as error:
+        raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    try:
+        return _ToAst(source).transform(tree)  # type: ignore[no-any-return]
+    except VisitError as error:
+        if isinstance(error.orig_exc, SpecError):
+            raise error.orig_exc from None
+        raise
+
+
+# ---------------------------------------------------------------- syntax errors
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return name.lower()
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names = set(expected)
+    words: list[str] = []
+    if {"NAME", "INT", "LPAR"} <= names:
+        names -= _EXPRESSION_STARTERS | {"SELF", "NOW", "CLOCK", "MONO", "TT", "ALL", "ANY", "COUNT", "IF"}
+        words.append("an expression")
+    words.extend(sorted(_describe_terminal(n) for n in names))
+    if len(words) > 12:
+        words = [*words[:12], "…"]
+    return ", ".join(words)
+
+
+def _token_text(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    return f"'{token.value}'"
+
+
+def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic:
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else "?"
+        return Diagnostic(
+            "FL102",
+            f"unexpected character {char!r}",
+            Span.point(error.line, error.column),
+            ("the language has no operator or token that starts with this character",),
+        )
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        expected = set(getattr(error, "expected", ()) or ())
+        last_line = max(len(source.text.splitlines()), 1)
+        last_text = source.line(last_line)
+        span = Span.point(last_line, max(len(last_text), 1))
+        open_block = _innermost_open_brace(source.text)
+        notes = []
+        if open_block is not None:
+            notes.append(f"the block opened at line {open_block[0]}, column {open_block[1]} is not closed")
+        return Diagnostic(
+            "FL101",
+            f"the spec ends too early; expected {_describe_expected(expected)}",
+            span,
+            tuple(notes),
+        )
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    width = len(str(token.value)) or 1
+    span = Span(token.line, token.column, token.line, token.column + width)
+    expected = set(error.expected)
+    notes: list[str] = []
+    if token.type != "NAME" and str(token.value) in keywords() and "NAME" in expected:
+        notes.append(f"'{token.value}' is a reserved word and cannot be used as a name")
+    if token.type == "NAME" and expected and expected <= {"RBRACE", "SEMICOLON"} | _closing_terminals():
+        notes.append("is a separator or an operator missing before it?")
+    return Diagnostic(
+        "FL100",
+        f"unexpected {_token_text(token)}; expected {_describe_expected(expected)}",
+        span,
+        tuple(notes),
+    )
+
+
+def _closing_terminals() -> set[str]:
+    return {"RPAR", "RSQB", "COMMA"}
+
+
+def _innermost_open_brace(text: str) -> tuple[int, int] | None:
+    """Where the last unclosed `{` is, skipping comments; for "unterminated block" messages."""
+    stack: list[tuple[int, int]] = []
+    line, column, i = 1, 1, 0
+    while i < len(text):
+        ch = text[i]
+        if text.startswith("//", i):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = len(text) if end < 0 else end + 2
+            for skipped in text[i:end]:
+                line, column = (line + 1, 1) if skipped == "\n" else (line, column + 1)
+            i = end
+            continue
+        if ch == "{":
+            stack.append((line, column))
+        elif ch == "}" and stack:
+            stack.pop()
+        line, column = (line + 1, 1) if ch == "\n" else (line, column + 1)
+        i += 1
+    return stack[-1] if stack else None
+
+
+# ---------------------------------------------------------------- tree -> AST
+
+
+def _span(meta: Meta) -> Span:
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tok_span(token: Token) -> Span:
+    return Span(token.line, token.column, token.end_line or token.line, token.end_column or token.column + 1)
+
+
+def _present(children: list[Any]) -> list[Any]:
+    return [c for c in children if c is not None]
+
+
+@v_args(meta=True)
+class _ToAst(Transformer[Token, Any]):
+    def __init__(self, source: SourceFile) -> None:
+        super().__init__()
+        self.source = source
+
+    # ---- declarations
+
+    def start(self, meta: Meta, children: list[Any]) -> ast.SpecFile:
+        name = None
+        decls: dict[type, list[Any]] = {}
+        for child in children:
+            if isinstance(child, tuple) and child[0] == "spec":
+                name = child[1]
+            else:
+                decls.setdefault(type(child), []).append(child)
+        span = _span(meta) if not meta.empty else Span(1, 1, 1, 1)
+        return ast.SpecFile(
+            span,
+            name,
+            tuple(decls.get(ast.ConstDecl, [])),
+            tuple(decls.get(ast.EnumDecl, [])),
+            tuple(decls.get(ast.MessageDecl, [])),
+            tuple(decls.get(ast.NodeDecl, [])),
+            tuple(decls.get(ast.InvariantDecl, [])),
+            tuple(decls.get(ast.ModelDecl, [])),
+        )
+
+    def spec_header(self, meta: Meta, children: list[Any]) -> tuple[str, str]:
+        return ("spec", str(children[0]))
+
+    def const_decl(self, meta: Meta, children: list[Any]) -> ast.ConstDecl:
+        name, value = children
+        return ast.ConstDecl(_span(meta), str(name), _tok_span(name), value)
+
+    def enum_decl(self, meta: Meta, children: list[Any]) -> ast.EnumDecl:
+        name, *members = children
+        return ast.EnumDecl(_span(meta), str(name), _tok_span(name), tuple((str(m), _tok_span(m)) for m in members))
+
+    def message_decl(self, meta: Meta, children: list[Any]) -> ast.MessageDecl:
+        signed = bool(children) and isinstance(children[0], Token) and children[0].type == "SIGNED"
+        rest = children[1:] if signed else children
+        name = rest[0]
+        fields = tuple(rest[1]) if len(rest) > 1 else ()
+        return ast.MessageDecl(_span(meta), str(name), _tok_span(name), fields, signed)
+
+    def field_list(self, meta: Meta, children: list[Any]) -> list[ast.FieldDecl]:
+        return _present(children)
+
+    def field_decl(self, meta: Meta, children: list[Any]) -> ast.FieldDecl:
+        name, type_ = children
+        return ast.FieldDecl(_span(meta), str(name), type_)
+
+    def node_decl(self, meta: Meta, children: list[Any]) -> ast.NodeDecl:
+        name = children[0]
+        count = None
+        symmetric = False
+        vars_: list[ast.VarDecl] = []
+        handlers: list[ast.Handler] = []
+        for child in children[1:]:
+            if isinstance(child, tuple) and child[0] == "replication":
+                count = child[1]
+            elif isinstance(child, Token) and child.type == "SYMMETRIC":
+                symmetric = True
+            elif isinstance(child, ast.VarDecl):
+                vars_.append(child)
+            elif isinstance(child, ast.Handler):
+                handlers.append(child)
+        return ast.NodeDecl(_span(meta), str(name), _tok_span(name), count, symmetric, tuple(vars_), tuple(handlers))
+
+    def replication(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Expr]:
+        return ("replication", children[0])
+
+    def var_decl(self, meta: Meta, children: list[Any]) -> ast.VarDecl:
+        kind = "var"
+        if isinstance(children[0], Token) and children[0].type in ("DURABLE", "GHOST"):
+            kind = str(children[0])
+            children = children[1:]
+        name, type_, init = children
+        return ast.VarDecl(_span(meta), kind, str(name), _tok_span(name), type_, init)
+
+    def on_handler(self, meta: Meta, children: list[Any]) -> ast.Handler:
+        name = children[0]
+        params: tuple[tuple[str, Span], ...] = ()
+        sender = None
+        guard = None
+        body = children[-1]
+        for child in children[1:-1]:
+            if isinstance(child, tuple) and child and child[0] == "params":
+                params = child[1]
+            elif isinstance(child, tuple) and child and child[0] == "from":
+                sender = child[1]
+            elif isinstance(child, tuple) and child and child[0] == "guard":
+                guard = child[1]
+        kind = "receive"
+        if str(name) in ("start", "recover") and not params and sender is None and guard is None:
+            kind = str(name)
+        return ast.Handler(_span(meta), kind, str(name), _tok_span(name), params, sender, guard, body)
+
+    def on_timer(self, meta: Meta, children: list[Any]) -> ast.Handler:
+        word, name, body = children
+        if str(word) != "timeout":
+            span = _tok_span(word)
+            raise SpecError(
+                [
+                    Diagnostic(
+                        "FL100",
+                        f"unexpected '{word}' after 'on'; a handler is `on Message(..)`, `on timeout name`, "
+                        "`on start` or `on recover`",
+                        span,
+                    )
+                ],
+                self.source,
+            )
+        return ast.Handler(_span(meta), "timeout", str(name), _tok_span(name), (), None, None, body)
+
+    def param_list(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[tuple[str, Span], ...]]:
+        return ("params", tuple((str(t), _tok_span(t)) for t in _present(children)))
+
+    def from_clause(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span]]:
+        return ("from", (str(children[0]), _tok_span(children[0])))
+
+    def guard(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Expr]:
+        return ("guard", children[0])
+
+    def action_decl(self, meta: Meta, children: list[Any]) -> ast.Handler:
+        name = children[0]
+        guard = None
+        for child in children[1:-1]:
+            if isinstance(child, tuple) and child[0] == "guard":
+                guard = child[1]
+        return ast.Handler(_span(meta), "action", str(name), _tok_span(name), (), None, guard, children[-1])
+
+    def invariant_decl(self, meta: Meta, children: list[Any]) -> ast.InvariantDecl:
+        name, expr = children
+        return ast.InvariantDecl(_span(meta), str(name), _tok_span(name), expr)
+
+    def model_decl(self, meta: Meta, children: list[Any]) -> ast.ModelDecl:
+        name, *items = children
+        return ast.ModelDecl(
+            _span(meta),
+            str(name),
+            _tok_span(name),
+            tuple(i for i in items if isinstance(i, ast.ModelItem)),
+            tuple(i for i in items if isinstance(i, ast.ConstDecl)),
+        )
+
+    def model_item(self, meta: Meta, children: list[Any]) -> ast.ModelItem:
+        key = children[0]
+        value = None
+        settings = None
+        for child in children[1:]:
+            if isinstance(child, tuple) and child and child[0] == "settings":
+                settings = child[1]
+            else:
+                value = child
+        return ast.ModelItem(_span(meta), str(key), _tok_span(key), value, settings)
+
+    def model_const(self, meta: Meta, children: list[Any]) -> ast.ConstDecl:
+        return self.const_decl(meta, children)
+
+    def settings(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[ast.Setting, ...]]:
+        return ("settings", tuple(children))
+
+    def setting(self, meta: Meta, children: list[Any]) -> ast.Setting:
+        name = children[0]
+        bound = None
+        of = None
+        rest = children[1:]
+        if rest and not isinstance(rest[-1], Token):
+            bound = rest[-1]
+        elif rest and len(rest) == 2:
+            bound = rest[0]
+        if rest and isinstance(rest[-1], Token):
+            of = (str(rest[-1]), _tok_span(rest[-1]))
+            bound = rest[0] if len(rest) == 2 else None
+        return ast.Setting(_span(meta), str(name), bound, of)
+
+    # ---- statements
+
+    def block(self, meta: Meta, children: list[Any]) -> ast.Block:
+        return ast.Block(_span(meta), tuple(children))
+
+    def assign_stmt(self, meta: Meta, children: list[Any]) -> ast.AssignStmt:
+        target, op, value = children
+        return ast.AssignStmt(_span(meta), target, str(op), value)
+
+    def lvalue(self, meta: Meta, children: list[Any]) -> ast.LValue:
+        name, *indices = children
+        return ast.LValue(_span(meta), str(name), _tok_span(name), tuple(indices))
+
+    def if_stmt(self, meta: Meta, children: list[Any]) -> ast.IfStmt:
+        cond, then, *rest = children
+        return ast.IfStmt(_span(meta), cond, then, rest[0] if rest else None)
+
+    def for_stmt(self, meta: Meta, children: list[Any]) -> ast.ForStmt:
+        var, domain, body = children
+        return ast.ForStmt(_span(meta), str(var), _tok_span(var), domain, body)
+
+    def send_stmt(self, meta: Meta, children: list[Any]) -> ast.SendStmt:
+        return ast.SendStmt(_span(meta), children[0], children[1])
+
+    def broadcast_stmt(self, meta: Meta, children: list[Any]) -> ast.BroadcastStmt:
+        return ast.BroadcastStmt(_span(meta), children[0], children[1])
+
+    def message_ctor(self, meta: Meta, children: list[Any]) -> ast.MessageCtor:
+        name, *args = children
+        return ast.MessageCtor(_span(meta), str(name), _tok_span(name), tuple(_present(args)))
+
+    def set_timer_stmt(self, meta: Meta, children: list[Any]) -> ast.SetTimerStmt:
+        name = children[0]
+        return ast.SetTimerStmt(_span(meta), str(name), _tok_span(name), children[1] if len(children) > 1 else None)
+
+    def cancel_timer_stmt(self, meta: Meta, children: list[Any]) -> ast.CancelTimerStmt:
+        return ast.CancelTimerStmt(_span(meta), str(children[0]), _tok_span(children[0]))
+
+    def choose_stmt(self, meta: Meta, children: list[Any]) -> ast.ChooseStmt:
+        var, domain, body = children
+        return ast.ChooseStmt(_span(meta), str(var), _tok_span(var), domain, body)
+
+    def assert_stmt(self, meta: Meta, children: list[Any]) -> ast.AssertStmt:
+        if len(children) == 2:
+            return ast.AssertStmt(_span(meta), str(children[0]), children[1])
+        return ast.AssertStmt(_span(meta), None, children[0])
+
+    def skip_stmt(self, meta: Meta, children: list[Any]) -> ast.SkipStmt:
+        return ast.SkipStmt(_span(meta))
+
+    def reject_stmt(self, meta: Meta, children: list[Any]) -> ast.RejectStmt:
+        return ast.RejectStmt(_span(meta))
+
+    def let_stmt(self, meta: Meta, children: list[Any]) -> ast.LetStmt:
+        name, value = children
+        return ast.LetStmt(_span(meta), str(name), _tok_span(name), value)
+
+    # ---- types
+
+    def named_type(self, meta: Meta, children: list[Any]) -> ast.NamedType:
+        return ast.NamedType(_span(meta), str(children[0]))
+
+    def range_type(self, meta: Meta, children: list[Any]) -> ast.RangeType:
+        return ast.RangeType(_span(meta), children[0], children[1])
+
+    def generic_type(self, meta: Meta, children: list[Any]) -> ast.GenericType:
+        name, *args = children
+        return ast.GenericType(_span(meta), str(name), tuple(args))
+
+    def tuple_type(self, meta: Meta, children: list[Any]) -> ast.TupleType:
+        return ast.TupleType(_span(meta), tuple(children))
+
+    def option_type(self, meta: Meta, children: list[Any]) -> ast.OptionType:
+        return ast.OptionType(_span(meta), children[0])
+
+    # ---- expressions
+
+    def int_lit(self, meta: Meta, children: list[Any]) -> ast.IntLit:
+        token = children[0]
+        value = int(token)
+        if value > MAX_LITERAL:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        "FL103",
+                        f"integer literal {token} is too large (the largest is {MAX_LITERAL})",
+                        _tok_span(token),
+                        ("every value must come from a finite, explorable range",),
+                    )
+                ],
+                self.source,
+            )
+        return ast.IntLit(_span(meta), value)
+
+    def true_lit(self, meta: Meta, children: list[Any]) -> ast.BoolLit:
+        return ast.BoolLit(_span(meta), True)
+
+    def false_lit(self, meta: Meta, children: list[Any]) -> ast.BoolLit:
+        return ast.BoolLit(_span(meta), False)
+
+    def none_lit(self, meta: Meta, children: list[Any]) -> ast.NoneLit:
+        return ast.NoneLit(_span(meta))
+
+    def self_expr(self, meta: Meta, children: list[Any]) -> ast.SelfExpr:
+        return ast.SelfExpr(_span(meta))
+
+    def now_expr(self, meta: Meta, children: list[Any]) -> ast.NowExpr:
+        return ast.NowExpr(_span(meta))
+
+    def clock_expr(self, meta: Meta, children: list[Any]) -> ast.ClockExpr:
+        return ast.ClockExpr(_span(meta), str(children[0]))
+
+    def truetime_expr(self, meta: Meta, children: list[Any]) -> ast.ClockExpr:
+        return ast.ClockExpr(_span(meta), f"tt.{children[0]}")
+
+    def name_expr(self, meta: Meta, children: list[Any]) -> ast.NameExpr:
+        return ast.NameExpr(_span(meta), str(children[0]))
+
+    def call_expr(self, meta: Meta, children: list[Any]) -> ast.CallExpr:
+        func, *args = children
+        return ast.CallExpr(_span(meta), str(func), _tok_span(func), tuple(_present(args)))
+
+    def field_expr(self, meta: Meta, children: list[Any]) -> ast.FieldExpr:
+        obj, name = children
+        return ast.FieldExpr(_span(meta), obj, str(name), _tok_span(name))
+
+    def index_expr(self, meta: Meta, children: list[Any]) -> ast.IndexExpr:
+        return ast.IndexExpr(_span(meta), children[0], children[1])
+
+    def neg_expr(self, meta: Meta, children: list[Any]) -> ast.UnaryExpr:
+        return ast.UnaryExpr(_span(meta), "-", children[0])
+
+    def not_expr(self, meta: Meta, children: list[Any]) -> ast.UnaryExpr:
+        return ast.UnaryExpr(_span(meta), "not", children[0])
+
+    def _binary(self, meta: Meta, op: str, left: ast.Expr, right: ast.Expr, op_span: Span) -> ast.BinaryExpr:
+        return ast.BinaryExpr(_span(meta), op, left, right, op_span)
+
+    def arith_op(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        left, op, right = children
+        return self._binary(meta, str(op), left, right, _tok_span(op))
+
+    def set_op(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self.arith_op(meta, children)
+
+    def compare(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self.arith_op(meta, children)
+
+    def _keyword_binary(self, meta: Meta, op: str, children: list[Any]) -> ast.BinaryExpr:
+        left, right = children
+        op_span = Span(left.span.end_line, left.span.end_column, right.span.line, right.span.column)
+        return self._binary(meta, op, left, right, op_span)
+
+    def in_expr(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self._keyword_binary(meta, "in", children)
+
+    def not_in_expr(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self._keyword_binary(meta, "not in", children)
+
+    def and_expr(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self._keyword_binary(meta, "and", children)
+
+    def or_expr(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self._keyword_binary(meta, "or", children)
+
+    def implies_expr(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
+        return self._keyword_binary(meta, "implies", children)
+
+    def range_expr(self, meta: Meta, children: list[Any]) -> ast.RangeExpr:
+        return ast.RangeExpr(_span(meta), children[0], children[1])
+
+    def quant_expr(self, meta: Meta, children: list[Any]) -> ast.QuantExpr:
+        kind, var, domain, body = children
+        return ast.QuantExpr(_span(meta), str(kind), str(var), _tok_span(var), domain, body)
+
+    def if_expr(self, meta: Meta, children: list[Any]) -> ast.IfExpr:
+        return ast.IfExpr(_span(meta), *children)
+
+    def tuple_lit(self, meta: Meta, children: list[Any]) -> ast.TupleLit:
+        return ast.TupleLit(_span(meta), tuple(_present(children)))
+
+    def set_lit(self, meta: Meta, children: list[Any]) -> ast.SetLit:
+        return ast.SetLit(_span(meta), tuple(_present(children)))
+
+    def map_lit(self, meta: Meta, children: list[Any]) -> ast.MapLit:
+        return ast.MapLit(_span(meta), tuple(children))
+
+    def map_entry(self, meta: Meta, children: list[Any]) -> tuple[ast.Expr, ast.Expr]:
+        return (children[0], children[1])
+
+    def set_comp(self, meta: Meta, children: list[Any]) -> ast.SetComp:
+        elem, var, domain, *cond = children
+        return ast.SetComp(_span(meta), elem, str(var), _tok_span(var), domain, cond[0] if cond else None)
+
+    def map_comp(self, meta: Meta, children: list[Any]) -> ast.MapComp:
+        key, value, var, domain = children
+        return ast.MapComp(_span(meta), key, value, str(var), _tok_span(var), domain)
