@@ -20,11 +20,17 @@ from rich.table import Table
 from rich.text import Text
 
 import spec
+from explorer.run import (
+    CheckOptions,
+    PropertyResult,
+    SelectionError,
+    check_constants,
+    check_model,
+    select_models,
+)
+from explorer.search import Stats
 from spec import CheckedSpec, SpecError
 from spec.diagnostics import InternalError
-
-from explorer.run import CheckOptions, PropertyResult, SelectionError, check_constants, check_model, select_models
-from explorer.search import Stats
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -179,13 +185,13 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
         stats = rows[0].stats
         row: list[Text | str] = [name, f"{stats.distinct:,}"]
         for prop in properties:
-            r = cells.get(prop)
-            if r is None:
+            cell = cells.get(prop)
+            if cell is None:
                 row.append("")
-            elif r.verdict == "holds":
+            elif cell.verdict == "holds":
                 row.append(Text("holds", style="green"))
-            elif r.verdict == "violated":
-                steps = r.trace_length or 0
+            elif cell.verdict == "violated":
+                steps = cell.trace_length or 0
                 row.append(Text(f"VIOLATED in {steps} step{'s' if steps != 1 else ''}", style="bold red"))
             else:
                 row.append(Text("incomplete", style="yellow"))

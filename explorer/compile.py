@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from explorer.state import STATUS, UP, VARS
+from explorer.values import Names, ordered, show
 from spec import ir
 from spec.diagnostics import InternalError
 from spec.source import NOWHERE, Span
-
-from explorer.state import STATUS, UP, VARS
-from explorer.values import Names, ordered, show
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +24,7 @@ class SpecRuntimeError:
     It is a violation, reported with the trace that led to it."""
 
     kind: str  # "assert" or "runtime"
-    property: str  # the property it violates: an assertion's name, or "no_runtime_errors"
+    prop: str  # the property it violates: an assertion's name, or "no_runtime_errors"
     message: str
     span: Span
 
@@ -92,7 +91,7 @@ class Compiler:
 
     # ---- expressions
 
-    def expr(self, e: ir.Expr) -> Fn:  # noqa: C901 - one case per IR expression
+    def expr(self, e: ir.Expr) -> Fn:
         if isinstance(e, ir.Lit):
             value = e.value
             return lambda c: value
@@ -122,13 +121,13 @@ class Compiler:
             return self.quant(e)
         if isinstance(e, ir.SetComp):
             domain, elem, slot = self.expr(e.domain), self.expr(e.elem), e.slot
-            cond = self.expr(e.cond) if e.cond is not None else None
+            keep = self.expr(e.cond) if e.cond is not None else None
 
             def set_comp(c: Ctx) -> frozenset[Any]:
                 out = set()
                 for v in domain(c):
                     c.frame[slot] = v
-                    if cond is None or cond(c):
+                    if keep is None or keep(c):
                         out.add(elem(c))
                 return frozenset(out)
 
@@ -195,7 +194,7 @@ class Compiler:
             raise InternalError(f"{type(e).__name__} reached an asynchronous model")
         raise InternalError(f"no compiler for {type(e).__name__}")
 
-    def binary(self, e: ir.Binary) -> Fn:  # noqa: C901 - one case per operator
+    def binary(self, e: ir.Binary) -> Fn:
         left, right, op, span = self.expr(e.left), self.expr(e.right), e.op, e.span
         if op == "and":
             return lambda c: left(c) and right(c)
@@ -367,7 +366,7 @@ class Compiler:
 
         return check
 
-    def stmt(self, s: ir.Stmt) -> Callable[[Ctx], list[Ctx]]:  # noqa: C901 - one case per statement
+    def stmt(self, s: ir.Stmt) -> Callable[[Ctx], list[Ctx]]:
         if isinstance(s, ir.Assign):
             return self.assign(s)
         if isinstance(s, ir.If):

@@ -5,14 +5,15 @@ Search (explorer/search/) sees only this; it never imports the front end.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from explorer.compile import SpecRuntimeError
 
 State = tuple[Any, ...]
-Action = Hashable
+# A step, as data: ("deliver", message id, outcome), ("act", node, action, outcome), ("drop", message id), ...
+Action = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,10 @@ class Property:
 
 
 class Model(Protocol):
-    properties: Sequence[Property]
+    @property
+    def properties(self) -> Sequence[Property]:
+        """The properties being checked."""
+        ...
 
     def init_states(self) -> list[tuple[Action, State]]:
         """Initial states, each with the action that made it (the start handlers' choices)."""

@@ -11,13 +11,12 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import spec
-from spec import CheckedSpec, ir
-
 from explorer.search import SearchResult, Stats, explore
 from explorer.semantics.system import SystemModel
 from explorer.trace import itf, text
 from explorer.trace.files import write_atomic
 from explorer.trace.path import Path, rebuild
+from spec import CheckedSpec, ir
 
 
 @dataclass

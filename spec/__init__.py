@@ -12,7 +12,7 @@ from spec.lower import lower, model_names
 from spec.parser import parse
 from spec.source import SourceFile
 
-__all__ = ["CheckedSpec", "Diagnostic", "SpecError", "SourceFile", "instantiate", "ir", "load", "load_file", "lower", "model_names"]
+__all__ = ["CheckedSpec", "Diagnostic", "SourceFile", "SpecError", "instantiate", "ir", "load", "load_file", "lower", "model_names"]
 
 
 def load(text: str, uri: str = "<spec>") -> CheckedSpec:

@@ -6,10 +6,17 @@ Nodes compare by identity (eq=False) so that later passes can key side tables on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar, dataclass_transform
 
 from spec.source import Span
 
-node = dataclass(frozen=True, slots=True, eq=False)
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True, eq_default=False)
+def node(cls: type[_T]) -> type[_T]:
+    """AST nodes are frozen, slotted dataclasses compared by identity."""
+    return dataclass(frozen=True, slots=True, eq=False)(cls)
 
 
 # ---------------------------------------------------------------- types

@@ -11,11 +11,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 from spec.source import NOWHERE, Span
 
-ir = dataclass(frozen=True, slots=True)
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def ir(cls: type[_T]) -> type[_T]:
+    """IR nodes are frozen, slotted dataclasses."""
+    return dataclass(frozen=True, slots=True)(cls)
 
 # ---------------------------------------------------------------- types with finite domains
 

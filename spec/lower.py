@@ -167,7 +167,7 @@ class _Lowerer:
             return 0
         return value
 
-    def evaluate(self, e: ast.Expr) -> Any:  # noqa: C901 - one case per constant form
+    def evaluate(self, e: ast.Expr) -> Any:
         """Evaluate a constant expression (literals, constants, enum members, arithmetic)."""
         if isinstance(e, ast.IntLit | ast.BoolLit):
             return e.value
@@ -311,7 +311,13 @@ class _Lowerer:
             else:
                 init = ir.Lit(var_type, _default_value(var_type))
             vars_.append(ir.VarDecl(var.name, var.kind, var_type, init, slot, var.span))
-            if isinstance(init, ir.Lit) and ir.needs_check(var_type) and not var_type.contains(init.value):
+            known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
+            if not known and var.init is not None:
+                try:  # a constant expression such as `N + 2` is not folded into a literal above
+                    value, known = self.evaluate(var.init), True
+                except _NotConstant:
+                    pass  # it reads `self` or the like: the explorer checks the value it computes
+            if known and ir.needs_check(var_type) and not var_type.contains(value):
                 self.sink.error(
                     "FL502",
                     f"the initial value of '{var.name}' does not fit its type {var_type}",
@@ -359,7 +365,7 @@ class _Lowerer:
     def block(self, block: ast.Block, scope: _Scope) -> tuple[ir.Stmt, ...]:
         return tuple(s for stmt in block.stmts for s in self.stmt(stmt, scope))
 
-    def stmt(self, s: ast.Stmt, scope: _Scope) -> list[ir.Stmt]:  # noqa: C901 - one case per statement
+    def stmt(self, s: ast.Stmt, scope: _Scope) -> list[ir.Stmt]:
         node = scope.node
         assert node is not None
         if isinstance(s, ast.AssignStmt):
@@ -425,7 +431,7 @@ class _Lowerer:
             return ir.Unwrap(e.type.inner, e, span)
         return e
 
-    def expr(self, e: ast.Expr, scope: _Scope) -> ir.Expr:  # noqa: C901 - one case per expression form
+    def expr(self, e: ast.Expr, scope: _Scope) -> ir.Expr:
         if isinstance(e, ast.IntLit):
             return ir.Lit(ir.INT, e.value)
         if isinstance(e, ast.BoolLit):
@@ -434,7 +440,7 @@ class _Lowerer:
             return ir.Lit(ir.OptionT(ir.INT), None)
         if isinstance(e, ast.SelfExpr):
             assert scope.node is not None or scope.kind == "init"
-            return ir.SelfRef(scope.node and self.node_t(scope.node.name) or ir.NodeT(None, ()))
+            return ir.SelfRef((scope.node and self.node_t(scope.node.name)) or ir.NodeT(None, ()))
         if isinstance(e, ast.NowExpr):
             return ir.Now(ir.INT)
         if isinstance(e, ast.ClockExpr):

@@ -120,6 +120,8 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
     notes: list[str] = []
     if token.type != "NAME" and str(token.value) in keywords() and "NAME" in expected:
         notes.append(f"'{token.value}' is a reserved word and cannot be used as a name")
+    if token.type == "COMPARE":
+        notes.append("comparisons do not chain: join two with `and`, or put one side in parentheses")
     if token.type == "NAME" and expected and expected <= {"RBRACE", "SEMICOLON"} | _closing_terminals():
         notes.append("is a separator or an operator missing before it?")
     return Diagnostic(

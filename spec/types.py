@@ -511,10 +511,13 @@ class TypeChecker:
         if stmt.op != "=":
             if isinstance(slot_type, SetTy):
                 self.require_assignable(value, slot_type, stmt.value.span, f"'{stmt.op}' on a set")
-            elif not (is_int(slot_type) and is_int(value)):
+            elif not is_int(slot_type):
                 self.sink.error(
                     "FL300", f"'{stmt.op}' needs an integer or a set, but '{target.name}' is {slot_type}", stmt.span
                 )
+            elif not is_int(value):
+                self.sink.error("FL300", f"'{stmt.op}' on '{target.name}' needs an integer, but this is {value}",
+                                stmt.value.span)
         else:
             self.require_assignable(value, slot_type, stmt.value.span, f"'{target.name}'")
         if var.kind != "ghost":
@@ -601,7 +604,7 @@ class TypeChecker:
         self.table.types[id(expr)] = result
         return result
 
-    def _expr(self, e: ast.Expr, ctx: _Context) -> Ty:  # noqa: C901 - one case per expression form
+    def _expr(self, e: ast.Expr, ctx: _Context) -> Ty:
         if isinstance(e, ast.IntLit):
             return INT
         if isinstance(e, ast.BoolLit):

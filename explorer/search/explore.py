@@ -38,7 +38,7 @@ class Discovery:
     """A violation: the fingerprints from an initial state to the violating state, and for a step that
     failed inside the spec, that step and its error."""
 
-    property: str
+    prop: str
     fingerprints: list[int]
     failing_action: Action | None = None
     error: SpecRuntimeError | None = None
@@ -90,8 +90,8 @@ def explore(
                 found[name] = Discovery(name, chain(fp))
 
     def record_failure(fp: int | None, action: Action, error: SpecRuntimeError) -> None:
-        if error.property in wanted and error.property not in found:
-            found[error.property] = Discovery(error.property, chain(fp) if fp is not None else [], action, error)
+        if error.prop in wanted and error.prop not in found:
+            found[error.prop] = Discovery(error.prop, chain(fp) if fp is not None else [], action, error)
 
     for _, state in model.init_states():
         fp = hash(state)
@@ -101,8 +101,8 @@ def explore(
         frontier.append((state, fp, 0))
         record_state(state, fp)
     for action, error in getattr(model, "init_failures", []):
-        if error.property in wanted and error.property not in found:
-            found[error.property] = Discovery(error.property, [], action, error)
+        if error.prop in wanted and error.prop not in found:
+            found[error.prop] = Discovery(error.prop, [], action, error)
     stats.distinct = len(parents)
 
     last_report = started

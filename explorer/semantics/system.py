@@ -14,14 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from spec import ir
-from spec.diagnostics import InternalError
-
 from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx, SpecRuntimeError
 from explorer.model import Action, Property, State
 from explorer.semantics.network import ordering
 from explorer.state import CRASHED, DOWN, STATUS, TIMERS, UP, VARS, LocalTable, MessageTable
 from explorer.values import Names, show, to_itf
+from spec import ir
+from spec.diagnostics import InternalError
 
 # An outcome of running a handler: the new local-state id and the ids of the messages it sent, or the
 # run-time error that stopped it.
@@ -215,7 +214,7 @@ class SystemModel:
             try:
                 if not handler.guard(ctx):
                     return []
-            except Exception as raised:  # noqa: BLE001 - a spec error inside the guard
+            except Exception as raised:
                 return [_error_of(raised)]
         outcomes: list[Outcome] = []
         for done in handler.body(ctx):
@@ -332,10 +331,10 @@ class SystemModel:
             if entries is None:
                 entries = self._events(i, lid)
             for action, outcome in entries:
-                if outcome.__class__ is SpecRuntimeError:
-                    fails.append((action, outcome))  # type: ignore[arg-type]
+                if isinstance(outcome, SpecRuntimeError):
+                    fails.append((action, outcome))
                     continue
-                new_lid, sends = outcome  # type: ignore[misc]
+                new_lid, sends = outcome
                 if new_lid == lid and not sends:
                     out.append((action, state))
                     continue
@@ -364,10 +363,10 @@ class SystemModel:
                 continue
             rest = order.remove(net, position) if consumes else net
             for action, outcome in entries:
-                if outcome.__class__ is SpecRuntimeError:
-                    fails.append((action, outcome))  # type: ignore[arg-type]
+                if isinstance(outcome, SpecRuntimeError):
+                    fails.append((action, outcome))
                     continue
-                new_lid, sends = outcome  # type: ignore[misc]
+                new_lid, sends = outcome
                 if new_lid == lid and not sends and not consumes:
                     out.append((action, state))
                     continue
@@ -441,7 +440,6 @@ class SystemModel:
     def violated(self, state: State) -> list[str]:
         bad: list[str] = []
         view: _View | None = None
-        values = self.locals.values
         for inv in self.invariants:
             key = tuple(state[i] for i in inv.footprint)
             if inv.reads_network:
@@ -536,7 +534,7 @@ class SystemModel:
         return spent
 
     def show_message(self, mid_or_value: int | tuple[int, int, int, tuple[Any, ...]]) -> str:
-        src, dst, message, args = self.msgs.values[mid_or_value] if isinstance(mid_or_value, int) else mid_or_value
+        _, _, message, args = self.msgs.values[mid_or_value] if isinstance(mid_or_value, int) else mid_or_value
         m = self.system.messages[message]
         if not m.fields:
             return m.name
@@ -548,47 +546,47 @@ class SystemModel:
     def describe(self, state: State, action: Action, after: State | None) -> dict[str, Any]:
         """A step as a record: what happened, who did it, what it sent, which fault it was."""
         names = self.names
-        kind = action[0]  # type: ignore[index]
+        kind = action[0]
         rec: dict[str, Any] = {"action": kind}
         if kind == "init":
             rec["text"] = "initial state"
         elif kind == "deliver":
-            _, mid, _ = action  # type: ignore[misc]
+            _, mid, _ = action
             src, dst, _, _ = self.msgs.values[mid]
             rec.update(actor=names.node(dst), peer=names.node(src), message=self.show_message(mid))
             rec["text"] = f"{names.node(dst)} receives {self.show_message(mid)} from {names.node(src)}"
         elif kind == "act":
-            _, i, a, _ = action  # type: ignore[misc]
+            _, i, a, _ = action
             handler = self.actions[self.instance_type[i].name][a].handler
             rec.update(actor=names.node(i), step=handler.name)
             rec["text"] = f"{names.node(i)} does {handler.name}"
         elif kind == "fire":
-            _, i, t, _ = action  # type: ignore[misc]
+            _, i, t, _ = action
             timer = self.instance_type[i].timers[t]
             rec.update(actor=names.node(i), step=timer)
             rec["text"] = f"{names.node(i)}: timer {timer} fires"
         elif kind in ("drop", "duplicate"):
-            mid = action[1]  # type: ignore[index]
+            mid = action[1]
             src, dst, _, _ = self.msgs.values[mid]
             rec.update(actor="network", fault=kind, message=self.show_message(mid),
                        link=[names.node(src), names.node(dst)])
             verb = "drops" if kind == "drop" else "duplicates"
             rec["text"] = f"network {verb} {self.show_message(mid)} {names.node(src)}→{names.node(dst)}"
         elif kind == "partition":
-            cut = self.cuts[action[1]]  # type: ignore[index]
+            cut = self.cuts[action[1]]
             links = sorted(divmod(link, self.n) for link in cut)
             rec.update(actor="network", fault="partition", cut=[[names.node(a), names.node(b)] for a, b in links])
             rec["text"] = "network partitions: " + _describe_cut(links, self.n, names)
         elif kind == "heal":
             rec.update(actor="network", fault="heal", text="network heals: every link works again")
         elif kind == "crash":
-            _, i, b = action  # type: ignore[misc]
+            _, i, b = action
             budget = self.crash_budgets[b]
             rec.update(actor=names.node(i), fault=budget.kind)
             how = "for good" if budget.kind == "crash_stop" else "(it may recover)"
             rec["text"] = f"{names.node(i)} crashes {how}"
         elif kind == "recover":
-            i = action[1]  # type: ignore[index]
+            i = action[1]
             rec.update(actor=names.node(i), fault="recover")
             rec["text"] = f"{names.node(i)} recovers: volatile state lost, durable state kept"
         if after is not None and kind in ("deliver", "act", "fire", "recover", "init"):
@@ -608,18 +606,18 @@ class SystemModel:
 
     def outcome(self, state: State, action: Action) -> Outcome | None:
         """The remembered effect of a protocol step taken from `state`."""
-        kind = action[0]  # type: ignore[index]
+        kind = action[0]
         if kind == "init":
-            return (-1, tuple(self._init_sends(action[1])))  # type: ignore[index]
+            return (-1, tuple(self._init_sends(action[1])))
         if kind == "deliver":
-            mid = action[1]  # type: ignore[index]
+            mid = action[1]
             lid = state[self.msgs.dst[mid]]
             entries = self.delivery_cache.get((lid, mid)) or self._delivery(lid, mid)
         elif kind in ("act", "fire"):
-            i = action[1]  # type: ignore[index]
+            i = action[1]
             entries = self.event_cache[i].get(state[i]) or self._events(i, state[i])
         elif kind == "recover":
-            i = action[1]  # type: ignore[index]
+            i = action[1]
             entries = self.recover_cache[i].get(state[i]) or self._recovery(i, state[i])
         else:
             return None

@@ -47,7 +47,7 @@ def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
             "index": len(states),
             **record,
             "error": error.message,
-            "violates": error.property,
+            "violates": error.prop,
             "at": f"{info.source}:{error.span.line}:{error.span.column}",
         }
         states.append({"#meta": meta, **{k: v[0] for k, v in snapshot.items()}})

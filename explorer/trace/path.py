@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spec.diagnostics import InternalError
-
 from explorer.compile import SpecRuntimeError
 from explorer.model import Action, Model, State
+from spec.diagnostics import InternalError
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import spec
-from spec import CheckedSpec
-
 from explorer.model import State
 from explorer.semantics.system import SystemModel
 from explorer.trace.itf import state_values
+from spec import CheckedSpec
 
 
 @dataclass
@@ -73,7 +72,7 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         last = states[-1]
         _, failures = model.successors(current)
         for action, error in failures:
-            if error.property == prop and model.describe(current, action, None)["text"] == text_of(last):
+            if error.prop == prop and model.describe(current, action, None)["text"] == text_of(last):
                 return ReplayResult(True, f"the trace reaches the violation of {prop}: {error.message}")
         return ReplayResult(
             False,

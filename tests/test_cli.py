@@ -1,0 +1,138 @@
+"""The command line contract: output shapes, exit codes, trace files, replay, interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from explorer.cli import main
+from tests.conftest import ROOT, SPECS
+
+TWO_PC = str(SPECS / "two_phase_commit.fl")
+RETRY = str(SPECS / "retry_increment.fl")
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_json_reports_every_property_with_the_documented_keys(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", TWO_PC, "--json", "--out", str(tmp_path))
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["spec"] == "two_phase_commit"
+    rows = {r["property"]: r for r in payload["results"]}
+    assert set(rows) == {"consistent", "no_runtime_errors"}
+    consistent = rows["consistent"]
+    assert {"model", "property", "verdict", "distinct_states", "generated_states", "depth", "seconds", "trace",
+            "trace_length"} <= set(consistent)
+    assert consistent["verdict"] == "holds"
+    assert consistent["distinct_states"] == 288
+    assert consistent["generated_states"] > 288
+    assert consistent["trace"] is None and consistent["trace_length"] is None
+
+
+def test_a_constant_can_be_overridden_from_the_command_line(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", TWO_PC, "--json", "--const", "N=4", "--out", str(tmp_path))
+    assert code == 0
+    assert json.loads(out)["results"][0]["distinct_states"] == 1568
+
+
+def test_a_violation_exits_1_prints_the_matrix_and_writes_both_trace_files(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", RETRY, "--out", str(tmp_path))
+    assert code == 1
+    assert "naive_lossy" in out and "VIOLATED in 3 steps" in out and "holds" in out
+    assert "asynchronous, reorder, loss<=1" in out  # the bounds are printed beside the verdicts
+    folder = tmp_path / "retry_increment" / "naive_lossy"
+    itf = json.loads((folder / "applied_once.itf.json").read_text())
+    assert itf["#meta"]["format"] == "ITF" and itf["#meta"]["property"] == "applied_once"
+    assert len(itf["states"]) == 4
+    assert [s["#meta"]["index"] for s in itf["states"]] == [0, 1, 2, 3]
+    assert itf["states"][1]["#meta"]["text"] == "Client: timer retry fires"
+    assert itf["states"][3]["Server.counter"] == 2
+    text = (folder / "applied_once.txt").read_text()
+    assert "  1. Client: timer retry fires" in text
+    assert "Server.counter: 1 → 2" in text
+    assert "VIOLATED: applied_once" in text
+    leftovers = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_model_and_invariant_selection(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", RETRY, "--json", "-m", "idempotent_lossy", "-i", "applied_once",
+                          "--out", str(tmp_path))
+    assert code == 0
+    rows = json.loads(out)["results"]
+    assert [(r["model"], r["property"], r["verdict"]) for r in rows] == [
+        ("idempotent_lossy", "applied_once", "holds")
+    ]
+
+
+def test_command_line_mistakes_exit_2_with_a_message() -> None:
+    code, _, err = invoke("check", RETRY, "-m", "nope")
+    assert code == 2 and "has no model 'nope'" in err and "naive_lossy" in err
+    code, _, err = invoke("check", RETRY, "-i", "nope")
+    assert code == 2 and "has no property 'nope'" in err
+    code, _, err = invoke("check", RETRY, "--const", "RETRIES")
+    assert code == 2 and "NAME=INTEGER" in err
+    code, _, err = invoke("check", RETRY, "--const", "NOPE=1")
+    assert code == 2 and "has no constant 'NOPE'" in err
+    code, _, err = invoke("check", "no/such/spec.fl")
+    assert code == 2 and "cannot read no/such/spec.fl" in err
+    code, _, err = invoke("check", RETRY, "--max-states", "0")
+    assert code == 2
+
+
+def test_a_state_bound_gives_incomplete_and_exit_3(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", TWO_PC, "--json", "-c", "N=5", "--max-states", "500", "--out", str(tmp_path))
+    assert code == 3
+    row = json.loads(out)["results"][0]
+    assert row["verdict"] == "incomplete"
+    assert row["reason"] == "state bound 500 reached"
+    assert 500 <= row["distinct_states"] < 8832
+
+
+def test_replay_says_where_a_tampered_trace_departs_from_the_spec(tmp_path: Path) -> None:
+    code, _, _ = invoke("check", RETRY, "-m", "naive_lossy", "--out", str(tmp_path))
+    assert code == 1
+    trace = tmp_path / "retry_increment" / "naive_lossy" / "applied_once.itf.json"
+    code, out, _ = invoke("replay", str(trace), RETRY)
+    assert code == 0 and "reaches a state that violates applied_once" in out
+    document = json.loads(trace.read_text())
+    document["states"][2]["Server.counter"] = 0  # step 2 no longer follows from step 1
+    tampered = tmp_path / "tampered.itf.json"
+    tampered.write_text(json.dumps(document))
+    code, out, _ = invoke("replay", str(tampered), RETRY)
+    assert code == 1
+    assert "departs from the spec at step 2" in out
+    code, _, err = invoke("replay", str(tmp_path / "missing.json"), RETRY)
+    assert code == 2 and "cannot read" in err
+
+
+def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "explorer.cli", "check", TWO_PC, "-c", "N=9", "--json", "--out", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 3, err
+    payload = json.loads(out)
+    assert payload["interrupted"] is True
+    row = payload["results"][0]
+    assert row["verdict"] == "incomplete" and row["reason"] == "interrupted"
+    assert row["distinct_states"] > 0
+    assert "Traceback" not in err

@@ -1,0 +1,78 @@
+"""Every example spec has its expected verdicts, and every counterexample replays against its spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import spec
+from explorer.cli import main
+from explorer.compile import NO_RUNTIME_ERRORS
+from explorer.run import CheckOptions, check_model
+from tests.conftest import SPECS
+
+HOLDS = "holds"
+
+# spec -> model -> property -> HOLDS, or the length of the shortest counterexample.
+# Properties not listed must hold (in particular no_runtime_errors).
+EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
+    "two_phase_commit": {"classic": {"consistent": HOLDS}},
+    "retry_increment": {
+        "naive_reliable": {"applied_once": 3},
+        "naive_lossy": {"applied_once": 3},
+        "idempotent_lossy": {"applied_once": HOLDS},
+        "idempotent_duplicating": {"applied_once": HOLDS},
+    },
+    "alternating_bit": {
+        "reorder_lossy": {"in_order": 5},
+        "fifo_lossy_duplicating": {"in_order": HOLDS},
+    },
+    "quorum_leader": {
+        "half_quorum_partitioned": {"one_leader_per_term": 6},
+        "majority_partitioned": {"one_leader_per_term": HOLDS},
+    },
+    "vote_durability": {
+        "no_crashes": {"one_leader_per_term": HOLDS},
+        "crash_recovery": {"one_leader_per_term": 8},
+    },
+    "vote_durability_fixed": {
+        "no_crashes": {"one_leader_per_term": HOLDS},
+        "crash_recovery": {"one_leader_per_term": HOLDS},
+    },
+}
+
+
+def test_every_example_spec_has_expected_verdicts() -> None:
+    on_disk = {p.stem for p in SPECS.glob("*.fl")}
+    assert on_disk == set(EXPECTED)
+    for name, models in EXPECTED.items():
+        checked = spec.load_file(SPECS / f"{name}.fl")
+        assert spec.model_names(checked) == list(models), name
+
+
+CASES = [(s, m) for s, models in EXPECTED.items() for m in models]
+
+
+@pytest.mark.parametrize(("spec_name", "model"), CASES, ids=[f"{s}-{m}" for s, m in CASES])
+def test_example_verdicts_and_replayed_counterexamples(spec_name: str, model: str, tmp_path: Path) -> None:
+    path = SPECS / f"{spec_name}.fl"
+    checked = spec.load_file(path)
+    results = check_model(checked, model, CheckOptions(out_dir=tmp_path))
+    expected = EXPECTED[spec_name][model]
+    verdicts = {r.property: r for r in results}
+    assert NO_RUNTIME_ERRORS in verdicts
+    for prop, result in verdicts.items():
+        want = expected.get(prop, HOLDS)
+        if want == HOLDS:
+            assert result.verdict == "holds", (prop, result.reason)
+            continue
+        assert result.verdict == "violated", prop
+        assert result.trace_length == want, prop
+        assert result.trace is not None
+        trace = Path(result.trace)
+        assert trace.exists() and trace.with_suffix("").with_suffix(".txt").exists()
+        replayed = CliRunner().invoke(main, ["replay", str(trace), str(path)])
+        assert replayed.exit_code == 0, replayed.output
+        assert f"reaches a state that violates {prop}" in replayed.output
