@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from explorer.state import STATUS, UP, VARS
+from explorer.state import CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, ordered, show
 from spec import ir
 from spec.diagnostics import InternalError
@@ -54,26 +54,33 @@ class World(Protocol):
 class Ctx:
     """The mutable state of one running step (or one property evaluation)."""
 
-    __slots__ = ("error", "frame", "self_index", "sends", "timers", "vars", "world")
+    __slots__ = ("clock", "error", "frame", "mono", "now", "self_index", "sends", "timers", "vars", "world")
 
     def __init__(
         self,
         vars_: list[Any],
         frame: list[Any],
         self_index: int,
-        timers: int = 0,
+        timers: list[int | None] | None = None,
         world: World | None = None,
+        clock: int = 0,
+        mono: int = 0,
+        now: int = 0,
     ) -> None:
         self.vars = vars_
         self.frame = frame
         self.self_index = self_index
-        self.timers = timers
+        self.timers = timers if timers is not None else []  # deadline per timer, None: not armed
         self.sends: list[tuple[int, int, tuple[Any, ...]]] = []  # (dst, message index, args)
         self.error: SpecRuntimeError | None = None
         self.world = world
+        self.clock = clock
+        self.mono = mono
+        self.now = now
 
     def copy(self) -> Ctx:
-        c = Ctx(list(self.vars), list(self.frame), self.self_index, self.timers, self.world)
+        c = Ctx(list(self.vars), list(self.frame), self.self_index, list(self.timers), self.world,
+                self.clock, self.mono, self.now)
         c.sends = list(self.sends)
         return c
 
@@ -190,8 +197,19 @@ class Compiler:
                 return v
 
             return unwrap
-        if isinstance(e, ir.Now | ir.ClockRead):
-            raise InternalError(f"{type(e).__name__} reached an asynchronous model")
+        if isinstance(e, ir.Now):
+            return lambda c: c.now
+        if isinstance(e, ir.ClockRead):
+            skew = self.system.model.clocks.skew
+            if e.kind == "clock":
+                return lambda c: c.clock
+            if e.kind == "mono":
+                return lambda c: c.mono
+            if e.kind == "tt.earliest":
+                return lambda c: c.clock - skew
+            if e.kind == "tt.latest":
+                return lambda c: c.clock + skew
+            raise InternalError(f"unknown clock {e.kind}")
         raise InternalError(f"no compiler for {type(e).__name__}")
 
     def binary(self, e: ir.Binary) -> Fn:
@@ -311,7 +329,8 @@ class Compiler:
             return lambda c: frozenset(k for k, _ in arg(c))
         if func == "crashed":
             (arg,) = args
-            return lambda c: c.world.locals[arg(c)][STATUS] != UP  # type: ignore[union-attr]
+            down = (CRASHED, DOWN)
+            return lambda c: c.world.locals[arg(c)][STATUS] in down  # type: ignore[union-attr]
         if func == "byzantine":
             return lambda c: False
         pick = min if func == "min" else max
@@ -404,18 +423,26 @@ class Compiler:
         if isinstance(s, ir.Send | ir.Broadcast):
             return self.send(s)
         if isinstance(s, ir.SetTimer):
-            bit = 1 << s.timer
+            timer, span = s.timer, s.span
+            after = self.expr(s.after) if s.after is not None and self.system.model.timed else None
 
             def set_timer(c: Ctx) -> list[Ctx]:
-                c.timers |= bit
+                # The deadline is in the node's monotonic time; without clocks a timer is just armed.
+                if after is None:
+                    c.timers[timer] = 0
+                    return [c]
+                d = after(c)
+                if d < 0:
+                    raise fail(f"a timer cannot be set to fire {-d} ticks in the past", span)
+                c.timers[timer] = c.mono + d
                 return [c]
 
             return set_timer
         if isinstance(s, ir.CancelTimer):
-            mask = ~(1 << s.timer)
+            timer = s.timer
 
             def cancel_timer(c: Ctx) -> list[Ctx]:
-                c.timers &= mask
+                c.timers[timer] = None
                 return [c]
 
             return cancel_timer

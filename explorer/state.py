@@ -2,15 +2,19 @@
 
 A global state is a flat, hashable tuple:
 
-    (local_0, ..., local_{n-1}, network, faults)
+    (local_0, ..., local_{n-1}, network, faults, time)
 
 - local_i is the id of node instance i's local state in a LocalTable. A local state is the tuple
-  (status, armed_timers, var_0, var_1, ...); equal local states share one id, so a global state holds
-  only small ints for its nodes (the "collapse" compression of SPIN), and a handler's effect on a local
-  state can be computed once and remembered.
-- network is the messages in flight, as message ids from a MessageTable, in a layout chosen by the
-  network's ordering (explorer/semantics/network.py).
+  (status, timers, clock, mono, paused_since, var_0, var_1, ...); equal local states share one id, so a
+  global state holds only small ints for its nodes (the "collapse" compression of SPIN), and a handler's
+  effect on a local state can be computed once and remembered. `timers` holds one deadline per timer of
+  the node type (None: not armed), in the node's monotonic-clock time; `clock` and `mono` are the node's
+  time-of-day and monotonic clocks (0 under asynchronous timing); `paused_since` is when a pause began.
+- network is the messages in flight, as entries `message id * stride + sent_at` (message ids from a
+  MessageTable; stride 1 and sent_at 0 when there is no time), in a layout chosen by the network's
+  ordering (explorer/semantics/network.py).
 - faults is a tuple of ints: the budgets spent so far and the current partition.
+- time is (now, gst_at): real time, and when GST passed (-1: not yet; 0 under synchronous timing).
 
 Visited states are kept as fingerprints (Python's 64-bit hash of this tuple).
 """
@@ -22,12 +26,18 @@ from typing import Any
 # Positions in a local-state tuple.
 STATUS = 0
 TIMERS = 1
-VARS = 2
+CLOCK = 2
+MONO = 3
+PAUSED_SINCE = 4
+VARS = 5
 
 # Node statuses.
 UP = 0
 CRASHED = 1  # crash-stop: never comes back
 DOWN = 2  # crash-recovery: may recover
+PAUSED = 3  # a process pause (GC, VM migration): takes no step while time goes on
+
+STATUS_NAMES = {UP: "up", CRASHED: "crashed", DOWN: "down", PAUSED: "paused"}
 
 State = tuple[Any, ...]
 

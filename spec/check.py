@@ -16,8 +16,10 @@ ORDERINGS = ("fifo", "reorder", "duplicating")
 NETWORK_BUDGETS = ("loss", "duplicate", "partition")
 FAULT_KINDS = ("crash_stop", "crash_recovery", "pause", "byzantine")
 MODEL_KEYS = ("timing", "network", "faults", "clocks", "horizon", "const")
-# Settings that belong to timing models and fault kinds this version does not explore yet.
-NOT_YET = {"synchronous", "partially_synchronous", "clocks", "pause", "byzantine"}
+CLOCK_SETTINGS = ("skew", "drift", "ntp")
+TIMED = ("synchronous", "partially_synchronous")
+# Fault kinds this version does not explore yet.
+NOT_YET = {"byzantine"}
 
 
 @dataclass
@@ -69,15 +71,43 @@ def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink)
         elif item.key == "faults":
             _check_faults(item, scope, sink)
         elif item.key == "clocks":
-            sink.error(
-                "FL403",
-                "clocks belong to synchronous and partially synchronous models, which this version does not explore",
-                item.key_span,
-                "under `timing asynchronous` there are no clocks: timeouts may fire at any step",
-            )
+            _check_clocks(item, sink)
         elif item.key == "horizon":
             if item.value is None or item.settings is not None:
                 sink.error("FL400", "horizon takes one bound: `horizon 10`", item.span)
+    timing_item = seen.get("timing")
+    timing = timing_item.value.name if timing_item and isinstance(timing_item.value, ast.NameExpr) else "asynchronous"
+    if timing in TIMED:
+        if "horizon" not in seen:
+            where = timing_item.span if timing_item is not None else model.name_span
+            sink.error(
+                "FL401",
+                f"model '{model.name}' is {timing}: real time advances, so it needs a horizon",
+                where,
+                "add `horizon H`: time runs from 0 to H, which keeps the state space finite",
+            )
+        return
+    # asynchronous: no time, no clocks, no pauses
+    for key, why in (
+        ("horizon", "there is no real time to bound"),
+        ("clocks", "there are no clocks: a timeout may fire at any step"),
+    ):
+        if key in seen:
+            sink.error(
+                "FL401",
+                f"`{key}` has no meaning under asynchronous timing: {why}",
+                seen[key].key_span,
+                "use `timing synchronous { delay <= D }` or `timing partially_synchronous { delay <= D }`",
+            )
+    faults = seen.get("faults")
+    for setting in (faults.settings or ()) if faults is not None else ():
+        if setting.name == "pause":
+            sink.error(
+                "FL401",
+                "a pause is only visible against bounded timing; under asynchronous timing it is just a delay",
+                setting.span,
+                "use `timing synchronous { delay <= D }` with a horizon",
+            )
 
 
 def _check_timing(item: ast.ModelItem, sink: DiagnosticSink) -> None:
@@ -91,12 +121,52 @@ def _check_timing(item: ast.ModelItem, sink: DiagnosticSink) -> None:
             *(did_you_mean(value.name, list(TIMINGS)) if isinstance(value, ast.NameExpr) else ()),
         )
         return
-    if value.name in NOT_YET:
+    settings = item.settings or ()
+    allowed = {"asynchronous": (), "synchronous": ("delay",), "partially_synchronous": ("delay", "gst")}[value.name]
+    names = [s.name for s in settings]
+    for setting in settings:
+        if setting.name not in allowed:
+            what = ", ".join(allowed) if allowed else "no settings"
+            sink.error(
+                "FL400",
+                f"unknown setting '{setting.name}' for `timing {value.name}`",
+                setting.span,
+                f"`timing {value.name}` takes {what}",
+            )
+        elif setting.bound is None or setting.of is not None:
+            sink.error("FL400", f"'{setting.name}' needs a bound: `{setting.name} <= 2`", setting.span)
+        elif names.count(setting.name) > 1:
+            sink.error("FL401", f"'{setting.name}' is given twice", setting.span)
+    if value.name in TIMED and "delay" not in names:
         sink.error(
-            "FL403",
-            f"`timing {value.name}` is not explored by this version; use `timing asynchronous`",
+            "FL401",
+            f"`timing {value.name}` needs a delay bound: `timing {value.name} {{ delay <= 2 }}`",
             value.span,
+            "a message is delivered at most `delay` ticks after it is sent"
+            + (" (after GST)" if value.name == "partially_synchronous" else ""),
         )
+
+
+def _check_clocks(item: ast.ModelItem, sink: DiagnosticSink) -> None:
+    if item.value is not None or item.settings is None:
+        sink.error("FL400", "clocks takes a block: `clocks { skew <= 1; drift; ntp }`", item.span)
+        return
+    for setting in item.settings:
+        if setting.name not in CLOCK_SETTINGS:
+            sink.error(
+                "FL400",
+                f"unknown clock setting '{setting.name}'",
+                setting.span,
+                "a clocks block has skew <= S, drift, ntp (or ntp <= k)",
+                *did_you_mean(setting.name, list(CLOCK_SETTINGS)),
+            )
+        elif setting.name == "skew" and setting.bound is None:
+            sink.error("FL400", "'skew' needs a bound: `skew <= 1`", setting.span)
+        elif setting.name == "drift" and setting.bound is not None:
+            sink.error("FL400", "'drift' takes no bound: a drifting clock advances 0, 1 or 2 per tick", setting.span)
+        elif setting.of is not None:
+            sink.error("FL400", f"'{setting.name}' applies to every node's clock; drop `of {setting.of[0]}`",
+                       setting.span)
 
 
 def _check_network(item: ast.ModelItem, sink: DiagnosticSink) -> None:
@@ -163,7 +233,7 @@ def _check_faults(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink)
                 "FL403",
                 f"`{setting.name}` faults are not explored by this version",
                 setting.span,
-                "crash_stop and crash_recovery are",
+                "crash_stop, crash_recovery and pause are",
             )
             continue
         if setting.bound is None or setting.of is None:

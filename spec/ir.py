@@ -592,26 +592,60 @@ class Network:
 
 @ir
 class FaultBudget:
-    kind: str  # "crash_stop", "crash_recovery" (and, with later timing models, "pause", "byzantine")
+    """`crash_stop <= k of T`, `crash_recovery <= k of T`: at most k crashes among the nodes of type T.
+    `pause <= P of T`: any node of type T may be paused, each pause lasting at most P ticks (after GST)."""
+
+    kind: str  # "crash_stop", "crash_recovery", "pause" (and, later, "byzantine")
     node_type: str
     bound: int
 
 
 @ir
+class Clocks:
+    """Each node's time-of-day clock stays within `skew` of real time; with `drift` a clock advances by
+    0, 1 or 2 per tick; `ntp` steps the adversary may take to set a clock anywhere within the skew
+    (-1: any number)."""
+
+    skew: int = 0
+    drift: bool = False
+    ntp: int = 0
+
+
+@ir
 class Model:
     name: str
-    timing: str = "asynchronous"
+    timing: str = "asynchronous"  # or "synchronous", "partially_synchronous"
     network: Network = field(default_factory=lambda: Network("reorder"))
     faults: tuple[FaultBudget, ...] = ()
     horizon: int | None = None
+    delay: int | None = None  # the delivery bound (after GST under partial synchrony)
+    gst: int | None = None  # GST comes by this time at the latest (partial synchrony); None: maybe never
+    clocks: Clocks = field(default_factory=Clocks)
     span: Span = NOWHERE
+
+    @property
+    def timed(self) -> bool:
+        """Whether real time advances (synchronous or partially synchronous timing)."""
+        return self.timing != "asynchronous"
 
     def budget(self, kind: str, node_type: str) -> int:
         return sum(f.bound for f in self.faults if f.kind == kind and f.node_type == node_type)
 
+    def time_range(self) -> tuple[int, int]:
+        """The values of the `time` type: any clock reading, plus a duration of up to the horizon."""
+        horizon = self.horizon or 0
+        return (-self.clocks.skew, 2 * horizon + self.clocks.skew)
+
     def bounds(self) -> str:
         """The model's bounds in one line, so that a verdict is never read as more than it is."""
-        parts = [self.timing]
+        timing = self.timing
+        if self.timed:
+            timing += f" (delay<={self.delay}"
+            if self.timing == "partially_synchronous":
+                timing += f" after GST, GST<={self.gst})" if self.gst is not None else " after GST, GST any time or never)"
+            else:
+                timing += ")"
+        parts = [timing]
         net = self.network
         parts.append(net.ordering)
         for key in ("loss", "duplicate", "partition"):
@@ -619,8 +653,18 @@ class Model:
             if value:
                 parts.append(f"{key}<={value}{' asymmetric' if key == 'partition' and net.asymmetric else ''}")
         for fault in self.faults:
-            parts.append(f"{fault.kind}<={fault.bound} of {fault.node_type}")
-        if self.horizon is not None:
+            if fault.kind == "pause":
+                parts.append(f"pauses<={fault.bound} ticks of {fault.node_type}")
+            else:
+                parts.append(f"{fault.kind}<={fault.bound} of {fault.node_type}")
+        if self.timed:
+            clocks = self.clocks
+            clock_parts = [f"skew<={clocks.skew}"]
+            if clocks.drift:
+                clock_parts.append("drift")
+            if clocks.ntp:
+                clock_parts.append("ntp" if clocks.ntp < 0 else f"ntp<={clocks.ntp}")
+            parts.append("clocks " + " ".join(clock_parts))
             parts.append(f"horizon {self.horizon}")
         return ", ".join(parts)
 

@@ -81,7 +81,7 @@ class _Lowerer:
         self.node_types: dict[str, ir.NodeType] = {}
         self.node_ranges: dict[str, tuple[int, int]] = {}
         self.message_types: dict[str, ir.Message] = {}
-        self.horizon: int | None = None
+        self.model_ir = ir.Model(model_name)
         self.asserts: list[tuple[str, Span]] = []
 
     # ---- driver
@@ -92,7 +92,7 @@ class _Lowerer:
         for name in self.const_exprs:
             self.const(name, NOWHERE)
         model = self.model()
-        self.horizon = model.horizon
+        self.model_ir = model
         first = 0
         for decl in self.spec.nodes:
             count = 1
@@ -217,9 +217,27 @@ class _Lowerer:
         network = ir.Network("reorder")
         faults: list[ir.FaultBudget] = []
         horizon: int | None = None
+        delay: int | None = None
+        gst: int | None = None
+        clocks = ir.Clocks()
         for item in decl.items:
             if item.key == "timing" and isinstance(item.value, ast.NameExpr):
                 timing = item.value.name
+                for setting in item.settings or ():
+                    if setting.name == "delay" and setting.bound is not None:
+                        delay = self.budget(setting)
+                    elif setting.name == "gst" and setting.bound is not None:
+                        gst = self.budget(setting)
+            elif item.key == "clocks" and item.settings is not None:
+                skew, drift, ntp = 0, False, 0
+                for setting in item.settings:
+                    if setting.name == "skew" and setting.bound is not None:
+                        skew = self.budget(setting)
+                    elif setting.name == "drift":
+                        drift = True
+                    elif setting.name == "ntp":
+                        ntp = self.budget(setting) if setting.bound is not None else -1
+                clocks = ir.Clocks(skew, drift, ntp)
             elif item.key == "network" and item.settings is not None:
                 ordering = "reorder"
                 budgets = {"loss": 0, "duplicate": 0, "partition": 0}
@@ -238,7 +256,12 @@ class _Lowerer:
                         faults.append(ir.FaultBudget(setting.name, setting.of[0], self.budget(setting)))
             elif item.key == "horizon" and item.value is not None:
                 horizon = self.int_const(item.value, "the horizon")
-        return ir.Model(decl.name, timing, network, tuple(faults), horizon, decl.span)
+                if horizon < 1:
+                    self.sink.error("FL501", f"the horizon must be at least 1, not {horizon}", item.value.span)
+                    horizon = 1
+        if timing == "asynchronous":
+            horizon = None
+        return ir.Model(decl.name, timing, network, tuple(faults), horizon, delay, gst, clocks, decl.span)
 
     def budget(self, setting: ast.Setting) -> int:
         assert setting.bound is not None
@@ -255,15 +278,15 @@ class _Lowerer:
             if t.name == "bool":
                 return ir.BOOL
             if t.name == "time":
-                if self.horizon is None:
+                if not self.model_ir.timed:
                     self.sink.error(
                         "FL403",
-                        "`time` values need a model with a horizon; this model has none",
+                        f"`time` values need clocks, and model '{self.model_name}' is asynchronous: it has none",
                         t.span,
-                        "under `timing asynchronous` there are no clocks; use a bounded range such as 0..3",
+                        "use a bounded range such as 0..3, or a synchronous model with a horizon",
                     )
                     return ir.IntT(0, 0)
-                return ir.IntT(0, self.horizon)
+                return ir.IntT(*self.model_ir.time_range())
             if t.name in self.enums:
                 return self.enums[t.name]
             if t.name in self.node_ranges:
@@ -405,6 +428,14 @@ class _Lowerer:
             return [ir.Broadcast(s.message.name, args, dest, s.span)]
         if isinstance(s, ast.SetTimerStmt):
             after = self.plain(self.expr(s.after, scope), s.after.span) if s.after is not None else None
+            if after is None and self.model_ir.timed:
+                self.sink.error(
+                    "FL403",
+                    f"in model '{self.model_name}' time is bounded, so a timer needs a duration: "
+                    f"`set {s.timer} after d`",
+                    s.span,
+                    "the timer fires when the node's own clock has advanced d ticks",
+                )
             return [ir.SetTimer(node.timers.index(s.timer), after, s.span)]
         if isinstance(s, ast.CancelTimerStmt):
             return [ir.CancelTimer(node.timers.index(s.timer))]
@@ -441,9 +472,19 @@ class _Lowerer:
         if isinstance(e, ast.SelfExpr):
             assert scope.node is not None or scope.kind == "init"
             return ir.SelfRef((scope.node and self.node_t(scope.node.name)) or ir.NodeT(None, ()))
-        if isinstance(e, ast.NowExpr):
-            return ir.Now(ir.INT)
-        if isinstance(e, ast.ClockExpr):
+        if isinstance(e, ast.NowExpr | ast.ClockExpr):
+            if not self.model_ir.timed:
+                what = "real time `now`" if isinstance(e, ast.NowExpr) else f"the clock `{e.kind}`"
+                self.sink.error(
+                    "FL403",
+                    f"{what} cannot be read in model '{self.model_name}': under asynchronous timing there are "
+                    "no clocks and no real time",
+                    e.span,
+                    "timeouts there may fire at any step; for clocks use `timing synchronous { delay <= D }` "
+                    "or `timing partially_synchronous { … }` with a horizon",
+                )
+            if isinstance(e, ast.NowExpr):
+                return ir.Now(ir.INT)
             return ir.ClockRead(ir.INT, e.kind)
         if isinstance(e, ast.NameExpr):
             return self.name(e, scope)

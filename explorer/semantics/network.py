@@ -1,12 +1,13 @@
 """The network orderings of DESIGN's semantics, as operations on the `network` part of a global state.
 
-Every layout holds message ids (explorer.state.MessageTable) and is canonical, so that equal networks
-are equal tuples:
+The network holds entries `message id * stride + sent_at` (explorer.state): the message, and the time it
+was sent when there is time (stride is horizon + 1; under asynchronous timing stride is 1 and an entry is
+just the message id). Every layout is canonical, so that equal networks are equal tuples:
 - duplicating: a set, kept as a sorted tuple without repeats; delivering leaves the message in flight.
 - reorder: a bag, kept as a sorted tuple with repeats; any message may be delivered first.
 - fifo: one queue per directed link, kept as a tuple of (link, queue) sorted by link; only the head of a
   queue may be delivered. link = src * n + dst.
-A position names one message in flight: an index into the tuple (set, bag) or (link index, queue index).
+A position names one entry in flight: an index into the tuple (set, bag) or (link index, queue index).
 """
 
 from __future__ import annotations
@@ -20,30 +21,31 @@ Net = tuple[Any, ...]
 class Ordering:
     consumes = True  # whether delivering a message removes it
 
-    def __init__(self, n_nodes: int, src: list[int], dst: list[int]) -> None:
+    def __init__(self, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> None:
         self.n = n_nodes
+        self.stride = stride
         self.src = src  # message id -> sender (shared with the MessageTable)
         self.dst = dst
 
     def deliverable(self, net: Net) -> Iterator[tuple[int, Any]]:
-        """(message id, position) of each message that may be delivered next, once per distinct choice."""
+        """(entry, position) of each message that may be delivered next, once per distinct choice."""
         raise NotImplementedError
 
     def positions(self, net: Net) -> Iterator[tuple[int, Any]]:
-        """(message id, position) of each message in flight, once per distinct choice (for drops)."""
+        """(entry, position) of each message in flight, once per distinct choice (for drops)."""
         raise NotImplementedError
 
     def remove(self, net: Net, position: Any) -> Net:
         raise NotImplementedError
 
-    def add(self, net: Net, mids: tuple[int, ...]) -> Net:
+    def add(self, net: Net, entries: tuple[int, ...]) -> Net:
         raise NotImplementedError
 
     def duplicate(self, net: Net, position: Any) -> Net:
         raise NotImplementedError
 
-    def messages(self, net: Net) -> list[int]:
-        """Every message id in flight, with repeats, in a canonical order."""
+    def entries(self, net: Net) -> list[int]:
+        """Every entry in flight, with repeats, in a canonical order."""
         raise NotImplementedError
 
 
@@ -51,48 +53,48 @@ class SetOrdering(Ordering):
     consumes = False
 
     def deliverable(self, net: Net) -> Iterator[tuple[int, Any]]:
-        for i, mid in enumerate(net):
-            yield mid, i
+        for i, entry in enumerate(net):
+            yield entry, i
 
     positions = deliverable
 
     def remove(self, net: Net, position: Any) -> Net:
         return net[:position] + net[position + 1 :]
 
-    def add(self, net: Net, mids: tuple[int, ...]) -> Net:
-        if not mids:
+    def add(self, net: Net, entries: tuple[int, ...]) -> Net:
+        if not entries:
             return net
-        return tuple(sorted(set(net).union(mids)))
+        return tuple(sorted(set(net).union(entries)))
 
     def duplicate(self, net: Net, position: Any) -> Net:
         return net
 
-    def messages(self, net: Net) -> list[int]:
+    def entries(self, net: Net) -> list[int]:
         return list(net)
 
 
 class BagOrdering(Ordering):
     def deliverable(self, net: Net) -> Iterator[tuple[int, Any]]:
         previous = -1
-        for i, mid in enumerate(net):
-            if mid != previous:  # equal copies are one choice
-                yield mid, i
-                previous = mid
+        for i, entry in enumerate(net):
+            if entry != previous:  # equal copies are one choice
+                yield entry, i
+                previous = entry
 
     positions = deliverable
 
     def remove(self, net: Net, position: Any) -> Net:
         return net[:position] + net[position + 1 :]
 
-    def add(self, net: Net, mids: tuple[int, ...]) -> Net:
-        if not mids:
+    def add(self, net: Net, entries: tuple[int, ...]) -> Net:
+        if not entries:
             return net
-        return tuple(sorted(net + mids))
+        return tuple(sorted(net + entries))
 
     def duplicate(self, net: Net, position: Any) -> Net:
         return net[: position + 1] + net[position:]
 
-    def messages(self, net: Net) -> list[int]:
+    def entries(self, net: Net) -> list[int]:
         return list(net)
 
 
@@ -104,10 +106,10 @@ class FifoOrdering(Ordering):
     def positions(self, net: Net) -> Iterator[tuple[int, Any]]:
         for i, (_, queue) in enumerate(net):
             previous = -1
-            for j, mid in enumerate(queue):
-                if mid != previous:  # dropping either of two adjacent equal copies is one choice
-                    yield mid, (i, j)
-                    previous = mid
+            for j, entry in enumerate(queue):
+                if entry != previous:  # dropping either of two adjacent equal copies is one choice
+                    yield entry, (i, j)
+                    previous = entry
 
     def remove(self, net: Net, position: Any) -> Net:
         i, j = position
@@ -117,14 +119,15 @@ class FifoOrdering(Ordering):
             return net[:i] + ((link, rest),) + net[i + 1 :]
         return net[:i] + net[i + 1 :]
 
-    def add(self, net: Net, mids: tuple[int, ...]) -> Net:
-        if not mids:
+    def add(self, net: Net, entries: tuple[int, ...]) -> Net:
+        if not entries:
             return net
         queues = dict(net)
-        n = self.n
-        for mid in mids:
+        n, stride = self.n, self.stride
+        for entry in entries:
+            mid = entry // stride
             link = self.src[mid] * n + self.dst[mid]
-            queues[link] = queues.get(link, ()) + (mid,)
+            queues[link] = queues.get(link, ()) + (entry,)
         return tuple(sorted(queues.items()))
 
     def duplicate(self, net: Net, position: Any) -> Net:
@@ -134,10 +137,10 @@ class FifoOrdering(Ordering):
         link, queue = net[i]
         return net[:i] + ((link, queue[: j + 1] + queue[j:]),) + net[i + 1 :]
 
-    def messages(self, net: Net) -> list[int]:
-        return [mid for _, queue in net for mid in queue]
+    def entries(self, net: Net) -> list[int]:
+        return [entry for _, queue in net for entry in queue]
 
 
-def ordering(kind: str, n_nodes: int, src: list[int], dst: list[int]) -> Ordering:
+def ordering(kind: str, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> Ordering:
     classes: dict[str, type[Ordering]] = {"duplicating": SetOrdering, "reorder": BagOrdering, "fifo": FifoOrdering}
-    return classes[kind](n_nodes, src, dst)
+    return classes[kind](n_nodes, stride, src, dst)

@@ -1,10 +1,13 @@
-"""An ir.System under its model, as a transition system: DESIGN's semantics for asynchronous timing.
+"""An ir.System under its model, as a transition system: DESIGN's semantics section.
 
-One step is exactly one of: deliver an in-flight message, fire an armed timer, take a spontaneous action,
-or an adversary step within its budget (drop, duplicate, partition, heal, crash, recover).
+One step is exactly one of: deliver an in-flight message, fire a timer, take a spontaneous action, let
+time pass (`tick`, under synchronous and partially synchronous timing), or an adversary step within its
+budget (explorer/semantics/faults.py: drop, duplicate, partition, heal, crash, recover, pause, resume;
+explorer/semantics/clocks.py: NTP steps and GST).
 
-Handlers run on one node's local state only, so their effect is a function of (local state, event) and
-is computed once and remembered: the explorer's inner loop is dictionary lookups and tuple building.
+Handlers run on one node's local state only, so their effect is a function of (local state, event) —
+and of real time when some ghost code reads `now` — and is computed once and remembered: the explorer's
+inner loop is dictionary lookups and tuple building.
 """
 
 from __future__ import annotations
@@ -14,13 +17,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx, SpecRuntimeError
-from explorer.model import Action, Property, State
-from explorer.semantics.network import ordering
-from explorer.state import CRASHED, DOWN, STATUS, TIMERS, UP, VARS, LocalTable, MessageTable
-from explorer.values import Names, show, to_itf
 from spec import ir
 from spec.diagnostics import InternalError
+
+from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx, SpecRuntimeError
+from explorer.model import Action, Property, State
+from explorer.semantics import clocks, faults
+from explorer.semantics.network import ordering
+from explorer.state import (
+    CLOCK,
+    MONO,
+    PAUSED_SINCE,
+    STATUS,
+    STATUS_NAMES,
+    TIMERS,
+    UP,
+    VARS,
+    LocalTable,
+    MessageTable,
+)
+from explorer.values import Names, show, to_itf
 
 # An outcome of running a handler: the new local-state id and the ids of the messages it sent, or the
 # run-time error that stopped it.
@@ -28,8 +44,10 @@ Outcome = tuple[int, tuple[int, ...]] | SpecRuntimeError
 Entry = tuple[Action, Outcome]
 
 # Positions in the faults tuple.
-LOSS, DUPLICATE, PARTITIONS, CUT = 0, 1, 2, 3
-CRASH_BUDGETS = 4  # one spent-count per crash budget of the model, from here on
+LOSS, DUPLICATE, PARTITIONS, CUT, NTP = 0, 1, 2, 3, 4
+CRASH_BUDGETS = 5  # one spent-count per crash budget of the model, from here on
+# Positions in the time tuple.
+NOW, GST_AT = 0, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +60,15 @@ class _CompiledHandler:
 class _Invariant:
     """A compiled invariant, remembered on the part of the state it reads (its footprint)."""
 
-    def __init__(self, inv: ir.Invariant, fn: Callable[[Ctx], Any], footprint: tuple[int, ...], net: bool) -> None:
+    def __init__(
+        self, inv: ir.Invariant, fn: Callable[[Ctx], Any], footprint: tuple[int, ...], net: bool, now: bool
+    ) -> None:
         self.name = inv.name
         self.fn = fn
         self.frame_size = inv.frame_size
         self.footprint = footprint
         self.reads_network = net
+        self.reads_now = now
         self.memo: dict[tuple[Any, ...], bool] = {}
 
 
@@ -68,29 +89,37 @@ class SystemModel:
     """The transition system of one spec under one model (explorer.model.Model)."""
 
     def __init__(self, system: ir.System, invariants: list[str] | None = None, deadlock: bool = False) -> None:
-        if system.model.timing != "asynchronous":
-            raise InternalError(f"timing {system.model.timing} reached the asynchronous semantics")
         self.system = system
         self.names = Names(system)
         self.n = len(system.instances)
         self.locals = LocalTable()
         self.msgs = MessageTable()
         model = system.model
-        self.order = ordering(model.network.ordering, self.n, self.msgs.src, self.msgs.dst)
+        self.timed = model.timed
+        self.horizon = model.horizon or 0
+        # Under timing, an entry in flight remembers when it was sent (explorer.state).
+        self.stride = self.horizon + 1 if self.timed else 1
+        self.order = ordering(model.network.ordering, self.n, self.stride, self.msgs.src, self.msgs.dst)
         self.compiler = Compiler(system)
         self.instance_type = [system.node_type(inst.node_type) for inst in system.instances]
+        self.reads_now = any(_reads_now(h) for nt in system.node_types for h in nt.handlers)
         self._compile_handlers()
         self._compile_initial_values()
-        self.cuts = self._partition_cuts()
+        self.cuts = faults.partition_cuts(self.n, model.network)
         self.crash_budgets = [f for f in model.faults if f.kind in ("crash_stop", "crash_recovery")]
+        self.pause_bound: dict[int, int] = {}  # instance -> longest pause (ticks)
+        for budget in model.faults:
+            if budget.kind == "pause":
+                for i in system.node_type(budget.node_type).instances:
+                    self.pause_bound[i] = max(self.pause_bound.get(i, 0), budget.bound)
         self.properties = self._properties(invariants, deadlock)
-        self.deadlock = deadlock
         wanted = {p.name for p in self.properties}
         self.invariants = [inv for inv in self._compile_invariants() if inv.name in wanted]
-        # caches of handler effects
-        self.delivery_cache: dict[tuple[int, int], list[Entry]] = {}
-        self.event_cache: list[dict[int, list[Entry]]] = [{} for _ in range(self.n)]
-        self.recover_cache: list[dict[int, list[Entry]]] = [{} for _ in range(self.n)]
+        self.init_failures: list[tuple[Action, SpecRuntimeError]] = []
+        # remembered handler effects
+        self.delivery_cache: dict[tuple[int, ...], list[Entry]] = {}
+        self.event_cache: list[dict[tuple[int, ...], list[Entry]]] = [{} for _ in range(self.n)]
+        self.recover_cache: list[dict[tuple[int, ...], list[Entry]]] = [{} for _ in range(self.n)]
 
     # ---------------------------------------------------------------- building
 
@@ -102,7 +131,7 @@ class SystemModel:
         message_index = {m.name: m.index for m in self.system.messages}
         for nt in self.system.node_types:
             self.actions[nt.name] = []
-            self.timeouts[nt.name] = [None] * len(nt.timers)  # type: ignore[list-item]
+            timeouts: list[_CompiledHandler | None] = [None] * len(nt.timers)
             for h in nt.handlers:
                 compiled = _CompiledHandler(
                     h, self.compiler.expr(h.guard) if h.guard is not None else None, self.compiler.block(h.body)
@@ -114,9 +143,12 @@ class SystemModel:
                     self.actions[nt.name].append(compiled)
                 elif h.kind == "timeout":
                     assert h.timer is not None
-                    self.timeouts[nt.name][h.timer] = compiled
+                    timeouts[h.timer] = compiled
                 else:
                     self.lifecycle[(nt.name, h.kind)] = compiled
+            if any(t is None for t in timeouts):
+                raise InternalError(f"node type {nt.name} has a timer without a handler")
+            self.timeouts[nt.name] = [t for t in timeouts if t is not None]
 
     def _compile_initial_values(self) -> None:
         """Each instance's initial variables (initial values may read `self`)."""
@@ -131,36 +163,6 @@ class SystemModel:
                     raise InternalError(f"initial value of {var.name} escaped the checker")
                 values.append(value)
             self.initial_vars.append(tuple(values))
-
-    def _partition_cuts(self) -> list[frozenset[int]]:
-        """Index 0 is "no partition"; then every way to split the nodes in two, and, when asymmetric, every
-        one-way cut (one side can hear the other but cannot be heard)."""
-        cuts: list[frozenset[int]] = [frozenset()]
-        net = self.system.model.network
-        if net.partition <= 0:
-            return cuts
-        n = self.n
-        nodes = range(n)
-        seen: set[frozenset[int]] = set()
-        for size in range(1, n):
-            for side in itertools.combinations(nodes, size):
-                a = set(side)
-                b = [x for x in nodes if x not in a]
-                if 0 in a:  # each split once: the side holding node 0
-                    both = frozenset(s * n + d for s in a for d in b) | frozenset(s * n + d for s in b for d in a)
-                    if both not in seen:
-                        seen.add(both)
-                        cuts.append(both)
-        if net.asymmetric:
-            for size in range(1, n):
-                for side in itertools.combinations(nodes, size):
-                    a = set(side)
-                    b = [x for x in nodes if x not in a]
-                    one_way = frozenset(s * n + d for s in a for d in b)  # a cannot be heard by b
-                    if one_way not in seen:
-                        seen.add(one_way)
-                        cuts.append(one_way)
-        return cuts
 
     def _properties(self, selected: list[str] | None, deadlock: bool) -> list[Property]:
         uri = self.system.uri
@@ -196,38 +198,47 @@ class SystemModel:
                 footprint = tuple(
                     i for nt in self.system.node_types if nt.name in types_read for i in nt.instances
                 )
-            out.append(_Invariant(inv, self.compiler.expr(inv.expr), footprint, reads_net))
+            reads_now = any(isinstance(sub, ir.Now) for sub in _walk(inv.expr))
+            out.append(_Invariant(inv, self.compiler.expr(inv.expr), footprint, reads_net, reads_now))
         return out
 
     # ---------------------------------------------------------------- running handlers
 
     def _run(
-        self, instance: int, handler: _CompiledHandler, local: tuple[Any, ...], frame: list[Any],
+        self,
+        instance: int,
+        handler: _CompiledHandler,
+        local: tuple[Any, ...],
+        frame: list[Any],
+        now: int,
         clear_timer: int | None = None,
     ) -> list[Outcome]:
         """Run one handler on one node's local state; [] when it is not enabled."""
-        timers = local[TIMERS]
+        timers = list(local[TIMERS])
         if clear_timer is not None:
-            timers &= ~(1 << clear_timer)
-        ctx = Ctx(list(local[VARS:]), frame, instance, timers)
+            timers[clear_timer] = None
+        ctx = Ctx(list(local[VARS:]), frame, instance, timers, None, local[CLOCK], local[MONO], now)
         if handler.guard is not None:
             try:
                 if not handler.guard(ctx):
                     return []
-            except Exception as raised:
+            except Exception as raised:  # noqa: BLE001 - a spec error inside the guard
                 return [_error_of(raised)]
         outcomes: list[Outcome] = []
+        header = (local[STATUS],)
+        rest = (local[CLOCK], local[MONO], local[PAUSED_SINCE])
         for done in handler.body(ctx):
             if done.error is not None:
                 outcomes.append(done.error)
                 continue
-            new_local = (local[STATUS], done.timers, *done.vars)
-            lid = self.locals.intern(new_local)
+            lid = self.locals.intern((*header, tuple(done.timers), *rest, *done.vars))
             sends = tuple(self.msgs.intern(instance, dst, msg, args) for dst, msg, args in done.sends)
             outcomes.append((lid, sends))
         return outcomes
 
-    def _delivery(self, lid: int, mid: int) -> list[Entry]:
+    def _delivery(self, key: tuple[int, ...]) -> list[Entry]:
+        lid, mid = key[0], key[1]
+        now = key[2] if len(key) > 2 else 0
         src, dst, message, args = self.msgs.values[mid]
         nt = self.instance_type[dst]
         handler = self.receive.get((nt.name, message))
@@ -239,67 +250,94 @@ class SystemModel:
                 frame[slot] = value
             if h.sender_slot is not None:
                 frame[h.sender_slot] = src
-            for k, outcome in enumerate(self._run(dst, handler, self.locals.values[lid], frame)):
+            for k, outcome in enumerate(self._run(dst, handler, self.locals.values[lid], frame, now)):
                 entries.append((("deliver", mid, k), outcome))
-        self.delivery_cache[(lid, mid)] = entries
+        self.delivery_cache[key] = entries
         return entries
 
-    def _events(self, i: int, lid: int) -> list[Entry]:
-        """Spontaneous actions and armed timers of instance i in local state lid."""
+    def _events(self, i: int, key: tuple[int, ...]) -> list[Entry]:
+        """Spontaneous actions and timers that are due, of instance i in local state key[0]."""
+        lid = key[0]
+        now = key[1] if len(key) > 1 else 0
         local = self.locals.values[lid]
         nt = self.instance_type[i]
         entries: list[Entry] = []
         for a, handler in enumerate(self.actions[nt.name]):
             frame: list[Any] = [None] * handler.handler.frame_size
-            for k, outcome in enumerate(self._run(i, handler, local, frame)):
+            for k, outcome in enumerate(self._run(i, handler, local, frame, now)):
                 entries.append((("act", i, a, k), outcome))
-        armed = local[TIMERS]
-        for t, handler in enumerate(self.timeouts[nt.name]):
-            if armed >> t & 1:
-                frame = [None] * handler.handler.frame_size
-                for k, outcome in enumerate(self._run(i, handler, local, frame, clear_timer=t)):
-                    entries.append((("fire", i, t, k), outcome))
-        self.event_cache[i][lid] = entries
+        mono = local[MONO]
+        for t, deadline in enumerate(local[TIMERS]):
+            # Without time an armed timer may fire at any step; with time, once the node's clock reaches it.
+            if deadline is None or (self.timed and deadline > mono):
+                continue
+            handler = self.timeouts[nt.name][t]
+            frame = [None] * handler.handler.frame_size
+            for k, outcome in enumerate(self._run(i, handler, local, frame, now, clear_timer=t)):
+                entries.append((("fire", i, t, k), outcome))
+        self.event_cache[i][key] = entries
         return entries
 
-    def _recovery(self, i: int, lid: int) -> list[Entry]:
-        """Recovery of instance i from local state lid: volatile variables back to their initial values,
+    def _recovery(self, i: int, key: tuple[int, ...]) -> list[Entry]:
+        """Recovery of instance i from local state key[0]: volatile variables back to their initial values,
         durable and ghost ones kept, timers cleared, then `on recover`."""
+        lid = key[0]
+        now = key[1] if len(key) > 1 else 0
         local = self.locals.values[lid]
         nt = self.instance_type[i]
         initial = self.initial_vars[i]
         kept = tuple(
             local[VARS + var.slot] if var.kind in ("durable", "ghost") else initial[var.slot] for var in nt.vars
         )
-        fresh = (UP, 0, *kept)
+        fresh = (UP, (None,) * len(nt.timers), local[CLOCK], local[MONO], -1, *kept)
         handler = self.lifecycle.get((nt.name, "recover"))
         entries: list[Entry]
         if handler is None:
             entries = [(("recover", i, 0), (self.locals.intern(fresh), ()))]
         else:
             frame: list[Any] = [None] * handler.handler.frame_size
-            outcomes = self._run(i, handler, fresh, frame)
+            outcomes = self._run(i, handler, fresh, frame, now)
             entries = [(("recover", i, k), o) for k, o in enumerate(outcomes)]
-        self.recover_cache[i][lid] = entries
+        self.recover_cache[i][key] = entries
         return entries
+
+    def _key(self, lid: int, now: int) -> tuple[int, ...]:
+        return (lid, now) if self.reads_now else (lid,)
+
+    def stamp(self, sends: tuple[int, ...], now: int) -> tuple[int, ...]:
+        """Network entries for messages sent at time `now`."""
+        if self.stride == 1:
+            return sends
+        stride = self.stride
+        return tuple(mid * stride + now for mid in sends)
 
     # ---------------------------------------------------------------- the transition system
 
-    def init_states(self) -> list[tuple[Action, State]]:
-        per_instance: list[list[Outcome]] = []
-        for inst in self.system.instances:
-            local = (UP, 0, *self.initial_vars[inst.index])
-            handler = self.lifecycle.get((inst.node_type, "start"))
+    def _start_options(self, i: int) -> list[tuple[int, Outcome]]:
+        """Instance i's possible starts: (initial clock, outcome of `on start`)."""
+        nt = self.instance_type[i]
+        skew = self.system.model.clocks.skew if self.timed else 0
+        options: list[tuple[int, Outcome]] = []
+        for clock in range(-skew, skew + 1):
+            local = (UP, (None,) * len(nt.timers), clock, clock, -1, *self.initial_vars[i])
+            handler = self.lifecycle.get((nt.name, "start"))
             if handler is None:
-                per_instance.append([(self.locals.intern(local), ())])
-            else:
-                frame: list[Any] = [None] * handler.handler.frame_size
-                per_instance.append(self._run(inst.index, handler, local, frame))
-        faults = (0, 0, 0, 0, *([0] * len(self.crash_budgets)))
+                options.append((clock, (self.locals.intern(local), ())))
+                continue
+            frame: list[Any] = [None] * handler.handler.frame_size
+            options.extend((clock, o) for o in self._run(i, handler, local, frame, 0))
+        return options
+
+    def init_states(self) -> list[tuple[Action, State]]:
+        per_instance = [self._start_options(i) for i in range(self.n)]
+        model = self.system.model
+        spent = (0,) * (CRASH_BUDGETS + len(self.crash_budgets))
+        gst_at = -1 if model.timing == "partially_synchronous" and model.gst != 0 else 0
+        time = (0, gst_at)
         states: list[tuple[Action, State]] = []
-        self.init_failures: list[tuple[Action, SpecRuntimeError]] = []
+        self.init_failures = []
         for choice in itertools.product(*(range(len(o)) for o in per_instance)):
-            picked = [per_instance[i][k] for i, k in enumerate(choice)]
+            picked = [per_instance[i][k][1] for i, k in enumerate(choice)]
             action = ("init", choice)
             errors = [o for o in picked if isinstance(o, SpecRuntimeError)]
             if errors:
@@ -307,8 +345,8 @@ class SystemModel:
                 continue
             lids = [o[0] for o in picked if not isinstance(o, SpecRuntimeError)]
             sends = tuple(m for o in picked if not isinstance(o, SpecRuntimeError) for m in o[1])
-            net = self.order.add((), sends)
-            states.append((action, (*lids, net, faults)))
+            net = self.order.add((), self.stamp(sends, 0))
+            states.append((action, (*lids, net, spent, time)))
         return states
 
     def successors(self, state: State) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
@@ -316,10 +354,15 @@ class SystemModel:
         out: list[tuple[Action, State]] = []
         fails: list[tuple[Action, SpecRuntimeError]] = []
         net = state[n]
-        faults = state[n + 1]
+        spent = state[n + 1]
+        now, gst_at = state[n + 2]
+        # Under synchronous timing the bounds always hold; under partial synchrony once GST has passed.
+        bounded = self.timed and gst_at >= 0
+        must_move = False  # a step is due before time may pass
         status = self.locals.status
         order = self.order
         add = order.add
+        reads_now = self.reads_now
 
         # spontaneous actions and timers
         event_cache = self.event_cache
@@ -327,10 +370,13 @@ class SystemModel:
             lid = state[i]
             if status[lid] != UP:
                 continue
-            entries = event_cache[i].get(lid)
+            key = (lid, now) if reads_now else (lid,)
+            entries = event_cache[i].get(key)
             if entries is None:
-                entries = self._events(i, lid)
+                entries = self._events(i, key)
             for action, outcome in entries:
+                if bounded and action[0] == "fire":
+                    must_move = True
                 if isinstance(outcome, SpecRuntimeError):
                     fails.append((action, outcome))
                     continue
@@ -341,26 +387,32 @@ class SystemModel:
                 s = list(state)
                 s[i] = new_lid
                 if sends:
-                    s[n] = add(net, sends)
+                    s[n] = add(net, self.stamp(sends, now))
                 out.append((action, tuple(s)))
 
         # deliveries
-        cut = self.cuts[faults[CUT]] if faults[CUT] else None
+        cut = self.cuts[spent[CUT]] if spent[CUT] else None
         msg_src, msg_dst = self.msgs.src, self.msgs.dst
         cache = self.delivery_cache
         consumes = order.consumes
-        for mid, position in order.deliverable(net):
+        stride = self.stride
+        delay = self.system.model.delay or 0
+        for entry, position in order.deliverable(net):
+            mid = entry // stride if stride > 1 else entry
             dst = msg_dst[mid]
             lid = state[dst]
             if status[lid] != UP:
                 continue
             if cut is not None and msg_src[mid] * n + dst in cut:
                 continue
-            entries = cache.get((lid, mid))
+            key = (lid, mid, now) if reads_now else (lid, mid)
+            entries = cache.get(key)
             if entries is None:
-                entries = self._delivery(lid, mid)
+                entries = self._delivery(key)
             if not entries:
                 continue
+            if bounded and now - max(entry % stride, gst_at) >= delay:
+                must_move = True
             rest = order.remove(net, position) if consumes else net
             for action, outcome in entries:
                 if isinstance(outcome, SpecRuntimeError):
@@ -372,70 +424,24 @@ class SystemModel:
                     continue
                 s = list(state)
                 s[dst] = new_lid
-                s[n] = add(rest, sends) if sends else rest
+                s[n] = add(rest, self.stamp(sends, now)) if sends else rest
                 out.append((action, tuple(s)))
 
-        self._adversary(state, net, faults, out, fails)
+        faults.network_steps(self, state, out)
+        faults.node_steps(self, state, out, fails)
+        if self.timed:
+            clocks.time_steps(self, state, out, must_move)
         return out, fails
 
-    def _adversary(
-        self, state: State, net: Any, faults: tuple[int, ...], out: list[tuple[Action, State]],
-        fails: list[tuple[Action, SpecRuntimeError]],
-    ) -> None:
-        n = self.n
-        network = self.system.model.network
-        order = self.order
-        if faults[LOSS] < network.loss:
-            spent = _spend(faults, LOSS)
-            for mid, position in order.positions(net):
-                out.append((("drop", mid), (*state[:n], order.remove(net, position), spent)))
-        if faults[DUPLICATE] < network.duplicate and order.consumes:
-            spent = _spend(faults, DUPLICATE)
-            for mid, position in order.positions(net):
-                out.append((("duplicate", mid), (*state[:n], order.duplicate(net, position), spent)))
-        if faults[CUT]:
-            healed = faults[:CUT] + (0,) + faults[CUT + 1 :]
-            out.append((("heal",), (*state[:n], net, healed)))
-        elif faults[PARTITIONS] < network.partition:
-            spent = _spend(faults, PARTITIONS)
-            for c in range(1, len(self.cuts)):
-                out.append((("partition", c), (*state[:n], net, spent[:CUT] + (c,) + spent[CUT + 1 :])))
-        status = self.locals.status
-        for b, budget in enumerate(self.crash_budgets):
-            if faults[CRASH_BUDGETS + b] >= budget.bound:
-                continue
-            spent = _spend(faults, CRASH_BUDGETS + b)
-            new_status = CRASHED if budget.kind == "crash_stop" else DOWN
-            for i in self.system.node_type(budget.node_type).instances:
-                lid = state[i]
-                if status[lid] != UP:
-                    continue
-                local = self.locals.values[lid]
-                crashed = self.locals.intern((new_status, 0, *local[VARS:]))
-                s = list(state)
-                s[i] = crashed
-                s[n + 1] = spent
-                out.append((("crash", i, b), tuple(s)))
-        for i in range(n):
-            lid = state[i]
-            if status[lid] != DOWN:
-                continue
-            entries = self.recover_cache[i].get(lid)
-            if entries is None:
-                entries = self._recovery(i, lid)
-            for action, outcome in entries:
-                if isinstance(outcome, SpecRuntimeError):
-                    fails.append((action, outcome))
-                    continue
-                new_lid, sends = outcome
-                s = list(state)
-                s[i] = new_lid
-                if sends:
-                    s[n] = order.add(net, sends)
-                out.append((action, tuple(s)))
-
     def is_protocol_step(self, action: Action) -> bool:
-        return isinstance(action, tuple) and action[0] in ("deliver", "act", "fire")
+        return action[0] in ("deliver", "act", "fire")
+
+    def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
+        """No protocol step is enabled, and time cannot pass either (reaching the horizon is not a
+        deadlock: it is where the exploration of time ends)."""
+        if any(a[0] in ("deliver", "act", "fire", "tick") for a, _ in successors):
+            return False
+        return not (self.timed and state[self.n + 2][NOW] >= self.horizon)
 
     def violated(self, state: State) -> list[str]:
         bad: list[str] = []
@@ -444,12 +450,18 @@ class SystemModel:
             key = tuple(state[i] for i in inv.footprint)
             if inv.reads_network:
                 key = (*key, state[self.n])
+            if inv.reads_now:
+                key = (*key, state[self.n + 2][NOW])
             ok = inv.memo.get(key)
             if ok is None:
                 if view is None:
                     view = self.view(state)
-                ctx = Ctx([], [None] * inv.frame_size, -1, 0, view)
-                ok = bool(inv.fn(ctx))
+                ctx = Ctx([], [None] * inv.frame_size, -1, None, view, now=state[self.n + 2][NOW])
+                try:
+                    ok = bool(inv.fn(ctx))
+                except Exception as raised:  # noqa: BLE001 - a spec error inside the property
+                    error = _error_of(raised)
+                    raise InternalError(f"invariant {inv.name} failed to evaluate: {error.message}") from None
                 inv.memo[key] = ok
             if not ok:
                 bad.append(inv.name)
@@ -464,47 +476,102 @@ class SystemModel:
 
         def inflight(message: int) -> frozenset[tuple[Any, ...]]:
             found = set()
-            for mid in self.order.messages(net):
-                src, dst, m, args = self.msgs.values[mid]
+            for src, dst, m, args in self.in_flight_values(net):
                 if m == message:
                     found.add((src, dst, *args))
             return frozenset(found)
 
         return _View(locals_, inflight)
 
+    def now(self, state: State) -> int:
+        return int(state[self.n + 2][NOW])
+
+    def local(self, state: State, i: int) -> tuple[Any, ...]:
+        return self.locals.values[state[i]]
+
+    def in_flight_values(self, net: Any) -> Iterator[tuple[int, int, int, tuple[Any, ...]]]:
+        stride = self.stride
+        for entry in self.order.entries(net):
+            yield self.msgs.values[entry // stride]
+
+    def in_flight(self, state: State) -> list[tuple[int, tuple[int, int, int, tuple[Any, ...]]]]:
+        """(sent_at, message) for every entry in flight."""
+        stride = self.stride
+        return [(entry % stride, self.msgs.values[entry // stride]) for entry in self.order.entries(state[self.n])]
+
+    def cut_links(self, state: State) -> list[tuple[int, int]]:
+        cut = self.cuts[state[self.n + 1][CUT]]
+        return sorted(divmod(link, self.n) for link in cut)
+
+    def budgets_spent(self, state: State) -> dict[str, int]:
+        spent = state[self.n + 1]
+        out = {"loss": spent[LOSS], "duplicate": spent[DUPLICATE], "partition": spent[PARTITIONS]}
+        if self.system.model.clocks.ntp:
+            out["ntp"] = spent[NTP]
+        for b, budget in enumerate(self.crash_budgets):
+            out[f"{budget.kind} of {budget.node_type}"] = spent[CRASH_BUDGETS + b]
+        return out
+
+    def show_message(self, mid_or_value: int | tuple[int, int, int, tuple[Any, ...]]) -> str:
+        _, _, message, args = self.msgs.values[mid_or_value] if isinstance(mid_or_value, int) else mid_or_value
+        m = self.system.messages[message]
+        if not m.fields:
+            return m.name
+        shown = ", ".join(f"{f.name}={show(v, f.type, self.names)}" for f, v in zip(m.fields, args, strict=True))
+        return f"{m.name}({shown})"
+
     def snapshot(self, state: State) -> dict[str, tuple[Any, str]]:
         """Every variable of a state by name, as (ITF value, display text): each node's variables as
-        `Node.var`, and the system's own parts (`Node._status`, `Node._timers`, `_network`, `_partition`,
-        `_faults`) where the model has them."""
+        `Node.var`, and the system's own parts (`Node._status`, `Node._timers`, `Node._clock`,
+        `Node._mono`, `_now`, `_gst`, `_network`, `_partition`, `_faults`) where the model has them."""
         names = self.names
+        model = self.system.model
         out: dict[str, tuple[Any, str]] = {}
-        has_crashes = bool(self.crash_budgets)
+        if self.timed:
+            now, gst_at = state[self.n + 2]
+            out["_now"] = (now, str(now))
+            if model.timing == "partially_synchronous":
+                out["_gst"] = (gst_at, "not yet" if gst_at < 0 else f"at {gst_at}")
+        show_status = bool(self.crash_budgets or self.pause_bound)
         for inst in self.system.instances:
             local = self.locals.values[state[inst.index]]
             nt = self.instance_type[inst.index]
             for var in nt.vars:
                 value = local[VARS + var.slot]
                 out[f"{inst.name}.{var.name}"] = (to_itf(value, var.type, names), show(value, var.type, names))
-            if has_crashes:
-                status = {UP: "up", CRASHED: "crashed", DOWN: "down"}[local[STATUS]]
+            if show_status:
+                status = STATUS_NAMES[local[STATUS]]
                 out[f"{inst.name}._status"] = (status, status)
             if nt.timers:
-                armed = [t for k, t in enumerate(nt.timers) if local[TIMERS] >> k & 1]
-                out[f"{inst.name}._timers"] = ({"#set": armed}, "{" + ", ".join(armed) + "}")
+                armed = [(t, d) for t, d in zip(nt.timers, local[TIMERS], strict=True) if d is not None]
+                if self.timed:
+                    out[f"{inst.name}._timers"] = (
+                        {"#map": [[t, d] for t, d in armed]},
+                        "{" + ", ".join(f"{t} at {d}" for t, d in armed) + "}",
+                    )
+                else:
+                    out[f"{inst.name}._timers"] = ({"#set": [t for t, _ in armed]}, "{" + ", ".join(t for t, _ in armed) + "}")
+            if self.timed:
+                out[f"{inst.name}._clock"] = (local[CLOCK], str(local[CLOCK]))
+                out[f"{inst.name}._mono"] = (local[MONO], str(local[MONO]))
         records = []
         texts = []
-        for src, dst, message, args in self.in_flight(state):
+        for sent_at, (src, dst, message, args) in self.in_flight(state):
             m = self.system.messages[message]
             record: dict[str, Any] = {"src": names.node(src), "dst": names.node(dst), "type": m.name}
             for f, v in zip(m.fields, args, strict=True):
                 record[f.name] = to_itf(v, f.type, names)
+            when = ""
+            if self.timed:
+                record["sent_at"] = sent_at
+                when = f" sent at {sent_at}"
             records.append(record)
-            texts.append(f"{self.show_message((src, dst, message, args))} {names.node(src)}→{names.node(dst)}")
+            texts.append(f"{self.show_message((src, dst, message, args))} {names.node(src)}→{names.node(dst)}{when}")
         if self.order.consumes:
             out["_network"] = (records, "[" + ", ".join(texts) + "]")
         else:
             out["_network"] = ({"#set": records}, "{" + ", ".join(texts) + "}")
-        network = self.system.model.network
+        network = model.network
         if network.partition:
             links = self.cut_links(state)
             out["_partition"] = (
@@ -512,36 +579,9 @@ class SystemModel:
                 "{" + ", ".join(f"{names.node(a)}↛{names.node(b)}" for a, b in links) + "}",
             )
         spent = self.budgets_spent(state)
-        if network.loss or network.duplicate or network.partition or self.crash_budgets:
+        if network.loss or network.duplicate or network.partition or self.crash_budgets or model.clocks.ntp > 0:
             out["_faults"] = (dict(spent), ", ".join(f"{k}={v}" for k, v in spent.items()))
         return out
-
-    def local(self, state: State, i: int) -> tuple[Any, ...]:
-        return self.locals.values[state[i]]
-
-    def in_flight(self, state: State) -> list[tuple[int, int, int, tuple[Any, ...]]]:
-        return [self.msgs.values[mid] for mid in self.order.messages(state[self.n])]
-
-    def cut_links(self, state: State) -> list[tuple[int, int]]:
-        cut = self.cuts[state[self.n + 1][CUT]]
-        return sorted(divmod(link, self.n) for link in cut)
-
-    def budgets_spent(self, state: State) -> dict[str, int]:
-        faults = state[self.n + 1]
-        spent = {"loss": faults[LOSS], "duplicate": faults[DUPLICATE], "partition": faults[PARTITIONS]}
-        for b, budget in enumerate(self.crash_budgets):
-            spent[f"{budget.kind} of {budget.node_type}"] = faults[CRASH_BUDGETS + b]
-        return spent
-
-    def show_message(self, mid_or_value: int | tuple[int, int, int, tuple[Any, ...]]) -> str:
-        _, _, message, args = self.msgs.values[mid_or_value] if isinstance(mid_or_value, int) else mid_or_value
-        m = self.system.messages[message]
-        if not m.fields:
-            return m.name
-        shown = ", ".join(
-            f"{f.name}={show(v, f.type, self.names)}" for f, v in zip(m.fields, args, strict=True)
-        )
-        return f"{m.name}({shown})"
 
     def describe(self, state: State, action: Action, after: State | None) -> dict[str, Any]:
         """A step as a record: what happened, who did it, what it sent, which fault it was."""
@@ -565,35 +605,21 @@ class SystemModel:
             timer = self.instance_type[i].timers[t]
             rec.update(actor=names.node(i), step=timer)
             rec["text"] = f"{names.node(i)}: timer {timer} fires"
-        elif kind in ("drop", "duplicate"):
-            mid = action[1]
-            src, dst, _, _ = self.msgs.values[mid]
-            rec.update(actor="network", fault=kind, message=self.show_message(mid),
-                       link=[names.node(src), names.node(dst)])
-            verb = "drops" if kind == "drop" else "duplicates"
-            rec["text"] = f"network {verb} {self.show_message(mid)} {names.node(src)}→{names.node(dst)}"
-        elif kind == "partition":
-            cut = self.cuts[action[1]]
-            links = sorted(divmod(link, self.n) for link in cut)
-            rec.update(actor="network", fault="partition", cut=[[names.node(a), names.node(b)] for a, b in links])
-            rec["text"] = "network partitions: " + _describe_cut(links, self.n, names)
-        elif kind == "heal":
-            rec.update(actor="network", fault="heal", text="network heals: every link works again")
-        elif kind == "crash":
-            _, i, b = action
-            budget = self.crash_budgets[b]
-            rec.update(actor=names.node(i), fault=budget.kind)
-            how = "for good" if budget.kind == "crash_stop" else "(it may recover)"
-            rec["text"] = f"{names.node(i)} crashes {how}"
         elif kind == "recover":
             i = action[1]
             rec.update(actor=names.node(i), fault="recover")
             rec["text"] = f"{names.node(i)} recovers: volatile state lost, durable state kept"
+        elif kind in faults.KINDS:
+            rec.update(faults.describe(self, state, action))
+        elif kind in clocks.KINDS:
+            rec.update(clocks.describe(self, state, action))
+        if self.timed:
+            rec["now"] = self.now(after if after is not None else state)
         if after is not None and kind in ("deliver", "act", "fire", "recover", "init"):
-            rec["sends"] = self._sends_between(state, action, after)
+            rec["sends"] = self._sends(state, action)
         return rec
 
-    def _sends_between(self, state: State, action: Action, after: State) -> list[dict[str, str]]:
+    def _sends(self, state: State, action: Action) -> list[dict[str, str]]:
         """The messages a protocol step sent, recovered from its remembered outcome."""
         outcome = self.outcome(state, action)
         if outcome is None or isinstance(outcome, SpecRuntimeError):
@@ -607,41 +633,33 @@ class SystemModel:
     def outcome(self, state: State, action: Action) -> Outcome | None:
         """The remembered effect of a protocol step taken from `state`."""
         kind = action[0]
+        now = self.now(state)
         if kind == "init":
-            return (-1, tuple(self._init_sends(action[1])))
+            sends: list[int] = []
+            for i, k in enumerate(action[1]):
+                option = self._start_options(i)[k][1]
+                if not isinstance(option, SpecRuntimeError):
+                    sends.extend(option[1])
+            return (-1, tuple(sends))
         if kind == "deliver":
             mid = action[1]
             lid = state[self.msgs.dst[mid]]
-            entries = self.delivery_cache.get((lid, mid)) or self._delivery(lid, mid)
+            key = (lid, mid, now) if self.reads_now else (lid, mid)
+            entries = self.delivery_cache.get(key) or self._delivery(key)
         elif kind in ("act", "fire"):
             i = action[1]
-            entries = self.event_cache[i].get(state[i]) or self._events(i, state[i])
+            key = self._key(state[i], now)
+            entries = self.event_cache[i].get(key) or self._events(i, key)
         elif kind == "recover":
             i = action[1]
-            entries = self.recover_cache[i].get(state[i]) or self._recovery(i, state[i])
+            key = self._key(state[i], now)
+            entries = self.recover_cache[i].get(key) or self._recovery(i, key)
         else:
             return None
         for label, outcome in entries:
             if label == action:
                 return outcome
         return None
-
-    def _init_sends(self, choice: tuple[int, ...]) -> list[int]:
-        sends: list[int] = []
-        for inst, k in zip(self.system.instances, choice, strict=True):
-            handler = self.lifecycle.get((inst.node_type, "start"))
-            if handler is None:
-                continue
-            local = (UP, 0, *self.initial_vars[inst.index])
-            frame: list[Any] = [None] * handler.handler.frame_size
-            outcome = self._run(inst.index, handler, local, frame)[k]
-            if not isinstance(outcome, SpecRuntimeError):
-                sends.extend(outcome[1])
-        return sends
-
-
-def _spend(faults: tuple[int, ...], index: int) -> tuple[int, ...]:
-    return faults[:index] + (faults[index] + 1,) + faults[index + 1 :]
 
 
 def _error_of(raised: Exception) -> SpecRuntimeError:
@@ -651,17 +669,8 @@ def _error_of(raised: Exception) -> SpecRuntimeError:
     raise raised
 
 
-def _describe_cut(links: list[tuple[int, int]], n: int, names: Names) -> str:
-    pairs = set(links)
-    one_way = [(a, b) for a, b in links if (b, a) not in pairs]
-    if not one_way:
-        side = sorted({a for a, _ in links if (0, a) not in pairs and a != 0} | {0})
-        other = sorted(set(range(n)) - set(side))
-        return "{" + ", ".join(names.node(x) for x in side) + "} | {" + ", ".join(names.node(x) for x in other) + "}"
-    senders = sorted({a for a, _ in one_way})
-    return ", ".join(names.node(s) for s in senders) + " can hear but cannot be heard by " + ", ".join(
-        names.node(x) for x in sorted({b for _, b in one_way})
-    )
+def _reads_now(handler: ir.Handler) -> bool:
+    return any(isinstance(sub, ir.Now) for sub in _walk(handler))
 
 
 def _footprint(e: ir.Expr) -> tuple[set[str], bool, bool]:
@@ -683,16 +692,16 @@ def _footprint(e: ir.Expr) -> tuple[set[str], bool, bool]:
     return types, reads_all, reads_net
 
 
-def _walk(e: Any) -> Iterator[Any]:
-    yield e
-    for name in getattr(e, "__slots__", ()):
-        value = getattr(e, name)
-        if isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, tuple):
-                    for x in item:
-                        yield from _walk(x)
-                else:
-                    yield from _walk(item)
-        elif hasattr(value, "__slots__") and not isinstance(value, ir.BoolT | ir.IntT | ir.EnumT | ir.NodeT):
-            yield from _walk(value)
+_TYPES = (ir.BoolT, ir.IntT, ir.EnumT, ir.NodeT, ir.OptionT, ir.SetT, ir.MapT, ir.TupleT, ir.MsgT)
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every IR node under `node` (expressions and statements; types are not entered)."""
+    yield node
+    for name in getattr(node, "__slots__", ()):
+        value = getattr(node, name)
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            for x in item if isinstance(item, tuple) else (item,):
+                if hasattr(x, "__slots__") and not isinstance(x, _TYPES):
+                    yield from _walk(x)
