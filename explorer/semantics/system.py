@@ -103,6 +103,8 @@ class SystemModel:
         self.compiler = Compiler(system)
         self.instance_type = [system.node_type(inst.node_type) for inst in system.instances]
         self.reads_now = any(_reads_now(h) for nt in system.node_types for h in nt.handlers)
+        # Without skew, drift or NTP every clock reads real time: traces need not show them.
+        self.clocks_visible = self.timed and bool(model.clocks.skew or model.clocks.drift or model.clocks.ntp)
         self._compile_handlers()
         self._compile_initial_values()
         self.cuts = faults.partition_cuts(self.n, model.network)
@@ -551,7 +553,7 @@ class SystemModel:
                     )
                 else:
                     out[f"{inst.name}._timers"] = ({"#set": [t for t, _ in armed]}, "{" + ", ".join(t for t, _ in armed) + "}")
-            if self.timed:
+            if self.clocks_visible:
                 out[f"{inst.name}._clock"] = (local[CLOCK], str(local[CLOCK]))
                 out[f"{inst.name}._mono"] = (local[MONO], str(local[MONO]))
         records = []
