@@ -9,7 +9,9 @@ A global state is a flat, hashable tuple:
   global state holds only small ints for its nodes (the "collapse" compression of SPIN), and a handler's
   effect on a local state can be computed once and remembered. `timers` holds one deadline per timer of
   the node type (None: not armed), in the node's monotonic-clock time; `clock` and `mono` are the node's
-  time-of-day and monotonic clocks (0 under asynchronous timing); `paused_since` is when a pause began.
+  time-of-day and monotonic clocks (0 under asynchronous timing); `paused_since` is when a pause began
+  (for a paused node), or when the node last resumed during the current instant (for a running one: it
+  runs until time moves on before it may be paused again), else -1.
 - network is the messages in flight, as entries `message id * stride + sent_at` (message ids from a
   MessageTable; stride 1 and sent_at 0 when there is no time), in a layout chosen by the network's
   ordering (explorer/semantics/network.py).

@@ -525,6 +525,7 @@ class VarDecl:
     init: Expr  # may read `self`
     slot: int
     span: Span
+    holds_time: bool = False  # declared `time`: a clock reading or a deadline
 
 
 @ir

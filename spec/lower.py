@@ -24,6 +24,10 @@ class _NotConstant(Exception):
         self.why = why
 
 
+class _Undefined(_NotConstant):
+    """A constant expression whose value does not exist: a division by zero, the minimum of nothing."""
+
+
 @dataclass
 class _Frame:
     """Slots of one handler's (or one property's) local bindings."""
@@ -188,7 +192,7 @@ class _Lowerer:
             try:
                 return _apply_binary(e.op, a, b)
             except ZeroDivisionError:
-                raise _NotConstant(e.span, "division by zero") from None
+                raise _Undefined(e.span, "division by zero") from None
         if isinstance(e, ast.IfExpr):
             return self.evaluate(e.then) if self.evaluate(e.cond) else self.evaluate(e.else_)
         if isinstance(e, ast.RangeExpr):
@@ -203,7 +207,7 @@ class _Lowerer:
                 return len(args[0])
             values = args[0] if len(args) == 1 else args
             if not values:
-                raise _NotConstant(e.span, f"{e.func} of an empty set")
+                raise _Undefined(e.span, f"{e.func} of an empty set")
             return min(values) if e.func == "min" else max(values)
         raise _NotConstant(e.span, "only literals, constants and arithmetic can be evaluated here")
 
@@ -333,11 +337,16 @@ class _Lowerer:
                 init = self.expr(var.init, scope)
             else:
                 init = ir.Lit(var_type, _default_value(var_type))
-            vars_.append(ir.VarDecl(var.name, var.kind, var_type, init, slot, var.span))
+            holds_time = isinstance(var.type, ast.NamedType) and var.type.name == "time"
+            vars_.append(ir.VarDecl(var.name, var.kind, var_type, init, slot, var.span, holds_time))
             known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
             if not known and var.init is not None:
                 try:  # a constant expression such as `N + 2` is not folded into a literal above
                     value, known = self.evaluate(var.init), True
+                except _Undefined as error:
+                    self.sink.error(
+                        "FL500", f"the initial value of '{var.name}' cannot be computed: {error.why}", error.span
+                    )
                 except _NotConstant:
                     pass  # it reads `self` or the like: the explorer checks the value it computes
             if known and ir.needs_check(var_type) and not var_type.contains(value):
@@ -617,7 +626,10 @@ class _Lowerer:
             return ir.MsgField(message.fields[index].type, obj, 2 + index)
         node_type, _ = self.table.remote_reads[id(e)]
         var = next(v for v in self.node_types[node_type].vars if v.name == e.name)
-        if isinstance(e.obj, ast.SelfExpr) and scope.kind == "handler":
+        own = isinstance(e.obj, ast.SelfExpr) or (
+            isinstance(e.obj, ast.NameExpr) and scope.node is not None and e.obj.name == scope.node.name
+        )
+        if own and scope.kind == "handler":
             return ir.Var(var.type, var.slot)
         instance = self.plain(self.expr(e.obj, scope), e.obj.span)
         return ir.NodeVar(var.type, node_type, instance, var.slot)

@@ -20,7 +20,16 @@ GRAMMAR = Path(__file__).with_name("grammar.lark")
 MAX_LITERAL = 2**31 - 1
 
 # How a terminal is named in "expected ..." messages.
-_TERMINAL_WORDS = {"NAME": "a name", "INT": "an integer", "$END": "the end of the file"}
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "INT": "an integer",
+    "$END": "the end of the file",
+    "ADDOP": "'+' or '-'",
+    "MULOP": "'*', '/' or '%'",
+    "COMPARE": "a comparison (==, !=, <, <=, >, >=)",
+    "SETOP": "'|' or '&'",
+    "ASSIGN_OP": "'=', '+=' or '-='",
+}
 _EXPRESSION_STARTERS = {"NAME", "INT", "LPAR", "LBRACE", "MINUS", "NOT", "TRUE", "FALSE", "NONE"}
 
 
@@ -95,6 +104,14 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
             Span.point(error.line, error.column),
             ("the language has no operator or token that starts with this character",),
         )
+    comment = _unclosed_comment(source.text)
+    if comment is not None:
+        return Diagnostic(
+            "FL101",
+            "a block comment is not closed",
+            Span.point(comment[0], comment[1], 2),
+            ("a comment that starts with /* ends at the next */",),
+        )
     if isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):
@@ -134,6 +151,25 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
 
 def _closing_terminals() -> set[str]:
     return {"RPAR", "RSQB", "COMMA"}
+
+
+def _unclosed_comment(text: str) -> tuple[int, int] | None:
+    """Where a `/*` with no `*/` after it starts (outside line comments), if anywhere."""
+    i = 0
+    while i < len(text):
+        if text.startswith("//", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                line = text.count("\n", 0, i) + 1
+                column = i - (text.rfind("\n", 0, i) + 1) + 1
+                return line, column
+            i = end + 2
+        else:
+            i += 1
+    return None
 
 
 def _innermost_open_brace(text: str) -> tuple[int, int] | None:

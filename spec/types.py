@@ -269,7 +269,16 @@ class TypeChecker:
                         const.name_span,
                         *did_you_mean(const.name, list(self.scope.consts)),
                     )
-                self.expr(const.value, const_ctx)
+                got = self.expr(const.value, const_ctx)
+                declared = self.scope.consts.get(const.name)
+                if declared is not None:
+                    want = self.table.types.get(id(declared.value), UNKNOWN)
+                    if unify(got, want) is None and not isinstance(got, UnknownTy):
+                        self.sink.error(
+                            "FL300",
+                            f"model '{model.name}' sets '{const.name}' to {got}, but the spec declares it {want}",
+                            const.value.span,
+                        )
         return self.table
 
     # ---- declared types
@@ -372,9 +381,9 @@ class TypeChecker:
                 ctx.local_types[id(sender)] = self.table.sender_types.get(handler.name, NodeTy(None))
         if handler.guard is not None:
             self.expect(handler.guard, ctx, BOOL, "a `when` guard")
-            if self.reads_ghost(handler.guard, ctx):
-                self.sink.error("FL206", "a guard may not read a ghost variable", handler.guard.span,
-                                "ghost variables are bookkeeping for properties and must not change behaviour")
+            ghost = self.reads_ghost(handler.guard, ctx)
+            if ghost:
+                self.sink.error("FL206", f"a guard may not read {ghost}", handler.guard.span, _ghost_note(ghost))
         self.table.handler_bindings[id(handler)] = (params, sender)
         self.block(handler.body, ctx)
 
@@ -414,7 +423,7 @@ class TypeChecker:
             self.assign(stmt, ctx)
         elif isinstance(stmt, ast.IfStmt):
             self.expect(stmt.cond, ctx, BOOL, "an `if` condition")
-            branch_ctx = ctx.child(ghost=ctx.ghost or self.reads_ghost(stmt.cond, ctx))
+            branch_ctx = ctx.child(ghost=ctx.ghost or bool(self.reads_ghost(stmt.cond, ctx)))
             self.block(stmt.then, branch_ctx)
             if isinstance(stmt.else_, ast.IfStmt):
                 self.stmt(stmt.else_, branch_ctx)
@@ -422,7 +431,7 @@ class TypeChecker:
                 self.block(stmt.else_, branch_ctx)
         elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
             elem = self.domain(stmt.domain, ctx)
-            inner = ctx.child(ghost=ctx.ghost or self.reads_ghost(stmt.domain, ctx))
+            inner = ctx.child(ghost=ctx.ghost or bool(self.reads_ghost(stmt.domain, ctx)))
             binding = self.bind(inner, stmt.var, stmt.var_span, "for" if isinstance(stmt, ast.ForStmt) else "choose", stmt)
             inner.local_types[id(binding)] = elem
             self.block(stmt.body, inner)
@@ -439,8 +448,9 @@ class TypeChecker:
                 wanted = "a node type or a set of nodes"
             if not ok:
                 self.sink.error("FL300", f"the destination must be {wanted}, not {dest}", stmt.to.span)
-            if self.reads_ghost(stmt.to, ctx):
-                self.sink.error("FL206", "a message may not be addressed by a ghost variable", stmt.to.span)
+            ghost = self.reads_ghost(stmt.to, ctx)
+            if ghost:
+                self.sink.error("FL206", f"a message may not be addressed by {ghost}", stmt.to.span, _ghost_note(ghost))
         elif isinstance(stmt, ast.SetTimerStmt | ast.CancelTimerStmt):
             if stmt.timer not in node.timers:
                 self.sink.error(
@@ -457,7 +467,7 @@ class TypeChecker:
         elif isinstance(stmt, ast.LetStmt):
             value = self.expr(stmt.value, ctx)
             binding = self.bind(ctx, stmt.name, stmt.name_span, "let", stmt)
-            binding.ghost = self.reads_ghost(stmt.value, ctx)
+            binding.ghost = bool(self.reads_ghost(stmt.value, ctx))
             ctx.local_types[id(binding)] = value
         elif isinstance(stmt, ast.SkipStmt | ast.RejectStmt):
             pass
@@ -528,9 +538,15 @@ class TypeChecker:
                     stmt.span,
                     "ghost variables are bookkeeping for properties and must not change behaviour",
                 )
-            elif self.reads_ghost(stmt.value, ctx) or any(self.reads_ghost(i, ctx) for i in target.indices):
-                self.sink.error("FL206", f"'{target.name}' is not a ghost variable, but its new value reads one",
-                                stmt.value.span)
+            else:
+                ghost = self.reads_ghost(stmt.value, ctx) or next(
+                    (g for g in (self.reads_ghost(i, ctx) for i in target.indices) if g), None
+                )
+                if ghost:
+                    self.sink.error(
+                        "FL206", f"'{target.name}' is not a ghost variable, but its new value reads {ghost}",
+                        stmt.value.span, _ghost_note(ghost),
+                    )
 
     def message_ctor(self, ctor: ast.MessageCtor, ctx: _Context) -> None:
         message = self.scope.messages.get(ctor.name)
@@ -554,8 +570,9 @@ class TypeChecker:
         for arg, got, fld in zip(ctor.args, arg_types, message.fields, strict=True):
             want = self.table.declared.get(id(fld.type), UNKNOWN)
             self.require_assignable(got, want, arg.span, f"field '{fld.name}' of {message.name}")
-            if self.reads_ghost(arg, ctx):
-                self.sink.error("FL206", "a message may not carry a ghost variable's value", arg.span)
+            ghost = self.reads_ghost(arg, ctx)
+            if ghost:
+                self.sink.error("FL206", f"a message may not carry {ghost}", arg.span, _ghost_note(ghost))
 
     # ---- expressions
 
@@ -585,19 +602,20 @@ class TypeChecker:
             )
         return UNKNOWN
 
-    def reads_ghost(self, expr: ast.Expr, ctx: _Context) -> bool:
+    def reads_ghost(self, expr: ast.Expr, ctx: _Context) -> str | None:
+        """What ghost state `expr` reads, in words ("ghost variable 'x'", "real time `now`"), or None."""
         for sub in _walk(expr):
             if isinstance(sub, ast.NameExpr):
                 res = self.table.names.get(id(sub))
                 if res is None:
                     continue
                 if res.kind == "var" and res.var is not None and res.var.kind == "ghost":
-                    return True
+                    return f"ghost variable '{sub.name}'"
                 if res.kind == "local" and res.binding is not None and res.binding.ghost:
-                    return True
+                    return f"'{sub.name}', which holds ghost state"
             if isinstance(sub, ast.NowExpr):
-                return True
-        return False
+                return "real time `now`"
+        return None
 
     def expr(self, expr: ast.Expr, ctx: _Context) -> Ty:
         result = self._expr(expr, ctx)
@@ -851,7 +869,13 @@ class TypeChecker:
                 self.sink.error("FL200", f"node {node_t.node_type} has no variable '{e.name}'", e.name_span,
                                 *did_you_mean(e.name, list(node_scope.vars)))
                 return UNKNOWN
-            is_self = isinstance(e.obj, ast.SelfExpr)
+            # `self.x`, or `Lock.x` inside the single node Lock: the node's own variable
+            is_self = isinstance(e.obj, ast.SelfExpr) or (
+                ctx.node is not None
+                and not ctx.node.replicated
+                and isinstance(e.obj, ast.NameExpr)
+                and e.obj.name == ctx.node.decl.name
+            )
             if ctx.kind == "handler" and not is_self:
                 self.sink.error(
                     "FL202",
@@ -948,6 +972,12 @@ class TypeChecker:
                 hint = " (sets are combined with |, & and -)" if isinstance(got, SetTy) and op == "+" else ""
                 self.sink.error("FL300", f"'{op}' needs integers, but this is {got}{hint}", side.span)
         return INT
+
+
+def _ghost_note(ghost: str) -> str:
+    if "now" in ghost:
+        return "nodes never read real time; they read their own clocks: `clock`, `mono`, `tt.earliest`, `tt.latest`"
+    return "ghost variables are bookkeeping for properties and must not change behaviour"
 
 
 def _walk(expr: ast.Expr) -> list[ast.Expr]:

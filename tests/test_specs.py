@@ -37,6 +37,14 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
         "no_crashes": {"one_leader_per_term": HOLDS},
         "crash_recovery": {"one_leader_per_term": 8},
     },
+    "lease_lock": {
+        "no_pauses": {"no_clobber": HOLDS},
+        "gc_pauses": {"no_clobber": 14},
+    },
+    "lease_fencing": {
+        "no_pauses": {"no_clobber": HOLDS},
+        "gc_pauses": {"no_clobber": HOLDS},
+    },
     "vote_durability_fixed": {
         "no_crashes": {"one_leader_per_term": HOLDS},
         "crash_recovery": {"one_leader_per_term": HOLDS},

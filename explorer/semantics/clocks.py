@@ -16,7 +16,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from explorer.model import Action, State
-from explorer.state import CLOCK, CRASHED, DOWN, MONO, PAUSED, PAUSED_SINCE, STATUS
+from explorer.state import CLOCK, CRASHED, DOWN, MONO, PAUSED, PAUSED_SINCE, STATUS, VARS
 
 if TYPE_CHECKING:
     from explorer.semantics.system import SystemModel
@@ -75,21 +75,38 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
         local = values[lid]
         steps = (0, 1, 2) if spec_model.clocks.drift and status[lid] not in (CRASHED, DOWN) else (1,)
         options = []
+        # A node that resumed from a pause during this instant may be paused again once time moves on.
+        pause_mark = local[PAUSED_SINCE] if local[STATUS] == PAUSED else -1
         for d in steps:
             clock, mono = local[CLOCK] + d, local[MONO] + d
             if abs(clock - later) > skew or abs(mono - later) > skew:
                 continue
-            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, *local[MONO + 1 :]))))
+            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]))))
         if not options:  # a clock stepped by NTP to the edge of the skew may have to move by more
             d = later + skew - local[CLOCK] if local[CLOCK] < later - skew else 0
             clock = min(max(local[CLOCK] + 1, later - skew), later + skew)
             mono = min(max(local[MONO] + 1, later - skew), later + skew)
-            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, *local[MONO + 1 :]))))
+            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]))))
         choices.append(options)
     time = (later, gst_at)
     for picked in itertools.product(*choices):
         advances = tuple(d for d, _ in picked)
         out.append((("tick", advances), (*(lid for _, lid in picked), state[n], state[n + 1], time)))
+
+
+def _deadlines_reached(model: SystemModel, state: State, advances: tuple[int, ...]) -> list[str]:
+    """`time` variables whose value the owning node's clock reaches on this tick: a lease running out,
+    a deadline passing, said where a person reading the trace would want to see it."""
+    out = []
+    for inst in model.system.instances:
+        local = model.local(state, inst.index)
+        before = local[CLOCK]
+        after = before + advances[inst.index]
+        for var in model.instance_type[inst.index].vars:
+            value = local[VARS + var.slot]
+            if var.holds_time and isinstance(value, int) and before < value <= after:
+                out.append(f"{inst.name}.{var.name} ({value}) is reached on {inst.name}'s clock")
+    return out
 
 
 def describe(model: SystemModel, state: State, action: Action) -> dict[str, Any]:
@@ -103,6 +120,9 @@ def describe(model: SystemModel, state: State, action: Action) -> dict[str, Any]
             odd = [f"{names.node(i)} clock +{d}" for i, d in enumerate(advances) if d != 1]
             if odd:
                 text += " (" + ", ".join(odd) + ")"
+        reached = _deadlines_reached(model, state, advances)
+        if reached:
+            text += "; " + ", ".join(reached)
         return {"actor": "time", "text": text}
     if kind == "gst":
         return {"actor": "time", "fault": "gst",

@@ -127,7 +127,8 @@ def node_steps(
                 if sends:
                     s[n] = model.order.add(state[n], model.stamp(sends, now))
                 out.append((action, tuple(s)))
-        elif code == UP and i in model.pause_bound:
+        elif code == UP and i in model.pause_bound and values[lid][PAUSED_SINCE] < 0:
+            # (a node that has just resumed runs until time moves on before it can be paused again)
             local = values[lid]
             paused = model.locals.intern((PAUSED, *local[1:PAUSED_SINCE], now, *local[VARS:]))
             s = list(state)
@@ -135,7 +136,7 @@ def node_steps(
             out.append((("pause", i), tuple(s)))
         elif code == PAUSED:
             local = values[lid]
-            resumed = model.locals.intern((UP, *local[1:PAUSED_SINCE], -1, *local[VARS:]))
+            resumed = model.locals.intern((UP, *local[1:PAUSED_SINCE], now, *local[VARS:]))
             s = list(state)
             s[i] = resumed
             out.append((("resume", i), tuple(s)))

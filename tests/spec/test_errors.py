@@ -329,7 +329,7 @@ CASES: list[Bad] = [
           action go when g == 0 { x = 1 }
         }
         """,
-        "FL206", "a guard may not read a ghost variable", (4, 18), "g == 0",
+        "FL206", "a guard may not read ghost variable 'g'", (4, 18), "g == 0",
     ),
     bad(
         "ghost_variable_in_non_ghost_assignment",
@@ -340,7 +340,7 @@ CASES: list[Bad] = [
           action go { x = g }
         }
         """,
-        "FL206", "'x' is not a ghost variable, but its new value reads one", (4, 19), "g",
+        "FL206", "'x' is not a ghost variable, but its new value reads ghost variable 'g'", (4, 19), "g",
     ),
     bad(
         "ghost_variable_in_branch_condition",
@@ -724,6 +724,44 @@ CASES: list[Bad] = [
         """,
         "FL403", "`clock` cannot be read in model 'm'", (3, 18), "clock",
         model="m",
+    ),
+    bad(
+        "empty_set_minimum_in_initial_value",
+        """\
+        node A { var x: 0..3 = min(1..0) }
+        model m { timing asynchronous }
+        """,
+        "FL500", "the initial value of 'x' cannot be computed: min of an empty set", (1, 24), "min(1..0)",
+        model="m",
+    ),
+    bad(
+        "now_in_a_guard",
+        """\
+        node A {
+          var x: 0..3 = 0
+          action go when now > 2 { x = 1 }
+        }
+        """,
+        "FL206", "a guard may not read real time `now`", (3, 18), "now > 2",
+        note="nodes never read real time",
+    ),
+    bad(
+        "model_constant_of_the_wrong_type",
+        """\
+        const N = 3
+        node A { var x: 0..N = 0 }
+        model m { const N = true }
+        """,
+        "FL300", "model 'm' sets 'N' to bool, but the spec declares it int", (3, 21), "true",
+    ),
+    bad(
+        "unterminated_block_comment",
+        """\
+        node A { var x: 0..3 = 0 }
+        /* a comment that goes on
+        const N = 3
+        """,
+        "FL101", "a block comment is not closed", (2, 1), "/*",
     ),
     bad(
         "time_without_horizon",
