@@ -34,8 +34,9 @@ from spec.diagnostics import InternalError
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Off a terminal (a pipe, a CI log) tables are not squeezed into 80 columns.
+stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -131,9 +132,11 @@ def check(
         try:
             if interactive:
                 with Live(console=stderr, transient=True, refresh_per_second=4) as live:
-                    model_results = check_model(checked, name, options, lambda m, s: live.update(_progress(m, s)))
+                    model_results = check_model(
+                        checked, name, options, lambda m, s: live.update(_progress(m, s)), _warn
+                    )
             else:
-                model_results = check_model(checked, name, options)
+                model_results = check_model(checked, name, options, warn=_warn)
         except SpecError as error:
             stderr.print(Text(error.render()))
             sys.exit(EXIT_USAGE)
@@ -155,6 +158,10 @@ def check(
     if interrupted or any(r.verdict == "incomplete" for r in results):
         sys.exit(EXIT_INCOMPLETE)
     sys.exit(EXIT_HOLDS)
+
+
+def _warn(text: str) -> None:
+    stderr.print(Text(text))
 
 
 def _progress(model: str, stats: Stats) -> Text:

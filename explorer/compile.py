@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from explorer.state import CRASHED, DOWN, STATUS, VARS
+from explorer.state import BYZANTINE, CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, ordered, show
 from spec import ir
 from spec.diagnostics import InternalError
@@ -54,7 +54,9 @@ class World(Protocol):
 class Ctx:
     """The mutable state of one running step (or one property evaluation)."""
 
-    __slots__ = ("clock", "error", "frame", "mono", "now", "self_index", "sends", "timers", "vars", "world")
+    __slots__ = (
+        "byzantine", "clock", "error", "frame", "mono", "now", "self_index", "sends", "timers", "vars", "world"
+    )
 
     def __init__(
         self,
@@ -77,11 +79,13 @@ class Ctx:
         self.clock = clock
         self.mono = mono
         self.now = now
+        self.byzantine = 0  # bit mask of the Byzantine nodes, for ghost code in handlers
 
     def copy(self) -> Ctx:
         c = Ctx(list(self.vars), list(self.frame), self.self_index, list(self.timers), self.world,
                 self.clock, self.mono, self.now)
         c.sends = list(self.sends)
+        c.byzantine = self.byzantine
         return c
 
 
@@ -332,7 +336,15 @@ class Compiler:
             down = (CRASHED, DOWN)
             return lambda c: c.world.locals[arg(c)][STATUS] in down  # type: ignore[union-attr]
         if func == "byzantine":
-            return lambda c: False
+            (arg,) = args
+
+            def is_byzantine(c: Ctx) -> bool:
+                node = arg(c)
+                if c.world is not None:  # a property
+                    return bool(c.world.locals[node][STATUS] == BYZANTINE)
+                return bool(c.byzantine >> node & 1)  # ghost code in a handler
+
+            return is_byzantine
         pick = min if func == "min" else max
         if len(args) == 1:
             (arg,) = args

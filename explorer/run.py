@@ -88,8 +88,12 @@ def check_model(
     model_name: str,
     options: CheckOptions,
     progress: Callable[[str, Stats], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> list[PropertyResult]:
     system = spec.instantiate(checked, model_name, options.constants)
+    if warn is not None:
+        for warning in system.warnings:
+            warn(warning.render(checked.source))
     try:
         model = SystemModel(system, options.invariants, options.deadlock)
     except KeyError as unknown:

@@ -38,8 +38,9 @@ UP = 0
 CRASHED = 1  # crash-stop: never comes back
 DOWN = 2  # crash-recovery: may recover
 PAUSED = 3  # a process pause (GC, VM migration): takes no step while time goes on
+BYZANTINE = 4  # ignores its handlers; the adversary speaks for it (explorer/semantics/byzantine.py)
 
-STATUS_NAMES = {UP: "up", CRASHED: "crashed", DOWN: "down", PAUSED: "paused"}
+STATUS_NAMES = {UP: "up", CRASHED: "crashed", DOWN: "down", PAUSED: "paused", BYZANTINE: "byzantine"}
 
 State = tuple[Any, ...]
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, dataclass_transform
 
+from spec.diagnostics import Diagnostic
 from spec.source import NOWHERE, Span
 
 _T = TypeVar("_T")
@@ -594,9 +595,10 @@ class Network:
 @ir
 class FaultBudget:
     """`crash_stop <= k of T`, `crash_recovery <= k of T`: at most k crashes among the nodes of type T.
-    `pause <= P of T`: any node of type T may be paused, each pause lasting at most P ticks (after GST)."""
+    `pause <= P of T`: any node of type T may be paused, each pause lasting at most P ticks (after GST).
+    `byzantine <= f of T`: up to f nodes of type T are Byzantine from the start."""
 
-    kind: str  # "crash_stop", "crash_recovery", "pause" (and, later, "byzantine")
+    kind: str  # "crash_stop", "crash_recovery", "pause", "byzantine"
     node_type: str
     bound: int
 
@@ -684,6 +686,7 @@ class System:
     instances: tuple[Instance, ...]
     invariants: tuple[Invariant, ...]
     asserts: tuple[tuple[str, Span], ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
     def node_type(self, name: str) -> NodeType:
         for nt in self.node_types:

@@ -15,6 +15,10 @@ from spec.source import NOWHERE, Span
 
 # A set or map type with more values than this cannot be a variable's domain worth exploring.
 MAX_INSTANCES = 64
+# How many different messages of one type a Byzantine node may invent before the spec is refused, and how
+# many per step before a warning.
+MAX_INJECTED = 100_000
+WARN_INJECTED = 1_000
 
 
 class _NotConstant(Exception):
@@ -86,6 +90,7 @@ class _Lowerer:
         self.node_ranges: dict[str, tuple[int, int]] = {}
         self.message_types: dict[str, ir.Message] = {}
         self.model_ir = ir.Model(model_name)
+        self.fault_spans: dict[tuple[str, str], Span] = {}
         self.asserts: list[tuple[str, Span]] = []
 
     # ---- driver
@@ -128,6 +133,7 @@ class _Lowerer:
                 handlers,
             )
         invariants = tuple(self.invariant(inv) for inv in self.spec.invariants)
+        self.check_byzantine(model)
         self.sink.raise_if_any(self.checked.source)
         return ir.System(
             spec=self.checked.name,
@@ -140,6 +146,7 @@ class _Lowerer:
             instances=tuple(instances),
             invariants=invariants,
             asserts=tuple(self.asserts),
+            warnings=tuple(self.sink.warnings),
         )
 
     # ---- constants
@@ -258,6 +265,7 @@ class _Lowerer:
                 for setting in item.settings:
                     if setting.bound is not None and setting.of is not None:
                         faults.append(ir.FaultBudget(setting.name, setting.of[0], self.budget(setting)))
+                        self.fault_spans[(setting.name, setting.of[0])] = setting.span
             elif item.key == "horizon" and item.value is not None:
                 horizon = self.int_const(item.value, "the horizon")
                 if horizon < 1:
@@ -274,6 +282,49 @@ class _Lowerer:
             self.sink.error("FL402", f"a budget cannot be negative ({setting.name} <= {value})", setting.bound.span)
             return 0
         return value
+
+    def check_byzantine(self, model: ir.Model) -> None:
+        """A Byzantine node may inject any message its targets handle, with any field values: every such
+        domain must be finite, and a warning says how many messages one step may inject."""
+        for budget in model.faults:
+            if budget.kind != "byzantine":
+                continue
+            span = self.fault_spans.get((budget.kind, budget.node_type), NOWHERE)
+            count = self.node_ranges[budget.node_type][1]
+            if budget.bound > count:
+                self.sink.error(
+                    "FL402", f"byzantine <= {budget.bound} of {budget.node_type}, but there are only {count}", span
+                )
+            handled = {
+                (nt.name, h.message) for nt in self.node_types.values() for h in nt.handlers if h.message is not None
+            }
+            per_step = 0
+            for node_type, message_name in sorted(handled):
+                message = self.message_types[message_name]
+                if message.signed:
+                    continue  # only relayed, never invented
+                size = 1
+                for fld in message.fields:
+                    size *= _domain_size(fld.type)
+                if size > MAX_INJECTED:
+                    decl = self.scope.messages[message_name]
+                    self.sink.error(
+                        "FL503",
+                        f"a Byzantine {budget.node_type} could send {size:,} different {message_name} messages: "
+                        f"too many to explore (the limit is {MAX_INJECTED:,})",
+                        decl.name_span,
+                        "narrow the field ranges, or make the message `signed` so that it can only be relayed",
+                    )
+                    continue
+                per_step += size * self.node_ranges[node_type][1]
+            if per_step > WARN_INJECTED:
+                self.sink.warning(
+                    "FL503",
+                    f"each Byzantine {budget.node_type} may inject up to {per_step:,} different messages at every "
+                    "step; the search may explode",
+                    span,
+                    "narrow the field ranges of the messages it can send, or make them `signed`",
+                )
 
     # ---- types
 
@@ -725,6 +776,30 @@ def _join(a: ir.Type, b: ir.Type) -> ir.Type:
         inner_a = a.inner if isinstance(a, ir.OptionT) else a
         return ir.OptionT(inner_a)
     return a
+
+
+def _domain_size(t: ir.Type) -> int:
+    """How many values a type has (without listing them)."""
+    if isinstance(t, ir.BoolT):
+        return 2
+    if isinstance(t, ir.IntT):
+        return (t.hi - t.lo + 1) if t.lo is not None and t.hi is not None else 1 << 62
+    if isinstance(t, ir.EnumT):
+        return len(t.members)
+    if isinstance(t, ir.NodeT):
+        return len(t.instances)
+    if isinstance(t, ir.OptionT):
+        return 1 + _domain_size(t.inner)
+    if isinstance(t, ir.SetT):
+        return 1 << min(_domain_size(t.elem), 62)
+    if isinstance(t, ir.MapT):
+        return (_domain_size(t.value) + 1) ** min(_domain_size(t.key), 62)
+    if isinstance(t, ir.TupleT):
+        size = 1
+        for item in t.items:
+            size *= _domain_size(item)
+        return size
+    return 1 << 62
 
 
 def _default_value(t: ir.Type) -> Any:

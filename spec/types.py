@@ -615,6 +615,8 @@ class TypeChecker:
                     return f"'{sub.name}', which holds ghost state"
             if isinstance(sub, ast.NowExpr):
                 return "real time `now`"
+            if isinstance(sub, ast.CallExpr) and sub.func == "byzantine":
+                return "`byzantine(…)`, which only an observer can know"
         return None
 
     def expr(self, expr: ast.Expr, ctx: _Context) -> Ty:
@@ -975,6 +977,8 @@ class TypeChecker:
 
 
 def _ghost_note(ghost: str) -> str:
+    if "byzantine" in ghost:
+        return "a correct node cannot tell which nodes are Byzantine; ghost code and properties can"
     if "now" in ghost:
         return "nodes never read real time; they read their own clocks: `clock`, `mono`, `tt.earliest`, `tt.latest`"
     return "ghost variables are bookkeeping for properties and must not change behaviour"

@@ -45,6 +45,15 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
         "no_pauses": {"no_clobber": HOLDS},
         "gc_pauses": {"no_clobber": HOLDS},
     },
+    "byzantine_agreement": {
+        "three_generals_one_traitor": {"agreement": 6},
+        "four_generals_one_traitor": {"agreement": HOLDS, "validity": HOLDS},
+    },
+    "byzantine_fencing": {
+        "honest_clients": {"fence_follows_lock": HOLDS},
+        "byzantine_client": {"fence_follows_lock": 1},
+        "byzantine_client_signed_tokens": {"fence_follows_lock": HOLDS},
+    },
     "vote_durability_fixed": {
         "no_crashes": {"one_leader_per_term": HOLDS},
         "crash_recovery": {"one_leader_per_term": HOLDS},

@@ -22,9 +22,10 @@ from spec.diagnostics import InternalError
 
 from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx, SpecRuntimeError
 from explorer.model import Action, Property, State
-from explorer.semantics import clocks, faults
+from explorer.semantics import byzantine, clocks, faults
 from explorer.semantics.network import ordering
 from explorer.state import (
+    BYZANTINE,
     CLOCK,
     MONO,
     PAUSED_SINCE,
@@ -48,6 +49,7 @@ LOSS, DUPLICATE, PARTITIONS, CUT, NTP = 0, 1, 2, 3, 4
 CRASH_BUDGETS = 5  # one spent-count per crash budget of the model, from here on
 # Positions in the time tuple.
 NOW, GST_AT = 0, 1
+NO_ENV = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +104,20 @@ class SystemModel:
         self.order = ordering(model.network.ordering, self.n, self.stride, self.msgs.src, self.msgs.dst)
         self.compiler = Compiler(system)
         self.instance_type = [system.node_type(inst.node_type) for inst in system.instances]
-        self.reads_now = any(_reads_now(h) for nt in system.node_types for h in nt.handlers)
+        # Handlers whose effect depends on more than the node's local state: ghost code reading real time
+        # or asking who is Byzantine. Their remembered effects are keyed on that too (the "env").
+        handlers = [h for nt in system.node_types for h in nt.handlers]
+        self.reads_now = any(_reads(h, ir.Now) for h in handlers)
+        self.reads_byzantine = any(_reads_call(h, "byzantine") for h in handlers)
+        self.env_dependent = self.reads_now or self.reads_byzantine
         # Without skew, drift or NTP every clock reads real time: traces need not show them.
         self.clocks_visible = self.timed and bool(model.clocks.skew or model.clocks.drift or model.clocks.ntp)
         self._compile_handlers()
         self._compile_initial_values()
         self.cuts = faults.partition_cuts(self.n, model.network)
         self.crash_budgets = [f for f in model.faults if f.kind in ("crash_stop", "crash_recovery")]
+        self.byzantine_types = {f.node_type for f in model.faults if f.kind == "byzantine" and f.bound > 0}
+        self.injectable, self.relayable = byzantine.message_domains(self)
         self.pause_bound: dict[int, int] = {}  # instance -> longest pause (ticks)
         for budget in model.faults:
             if budget.kind == "pause":
@@ -212,14 +221,16 @@ class SystemModel:
         handler: _CompiledHandler,
         local: tuple[Any, ...],
         frame: list[Any],
-        now: int,
+        env: tuple[int, int],
         clear_timer: int | None = None,
     ) -> list[Outcome]:
-        """Run one handler on one node's local state; [] when it is not enabled."""
+        """Run one handler on one node's local state; [] when it is not enabled. env is (now, the bit mask of
+        Byzantine nodes), for the ghost code that reads them."""
         timers = list(local[TIMERS])
         if clear_timer is not None:
             timers[clear_timer] = None
-        ctx = Ctx(list(local[VARS:]), frame, instance, timers, None, local[CLOCK], local[MONO], now)
+        ctx = Ctx(list(local[VARS:]), frame, instance, timers, None, local[CLOCK], local[MONO], env[0])
+        ctx.byzantine = env[1]
         if handler.guard is not None:
             try:
                 if not handler.guard(ctx):
@@ -240,7 +251,7 @@ class SystemModel:
 
     def _delivery(self, key: tuple[int, ...]) -> list[Entry]:
         lid, mid = key[0], key[1]
-        now = key[2] if len(key) > 2 else 0
+        env = key[2] if len(key) > 2 else NO_ENV
         src, dst, message, args = self.msgs.values[mid]
         nt = self.instance_type[dst]
         handler = self.receive.get((nt.name, message))
@@ -252,7 +263,7 @@ class SystemModel:
                 frame[slot] = value
             if h.sender_slot is not None:
                 frame[h.sender_slot] = src
-            for k, outcome in enumerate(self._run(dst, handler, self.locals.values[lid], frame, now)):
+            for k, outcome in enumerate(self._run(dst, handler, self.locals.values[lid], frame, env)):
                 entries.append((("deliver", mid, k), outcome))
         self.delivery_cache[key] = entries
         return entries
@@ -260,13 +271,13 @@ class SystemModel:
     def _events(self, i: int, key: tuple[int, ...]) -> list[Entry]:
         """Spontaneous actions and timers that are due, of instance i in local state key[0]."""
         lid = key[0]
-        now = key[1] if len(key) > 1 else 0
+        env = key[1] if len(key) > 1 else NO_ENV
         local = self.locals.values[lid]
         nt = self.instance_type[i]
         entries: list[Entry] = []
         for a, handler in enumerate(self.actions[nt.name]):
             frame: list[Any] = [None] * handler.handler.frame_size
-            for k, outcome in enumerate(self._run(i, handler, local, frame, now)):
+            for k, outcome in enumerate(self._run(i, handler, local, frame, env)):
                 entries.append((("act", i, a, k), outcome))
         mono = local[MONO]
         for t, deadline in enumerate(local[TIMERS]):
@@ -275,7 +286,7 @@ class SystemModel:
                 continue
             handler = self.timeouts[nt.name][t]
             frame = [None] * handler.handler.frame_size
-            for k, outcome in enumerate(self._run(i, handler, local, frame, now, clear_timer=t)):
+            for k, outcome in enumerate(self._run(i, handler, local, frame, env, clear_timer=t)):
                 entries.append((("fire", i, t, k), outcome))
         self.event_cache[i][key] = entries
         return entries
@@ -284,7 +295,7 @@ class SystemModel:
         """Recovery of instance i from local state key[0]: volatile variables back to their initial values,
         durable and ghost ones kept, timers cleared, then `on recover`."""
         lid = key[0]
-        now = key[1] if len(key) > 1 else 0
+        env = key[1] if len(key) > 1 else NO_ENV
         local = self.locals.values[lid]
         nt = self.instance_type[i]
         initial = self.initial_vars[i]
@@ -298,13 +309,23 @@ class SystemModel:
             entries = [(("recover", i, 0), (self.locals.intern(fresh), ()))]
         else:
             frame: list[Any] = [None] * handler.handler.frame_size
-            outcomes = self._run(i, handler, fresh, frame, now)
+            outcomes = self._run(i, handler, fresh, frame, env)
             entries = [(("recover", i, k), o) for k, o in enumerate(outcomes)]
         self.recover_cache[i][key] = entries
         return entries
 
-    def _key(self, lid: int, now: int) -> tuple[int, ...]:
-        return (lid, now) if self.reads_now else (lid,)
+    def env(self, state: State) -> tuple[int, int]:
+        """(now, Byzantine mask) of a state: what env-dependent handlers read besides their local state."""
+        status = self.locals.status
+        mask = 0
+        if self.reads_byzantine:
+            for i in range(self.n):
+                if status[state[i]] == BYZANTINE:
+                    mask |= 1 << i
+        return (state[self.n + 2][NOW], mask)
+
+    def _key(self, lid: int, state: State) -> tuple[Any, ...]:
+        return (lid, self.env(state)) if self.env_dependent else (lid,)
 
     def stamp(self, sends: tuple[int, ...], now: int) -> tuple[int, ...]:
         """Network entries for messages sent at time `now`."""
@@ -315,9 +336,38 @@ class SystemModel:
 
     # ---------------------------------------------------------------- the transition system
 
-    def _start_options(self, i: int) -> list[tuple[int, Outcome]]:
-        """Instance i's possible starts: (initial clock, outcome of `on start`)."""
+    def byzantine_choices(self) -> list[int]:
+        """The sets of Byzantine nodes the adversary may pick, as bit masks: up to f of each type with a
+        byzantine budget; for a symmetric type one set per size, since which ones does not matter."""
+        per_budget: list[list[frozenset[int]]] = []
+        for budget in self.system.model.faults:
+            if budget.kind != "byzantine":
+                continue
+            nt = self.system.node_type(budget.node_type)
+            instances = list(nt.instances)
+            most = min(budget.bound, len(instances))
+            if nt.symmetric:
+                options = [frozenset(instances[len(instances) - k :]) for k in range(most + 1)]
+            else:
+                options = [frozenset(c) for k in range(most + 1) for c in itertools.combinations(instances, k)]
+            per_budget.append(options)
+        masks = []
+        for combo in itertools.product(*per_budget):
+            mask = 0
+            for i in frozenset().union(*combo):
+                mask |= 1 << i
+            if mask not in masks:
+                masks.append(mask)
+        return masks
+
+    def _start_options(self, i: int, byzantine_mask: int) -> list[tuple[int, Outcome]]:
+        """Instance i's possible starts: (initial clock, outcome of `on start`). A Byzantine node does not
+        run its handlers at all."""
         nt = self.instance_type[i]
+        if byzantine_mask >> i & 1:
+            local = (BYZANTINE, (None,) * len(nt.timers), 0, 0, -1, *self.initial_vars[i])
+            return [(0, (self.locals.intern(local), ()))]
+        env = (0, byzantine_mask)
         skew = self.system.model.clocks.skew if self.timed else 0
         options: list[tuple[int, Outcome]] = []
         for clock in range(-skew, skew + 1):
@@ -327,20 +377,26 @@ class SystemModel:
                 options.append((clock, (self.locals.intern(local), ())))
                 continue
             frame: list[Any] = [None] * handler.handler.frame_size
-            options.extend((clock, o) for o in self._run(i, handler, local, frame, 0))
+            options.extend((clock, o) for o in self._run(i, handler, local, frame, env))
         return options
 
     def init_states(self) -> list[tuple[Action, State]]:
-        per_instance = [self._start_options(i) for i in range(self.n)]
+        states: list[tuple[Action, State]] = []
+        self.init_failures = []
+        for mask in self.byzantine_choices():
+            states.extend(self._init_states(mask))
+        return states
+
+    def _init_states(self, byzantine_mask: int) -> list[tuple[Action, State]]:
+        per_instance = [self._start_options(i, byzantine_mask) for i in range(self.n)]
         model = self.system.model
         spent = (0,) * (CRASH_BUDGETS + len(self.crash_budgets))
         gst_at = -1 if model.timing == "partially_synchronous" and model.gst != 0 else 0
         time = (0, gst_at)
         states: list[tuple[Action, State]] = []
-        self.init_failures = []
         for choice in itertools.product(*(range(len(o)) for o in per_instance)):
             picked = [per_instance[i][k][1] for i, k in enumerate(choice)]
-            action = ("init", choice)
+            action = ("init", byzantine_mask, choice)
             errors = [o for o in picked if isinstance(o, SpecRuntimeError)]
             if errors:
                 self.init_failures.append((action, errors[0]))
@@ -364,7 +420,7 @@ class SystemModel:
         status = self.locals.status
         order = self.order
         add = order.add
-        reads_now = self.reads_now
+        env = self.env(state) if self.env_dependent else None
 
         # spontaneous actions and timers
         event_cache = self.event_cache
@@ -372,7 +428,7 @@ class SystemModel:
             lid = state[i]
             if status[lid] != UP:
                 continue
-            key = (lid, now) if reads_now else (lid,)
+            key = (lid,) if env is None else (lid, env)
             entries = event_cache[i].get(key)
             if entries is None:
                 entries = self._events(i, key)
@@ -407,7 +463,7 @@ class SystemModel:
                 continue
             if cut is not None and msg_src[mid] * n + dst in cut:
                 continue
-            key = (lid, mid, now) if reads_now else (lid, mid)
+            key = (lid, mid) if env is None else (lid, mid, env)
             entries = cache.get(key)
             if entries is None:
                 entries = self._delivery(key)
@@ -429,6 +485,8 @@ class SystemModel:
                 s[n] = add(rest, self.stamp(sends, now)) if sends else rest
                 out.append((action, tuple(s)))
 
+        if self.byzantine_types:
+            byzantine.injections(self, state, out, fails, env)
         faults.network_steps(self, state, out)
         faults.node_steps(self, state, out, fails)
         if self.timed:
@@ -534,7 +592,7 @@ class SystemModel:
             out["_now"] = (now, str(now))
             if model.timing == "partially_synchronous":
                 out["_gst"] = (gst_at, "not yet" if gst_at < 0 else f"at {gst_at}")
-        show_status = bool(self.crash_budgets or self.pause_bound)
+        show_status = bool(self.crash_budgets or self.pause_bound or self.byzantine_types)
         for inst in self.system.instances:
             local = self.locals.values[state[inst.index]]
             nt = self.instance_type[inst.index]
@@ -611,13 +669,15 @@ class SystemModel:
             i = action[1]
             rec.update(actor=names.node(i), fault="recover")
             rec["text"] = f"{names.node(i)} recovers: volatile state lost, durable state kept"
+        elif kind == "inject":
+            rec.update(byzantine.describe(self, action))
         elif kind in faults.KINDS:
             rec.update(faults.describe(self, state, action))
         elif kind in clocks.KINDS:
             rec.update(clocks.describe(self, state, action))
         if self.timed:
             rec["now"] = self.now(after if after is not None else state)
-        if after is not None and kind in ("deliver", "act", "fire", "recover", "init"):
+        if after is not None and kind in ("deliver", "inject", "act", "fire", "recover", "init"):
             rec["sends"] = self._sends(state, action)
         return rec
 
@@ -635,26 +695,27 @@ class SystemModel:
     def outcome(self, state: State, action: Action) -> Outcome | None:
         """The remembered effect of a protocol step taken from `state`."""
         kind = action[0]
-        now = self.now(state)
         if kind == "init":
             sends: list[int] = []
-            for i, k in enumerate(action[1]):
-                option = self._start_options(i)[k][1]
+            for i, k in enumerate(action[2]):
+                option = self._start_options(i, action[1])[k][1]
                 if not isinstance(option, SpecRuntimeError):
                     sends.extend(option[1])
             return (-1, tuple(sends))
-        if kind == "deliver":
+        if kind in ("deliver", "inject"):
             mid = action[1]
             lid = state[self.msgs.dst[mid]]
-            key = (lid, mid, now) if self.reads_now else (lid, mid)
+            key = (lid, mid, self.env(state)) if self.env_dependent else (lid, mid)
             entries = self.delivery_cache.get(key) or self._delivery(key)
+            if kind == "inject":
+                entries = [(("inject", *label[1:]), o) for label, o in entries]
         elif kind in ("act", "fire"):
             i = action[1]
-            key = self._key(state[i], now)
+            key = self._key(state[i], state)
             entries = self.event_cache[i].get(key) or self._events(i, key)
         elif kind == "recover":
             i = action[1]
-            key = self._key(state[i], now)
+            key = self._key(state[i], state)
             entries = self.recover_cache[i].get(key) or self._recovery(i, key)
         else:
             return None
@@ -671,8 +732,12 @@ def _error_of(raised: Exception) -> SpecRuntimeError:
     raise raised
 
 
-def _reads_now(handler: ir.Handler) -> bool:
-    return any(isinstance(sub, ir.Now) for sub in _walk(handler))
+def _reads(handler: ir.Handler, kind: type) -> bool:
+    return any(isinstance(sub, kind) for sub in _walk(handler))
+
+
+def _reads_call(handler: ir.Handler, func: str) -> bool:
+    return any(isinstance(sub, ir.Call) and sub.func == func for sub in _walk(handler))
 
 
 def _footprint(e: ir.Expr) -> tuple[set[str], bool, bool]:

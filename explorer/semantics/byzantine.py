@@ -1,0 +1,117 @@
+"""Byzantine nodes (`faults { byzantine <= f of T }`).
+
+A Byzantine node ignores its handlers. Instead, at any step, any correct node may receive from it any
+message that the receiver handles, with any field values from their finite domains: the message is
+delivered at once and costs no state (it is never in flight). It may tell different nodes different
+things (equivocation). Channels are authenticated, so it cannot forge `from`, and a partition cuts it off
+like anyone. A `signed` message can be sent by a Byzantine node only if it has received that very message
+(it is in flight to it: Byzantine nodes never consume what they are sent): it can relay a signature, never
+invent one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from explorer.compile import SpecRuntimeError
+from explorer.model import Action, State
+from explorer.state import BYZANTINE, UP
+
+if TYPE_CHECKING:
+    from explorer.semantics.system import SystemModel
+
+CUT = 3  # position of the current partition in the faults tuple (explorer.semantics.system)
+
+
+def message_domains(
+    model: SystemModel,
+) -> tuple[dict[str, list[tuple[int, list[tuple[Any, ...]]]]], dict[str, list[int]]]:
+    """For each node type, the unsigned messages it handles with every combination of field values (what
+    a Byzantine node may invent for it), and the signed messages it handles (what may only be relayed)."""
+    injectable: dict[str, list[tuple[int, list[tuple[Any, ...]]]]] = {}
+    relayable: dict[str, list[int]] = {}
+    if not model.byzantine_types:
+        return injectable, relayable
+    messages = {m.name: m for m in model.system.messages}
+    for nt in model.system.node_types:
+        injectable[nt.name] = []
+        relayable[nt.name] = []
+        for h in nt.handlers:
+            if h.kind != "receive" or h.message is None:
+                continue
+            message = messages[h.message]
+            if message.signed:
+                relayable[nt.name].append(message.index)
+            else:
+                values = list(itertools.product(*(list(f.type.values()) for f in message.fields)))
+                injectable[nt.name].append((message.index, values))
+    return injectable, relayable
+
+
+def injections(
+    model: SystemModel,
+    state: State,
+    out: list[tuple[Action, State]],
+    fails: list[tuple[Action, SpecRuntimeError]],
+    env: Any,
+) -> None:
+    n = model.n
+    status = model.locals.status
+    liars = [b for b in range(n) if status[state[b]] == BYZANTINE]
+    if not liars:
+        return
+    net = state[n]
+    now = state[n + 2][0]
+    spent = state[n + 1]
+    cut = model.cuts[spent[CUT]] if spent[CUT] else None
+    msgs = model.msgs
+    signed = [m.signed for m in model.system.messages]
+    cache = model.delivery_cache
+    for b in liars:
+        received: dict[int, set[tuple[Any, ...]]] = {}
+        for _, (_, dst, message, args) in model.in_flight(state):
+            if dst == b and signed[message]:
+                received.setdefault(message, set()).add(args)
+        for r in range(n):
+            lid = state[r]
+            if r == b or status[lid] != UP or (cut is not None and b * n + r in cut):
+                continue
+            node_type = model.instance_type[r].name
+            choices: list[tuple[int, Any]] = [
+                (message, args) for message, values in model.injectable[node_type] for args in values
+            ]
+            for message in model.relayable[node_type]:
+                choices.extend((message, args) for args in sorted(received.get(message, ())))
+            for message, args in choices:
+                mid = msgs.intern(b, r, message, args)
+                key = (lid, mid) if env is None else (lid, mid, env)
+                entries = cache.get(key)
+                if entries is None:
+                    entries = model._delivery(key)
+                for label, outcome in entries:
+                    action = ("inject", mid, label[2])
+                    if isinstance(outcome, SpecRuntimeError):
+                        fails.append((action, outcome))
+                        continue
+                    new_lid, sends = outcome
+                    s = list(state)
+                    s[r] = new_lid
+                    if sends:
+                        s[n] = model.order.add(net, model.stamp(sends, now))
+                    out.append((action, tuple(s)))
+
+
+def describe(model: SystemModel, action: Action) -> dict[str, Any]:
+    names = model.names
+    mid = action[1]
+    src, dst, _, _ = model.msgs.values[mid]
+    text = f"{names.node(src)} (Byzantine) sends {model.show_message(mid)} to {names.node(dst)}"
+    return {
+        "actor": names.node(dst),
+        "peer": names.node(src),
+        "byzantine": True,
+        "fault": "byzantine",
+        "message": model.show_message(mid),
+        "text": text,
+    }

@@ -1,0 +1,162 @@
+"""Byzantine nodes: chosen by the adversary at the start, they ignore their handlers and may send any
+message with any field values, but cannot forge `from` or invent a signed message."""
+
+from __future__ import annotations
+
+import pytest
+
+import spec
+from explorer.state import BYZANTINE
+from spec import SpecError
+from tests.conftest import build, run
+from tests.explorer.test_time import reachable
+
+
+def _byzantine(model, state) -> list[int]:  # type: ignore[no-untyped-def]
+    return [i for i in range(model.n) if model.local(state, i)[0] == BYZANTINE]
+
+
+CHOICE = """
+message Hello
+node P * 3 { on start { skip } }
+node Q * 3 symmetric { var started: bool = false
+  on start { started = true } }
+model p { faults { byzantine <= 2 of P } }
+model q { faults { byzantine <= 2 of Q } }
+"""
+
+
+def test_the_adversary_picks_up_to_f_byzantine_nodes_once_per_set_or_once_per_size_under_symmetry() -> None:
+    p = build(CHOICE, "p")
+    assert sorted(tuple(_byzantine(p, s)) for _, s in p.init_states()) == sorted(
+        [(), (0,), (1,), (2,), (0, 1), (0, 2), (1, 2)]
+    )
+    q = build(CHOICE, "q")
+    chosen = sorted(tuple(_byzantine(q, s)) for _, s in q.init_states())
+    assert chosen == sorted([(), (5,), (4, 5)])
+    for _, state in q.init_states():  # a Byzantine node runs none of its handlers, `on start` included
+        for i in range(3, 6):
+            started = q.snapshot(state)[f"Q[{i - 3}].started"][1]
+            assert started == ("false" if i in _byzantine(q, state) else "true")
+
+
+LIAR = """
+message Claim(v: 0..2)
+message Poke
+node Liar * 2 symmetric {
+  var pokes: 0..3 = 0
+  on Poke { pokes = pokes + 1 }
+}
+node Judge * 2 {
+  var heard: (0..2)? = none
+  on Claim(v) from l when heard == none { heard = v }
+}
+invariant judges_agree: Judge[0].heard == none or Judge[1].heard == none or Judge[0].heard == Judge[1].heard
+model m { faults { byzantine <= 1 of Liar } }
+model cut { network { reorder; partition <= 1 }; faults { byzantine <= 1 of Liar } }
+"""
+
+
+def test_a_byzantine_node_may_send_any_value_to_anyone_and_tell_each_a_different_story() -> None:
+    model = build(LIAR, "m")
+    liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
+    successors, _ = model.successors(liar_state)
+    injected = {model.describe(liar_state, a, t)["text"] for a, t in successors if a[0] == "inject"}
+    # anything its receivers handle: Claims to the judges, and Pokes to the other (correct) liar
+    assert injected == {
+        f"Liar[1] (Byzantine) sends Claim(v={v}) to Judge[{j}]" for j in (0, 1) for v in (0, 1, 2)
+    } | {"Liar[1] (Byzantine) sends Poke to Liar[0]"}
+    _, result = run(LIAR, "m")
+    assert result.discoveries["judges_agree"].length == 2  # equivocation: 0 to one judge, 1 to the other
+
+
+def test_a_byzantine_node_does_not_take_its_own_steps_nor_receive() -> None:
+    model = build(LIAR, "m")
+    for state, action, _ in reachable(model):
+        liars = _byzantine(model, state)
+        if action[0] in ("deliver", "act", "fire"):
+            receiver = model.msgs.dst[action[1]] if action[0] == "deliver" else action[1]
+            assert receiver not in liars
+
+
+def test_a_partition_cuts_a_byzantine_node_off_too() -> None:
+    model = build(LIAR, "cut")
+    liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
+    cuts = [t for a, t in model.successors(liar_state)[0] if a[0] == "partition"]
+    for state in cuts:
+        links = set(model.cut_links(state))
+        targets = {model.msgs.dst[a[1]] for a, _ in model.successors(state)[0] if a[0] == "inject"}
+        assert all((1, t) not in links for t in targets)  # Liar[1] is node 1
+
+
+SIGNED = """
+signed message Token(v: 1..3)
+message Ask
+node Issuer { var next: 1..3 = 1
+  on Ask from c when next < 3 { send Token(next) to c; next = next + 1 } }
+node Holder * 2 symmetric { on start { send Ask to Issuer } }
+node Bank { var best: 0..3 = 0
+  on Token(v) { best = max(best, v) } }
+invariant only_issued: Bank.best < Issuer.next
+model m { faults { byzantine <= 1 of Holder } }
+"""
+
+
+def test_a_byzantine_node_can_relay_a_signed_message_it_was_given_but_never_invent_one() -> None:
+    model, result = run(SIGNED, "m")
+    assert result.complete and "only_issued" not in result.discoveries
+    relayed = set()
+    for state, action, after in reachable(model):
+        if action[0] == "inject" and model.msgs.values[action[1]][2] == 0:  # a Token
+            src, _, _, args = model.msgs.values[action[1]]
+            given = [a for (_, (s, d, m, a)) in model.in_flight(state) if d == src and m == 0]
+            assert args in given
+            relayed.add(args)
+    assert relayed == {(1,), (2,)}  # it relays what it got (it may Ask, unsigned, as often as it likes)
+
+
+def test_trace_says_who_lied() -> None:
+    model, result = run(LIAR, "m")
+    from explorer.trace.path import rebuild
+
+    path = rebuild(model, result.discoveries["judges_agree"].fingerprints)
+    texts = [model.describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    assert all(t.startswith("Liar[1] (Byzantine) sends Claim(v=") for t in texts)
+
+
+def test_byzantine_is_a_ghost_question_inside_handlers() -> None:
+    text = """
+node A { var x: bool = false
+  ghost var g: bool = false
+  action look { g = byzantine(self) }
+  action act when not byzantine(self) { x = true } }
+"""
+    with pytest.raises(SpecError) as raised:
+        spec.load(text)
+    (d,) = raised.value.diagnostics
+    assert d.code == "FL206" and "a guard may not read `byzantine(…)`" in d.message
+    assert (d.span.line, d.span.column) == (5, 19)
+
+
+def test_a_message_domain_too_large_to_inject_is_refused_and_a_large_one_is_warned_about() -> None:
+    text = """
+message Huge(a: 0..99, b: 0..99, c: 0..99)
+message Big(a: 0..99, b: 0..20)
+node A { on Huge { skip }
+  on Big(a, b) { skip } }
+node B { }
+model m { faults { byzantine <= 1 of B } }
+model small { faults { byzantine <= 1 of B } }
+"""
+    checked = spec.load(text, "big.fl")
+    with pytest.raises(SpecError) as raised:
+        spec.instantiate(checked, "m")
+    (d,) = raised.value.diagnostics
+    assert d.code == "FL503"
+    assert "could send 1,000,000 different Huge messages" in d.message
+    assert (d.span.line, d.span.column) == (2, 9)
+    fine = spec.load(text.replace("message Huge(a: 0..99, b: 0..99, c: 0..99)", "message Huge(a: 0..1)"), "big.fl")
+    system = spec.instantiate(fine, "small")
+    (warning,) = system.warnings
+    assert warning.severity == "warning"
+    assert "may inject up to 2,102 different messages at every step" in warning.message
