@@ -94,6 +94,9 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
               help="Where counterexamples are written.")
+@click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Write a self-contained HTML report (matrix, charts, steps).")
 def check(
     spec_path: str,
     models: tuple[str, ...],
@@ -105,6 +108,8 @@ def check(
     deadlock: bool,
     as_json: bool,
     out_dir: str,
+    render_charts: bool,
+    report_path: str | None,
 ) -> None:
     """Explore every behaviour of SPEC's models and check its properties."""
     checked = _load(spec_path)
@@ -146,6 +151,13 @@ def check(
             _fail(str(error), EXIT_INCOMPLETE)
         results.extend(model_results)
         interrupted = any(r.reason == "interrupted" for r in model_results)
+    if render_charts:
+        _render_charts(results)
+    if report_path is not None:
+        from explorer.render.html import write_report
+
+        write_report(Path(report_path), checked, results)
+        stderr.print(Text(f"wrote {report_path}"))
     if as_json:
         payload: dict[str, Any] = {"spec": checked.name, "source": spec_path, "results": [r.to_json() for r in results]}
         if interrupted:
@@ -158,6 +170,22 @@ def check(
     if interrupted or any(r.verdict == "incomplete" for r in results):
         sys.exit(EXIT_INCOMPLETE)
     sys.exit(EXIT_HOLDS)
+
+
+def _render_charts(results: list[PropertyResult]) -> None:
+    """A sequence chart beside each counterexample; without Graphviz, its .dot source and one line of advice."""
+    from explorer.render.dot import INSTALL_HINT
+    from explorer.render.pictures import default_output, draw
+
+    missing = False
+    for r in results:
+        if r.trace is None:
+            continue
+        trace = Path(r.trace)
+        rendered = draw(json.loads(trace.read_text(encoding="utf-8")), "sequence", "svg", default_output(trace, "sequence"))
+        missing = missing or rendered.missing_graphviz
+    if missing:
+        stderr.print(Text(f"sequence charts were written as .dot files only; {INSTALL_HINT}"))
 
 
 def _warn(text: str) -> None:
@@ -234,12 +262,7 @@ def replay(trace_path: str, spec_path: str) -> None:
     from explorer.trace.replay import replay as run_replay
 
     checked = _load(spec_path)
-    try:
-        document = json.loads(Path(trace_path).read_text(encoding="utf-8"))
-    except OSError as error:
-        _fail(f"error: cannot read {trace_path}: {error.strerror or error}")
-    except json.JSONDecodeError as error:
-        _fail(f"error: {trace_path}:{error.lineno}:{error.colno}: not JSON: {error.msg}")
+    document = _read_trace(trace_path)
     try:
         result = run_replay(document, checked)
     except TraceFormatError as error:
@@ -249,6 +272,50 @@ def replay(trace_path: str, spec_path: str) -> None:
         sys.exit(EXIT_USAGE)
     stdout.print(Text(result.message))
     sys.exit(EXIT_HOLDS if result.reaches_violation else EXIT_VIOLATED)
+
+
+@main.command()
+@click.argument("trace_path", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg", show_default=True)
+@click.option("--kind", type=click.Choice(["sequence", "states"]), default="sequence", show_default=True,
+              help="A message sequence chart, or the explored state graph (small specs only).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The picture to write.")
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
+              help="The spec (for --kind states), when it is not where the trace says.")
+@click.option("--max-states", type=click.IntRange(min=1), help="Draw only the first N states explored.")
+def render(
+    trace_path: str, fmt: str, kind: str, output: str | None, spec_path: str | None, max_states: int | None
+) -> None:
+    """Draw a counterexample: a sequence chart (SVG, PNG, or the Graphviz source)."""
+    from explorer.render.pictures import PictureError, default_output, draw
+
+    document = _read_trace(trace_path)
+    out = Path(output) if output else default_output(Path(trace_path), kind)
+    try:
+        rendered = draw(document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states)
+    except PictureError as error:
+        _fail(f"error: {error}")
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
+    if rendered.missing_graphviz:
+        from explorer.render.dot import INSTALL_HINT
+
+        stderr.print(Text(f"wrote {rendered.dot}; Graphviz is not installed: {INSTALL_HINT}"))
+        sys.exit(EXIT_INCOMPLETE)
+    stdout.print(Text(f"wrote {rendered.picture}"))
+
+
+def _read_trace(trace_path: str) -> dict[str, Any]:
+    try:
+        document = json.loads(Path(trace_path).read_text(encoding="utf-8"))
+    except OSError as error:
+        _fail(f"error: cannot read {trace_path}: {error.strerror or error}")
+    except json.JSONDecodeError as error:
+        _fail(f"error: {trace_path}:{error.lineno}:{error.colno}: not JSON: {error.msg}")
+    if not isinstance(document, dict) or not isinstance(document.get("states"), list):
+        _fail(f"error: {trace_path} is not an ITF trace (it needs a list of states)")
+    return document
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,15 +49,18 @@ class LocalTable:
     """Interns local-state tuples as small ints."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[Any, ...], int] = {}
+        self.ids: dict[tuple[int, tuple[Any, ...]], int] = {}
         self.values: list[tuple[Any, ...]] = []
         self.status: list[int] = []
 
-    def intern(self, local: tuple[Any, ...]) -> int:
-        lid = self.ids.get(local)
+    def intern(self, local: tuple[Any, ...], kind: int) -> int:
+        """The id of `local`, a local state of a node of type number `kind`. The type is part of the key:
+        Python holds 0 == False, so two types' local states could otherwise be taken for one another."""
+        key = (kind, local)
+        lid = self.ids.get(key)
         if lid is None:
             lid = len(self.values)
-            self.ids[local] = lid
+            self.ids[key] = lid
             self.values.append(local)
             self.status.append(local[STATUS])
         return lid

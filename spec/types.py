@@ -261,6 +261,14 @@ class TypeChecker:
         for invariant in spec.invariants:
             self.expect(invariant.expr, _Context("property"), BOOL, f"invariant '{invariant.name}'")
         for model in spec.models:
+            for item in model.items:
+                # bounds may name constants: `delay <= DELAY`, `horizon H` (but `timing synchronous` names a
+                # timing model, not a value)
+                if item.value is not None and item.key != "timing":
+                    self.expect(item.value, const_ctx, INT, f"the value of '{item.key}'")
+                for setting in item.settings or ():
+                    if setting.bound is not None:
+                        self.expect(setting.bound, const_ctx, INT, f"the bound of '{setting.name}'")
             for const in model.consts:
                 if const.name not in self.scope.consts:
                     self.sink.error(

@@ -54,6 +54,23 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
         "byzantine_client": {"fence_follows_lock": 1},
         "byzantine_client_signed_tokens": {"fence_follows_lock": HOLDS},
     },
+    "lease_clock_skew": {
+        "naive_no_skew": {"no_clobber": HOLDS},
+        "naive_skewed": {"no_clobber": 13},
+        "margin_of_skew": {"no_clobber": 13},
+        "margin_of_twice_skew": {"no_clobber": HOLDS},
+        "monotonic_duration": {"no_clobber": HOLDS},
+    },
+    "lww_skew": {
+        "clock_no_skew": {"no_lost_update": HOLDS},
+        "clock_skewed": {"no_lost_update": 6},
+        "lamport_skewed": {"no_lost_update": HOLDS},
+    },
+    "ntp_timeout": {
+        "clock_skewed": {"no_false_suspicion": HOLDS, "detected_in_time": HOLDS},
+        "clock_ntp": {"no_false_suspicion": 6, "detected_in_time": 14},
+        "mono_ntp": {"no_false_suspicion": HOLDS, "detected_in_time": HOLDS},
+    },
     "vote_durability_fixed": {
         "no_crashes": {"one_leader_per_term": HOLDS},
         "crash_recovery": {"one_leader_per_term": HOLDS},

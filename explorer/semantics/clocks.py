@@ -51,7 +51,7 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
             for clock in range(now - skew, now + skew + 1):
                 if clock == local[CLOCK]:
                     continue
-                stepped = model.locals.intern((*local[:CLOCK], clock, *local[CLOCK + 1 :]))
+                stepped = model.locals.intern((*local[:CLOCK], clock, *local[CLOCK + 1 :]), model.kind[i])
                 s = list(state)
                 s[i] = stepped
                 s[n + 1] = after
@@ -73,6 +73,7 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
     for i in range(n):
         lid = state[i]
         local = values[lid]
+        kind = model.kind[i]
         steps = (0, 1, 2) if spec_model.clocks.drift and status[lid] not in (CRASHED, DOWN) else (1,)
         options = []
         # A node that resumed from a pause during this instant may be paused again once time moves on.
@@ -81,12 +82,12 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
             clock, mono = local[CLOCK] + d, local[MONO] + d
             if abs(clock - later) > skew or abs(mono - later) > skew:
                 continue
-            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]))))
+            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]), kind)))
         if not options:  # a clock stepped by NTP to the edge of the skew may have to move by more
             d = later + skew - local[CLOCK] if local[CLOCK] < later - skew else 0
             clock = min(max(local[CLOCK] + 1, later - skew), later + skew)
             mono = min(max(local[MONO] + 1, later - skew), later + skew)
-            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]))))
+            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]), kind)))
         choices.append(options)
     time = (later, gst_at)
     for picked in itertools.product(*choices):
@@ -102,8 +103,12 @@ def _deadlines_reached(model: SystemModel, state: State, advances: tuple[int, ..
         local = model.local(state, inst.index)
         before = local[CLOCK]
         after = before + advances[inst.index]
+        initial = model.initial_vars[inst.index]
         for var in model.instance_type[inst.index].vars:
             value = local[VARS + var.slot]
+            # a deadline the node has set: not a ghost's bookkeeping, not the variable's initial value
+            if var.kind == "ghost" or value == initial[var.slot]:
+                continue
             if var.holds_time and isinstance(value, int) and before < value <= after:
                 out.append(f"{inst.name}.{var.name} ({value}) is reached on {inst.name}'s clock")
     return out

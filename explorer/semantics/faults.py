@@ -104,7 +104,7 @@ def node_steps(
                 continue
             local = values[lid]
             # A crash clears the node's timers; its variables stay visible to properties until it recovers.
-            crashed = model.locals.intern((new_status, (None,) * len(local[1]), *local[2:]))
+            crashed = model.locals.intern((new_status, (None,) * len(local[1]), *local[2:]), model.kind[i])
             s = list(state)
             s[i] = crashed
             s[n + 1] = after
@@ -130,13 +130,13 @@ def node_steps(
         elif code == UP and i in model.pause_bound and values[lid][PAUSED_SINCE] < 0:
             # (a node that has just resumed runs until time moves on before it can be paused again)
             local = values[lid]
-            paused = model.locals.intern((PAUSED, *local[1:PAUSED_SINCE], now, *local[VARS:]))
+            paused = model.locals.intern((PAUSED, *local[1:PAUSED_SINCE], now, *local[VARS:]), model.kind[i])
             s = list(state)
             s[i] = paused
             out.append((("pause", i), tuple(s)))
         elif code == PAUSED:
             local = values[lid]
-            resumed = model.locals.intern((UP, *local[1:PAUSED_SINCE], now, *local[VARS:]))
+            resumed = model.locals.intern((UP, *local[1:PAUSED_SINCE], now, *local[VARS:]), model.kind[i])
             s = list(state)
             s[i] = resumed
             out.append((("resume", i), tuple(s)))

@@ -13,6 +13,7 @@ inner loop is dictionary lookups and tuple building.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from spec.diagnostics import InternalError
 from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx, SpecRuntimeError
 from explorer.model import Action, Property, State
 from explorer.semantics import byzantine, clocks, faults
-from explorer.semantics.network import ordering
+from explorer.semantics.network import FifoOrdering, ordering
 from explorer.state import (
     BYZANTINE,
     CLOCK,
@@ -104,6 +105,8 @@ class SystemModel:
         self.order = ordering(model.network.ordering, self.n, self.stride, self.msgs.src, self.msgs.dst)
         self.compiler = Compiler(system)
         self.instance_type = [system.node_type(inst.node_type) for inst in system.instances]
+        type_numbers = {nt.name: k for k, nt in enumerate(system.node_types)}
+        self.kind = [type_numbers[inst.node_type] for inst in system.instances]  # LocalTable.intern
         # Handlers whose effect depends on more than the node's local state: ghost code reading real time
         # or asking who is Byzantine. Their remembered effects are keyed on that too (the "env").
         handlers = [h for nt in system.node_types for h in nt.handlers]
@@ -244,7 +247,7 @@ class SystemModel:
             if done.error is not None:
                 outcomes.append(done.error)
                 continue
-            lid = self.locals.intern((*header, tuple(done.timers), *rest, *done.vars))
+            lid = self.locals.intern((*header, tuple(done.timers), *rest, *done.vars), self.kind[instance])
             sends = tuple(self.msgs.intern(instance, dst, msg, args) for dst, msg, args in done.sends)
             outcomes.append((lid, sends))
         return outcomes
@@ -306,7 +309,7 @@ class SystemModel:
         handler = self.lifecycle.get((nt.name, "recover"))
         entries: list[Entry]
         if handler is None:
-            entries = [(("recover", i, 0), (self.locals.intern(fresh), ()))]
+            entries = [(("recover", i, 0), (self.locals.intern(fresh, self.kind[i]), ()))]
         else:
             frame: list[Any] = [None] * handler.handler.frame_size
             outcomes = self._run(i, handler, fresh, frame, env)
@@ -366,7 +369,7 @@ class SystemModel:
         nt = self.instance_type[i]
         if byzantine_mask >> i & 1:
             local = (BYZANTINE, (None,) * len(nt.timers), 0, 0, -1, *self.initial_vars[i])
-            return [(0, (self.locals.intern(local), ()))]
+            return [(0, (self.locals.intern(local, self.kind[i]), ()))]
         env = (0, byzantine_mask)
         skew = self.system.model.clocks.skew if self.timed else 0
         options: list[tuple[int, Outcome]] = []
@@ -374,7 +377,7 @@ class SystemModel:
             local = (UP, (None,) * len(nt.timers), clock, clock, -1, *self.initial_vars[i])
             handler = self.lifecycle.get((nt.name, "start"))
             if handler is None:
-                options.append((clock, (self.locals.intern(local), ())))
+                options.append((clock, (self.locals.intern(local, self.kind[i]), ())))
                 continue
             frame: list[Any] = [None] * handler.handler.frame_size
             options.extend((clock, o) for o in self._run(i, handler, local, frame, env))
@@ -627,6 +630,11 @@ class SystemModel:
                 when = f" sent at {sent_at}"
             records.append(record)
             texts.append(f"{self.show_message((src, dst, message, args))} {names.node(src)}→{names.node(dst)}{when}")
+        if not isinstance(self.order, FifoOrdering):
+            # A bag or a set has no order of its own: list it by content, so that two runs that interned
+            # messages in different orders (a check and a replay) show the same network.
+            keyed = sorted(zip(records, texts, strict=True), key=lambda rt: json.dumps(rt[0], sort_keys=True))
+            records, texts = [r for r, _ in keyed], [t for _, t in keyed]
         if self.order.consumes:
             out["_network"] = (records, "[" + ", ".join(texts) + "]")
         else:

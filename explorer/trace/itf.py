@@ -65,6 +65,8 @@ def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
             "bounds": info.bounds,
             "constants": info.constants,
             "length": path.length,
+            "nodes": [inst.name for inst in model.system.instances],
+            "network": model.system.model.network.ordering,
             "generator": "faultline",
         },
         "vars": variables,

@@ -1,0 +1,1 @@
+"""Pictures of counterexamples: message sequence charts, state graphs, and the HTML report."""

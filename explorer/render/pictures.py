@@ -1,0 +1,54 @@
+"""From a trace file to a picture file: the stage behind `faultline render` and `check --render`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import spec
+
+from explorer.render import dot, sequence, states
+from explorer.semantics.system import SystemModel
+
+
+class PictureError(Exception):
+    """A picture that cannot be drawn, with the reason in words (a state graph too large, a missing spec)."""
+
+
+def default_output(trace: Path, kind: str) -> Path:
+    name = trace.name.removesuffix(".itf.json").removesuffix(".json")
+    return trace.with_name(f"{name}.{kind}.svg")
+
+
+def draw(
+    document: dict[str, Any],
+    kind: str,
+    fmt: str,
+    out: Path,
+    spec_path: Path | None = None,
+    max_states: int | None = None,
+) -> dot.Rendered:
+    if kind == "sequence":
+        return dot.render(sequence.to_dot(document), out, fmt)
+    meta = document.get("#meta", {})
+    source = spec_path or Path(meta.get("source", ""))
+    try:
+        checked = spec.load_file(source)
+    except OSError as error:
+        raise PictureError(
+            f"the state graph needs the spec, and {source} cannot be read ({error.strerror}); name it with --spec"
+        ) from None
+    system = spec.instantiate(checked, meta.get("model", "default"), meta.get("constants") or {})
+    model = SystemModel(system, None, deadlock=meta.get("property") == "deadlock_free")
+    limit = max_states or states.LIMIT
+    try:
+        graph = states.explore(model, limit, partial=max_states is not None)
+    except states.TooLarge:
+        raise PictureError(
+            f"model {system.model.name} of {system.spec} has more than {limit} reachable states; a state graph is "
+            f"drawn only for small state spaces. Use --max-states N to draw the first N states explored "
+            f"(breadth-first), which include the start of the counterexample, or draw a sequence chart instead"
+        ) from None
+    path = states.match_path(model, graph, document.get("states", []))
+    truncated = max_states is not None and graph.number_of_nodes() >= max_states
+    return dot.render(states.to_dot(model, graph, path, meta.get("property", ""), truncated), out, fmt)

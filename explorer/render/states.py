@@ -1,0 +1,118 @@
+"""The explored state graph of a small spec, with the initial states and a counterexample's path
+highlighted: built with networkx, drawn by Graphviz's `dot`."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import graphviz
+import networkx as nx
+
+from explorer.model import State
+from explorer.semantics.system import SystemModel
+
+LIMIT = 250  # states; a picture of more is no longer something a person can read
+
+
+class TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def explore(model: SystemModel, limit: int = LIMIT, partial: bool = False) -> nx.MultiDiGraph:
+    """The reachable states (breadth-first) and the steps between them. With more than `limit` states:
+    TooLarge, or with `partial`, the first `limit` states and the steps among them."""
+    graph = nx.MultiDiGraph()
+    frontier: deque[State] = deque()
+    for _, state in model.init_states():
+        if state not in graph:
+            graph.add_node(state, initial=True)
+            frontier.append(state)
+    while frontier:
+        state = frontier.popleft()
+        successors, failures = model.successors(state)
+        for action, after in successors:
+            if after not in graph:
+                if graph.number_of_nodes() >= limit:
+                    if not partial:
+                        raise TooLarge(limit)
+                    continue
+                graph.add_node(after, initial=False)
+                frontier.append(after)
+            graph.add_edge(state, after, action=action, text=model.describe(state, action, after)["text"])
+        for action, error in failures:
+            graph.nodes[state]["failure"] = f"{model.describe(state, action, None)['text']}: {error.message}"
+    return graph
+
+
+def to_dot(
+    model: SystemModel, graph: nx.MultiDiGraph, path: list[State], violated: str, truncated: bool = False
+) -> graphviz.Digraph:
+    order = {state: k for k, state in enumerate(graph.nodes)}
+    on_path = set(path)
+    path_edges = set(zip(path, path[1:], strict=False))
+    g = graphviz.Digraph(
+        "states",
+        engine="dot",
+        graph_attr={"rankdir": "TB", "fontname": "DejaVu Sans", "label": _title(model, graph, violated, truncated),
+                    "labelloc": "t", "fontsize": "13"},
+        node_attr={"fontname": "DejaVu Sans", "fontsize": "8", "shape": "box", "style": "rounded"},
+        edge_attr={"fontname": "DejaVu Sans", "fontsize": "7", "color": "#9e9e9e"},
+    )
+    initial_values = model.snapshot(next(iter(graph.nodes))) if graph.number_of_nodes() else {}
+    for state, data in graph.nodes(data=True):
+        k = order[state]
+        snapshot = model.snapshot(state)
+        changed = [f"{name} = {text}" for name, (_, text) in snapshot.items()
+                   if not name.startswith("_") and initial_values.get(name, (None, ""))[1] != text]
+        label = f"#{k}\\n" + "\\n".join(changed[:6]) + ("\\n…" if len(changed) > 6 else "")
+        attrs: dict[str, str] = {"id": f"state-{k}", "tooltip": "; ".join(f"{n} = {t}" for n, (_, t) in snapshot.items())}
+        if data.get("initial"):
+            attrs.update(peripheries="2", color="#2e7d32")
+        if state in on_path:
+            attrs.update(style="rounded,filled", fillcolor="#ffebee", color="#c62828", penwidth="2")
+        if path and state == path[-1]:
+            attrs.update(fillcolor="#ef9a9a", id=f"state-{k}-violating")
+        if "failure" in data:
+            attrs["xlabel"] = "✗"
+        g.node(f"s{k}", label, **attrs)
+    for a, b, data in graph.edges(data=True):
+        attrs = {"label": _short(data["text"])}
+        if (a, b) in path_edges:
+            attrs.update(color="#c62828", penwidth="2.2", fontcolor="#c62828", id=f"path-{order[a]}-{order[b]}")
+        g.edge(f"s{order[a]}", f"s{order[b]}", **attrs)
+    return g
+
+
+def _title(model: SystemModel, graph: nx.MultiDiGraph, violated: str, truncated: bool) -> str:
+    system = model.system
+    what = f"{system.spec} / {system.model.name}: {graph.number_of_nodes()} states"
+    if truncated:
+        what += " (the first ones explored; the state space is larger)"
+    return f"{what}\\npath to the violation of {violated} in red" if violated else what
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = text.replace('"', "'")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def match_path(model: SystemModel, graph: nx.MultiDiGraph, states: list[dict[str, Any]]) -> list[State]:
+    """The graph's states that a trace's states are (compared as ITF snapshots), in trace order."""
+    index: dict[str, State] = {}
+    for state in graph.nodes:
+        index[_key({k: v[0] for k, v in model.snapshot(state).items()})] = state
+    out = []
+    for wanted in states:
+        key = _key({k: v for k, v in wanted.items() if k != "#meta"})
+        if key in index and (not out or index[key] != out[-1]):
+            out.append(index[key])
+    return out
+
+
+def _key(values: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(values, sort_keys=True)
