@@ -89,6 +89,9 @@ def main() -> None:
 @click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
 @click.option("--max-depth", type=click.IntRange(min=0), help="Explore at most this many steps deep.")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model's search after this long.")
+@click.option("--max-memory", type=click.IntRange(min=1), metavar="MIB",
+              help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
@@ -104,6 +107,8 @@ def check(
     constants: tuple[str, ...],
     max_depth: int | None,
     max_states: int | None,
+    max_seconds: float | None,
+    max_memory: int | None,
     dfs: bool,
     deadlock: bool,
     as_json: bool,
@@ -120,6 +125,8 @@ def check(
         order="dfs" if dfs else "bfs",
         max_depth=max_depth,
         max_states=max_states,
+        max_seconds=max_seconds,
+        max_memory=max_memory * 2**20 if max_memory else None,
         deadlock=deadlock,
         out_dir=Path(out_dir),
     )

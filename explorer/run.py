@@ -59,6 +59,8 @@ class CheckOptions:
     max_depth: int | None = None
     max_states: int | None = None
     deadlock: bool = False
+    max_seconds: float | None = None
+    max_memory: int | None = None  # bytes; None: 80% of the machine's memory
     out_dir: FsPath | None = FsPath("counterexamples")
 
 
@@ -107,6 +109,8 @@ def check_model(
         max_states=options.max_states,
         deadlock=options.deadlock,
         progress=(lambda stats: progress(model_name, stats)) if progress else None,
+        max_seconds=options.max_seconds,
+        max_memory=options.max_memory,
     )
     return verdicts(checked, system, model, result, options)
 

@@ -72,9 +72,8 @@ def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink)
             _check_faults(item, scope, sink)
         elif item.key == "clocks":
             _check_clocks(item, sink)
-        elif item.key == "horizon":
-            if item.value is None or item.settings is not None:
-                sink.error("FL400", "horizon takes one bound: `horizon 10`", item.span)
+        elif item.key == "horizon" and (item.value is None or item.settings is not None):
+            sink.error("FL400", "horizon takes one bound: `horizon 10`", item.span)
     timing_item = seen.get("timing")
     timing = timing_item.value.name if timing_item and isinstance(timing_item.value, ast.NameExpr) else "asynchronous"
     if timing in TIMED:

@@ -617,9 +617,9 @@ class _Lowerer:
             scope.local_types[id(binding)] = _elem_type(domain.type)
             slot = scope.frame.slot(binding)
             if isinstance(e, ast.SetComp):
-                elem = self.expr(e.elem, scope)
-                cond = self.expr(e.cond, scope) if e.cond is not None else None
-                return ir.SetComp(ir.SetT(elem.type), slot, domain, elem, cond)
+                member = self.expr(e.elem, scope)
+                keep = self.expr(e.cond, scope) if e.cond is not None else None
+                return ir.SetComp(ir.SetT(member.type), slot, domain, member, keep)
             key, value = self.expr(e.key, scope), self.expr(e.value, scope)
             return ir.MapComp(ir.MapT(key.type, value.type), slot, domain, key, value)
         raise AssertionError(e)

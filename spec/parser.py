@@ -55,7 +55,8 @@ def parse(source: SourceFile) -> ast.SpecFile:
     except UnexpectedInput as error:
         raise SpecError([_syntax_diagnostic(error, source)], source) from None
     try:
-        return _ToAst(source).transform(tree)  # type: ignore[no-any-return]
+        checked: ast.SpecFile = _ToAst(source).transform(tree)
+        return checked
     except VisitError as error:
         if isinstance(error.orig_exc, SpecError):
             raise error.orig_exc from None
@@ -97,7 +98,8 @@ def _token_text(token: Token) -> str:
 
 def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic:
     if isinstance(error, UnexpectedCharacters):
-        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else "?"
+        position = error.pos_in_stream or 0
+        char = source.text[position] if position < len(source.text) else "?"
         return Diagnostic(
             "FL102",
             f"unexpected character {char!r}",
@@ -120,19 +122,20 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         last_text = source.line(last_line)
         span = Span.point(last_line, max(len(last_text), 1))
         open_block = _innermost_open_brace(source.text)
-        notes = []
+        block_notes = []
         if open_block is not None:
-            notes.append(f"the block opened at line {open_block[0]}, column {open_block[1]} is not closed")
+            block_notes.append(f"the block opened at line {open_block[0]}, column {open_block[1]} is not closed")
         return Diagnostic(
             "FL101",
             f"the spec ends too early; expected {_describe_expected(expected)}",
             span,
-            tuple(notes),
+            tuple(block_notes),
         )
     assert isinstance(error, UnexpectedToken)
     token = error.token
     width = len(str(token.value)) or 1
-    span = Span(token.line, token.column, token.line, token.column + width)
+    line, column = token.line or 1, token.column or 1
+    span = Span(line, column, line, column + width)
     expected = set(error.expected)
     notes: list[str] = []
     if token.type != "NAME" and str(token.value) in keywords() and "NAME" in expected:
@@ -206,7 +209,8 @@ def _span(meta: Meta) -> Span:
 
 
 def _tok_span(token: Token) -> Span:
-    return Span(token.line, token.column, token.end_line or token.line, token.end_column or token.column + 1)
+    line, column = token.line or 1, token.column or 1
+    return Span(line, column, token.end_line or line, token.end_column or column + 1)
 
 
 def _present(children: list[Any]) -> list[Any]:

@@ -278,9 +278,9 @@ class TypeChecker:
                         *did_you_mean(const.name, list(self.scope.consts)),
                     )
                 got = self.expr(const.value, const_ctx)
-                declared = self.scope.consts.get(const.name)
-                if declared is not None:
-                    want = self.table.types.get(id(declared.value), UNKNOWN)
+                spec_const = self.scope.consts.get(const.name)
+                if spec_const is not None:
+                    want = self.table.types.get(id(spec_const.value), UNKNOWN)
                     if unify(got, want) is None and not isinstance(got, UnknownTy):
                         self.sink.error(
                             "FL300",
@@ -680,10 +680,10 @@ class TypeChecker:
             self.int_operand(e.hi, ctx, "a range bound")
             return SetTy(INT)
         if isinstance(e, ast.QuantExpr):
-            elem = self.domain(e.domain, ctx)
+            bound_type = self.domain(e.domain, ctx)
             inner = ctx.child()
             binding = self.bind(inner, e.var, e.var_span, "quant", e)
-            inner.local_types[id(binding)] = elem
+            inner.local_types[id(binding)] = bound_type
             self.expect(e.body, inner, BOOL, f"the body of '{e.kind}'")
             return INT if e.kind == "count" else BOOL
         if isinstance(e, ast.IfExpr):
@@ -1013,4 +1013,4 @@ def _walk(expr: ast.Expr) -> list[ast.Expr]:
 
 
 def _is_expr(value: object) -> bool:
-    return isinstance(value, ast.Expr)  # type: ignore[arg-type]
+    return isinstance(value, ast.Expr)

@@ -136,3 +136,14 @@ def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
     assert row["verdict"] == "incomplete" and row["reason"] == "interrupted"
     assert row["distinct_states"] > 0
     assert "Traceback" not in err
+
+
+def test_time_and_memory_bounds_stop_a_search_with_a_report(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", TWO_PC, "-c", "N=9", "--max-seconds", "0.5", "--json", "--out", str(tmp_path))
+    assert code == 3
+    row = json.loads(out)["results"][0]
+    assert row["verdict"] == "incomplete" and row["reason"] == "time bound 0.5 s reached"
+    assert row["distinct_states"] > 0
+    code, out, _ = invoke("check", TWO_PC, "-c", "N=9", "--max-memory", "1", "--json", "--out", str(tmp_path))
+    assert code == 3
+    assert json.loads(out)["results"][0]["reason"] == "memory bound 1 MiB reached"

@@ -13,11 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from spec import CheckedSpec
-
 from explorer.render import dot, sequence
 from explorer.run import PropertyResult
 from explorer.trace.files import write_atomic
+from spec import CheckedSpec
 
 _STYLE = """
 body { font: 14px/1.4 'DejaVu Sans', system-ui, sans-serif; margin: 24px; color: #212121; }

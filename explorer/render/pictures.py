@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import spec
-
 from explorer.render import dot, sequence, states
 from explorer.semantics.system import SystemModel
 

@@ -26,13 +26,12 @@ LEFT = 340  # width of the column of step descriptions
 TOP = 30
 
 _MARKS = {
-    "crash_stop": ("✗", "#c62828", "crashes"),
-    "crash_recovery": ("✗", "#c62828", "crashes"),
-    "recover": ("↻", "#2e7d32", "recovers"),
-    "pause": ("‖", "#616161", "pauses"),
-    "resume": ("▶", "#616161", "resumes"),
-    "ntp": ("NTP", "#6a1b9a", "NTP"),
-    "byzantine": ("☠", "#b71c1c", "Byzantine"),
+    "crash_stop": ("✗", "#c62828"),
+    "crash_recovery": ("✗", "#c62828"),
+    "recover": ("↻", "#2e7d32"),
+    "pause": ("‖", "#616161"),
+    "resume": ("▶", "#616161"),
+    "ntp": ("NTP", "#6a1b9a"),
 }
 
 
@@ -111,10 +110,9 @@ def chart(document: dict[str, Any]) -> Chart:
         elif fault == "gst":
             out.notes.append((row, "GST: the bounds hold from here on"))
         if fault in _MARKS and actor in lanes:
-            symbol, _, what = _MARKS[fault]
+            symbol = _MARKS[fault][0]
             label = f"{symbol}→{info['clock']}" if fault == "ntp" and "clock" in info else symbol
-            if fault != "byzantine":
-                out.marks.append((actor, row, label, fault))
+            out.marks.append((actor, row, label, fault))
             if fault == "pause":
                 paused_since[actor] = row
             elif fault == "resume" and actor in paused_since:
@@ -221,7 +219,7 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
             g.edge(cell(src, src_row), cell(dst, dst_row), label=label, color="#1565c0", id=ident)
     # marks on lanes
     for k, (lane, row, symbol, what) in enumerate(c.marks):
-        color = _MARKS.get(what, ("", "#000000", ""))[1]
+        color = _MARKS.get(what, ("", "#000000"))[1]
         g.node(f"mark-{k}", symbol, shape="plaintext", fontcolor=color, fontsize="16",
                pos=pos(x_of(lane) - 16, y_of(row)), id=f"mark-{what}-{_slug(lane)}-{row}")
     # changed variables, beside their node

@@ -3,6 +3,7 @@ highlighted: built with networkx, drawn by Graphviz's `dot`."""
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from typing import Any
 
@@ -52,7 +53,7 @@ def to_dot(
 ) -> graphviz.Digraph:
     order = {state: k for k, state in enumerate(graph.nodes)}
     on_path = set(path)
-    path_edges = set(zip(path, path[1:], strict=False))
+    path_edges = set(itertools.pairwise(path))
     g = graphviz.Digraph(
         "states",
         engine="dot",
@@ -104,7 +105,7 @@ def match_path(model: SystemModel, graph: nx.MultiDiGraph, states: list[dict[str
     index: dict[str, State] = {}
     for state in graph.nodes:
         index[_key({k: v[0] for k, v in model.snapshot(state).items()})] = state
-    out = []
+    out: list[State] = []
     for wanted in states:
         key = _key({k: v for k, v in wanted.items() if k != "#meta"})
         if key in index and (not out or index[key] != out[-1]):

@@ -8,6 +8,7 @@ same loop with a stack for a frontier.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -16,8 +17,24 @@ from dataclasses import dataclass, field
 from explorer.compile import SpecRuntimeError
 from explorer.model import Action, Model, State
 
-# How often (in expanded states) the clock is looked at for progress and time limits.
+# How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
+
+
+def resident_memory() -> int:
+    """This process's resident memory in bytes (0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def default_memory_limit() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 @dataclass
@@ -65,7 +82,14 @@ def explore(
     deadlock: bool = False,
     progress: Callable[[Stats], None] | None = None,
     progress_interval: float = 0.5,
+    max_seconds: float | None = None,
+    max_memory: int | None = None,
 ) -> SearchResult:
+    """Explore `model`. The search stops early — with the result so far, marked incomplete — at a bound
+    (depth, distinct states, seconds, bytes of memory) or on Ctrl-C; by default at 80% of the machine's
+    memory, so that a state space too large for it ends in a report rather than in the kernel's OOM killer."""
+    if max_memory is None:
+        max_memory = default_memory_limit()
     started = time.perf_counter()
     stats = Stats()
     result = SearchResult(stats)
@@ -144,6 +168,14 @@ def explore(
                     result.stop_reason = f"state bound {max_states} reached"
                     break
                 now = time.perf_counter()
+                if max_seconds is not None and now - started >= max_seconds:
+                    result.complete = False
+                    result.stop_reason = f"time bound {max_seconds:g} s reached"
+                    break
+                if max_memory and resident_memory() >= max_memory:
+                    result.complete = False
+                    result.stop_reason = f"memory bound {max_memory // 2**20:,} MiB reached"
+                    break
                 if progress is not None and now - last_report >= progress_interval:
                     last_report = now
                     stats.seconds = now - started

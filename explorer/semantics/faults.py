@@ -6,12 +6,11 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from spec import ir
-
 from explorer.compile import SpecRuntimeError
 from explorer.model import Action, State
-from explorer.state import CRASHED, DOWN, PAUSED, PAUSED_SINCE, STATUS, UP, VARS
+from explorer.state import CRASHED, DOWN, PAUSED, PAUSED_SINCE, UP, VARS
 from explorer.values import Names
+from spec import ir
 
 if TYPE_CHECKING:
     from explorer.semantics.system import SystemModel

@@ -18,9 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from spec import ir
-from spec.diagnostics import InternalError
-
 from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx, SpecRuntimeError
 from explorer.model import Action, Property, State
 from explorer.semantics import byzantine, clocks, faults
@@ -39,11 +36,17 @@ from explorer.state import (
     MessageTable,
 )
 from explorer.values import Names, show, to_itf
+from spec import ir
+from spec.diagnostics import InternalError
 
 # An outcome of running a handler: the new local-state id and the ids of the messages it sent, or the
 # run-time error that stopped it.
 Outcome = tuple[int, tuple[int, ...]] | SpecRuntimeError
 Entry = tuple[Action, Outcome]
+# What a remembered handler effect is keyed on: the local-state id, the message id for a delivery, and the
+# env (real time, Byzantine nodes) when some ghost code reads it.
+CacheKey = tuple[Any, ...]
+Env = tuple[int, int]
 
 # Positions in the faults tuple.
 LOSS, DUPLICATE, PARTITIONS, CUT, NTP = 0, 1, 2, 3, 4
@@ -131,9 +134,9 @@ class SystemModel:
         self.invariants = [inv for inv in self._compile_invariants() if inv.name in wanted]
         self.init_failures: list[tuple[Action, SpecRuntimeError]] = []
         # remembered handler effects
-        self.delivery_cache: dict[tuple[int, ...], list[Entry]] = {}
-        self.event_cache: list[dict[tuple[int, ...], list[Entry]]] = [{} for _ in range(self.n)]
-        self.recover_cache: list[dict[tuple[int, ...], list[Entry]]] = [{} for _ in range(self.n)]
+        self.delivery_cache: dict[CacheKey, list[Entry]] = {}
+        self.event_cache: list[dict[CacheKey, list[Entry]]] = [{} for _ in range(self.n)]
+        self.recover_cache: list[dict[CacheKey, list[Entry]]] = [{} for _ in range(self.n)]
 
     # ---------------------------------------------------------------- building
 
@@ -224,7 +227,7 @@ class SystemModel:
         handler: _CompiledHandler,
         local: tuple[Any, ...],
         frame: list[Any],
-        env: tuple[int, int],
+        env: Env,
         clear_timer: int | None = None,
     ) -> list[Outcome]:
         """Run one handler on one node's local state; [] when it is not enabled. env is (now, the bit mask of
@@ -238,7 +241,7 @@ class SystemModel:
             try:
                 if not handler.guard(ctx):
                     return []
-            except Exception as raised:  # noqa: BLE001 - a spec error inside the guard
+            except Exception as raised:
                 return [_error_of(raised)]
         outcomes: list[Outcome] = []
         header = (local[STATUS],)
@@ -252,9 +255,9 @@ class SystemModel:
             outcomes.append((lid, sends))
         return outcomes
 
-    def _delivery(self, key: tuple[int, ...]) -> list[Entry]:
+    def _delivery(self, key: CacheKey) -> list[Entry]:
         lid, mid = key[0], key[1]
-        env = key[2] if len(key) > 2 else NO_ENV
+        env: Env = key[2] if len(key) > 2 else NO_ENV
         src, dst, message, args = self.msgs.values[mid]
         nt = self.instance_type[dst]
         handler = self.receive.get((nt.name, message))
@@ -271,10 +274,10 @@ class SystemModel:
         self.delivery_cache[key] = entries
         return entries
 
-    def _events(self, i: int, key: tuple[int, ...]) -> list[Entry]:
+    def _events(self, i: int, key: CacheKey) -> list[Entry]:
         """Spontaneous actions and timers that are due, of instance i in local state key[0]."""
         lid = key[0]
-        env = key[1] if len(key) > 1 else NO_ENV
+        env: Env = key[1] if len(key) > 1 else NO_ENV
         local = self.locals.values[lid]
         nt = self.instance_type[i]
         entries: list[Entry] = []
@@ -294,11 +297,11 @@ class SystemModel:
         self.event_cache[i][key] = entries
         return entries
 
-    def _recovery(self, i: int, key: tuple[int, ...]) -> list[Entry]:
+    def _recovery(self, i: int, key: CacheKey) -> list[Entry]:
         """Recovery of instance i from local state key[0]: volatile variables back to their initial values,
         durable and ghost ones kept, timers cleared, then `on recover`."""
         lid = key[0]
-        env = key[1] if len(key) > 1 else NO_ENV
+        env: Env = key[1] if len(key) > 1 else NO_ENV
         local = self.locals.values[lid]
         nt = self.instance_type[i]
         initial = self.initial_vars[i]
@@ -327,7 +330,7 @@ class SystemModel:
                     mask |= 1 << i
         return (state[self.n + 2][NOW], mask)
 
-    def _key(self, lid: int, state: State) -> tuple[Any, ...]:
+    def _key(self, lid: int, state: State) -> CacheKey:
         return (lid, self.env(state)) if self.env_dependent else (lid,)
 
     def stamp(self, sends: tuple[int, ...], now: int) -> tuple[int, ...]:
@@ -431,7 +434,7 @@ class SystemModel:
             lid = state[i]
             if status[lid] != UP:
                 continue
-            key = (lid,) if env is None else (lid, env)
+            key: CacheKey = (lid,) if env is None else (lid, env)
             entries = event_cache[i].get(key)
             if entries is None:
                 entries = self._events(i, key)
@@ -522,7 +525,7 @@ class SystemModel:
                 ctx = Ctx([], [None] * inv.frame_size, -1, None, view, now=state[self.n + 2][NOW])
                 try:
                     ok = bool(inv.fn(ctx))
-                except Exception as raised:  # noqa: BLE001 - a spec error inside the property
+                except Exception as raised:
                     error = _error_of(raised)
                     raise InternalError(f"invariant {inv.name} failed to evaluate: {error.message}") from None
                 inv.memo[key] = ok
@@ -713,7 +716,7 @@ class SystemModel:
         if kind in ("deliver", "inject"):
             mid = action[1]
             lid = state[self.msgs.dst[mid]]
-            key = (lid, mid, self.env(state)) if self.env_dependent else (lid, mid)
+            key: CacheKey = (lid, mid, self.env(state)) if self.env_dependent else (lid, mid)
             entries = self.delivery_cache.get(key) or self._delivery(key)
             if kind == "inject":
                 entries = [(("inject", *label[1:]), o) for label, o in entries]

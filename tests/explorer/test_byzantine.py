@@ -106,7 +106,7 @@ def test_a_byzantine_node_can_relay_a_signed_message_it_was_given_but_never_inve
     model, result = run(SIGNED, "m")
     assert result.complete and "only_issued" not in result.discoveries
     relayed = set()
-    for state, action, after in reachable(model):
+    for state, action, _ in reachable(model):
         if action[0] == "inject" and model.msgs.values[action[1]][2] == 0:  # a Token
             src, _, _, args = model.msgs.values[action[1]]
             given = [a for (_, (s, d, m, a)) in model.in_flight(state) if d == src and m == 0]
