@@ -71,6 +71,23 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
         "clock_ntp": {"no_false_suspicion": 6, "detected_in_time": 14},
         "mono_ntp": {"no_false_suspicion": HOLDS, "detected_in_time": HOLDS},
     },
+    "truetime_commit_wait": {
+        "naive_exact_clocks": {"snapshot_order": HOLDS},
+        "naive_skewed": {"snapshot_order": 3},
+        "commit_wait_skewed": {"snapshot_order": HOLDS},
+        "commit_wait_drift": {"snapshot_order": HOLDS},
+    },
+    "failover_timeout": {
+        "naive_synchronous": {"no_clobber": HOLDS},
+        "naive_before_gst": {"no_clobber": 8},
+        "epochs_before_gst": {"no_clobber": HOLDS},
+    },
+    "asymmetric_partition": {
+        "naive_asymmetric": {"one_leader_serving": 15},
+        "acked_asymmetric": {"one_leader_serving": HOLDS},
+        "acked_reorder": {"one_leader_serving": HOLDS},
+        "acked_lease_too_long": {"one_leader_serving": 16},
+    },
     "vote_durability_fixed": {
         "no_crashes": {"one_leader_per_term": HOLDS},
         "crash_recovery": {"one_leader_per_term": HOLDS},
