@@ -90,6 +90,14 @@ class Ctx:
 
 
 Fn = Callable[[Ctx], Any]
+
+
+def in_order(values: frozenset[Any]) -> list[Any]:
+    """A domain in the order every back end iterates it (which decides, among other things, whether an
+    `all` stops before a run-time error in a later element)."""
+    if all(type(v) is int for v in values):
+        return sorted(values)
+    return ordered(values)  # bools, None, tuples, sets: the general order
 Block = Callable[[Ctx], list[Ctx]]
 
 
@@ -136,7 +144,7 @@ class Compiler:
 
             def set_comp(c: Ctx) -> frozenset[Any]:
                 out = set()
-                for v in domain(c):
+                for v in in_order(domain(c)):
                     c.frame[slot] = v
                     if keep is None or keep(c):
                         out.add(elem(c))
@@ -148,7 +156,7 @@ class Compiler:
 
             def map_comp(c: Ctx) -> frozenset[Any]:
                 out = {}
-                for v in domain(c):
+                for v in in_order(domain(c)):
                     c.frame[slot] = v
                     out[key(c)] = value_fn(c)
                 return frozenset(out.items())
@@ -278,7 +286,7 @@ class Compiler:
 
             def forall(c: Ctx) -> bool:
                 frame = c.frame
-                for v in domain(c):
+                for v in in_order(domain(c)):
                     frame[slot] = v
                     if not body(c):
                         return False
@@ -289,7 +297,7 @@ class Compiler:
 
             def exists(c: Ctx) -> bool:
                 frame = c.frame
-                for v in domain(c):
+                for v in in_order(domain(c)):
                     frame[slot] = v
                     if body(c):
                         return True
@@ -300,7 +308,7 @@ class Compiler:
         def count(c: Ctx) -> int:
             frame = c.frame
             n = 0
-            for v in domain(c):
+            for v in in_order(domain(c)):
                 frame[slot] = v
                 if body(c):
                     n += 1

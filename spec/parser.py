@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from itertools import count
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
-from spec import ast
+from spec import ast, cst
 from spec.diagnostics import Diagnostic, SpecError
 from spec.source import SourceFile, Span
 
@@ -592,3 +593,38 @@ class _ToAst(Transformer[Token, Any]):
     def map_comp(self, meta: Meta, children: list[Any]) -> ast.MapComp:
         key, value, var, domain = children
         return ast.MapComp(_span(meta), key, value, str(var), _tok_span(var), domain)
+
+
+# ---------------------------------------------------------------- concrete syntax, for the formatter
+# A second parser over the same grammar that keeps every token (keywords, braces, `;`), so that spec/printer.py
+# can print a spec back without losing anything. `parse` above is unchanged by it.
+
+
+@cache
+def _concrete_lark() -> Lark:
+    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
+
+
+def parse_concrete(source: SourceFile) -> cst.Tree:
+    """Every token of a spec in the shape of the grammar, or SpecError for a syntax error."""
+    try:
+        tree = _concrete_lark().parse(source.text)
+    except UnexpectedInput as error:
+        raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    counter = count()
+
+    def convert(node: Tree[Token]) -> cst.Tree:
+        children: list[cst.Tree | cst.Token] = []
+        for child in node.children:
+            if isinstance(child, Token):
+                children.append(
+                    cst.Token(
+                        child.type, str(child), child.start_pos or 0, child.end_pos or 0, child.line or 1,
+                        child.column or 1, child.end_line or 1, child.end_column or 1, next(counter),
+                    )
+                )
+            else:
+                children.append(convert(child))
+        return cst.Tree(str(node.data), tuple(children))
+
+    return convert(tree)

@@ -35,7 +35,7 @@ from explorer.state import (
     LocalTable,
     MessageTable,
 )
-from explorer.values import Names, show, to_itf
+from explorer.values import Names, show, sort_key, to_itf
 from spec import ir
 from spec.diagnostics import InternalError
 
@@ -565,6 +565,14 @@ class SystemModel:
         stride = self.stride
         return [(entry % stride, self.msgs.values[entry // stride]) for entry in self.order.entries(state[self.n])]
 
+    def canonical(self, state: State) -> tuple[Any, ...]:
+        """A state as plain data that does not depend on interning: every node's local tuple, the network
+        (a sorted list of (sent_at, message) for a bag, without repeats for a set, per link in order for
+        FIFO), the budgets spent and the time. The Z3 back end decodes its states to the same shape."""
+        locals_ = tuple(self.locals.values[state[i]] for i in range(self.n))
+        return (locals_, canonical_network(self.system.model.network.ordering, self.in_flight(state), self.n),
+                tuple(state[self.n + 1]), tuple(state[self.n + 2]))
+
     def cut_links(self, state: State) -> list[tuple[int, int]]:
         cut = self.cuts[state[self.n + 1][CUT]]
         return sorted(divmod(link, self.n) for link in cut)
@@ -734,6 +742,27 @@ class SystemModel:
             if label == action:
                 return outcome
         return None
+
+
+def canonical_network(
+    ordering: str, entries: list[tuple[int, tuple[int, int, int, tuple[Any, ...]]]], n: int
+) -> tuple[Any, ...]:
+    """Messages in flight, (sent_at, (src, dst, message, fields)) in their order of sending, as plain data
+    in which equal networks are equal (see SystemModel.canonical)."""
+    if ordering == "fifo":
+        links: dict[int, list[Any]] = {}
+        for entry in entries:
+            src, dst = entry[1][0], entry[1][1]
+            links.setdefault(src * n + dst, []).append(entry)
+        return tuple((link, tuple(queue)) for link, queue in sorted(links.items()))
+    ordered_entries = sorted(entries, key=sort_key)
+    if ordering == "duplicating":
+        unique: list[Any] = []
+        for entry in ordered_entries:
+            if not unique or unique[-1] != entry:
+                unique.append(entry)
+        return tuple(unique)
+    return tuple(ordered_entries)
 
 
 def _error_of(raised: Exception) -> SpecRuntimeError:
