@@ -213,7 +213,7 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             properties.append(r.property)
     table = Table(title=f"{checked.name} ({checked.source.uri})", title_justify="left")
     table.add_column("model")
-    table.add_column("states", justify="right")
+    table.add_column("states" if not results or results[0].backend == "explorer" else "explored", justify="right")
     for prop in properties:
         table.add_column(prop)
     by_model: dict[str, list[PropertyResult]] = {}
@@ -225,13 +225,15 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             continue
         cells = {r.property: r for r in rows}
         stats = rows[0].stats
-        row: list[Text | str] = [name, f"{stats.distinct:,}"]
+        size = f"{stats.distinct:,}" if rows[0].backend == "explorer" else f"depth {stats.depth}"
+        row: list[Text | str] = [name, size]
         for prop in properties:
             cell = cells.get(prop)
             if cell is None:
                 row.append("")
             elif cell.verdict == "holds":
-                row.append(Text("holds", style="green"))
+                within = f" within {stats.depth} steps" if cell.backend == "bmc" else ""
+                row.append(Text(f"holds{within}", style="green"))
             elif cell.verdict == "violated":
                 steps = cell.trace_length or 0
                 row.append(Text(f"VIOLATED in {steps} step{'s' if steps != 1 else ''}", style="bold red"))
@@ -244,12 +246,12 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
         if not rows:
             continue
         stats = rows[0].stats
-        stdout.print(
-            Text(
-                f"{name}: {rows[0].bounds}; {stats.distinct:,} distinct states, {stats.generated:,} generated, "
-                f"depth {stats.depth}, {stats.seconds:.2f} s ({stats.rate:,.0f} states/s)"
-            )
-        )
+        if rows[0].backend == "explorer":
+            summary = (f"{stats.distinct:,} distinct states, {stats.generated:,} generated, depth {stats.depth}, "
+                       f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)")
+        else:
+            summary = f"{stats.seconds:.2f} s"
+        stdout.print(Text(f"{name}: {rows[0].bounds}; {summary}"))
         for r in rows:
             if r.verdict == "incomplete" and r.reason:
                 stdout.print(Text(f"  {r.property}: incomplete ({r.reason})", style="yellow"))
@@ -258,6 +260,74 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             if r.verdict == "violated" and r.trace:
                 text_path = r.trace.removesuffix(".itf.json") + ".txt"
                 stdout.print(Text(f"  {r.property}: counterexample in {text_path} (and .itf.json)"))
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--depth", "-k", type=click.IntRange(min=0), required=True, help="Unroll this many steps.")
+@click.option("--model", "-m", "models", multiple=True, help="Check only this model (repeatable).")
+@click.option("--invariant", "-i", "invariants", multiple=True, help="Check only this property (repeatable).")
+@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model after this long.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
+              help="Where counterexamples are written.")
+def bmc(
+    spec_path: str,
+    depth: int,
+    models: tuple[str, ...],
+    invariants: tuple[str, ...],
+    constants: tuple[str, ...],
+    max_seconds: float | None,
+    as_json: bool,
+    out_dir: str,
+) -> None:
+    """Bounded model checking with Z3: a shortest counterexample of at most DEPTH steps, or none."""
+    from explorer.bmc.symbolic import Unsupported
+    from explorer.run import bmc_model
+
+    checked = _load(spec_path)
+    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
+                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
+    try:
+        check_constants(checked, options.constants)
+        model_names = select_models(checked, options.models)
+    except SelectionError as error:
+        _fail(f"error: {error}")
+    results: list[PropertyResult] = []
+    for name in model_names:
+        try:
+            if stderr.is_terminal and not as_json:
+                with Live(console=stderr, transient=True, refresh_per_second=4) as live:
+                    model_results = bmc_model(
+                        checked, name, depth, options,
+                        lambda m, k, t: live.update(Text(f"{m}: depth {k} of {depth}, {t:.1f} s", style="dim")),
+                        _warn,
+                    )
+            else:
+                model_results = bmc_model(checked, name, depth, options, warn=_warn)
+        except SpecError as error:
+            stderr.print(Text(error.render()))
+            sys.exit(EXIT_USAGE)
+        except SelectionError as error:
+            _fail(f"error: {error}")
+        except Unsupported as error:
+            _fail(f"error: bmc cannot encode model {name} of {checked.name}: {error}; use `faultline check`")
+        except InternalError as error:
+            _fail(str(error), EXIT_INCOMPLETE)
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_INCOMPLETE)
+        results.extend(model_results)
+    if as_json:
+        stdout.print(Text(json.dumps({"spec": checked.name, "source": spec_path,
+                                      "results": [r.to_json() for r in results]}, indent=2)))
+    else:
+        _print_table(checked, results, model_names)
+    if any(r.verdict == "violated" for r in results):
+        sys.exit(EXIT_VIOLATED)
+    if any(r.verdict == "incomplete" for r in results):
+        sys.exit(EXIT_INCOMPLETE)
+    sys.exit(EXIT_HOLDS)
 
 
 @main.command()

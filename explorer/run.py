@@ -30,17 +30,20 @@ class PropertyResult:
     description: str
     trace: str | None = None  # path of the .itf.json file
     trace_length: int | None = None
-    reason: str | None = None  # why a verdict is incomplete
+    reason: str | None = None  # why a verdict is incomplete, or the bound a `holds` is within
     path: Path | None = None
+    backend: str = "explorer"  # or "bmc"
 
     def to_json(self) -> dict[str, Any]:
+        explicit = self.backend == "explorer"
         return {
             "model": self.model,
             "property": self.property,
             "kind": self.kind,
             "verdict": self.verdict,
-            "distinct_states": self.stats.distinct,
-            "generated_states": self.stats.generated,
+            "backend": self.backend,
+            "distinct_states": self.stats.distinct if explicit else None,
+            "generated_states": self.stats.generated if explicit else None,
             "depth": self.stats.depth,
             "seconds": round(self.stats.seconds, 3),
             "trace": self.trace,
@@ -140,6 +143,52 @@ def verdicts(
         elif not result.complete:
             base.verdict = "incomplete"
             base.reason = result.stop_reason
+        out.append(base)
+    return out
+
+
+def bmc_model(
+    checked: CheckedSpec,
+    model_name: str,
+    depth: int,
+    options: CheckOptions,
+    progress: Callable[[str, int, float], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> list[PropertyResult]:
+    """The same verdicts as `check_model`, by bounded model checking with Z3 to `depth` steps."""
+    from explorer.bmc.bmc import run_bmc
+
+    system = spec.instantiate(checked, model_name, options.constants)
+    if warn is not None:
+        for warning in system.warnings:
+            warn(warning.render(checked.source))
+    try:
+        model = SystemModel(system, options.invariants, False)
+    except KeyError as unknown:
+        raise SelectionError(f"spec {checked.name} has no property {unknown.args[0]!r}") from None
+    names = [p.name for p in model.properties]
+    result = run_bmc(
+        model, depth, names, options.max_seconds,
+        (lambda k, seconds: progress(model_name, k, seconds)) if progress else None,
+    )
+    stats = Stats(depth=result.depth, seconds=result.seconds)
+    bounds = f"{system.model.bounds()}; bmc to depth {depth}"
+    out = []
+    constants = dict(options.constants or {})
+    for prop in model.properties:
+        base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text,
+                              backend="bmc")
+        found = result.found.get(prop.name)
+        if found is not None:
+            base.verdict, base.trace_length, base.path = "violated", found.length, found.path
+            if options.out_dir is not None:
+                info = itf.TraceInfo(checked.name, checked.source.uri, system.model.name, prop.name, prop.kind,
+                                     prop.text, system.model.bounds(), constants)
+                base.trace = str(write_trace(model, found.path, info, options.out_dir))
+        elif not result.complete:
+            base.verdict, base.reason = "incomplete", f"{result.stop_reason} at depth {result.depth}"
+        else:
+            base.reason = f"no counterexample within {depth} steps"
         out.append(base)
     return out
 

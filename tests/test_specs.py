@@ -39,7 +39,7 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
     },
     "lease_lock": {
         "no_pauses": {"no_clobber": HOLDS},
-        "gc_pauses": {"no_clobber": 14},
+        "gc_pauses": {"no_clobber": 12},
     },
     "lease_fencing": {
         "no_pauses": {"no_clobber": HOLDS},

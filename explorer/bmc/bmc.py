@@ -1,0 +1,213 @@
+"""Bounded model checking: the transition relation unrolled step by step in one incremental Z3 solver.
+
+At each depth k every property not yet violated is asked about once, inside push/pop: can an invariant be
+false in state k, can an assertion or range check fail in step k+1? The first depth at which the answer is
+yes is the length of a shortest counterexample. The counterexample is decoded from the Z3 model and
+replayed in the explicit explorer (whose states it must match exactly, step by step): so it comes out as
+the same Path, ITF and text as `check` writes, and a disagreement between the back ends is caught on the
+spot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from explorer.bmc import steps
+from explorer.bmc import symbolic as S
+from explorer.bmc.encode import Encoder, Exec, State, _leaves, with_leaves
+from explorer.compile import NO_RUNTIME_ERRORS, SpecRuntimeError
+from explorer.model import Action
+from explorer.model import State as ExplicitState
+from explorer.semantics.system import SystemModel, canonical_network
+from explorer.trace.path import Path
+from spec import ir
+from spec.diagnostics import InternalError
+
+
+@dataclass
+class Found:
+    prop: str
+    length: int
+    path: Path
+
+
+@dataclass
+class BmcResult:
+    depth: int  # the depth fully explored
+    found: dict[str, Found] = field(default_factory=dict)
+    seconds: float = 0.0
+    complete: bool = True  # False: stopped before `depth` (time limit, interrupt)
+    stop_reason: str | None = None
+
+
+def invariant_terms(enc: Encoder, state: State, invariants: list[ir.Invariant]) -> dict[str, Any]:
+    """Each invariant as a term over a symbolic state."""
+    out = {}
+    for inv in invariants:
+        ex = Exec(enc, state, -1, state.locals[0])
+        frame: list[Any] = [None] * inv.frame_size
+        value = ex.expr(inv.expr, frame)
+        out[inv.name] = z3.And(value, z3.Not(ex.errored)) if not z3.is_false(ex.errored) else value
+    return out
+
+
+def run_bmc(
+    model: SystemModel,
+    depth: int,
+    properties: list[str],
+    max_seconds: float | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> BmcResult:
+    system = model.system
+    started = time.perf_counter()
+    enc = Encoder(system)
+    solver = z3.Solver()
+    state0, constraints, init_errors = steps.initial(enc)
+    solver.add(*constraints)
+    states = [state0]
+    invariants = [inv for inv in system.invariants if inv.name in properties]
+    errors_wanted = [p for p in properties if p not in {inv.name for inv in invariants}]
+    result = BmcResult(depth)
+    acts_per_step: list[list[Any]] = []
+
+    def found_at(witness: z3.ModelRef, length: int, prop: str, failing: bool) -> None:
+        path = decode_path(model, enc, witness, states[: length + (0 if failing else 1)], prop, failing)
+        result.found[prop] = Found(prop, length, path)
+
+    for prop in errors_wanted:
+        cond = init_errors.get(prop)
+        witness = _sat(solver, cond) if cond is not None else None
+        if witness is not None:
+            found_at(witness, 0, prop, True)
+    for k in range(depth + 1):
+        for name, term in invariant_terms(enc, states[k], invariants).items():
+            witness = _sat(solver, z3.Not(term)) if name not in result.found else None
+            if witness is not None:
+                found_at(witness, k, name, False)
+        if k == depth or len(result.found) == len(properties):
+            result.depth = k
+            break
+        if max_seconds is not None and time.perf_counter() - started > max_seconds:
+            result.depth, result.complete, result.stop_reason = k, False, f"time bound {max_seconds:g} s reached"
+            break
+        extended, base = enc.extend(states[k], enc.step_sites)
+        states[k] = extended  # the same state, with room for this step's messages
+        actions = steps.actions(enc, extended, k, base)
+        act = z3.Int(f"act@{k}")
+        acts_per_step.append(actions)
+        for prop in errors_wanted:
+            if prop in result.found:
+                continue
+            fails = [z3.And(act == a, o.errors[prop], *o.requires) for a, o in enumerate(actions) if prop in o.errors]
+            witness = _sat(solver, z3.Or(*fails)) if fails else None
+            if witness is not None:
+                found_at(witness, k + 1, prop, True)
+        solver.add(act >= 0, act < len(actions))
+        solver.add(z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)]))
+        # The next state is a function of this one and the action chosen: no new variables, no equations.
+        current = _leaves(states[k])
+        changed = [_leaves(o.after) for o in actions]
+        following = []
+        for index, now_value in enumerate(current):
+            value = now_value
+            for a, leaves in enumerate(changed):
+                if leaves[index] is not now_value:
+                    value = S.ite(act == a, leaves[index], value)
+            following.append(value)
+        states.append(with_leaves(states[k], following))
+        if progress is not None:
+            progress(k + 1, time.perf_counter() - started)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _sat(solver: z3.Solver, condition: Any) -> z3.ModelRef | None:
+    """A model of the solver's facts and `condition`, or None; the solver is left as it was."""
+    solver.push()
+    solver.add(condition)
+    answer = solver.check()
+    witness = solver.model() if answer == z3.sat else None
+    reason = solver.reason_unknown() if answer == z3.unknown else ""
+    solver.pop()
+    if answer == z3.unknown:
+        raise InternalError(f"Z3 could not decide a bounded check: {reason}")
+    return witness
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode_state(enc: Encoder, model: z3.ModelRef, state: State) -> tuple[Any, ...]:
+    """A symbolic state's value in `model`, in the shape of SystemModel.canonical."""
+
+    def num(x: Any) -> int:
+        return int(model.eval(x, model_completion=True).as_long())
+
+    def truth(x: Any) -> bool:
+        return bool(z3.is_true(model.eval(x, model_completion=True)))
+
+    locals_ = []
+    for local, nt in zip(state.locals, enc.types, strict=True):
+        timers = tuple(num(d) if truth(a) else None for a, d in zip(local.armed, local.deadline, strict=True))
+        values = tuple(S.decode(model, v, var.type) for v, var in zip(local.vars, nt.vars, strict=True))
+        locals_.append((num(local.status), timers, num(local.clock), num(local.mono), num(local.paused_since), *values))
+    entries = []
+    for p, pool in enumerate(state.pools):
+        key = enc.pool_keys[p]
+        message = enc.messages[key.message]
+        for slot in pool:
+            if truth(slot.valid):
+                args = tuple(S.decode(model, a, f.type) for a, f in zip(slot.args, message.fields, strict=True))
+                entries.append((num(slot.seq), (num(slot.sent_at), (key.src, key.dst, key.message, args))))
+    entries.sort(key=lambda e: e[0])
+    network = canonical_network(enc.ordering, [e for _, e in entries], enc.n)
+    return (tuple(locals_), network, tuple(num(x) for x in state.spent), (num(state.now), num(state.gst_at)))
+
+
+def decode_path(
+    model: SystemModel, enc: Encoder, z3_model: z3.ModelRef, states: list[State], prop: str, failing: bool
+) -> Path:
+    """The counterexample as the explicit explorer's Path: replay it step by step, matching states."""
+    wanted = [decode_state(enc, z3_model, st) for st in states]
+    steps_taken: list[tuple[Action, ExplicitState]] = []
+    current: ExplicitState | None = None
+    for action, state in model.init_states():
+        if model.canonical(state) == wanted[0]:
+            current = state
+            steps_taken.append((action, state))
+            break
+    failure: tuple[Action, SpecRuntimeError] | None = None
+    if current is None:
+        if failing and len(wanted) == 1:
+            for action, error in model.init_failures:
+                if error.prop == prop:
+                    return Path((), (action, error))
+        raise InternalError(f"the Z3 back end found an initial state the explorer does not have: {wanted[0]}")
+    for k, target in enumerate(wanted[1:], start=1):
+        successors, _ = model.successors(current)
+        for action, state in successors:
+            if model.canonical(state) == target:
+                steps_taken.append((action, state))
+                current = state
+                break
+        else:
+            raise InternalError(
+                f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer leads to {target}"
+            )
+    if failing:
+        _, failures = model.successors(current)
+        for action, error in failures:
+            if error.prop == prop:
+                failure = (action, error)
+                break
+        else:
+            raise InternalError(f"the Z3 back end found a failing step ({prop}) the explorer does not have")
+    return Path(tuple(steps_taken), failure)
+
+
+__all__ = ["NO_RUNTIME_ERRORS", "BmcResult", "Found", "run_bmc"]

@@ -1,0 +1,407 @@
+"""Symbolic values: the IR's run-time values as Z3 terms, without loss.
+
+- bool -> a Z3 Bool; bounded ints, enum members and node references -> a Z3 Int (their ranges are
+  constraints, see `contains`);
+- an optional value -> SOpt(some, value);
+- a set -> SSet: a list of (condition, element) pairs, "element is in the set if condition". A variable of
+  type set<T> over a finite T holds one pair per value of T, in the order of T's values (a bit vector);
+- a map -> SMap: (present, key, value) triples, likewise one per key of a variable's key type;
+- a tuple -> STuple of its items.
+
+Every operation here builds terms; nothing is solved. Decoding a model back to Python values (as the
+explicit explorer holds them) is `decode`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from spec import ir
+
+Sym = Any  # z3.BoolRef | z3.ArithRef | SOpt | SSet | SMap | STuple | SRecord
+
+
+@dataclass(frozen=True)
+class SOpt:
+    some: z3.BoolRef
+    value: Sym
+
+
+@dataclass(frozen=True)
+class SSet:
+    items: tuple[tuple[z3.BoolRef, Sym], ...]
+
+
+@dataclass(frozen=True)
+class SMap:
+    entries: tuple[tuple[z3.BoolRef, Sym, Sym], ...]  # (present, key, value); a later key overrides
+
+
+@dataclass(frozen=True)
+class STuple:
+    items: tuple[Sym, ...]
+
+
+@dataclass(frozen=True)
+class SRecord:
+    """An in-flight message as a property sees it: (src, dst, *fields)."""
+
+    items: tuple[Sym, ...]
+
+
+class Unsupported(Exception):
+    """A construct this encoding cannot express (said in words, for the user)."""
+
+
+TRUE = z3.BoolVal(True)
+FALSE = z3.BoolVal(False)
+
+
+def is_bool(x: Sym) -> bool:
+    return isinstance(x, z3.BoolRef)
+
+
+def simplify(x: z3.ExprRef) -> z3.ExprRef:
+    return z3.simplify(x)
+
+
+# ---------------------------------------------------------------- constants and fresh variables
+
+
+def const(value: Any, t: ir.Type) -> Sym:
+    """A Python value of type t as a symbolic value."""
+    if isinstance(t, ir.OptionT):
+        if value is None:
+            return SOpt(FALSE, default(t.inner))
+        return SOpt(TRUE, const(value, t.inner))
+    if isinstance(t, ir.BoolT):
+        return z3.BoolVal(bool(value))
+    if isinstance(t, ir.SetT):
+        return SSet(tuple((TRUE, const(v, t.elem)) for v in _ordered(value)))
+    if isinstance(t, ir.MapT):
+        return SMap(tuple((TRUE, const(k, t.key), const(v, t.value)) for k, v in _ordered(value)))
+    if isinstance(t, ir.TupleT):
+        return STuple(tuple(const(v, it) for v, it in zip(value, t.items, strict=True)))
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if value is None:
+        return SOpt(FALSE, z3.IntVal(0))
+    if isinstance(value, frozenset):
+        return SSet(tuple((TRUE, const(v, _guess(v))) for v in _ordered(value)))
+    if isinstance(value, tuple):
+        return STuple(tuple(const(v, _guess(v)) for v in value))
+    return z3.IntVal(int(value))
+
+
+def var_value(value: Any, t: ir.Type) -> Sym:
+    """A Python value in the canonical shape of a variable of type t (see `coerce`)."""
+    return coerce(const(value, t), t)
+
+
+def _guess(value: Any) -> ir.Type:
+    if isinstance(value, bool):
+        return ir.BOOL
+    if isinstance(value, frozenset):
+        return ir.SetT(ir.INT)
+    if isinstance(value, tuple):
+        return ir.TupleT(tuple(_guess(v) for v in value))
+    return ir.INT
+
+
+def default(t: ir.Type) -> Sym:
+    """Some value of type t (what an absent option or map entry holds: never observed)."""
+    if isinstance(t, ir.BoolT):
+        return FALSE
+    if isinstance(t, ir.OptionT):
+        return SOpt(FALSE, default(t.inner))
+    if isinstance(t, ir.SetT):
+        return SSet(())
+    if isinstance(t, ir.MapT):
+        return SMap(())
+    if isinstance(t, ir.TupleT):
+        return STuple(tuple(default(i) for i in t.items))
+    if isinstance(t, ir.NodeT) and t.instances:
+        return z3.IntVal(t.instances[0])
+    if isinstance(t, ir.IntT) and t.lo is not None and t.lo > 0:
+        return z3.IntVal(t.lo)
+    return z3.IntVal(0)
+
+
+def finite_values(t: ir.Type) -> list[Any]:
+    try:
+        return list(t.values())
+    except ValueError:
+        raise Unsupported(f"values of type {t} have no finite domain to encode") from None
+
+
+def fresh(name: str, t: ir.Type) -> Sym:
+    """A new symbolic value of type t (a state variable, a choice)."""
+    if isinstance(t, ir.BoolT):
+        return z3.Bool(name)
+    if isinstance(t, ir.OptionT):
+        return SOpt(z3.Bool(f"{name}?"), fresh(f"{name}!", t.inner))
+    if isinstance(t, ir.SetT):
+        return SSet(tuple((z3.Bool(f"{name}∋{v}"), const(v, t.elem)) for v in finite_values(t.elem)))
+    if isinstance(t, ir.MapT):
+        return SMap(
+            tuple((z3.Bool(f"{name}[{k}]?"), const(k, t.key), fresh(f"{name}[{k}]", t.value)) for k in finite_values(t.key))
+        )
+    if isinstance(t, ir.TupleT):
+        return STuple(tuple(fresh(f"{name}.{k}", it) for k, it in enumerate(t.items)))
+    if isinstance(t, ir.MsgT):
+        raise Unsupported("a variable cannot hold an in-flight message")
+    return z3.Int(name)
+
+
+def contains(x: Sym, t: ir.Type) -> z3.BoolRef:
+    """Whether a symbolic value fits type t (the run-time range check)."""
+    if isinstance(t, ir.OptionT):
+        if isinstance(x, SOpt):
+            return z3.Or(z3.Not(x.some), contains(x.value, t.inner))
+        return contains(x, t.inner)
+    if isinstance(x, SOpt):  # a plain type holding an optional value: `none` does not fit
+        return z3.And(x.some, contains(x.value, t))
+    if isinstance(t, ir.BoolT | ir.EnumT):
+        return TRUE
+    if isinstance(t, ir.IntT):
+        parts = []
+        if t.lo is not None:
+            parts.append(x >= t.lo)
+        if t.hi is not None:
+            parts.append(x <= t.hi)
+        return z3.And(*parts) if parts else TRUE
+    if isinstance(t, ir.NodeT):
+        return z3.Or(*[x == i for i in t.instances]) if t.instances else FALSE
+    if isinstance(t, ir.SetT):
+        return z3.And(*[z3.Implies(c, contains(e, t.elem)) for c, e in x.items]) if x.items else TRUE
+    if isinstance(t, ir.MapT):
+        return (
+            z3.And(*[z3.Implies(p, z3.And(contains(k, t.key), contains(v, t.value))) for p, k, v in x.entries])
+            if x.entries
+            else TRUE
+        )
+    if isinstance(t, ir.TupleT):
+        return z3.And(*[contains(v, it) for v, it in zip(x.items, t.items, strict=True)]) if t.items else TRUE
+    return TRUE
+
+
+# ---------------------------------------------------------------- structure
+
+
+def eq(a: Sym, b: Sym) -> z3.BoolRef:
+    if isinstance(a, SOpt) or isinstance(b, SOpt):
+        if isinstance(a, SOpt) and isinstance(b, SOpt):
+            return z3.And(a.some == b.some, z3.Implies(a.some, eq(a.value, b.value)))
+        opt, plain = (a, b) if isinstance(a, SOpt) else (b, a)
+        assert isinstance(opt, SOpt)
+        return z3.And(opt.some, eq(opt.value, plain))
+    if isinstance(a, SSet):
+        assert isinstance(b, SSet)
+        return z3.And(subset(a, b), subset(b, a))
+    if isinstance(a, SMap):
+        assert isinstance(b, SMap)
+        return z3.And(_map_within(a, b), _map_within(b, a))
+    if isinstance(a, STuple | SRecord):
+        return z3.And(*[eq(x, y) for x, y in zip(a.items, b.items, strict=True)]) if a.items else TRUE
+    return a == b
+
+
+def ite(c: z3.BoolRef, a: Sym, b: Sym) -> Sym:
+    if z3.is_true(c):
+        return a
+    if z3.is_false(c):
+        return b
+    if a is b:
+        return a
+    if isinstance(a, SOpt) or isinstance(b, SOpt):
+        a, b = as_opt(a), as_opt(b)
+        return SOpt(z3.If(c, a.some, b.some), ite(c, a.value, b.value))
+    if isinstance(a, SSet):
+        assert isinstance(b, SSet)
+        if _same_elements(a.items, b.items):
+            return SSet(tuple((z3.If(c, ca, cb), e) for (ca, e), (cb, _) in zip(a.items, b.items, strict=True)))
+        return SSet(tuple((z3.And(c, ca), e) for ca, e in a.items) + tuple((z3.And(z3.Not(c), cb), e) for cb, e in b.items))
+    if isinstance(a, SMap):
+        assert isinstance(b, SMap)
+        if [k for _, k, _ in a.entries] and _same_keys(a, b):
+            return SMap(
+                tuple(
+                    (z3.If(c, pa, pb), k, ite(c, va, vb))
+                    for (pa, k, va), (pb, _, vb) in zip(a.entries, b.entries, strict=True)
+                )
+            )
+        return SMap(
+            tuple((z3.And(z3.Not(c), p), k, v) for p, k, v in b.entries)
+            + tuple((z3.And(c, p), k, v) for p, k, v in a.entries)
+        )
+    if isinstance(a, STuple):
+        return STuple(tuple(ite(c, x, y) for x, y in zip(a.items, b.items, strict=True)))
+    return z3.If(c, a, b)
+
+
+def as_opt(x: Sym) -> SOpt:
+    return x if isinstance(x, SOpt) else SOpt(TRUE, x)
+
+
+def _same_elements(a: tuple[tuple[z3.BoolRef, Sym], ...], b: tuple[tuple[z3.BoolRef, Sym], ...]) -> bool:
+    return len(a) == len(b) and all(_same_term(x, y) for (_, x), (_, y) in zip(a, b, strict=True))
+
+
+def _same_keys(a: SMap, b: SMap) -> bool:
+    return len(a.entries) == len(b.entries) and all(
+        _same_term(x, y) for (_, x, _), (_, y, _) in zip(a.entries, b.entries, strict=True)
+    )
+
+
+def _same_term(x: Sym, y: Sym) -> bool:
+    if isinstance(x, z3.ExprRef) and isinstance(y, z3.ExprRef):
+        return bool(x.eq(y))
+    return x == y
+
+
+# ---------------------------------------------------------------- sets and maps
+
+
+def member(x: Sym, s: SSet) -> z3.BoolRef:
+    return z3.Or(*[z3.And(c, eq(x, e)) for c, e in s.items]) if s.items else FALSE
+
+
+def subset(a: SSet, b: SSet) -> z3.BoolRef:
+    return z3.And(*[z3.Implies(c, member(e, b)) for c, e in a.items]) if a.items else TRUE
+
+
+def union(a: SSet, b: SSet) -> SSet:
+    if _same_elements(a.items, b.items):
+        return SSet(tuple((z3.Or(ca, cb), e) for (ca, e), (cb, _) in zip(a.items, b.items, strict=True)))
+    return SSet(a.items + b.items)
+
+
+def inter(a: SSet, b: SSet) -> SSet:
+    return SSet(tuple((z3.And(c, member(e, b)), e) for c, e in a.items))
+
+
+def diff(a: SSet, b: SSet) -> SSet:
+    return SSet(tuple((z3.And(c, z3.Not(member(e, b))), e) for c, e in a.items))
+
+
+def distinct_items(s: SSet) -> list[tuple[z3.BoolRef, Sym]]:
+    """Each element once: an item counts only if no earlier item holds the same element."""
+    out = []
+    for k, (c, e) in enumerate(s.items):
+        earlier = [z3.And(c2, eq(e2, e)) for c2, e2 in s.items[:k]]
+        out.append((z3.And(c, z3.Not(z3.Or(*earlier))) if earlier else c, e))
+    return out
+
+
+def size(s: SSet) -> z3.ArithRef:
+    items = distinct_items(s)
+    return z3.Sum(*[z3.If(c, 1, 0) for c, _ in items]) if items else z3.IntVal(0)
+
+
+def to_domain(s: SSet, t: ir.Type) -> SSet:
+    """A set in the canonical shape of type set<elem>: one item per value of the element type, in order."""
+    assert isinstance(t, ir.SetT)
+    values = finite_values(t.elem)
+    if _same_elements(s.items, tuple((TRUE, const(v, t.elem)) for v in values)):
+        return s
+    return SSet(tuple((member(const(v, t.elem), s), const(v, t.elem)) for v in values))
+
+
+def lookup(m: SMap, key: Sym) -> tuple[z3.BoolRef, Sym]:
+    """(present, value) of `key` in `m`; a later entry for the same key wins."""
+    present: z3.BoolRef = FALSE
+    value: Sym | None = None
+    for p, k, v in m.entries:
+        hit = z3.And(p, eq(k, key))
+        value = v if value is None else ite(hit, v, value)
+        present = z3.Or(present, hit)
+    return present, (value if value is not None else z3.IntVal(0))
+
+
+def keys(m: SMap) -> SSet:
+    return SSet(tuple((p, k) for p, k, _ in m.entries))
+
+
+def _map_within(a: SMap, b: SMap) -> z3.BoolRef:
+    parts = []
+    for p, k, _ in a.entries:
+        _, value = lookup(a, k)
+        b_present, b_value = lookup(b, k)
+        parts.append(z3.Implies(p, z3.And(b_present, eq(value, b_value))))
+    return z3.And(*parts) if parts else TRUE
+
+
+def map_to_domain(m: SMap, t: ir.Type) -> SMap:
+    assert isinstance(t, ir.MapT)
+    entries = []
+    for k in finite_values(t.key):
+        key = const(k, t.key)
+        present, value = lookup(m, key)
+        entries.append((present, key, value if m.entries else default(t.value)))
+    return SMap(tuple(entries))
+
+
+def map_store(m: SMap, key: Sym, value: Sym) -> SMap:
+    """`m` with `key` set to `value` (m in the canonical shape of its type: one entry per key)."""
+    return SMap(tuple((z3.Or(p, eq(k, key)), k, ite(eq(k, key), value, v)) for p, k, v in m.entries))
+
+
+def coerce(x: Sym, t: ir.Type) -> Sym:
+    """A value in the canonical shape of a variable of type t (sets and maps over the type's domain,
+    optional values as SOpt), so that states can be compared and decoded slot by slot."""
+    if isinstance(t, ir.OptionT):
+        x = as_opt(x)
+        return SOpt(x.some, coerce(x.value, t.inner))
+    if isinstance(x, SOpt):
+        return coerce(x.value, t)
+    if isinstance(t, ir.SetT):
+        return to_domain(x, t)
+    if isinstance(t, ir.MapT):
+        return map_to_domain(x, t)
+    if isinstance(t, ir.TupleT):
+        return STuple(tuple(coerce(v, it) for v, it in zip(x.items, t.items, strict=True)))
+    return x
+
+
+# ---------------------------------------------------------------- back to Python
+
+
+def decode(model: z3.ModelRef, x: Sym, t: ir.Type) -> Any:
+    """The Python value (as the explicit explorer holds it) of x in a model."""
+    if isinstance(t, ir.OptionT):
+        x = as_opt(x)
+        if not z3.is_true(model.eval(x.some, model_completion=True)):
+            return None
+        return decode(model, x.value, t.inner)
+    if isinstance(x, SOpt):
+        return decode(model, x.value, t)
+    if isinstance(t, ir.BoolT):
+        return z3.is_true(model.eval(x, model_completion=True))
+    if isinstance(t, ir.SetT):
+        return frozenset(
+            decode(model, e, t.elem) for c, e in x.items if z3.is_true(model.eval(c, model_completion=True))
+        )
+    if isinstance(t, ir.MapT):
+        out: dict[Any, Any] = {}
+        for p, k, v in x.entries:
+            if z3.is_true(model.eval(p, model_completion=True)):
+                out[decode(model, k, t.key)] = decode(model, v, t.value)
+        return frozenset(out.items())
+    if isinstance(t, ir.TupleT):
+        return tuple(decode(model, v, it) for v, it in zip(x.items, t.items, strict=True))
+    value = model.eval(x, model_completion=True)
+    return value.as_long() if z3.is_int_value(value) else z3.is_true(value)
+
+
+def _ordered(values: Any) -> list[Any]:
+    from explorer.values import ordered
+
+    return ordered(values)
+
+
+def product(domains: list[list[Any]]) -> list[tuple[Any, ...]]:
+    return list(itertools.product(*domains))
