@@ -85,7 +85,7 @@ def test_the_lease_chart_shows_the_pause_the_expiry_and_both_writes(traces: list
     ids = _ids(dot.to_svg(sequence.to_dot(json.loads(trace.read_text()))) or "")
     steps = {i: _text(g) for i, g in ids.items() if i.startswith("step-")}
     assert any("pauses" in t for t in steps.values())
-    assert any("Lock.expires (3) is reached" in t for t in steps.values())
+    assert any("Lock.expires (1) is reached" in t for t in steps.values())
     arrows = [_text(g) for i, g in ids.items() if i.startswith("msg-deliver-")]
     assert "Write(token=1)" in arrows and "Write(token=2)" in arrows
     assert any(i.startswith("mark-pause-Client_0") for i in ids)
