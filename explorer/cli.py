@@ -225,18 +225,24 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             continue
         cells = {r.property: r for r in rows}
         stats = rows[0].stats
-        size = f"{stats.distinct:,}" if rows[0].backend == "explorer" else f"depth {stats.depth}"
+        size = {"explorer": f"{stats.distinct:,}", "bmc": f"depth {stats.depth}"}.get(rows[0].backend, f"k={stats.depth}")
         row: list[Text | str] = [name, size]
         for prop in properties:
             cell = cells.get(prop)
             if cell is None:
                 row.append("")
             elif cell.verdict == "holds":
-                within = f" within {stats.depth} steps" if cell.backend == "bmc" else ""
-                row.append(Text(f"holds{within}", style="green"))
+                if cell.backend == "prove":
+                    row.append(Text(f"proved ({stats.depth}-induction)", style="green"))
+                else:
+                    within = f" within {stats.depth} steps" if cell.backend == "bmc" else ""
+                    row.append(Text(f"holds{within}", style="green"))
             elif cell.verdict == "violated":
                 steps = cell.trace_length or 0
                 row.append(Text(f"VIOLATED in {steps} step{'s' if steps != 1 else ''}", style="bold red"))
+            elif cell.backend == "prove" and cell.trace_length is not None:
+                row.append(Text(f"not inductive (CTI in {cell.trace_length} step"
+                                f"{'s' if cell.trace_length != 1 else ''})", style="yellow"))
             else:
                 row.append(Text("incomplete", style="yellow"))
         table.add_row(*row)
@@ -323,6 +329,71 @@ def bmc(
                                       "results": [r.to_json() for r in results]}, indent=2)))
     else:
         _print_table(checked, results, model_names)
+    if any(r.verdict == "violated" for r in results):
+        sys.exit(EXIT_VIOLATED)
+    if any(r.verdict == "incomplete" for r in results):
+        sys.exit(EXIT_INCOMPLETE)
+    sys.exit(EXIT_HOLDS)
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--model", "-m", "models", multiple=True, help="Prove only in this model (repeatable).")
+@click.option("--invariant", "-i", "invariants", multiple=True, help="Prove only this invariant (repeatable).")
+@click.option("--lemma", "-l", "lemmas", multiple=True,
+              help="An invariant of the spec assumed and proved together with the goal (repeatable).")
+@click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True, help="The k of k-induction.")
+@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Give up on a proof after this long.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
+              help="Where counterexamples (and counterexamples to induction) are written.")
+def prove(
+    spec_path: str,
+    models: tuple[str, ...],
+    invariants: tuple[str, ...],
+    lemmas: tuple[str, ...],
+    k: int,
+    constants: tuple[str, ...],
+    max_seconds: float | None,
+    as_json: bool,
+    out_dir: str,
+) -> None:
+    """Prove invariants for every depth by k-induction with Z3 (exit 0: proved; 1: violated; 3: not proved)."""
+    from explorer.bmc.symbolic import Unsupported
+    from explorer.run import prove_model
+
+    checked = _load(spec_path)
+    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
+                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
+    try:
+        check_constants(checked, options.constants)
+        model_names = select_models(checked, options.models)
+    except SelectionError as error:
+        _fail(f"error: {error}")
+    results: list[PropertyResult] = []
+    for name in model_names:
+        try:
+            results.extend(prove_model(checked, name, k, list(lemmas), options, _warn))
+        except SpecError as error:
+            stderr.print(Text(error.render()))
+            sys.exit(EXIT_USAGE)
+        except SelectionError as error:
+            _fail(f"error: {error}")
+        except Unsupported as error:
+            _fail(f"error: cannot prove in model {name} of {checked.name}: {error}; use `faultline bmc` or `check`")
+        except InternalError as error:
+            _fail(str(error), EXIT_INCOMPLETE)
+    if as_json:
+        stdout.print(Text(json.dumps({"spec": checked.name, "source": spec_path,
+                                      "results": [r.to_json() for r in results]}, indent=2)))
+    else:
+        _print_table(checked, results, model_names)
+        for r in results:
+            if r.reason and r.verdict == "holds":
+                stdout.print(Text(f"  {r.model} {r.property}: {r.reason}"))
+            if r.trace and r.verdict == "incomplete":
+                stdout.print(Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt"))
     if any(r.verdict == "violated" for r in results):
         sys.exit(EXIT_VIOLATED)
     if any(r.verdict == "incomplete" for r in results):

@@ -35,7 +35,7 @@ class PropertyResult:
     backend: str = "explorer"  # or "bmc"
 
     def to_json(self) -> dict[str, Any]:
-        explicit = self.backend == "explorer"
+        explicit = self.backend == "explorer"  # bmc and prove do not count states
         return {
             "model": self.model,
             "property": self.property,
@@ -193,13 +193,63 @@ def bmc_model(
     return out
 
 
-def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str) -> tuple[FsPath, FsPath]:
+def prove_model(
+    checked: CheckedSpec,
+    model_name: str,
+    k: int,
+    lemmas: list[str],
+    options: CheckOptions,
+    warn: Callable[[str], None] | None = None,
+) -> list[PropertyResult]:
+    """Each selected invariant (all but the lemmas, by default) proved by k-induction together with the
+    lemmas; a failed induction step is written as a counterexample to induction (`<property>.cti.*`)."""
+    from explorer.bmc.prove import run_prove
+
+    system = spec.instantiate(checked, model_name, options.constants)
+    if warn is not None:
+        for warning in system.warnings:
+            warn(warning.render(checked.source))
+    names = [inv.name for inv in system.invariants]
+    for name in [*lemmas, *(options.invariants or [])]:
+        if name not in names:
+            raise SelectionError(f"spec {checked.name} has no invariant {name!r} (its invariants: {', '.join(names)})")
+    goals = options.invariants or [n for n in names if n not in lemmas]
+    model = SystemModel(system, None, False)
+    out = []
+    constants = dict(options.constants or {})
+    for goal in goals:
+        result = run_prove(model, [goal, *[name for name in lemmas if name != goal]], k, options.max_seconds)
+        with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
+        bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
+        stats = Stats(depth=k, seconds=result.seconds)
+        text = next(inv.text for inv in system.invariants if inv.name == goal)
+        base = PropertyResult(system.model.name, goal, "invariant", "holds", stats, bounds, text, backend="prove")
+        if result.verdict == "proved":
+            base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
+        elif result.verdict == "violated":
+            base.verdict, base.reason = "violated", result.reason
+        else:
+            base.verdict, base.reason = "incomplete", result.reason
+        if result.path is not None:
+            base.path = result.path
+            base.trace_length = result.path.length
+            if options.out_dir is not None:
+                violated = result.violated or goal
+                info = itf.TraceInfo(checked.name, checked.source.uri, system.model.name, violated, "invariant",
+                                     text, bounds, constants, induction=result.verdict != "violated")
+                suffix = "" if result.verdict == "violated" else ".cti"
+                base.trace = str(write_trace(model, result.path, info, options.out_dir, suffix))
+        out.append(base)
+    return out
+
+
+def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str, suffix: str = "") -> tuple[FsPath, FsPath]:
     folder = out_dir / spec_name / model
-    return folder / f"{prop}.itf.json", folder / f"{prop}.txt"
+    return folder / f"{prop}{suffix}.itf.json", folder / f"{prop}{suffix}.txt"
 
 
-def write_trace(model: SystemModel, path: Path, info: itf.TraceInfo, out_dir: FsPath) -> FsPath:
-    itf_path, text_path = trace_paths(out_dir, info.spec, info.model, info.property)
+def write_trace(model: SystemModel, path: Path, info: itf.TraceInfo, out_dir: FsPath, suffix: str = "") -> FsPath:
+    itf_path, text_path = trace_paths(out_dir, info.spec, info.model, info.property, suffix)
     write_atomic(itf_path, itf.dumps(itf.to_itf(model, path, info)))
     write_atomic(text_path, text.render(model, path, info))
     return itf_path

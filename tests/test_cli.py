@@ -30,7 +30,10 @@ def test_check_json_reports_every_property_with_the_documented_keys(tmp_path: Pa
     payload = json.loads(out)
     assert payload["spec"] == "two_phase_commit"
     rows = {r["property"]: r for r in payload["results"]}
-    assert set(rows) == {"consistent", "no_runtime_errors"}
+    lemmas = {"commit_comes_from_tm", "abort_comes_from_tm", "tm_commits_when_all_prepared", "committed_after_commit",
+              "prepared_rm_has_voted", "prepared_rm_aborts_only_when_told"}
+    assert set(rows) == {"consistent", "no_runtime_errors"} | lemmas
+    assert all(r["verdict"] == "holds" for r in rows.values())
     consistent = rows["consistent"]
     assert {"model", "property", "verdict", "distinct_states", "generated_states", "depth", "seconds", "trace",
             "trace_length"} <= set(consistent)

@@ -163,7 +163,8 @@ def decode_state(enc: Encoder, model: z3.ModelRef, state: State) -> tuple[Any, .
         for slot in pool:
             if truth(slot.valid):
                 args = tuple(S.decode(model, a, f.type) for a, f in zip(slot.args, message.fields, strict=True))
-                entries.append((num(slot.seq), (num(slot.sent_at), (key.src, key.dst, key.message, args))))
+                copies = num(slot.count) if slot.count is not None else 1
+                entries += [(num(slot.seq), (num(slot.sent_at), (key.src, key.dst, key.message, args)))] * copies
     entries.sort(key=lambda e: e[0])
     network = canonical_network(enc.ordering, [e for _, e in entries], enc.n)
     return (tuple(locals_), network, tuple(num(x) for x in state.spent), (num(state.now), num(state.gst_at)))

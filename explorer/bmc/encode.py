@@ -168,6 +168,7 @@ class Encoder:
         self._pools()
         self.next_seq = 0  # sequence numbers handed out so far (slots are numbered in sending order)
         self._heads: dict[tuple[int, int], tuple[State, list[Any]]] = {}
+        self._possible: dict[int, tuple[Any, frozenset[int] | None]] = {}
         self.step_seq = 0  # the first sequence number of the step being encoded
         self.handled: dict[str, dict[str, ir.Handler]] = {
             nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in system.node_types
@@ -274,8 +275,8 @@ class Encoder:
 
         if isinstance(a, int) and isinstance(b, int):
             return cut_of(a, b)
-        sources = sorted(possible_values(a) or range(self.n))
-        targets = sorted(possible_values(b) or range(self.n))
+        sources = sorted(self.possible_values(a) or range(self.n))
+        targets = sorted(self.possible_values(b) or range(self.n))
         parts = []
         for x in sources:
             for y in targets:
@@ -398,7 +399,7 @@ class Encoder:
         for k, (cond, sender, dst, m, args) in enumerate(sends):
             fields = self.messages[m].fields
             values = tuple(S.coerce(a, f.type) for a, f in zip(args, fields, strict=True))
-            targets = possible_values(dst)
+            targets = self.possible_values(dst)
             for d in range(self.n):
                 if targets is not None and d not in targets:
                     continue
@@ -420,7 +421,7 @@ class Encoder:
         for cond, sender, dst, m, args in sends:
             fields = self.messages[m].fields
             values = tuple(S.coerce(a, f.type) for a, f in zip(args, fields, strict=True))
-            targets = possible_values(dst)
+            targets = self.possible_values(dst)
             for d in range(self.n):
                 if targets is not None and d not in targets:
                     continue
@@ -435,6 +436,26 @@ class Encoder:
                         new_pool.append(replace(slot, valid=z3.Or(slot.valid, hit)))
                 pools[p] = new_pool
         return replace(state, pools=pools)
+
+    def possible_values(self, term: Any) -> frozenset[int] | None:
+        """The values an integer term can take, when it is a tree of if-then-else over constants (which
+        node a message is addressed to, say); None when it may be anything. Terms share subterms, so the
+        answer for each is remembered, keyed by Z3's id for it (the term is kept too: an id is only unique
+        while its term lives)."""
+        if isinstance(term, int):
+            return frozenset((term,))
+        if z3.is_int_value(term):
+            return frozenset((term.as_long(),))
+        if not z3.is_app_of(term, z3.Z3_OP_ITE):
+            return None
+        key = term.get_id()
+        known = self._possible.get(key)
+        if known is not None:
+            return known[1]
+        a, b = self.possible_values(term.arg(1)), self.possible_values(term.arg(2))
+        answer = None if a is None or b is None else a | b
+        self._possible[key] = (term, answer)
+        return answer
 
     def with_local(self, state: State, i: int, local: Local) -> State:
         locals_ = list(state.locals)
@@ -489,9 +510,6 @@ class Encoder:
 
 
 
-_POSSIBLE: dict[int, frozenset[int] | None] = {}
-
-
 UNIVERSE_LIMIT = 4096  # possible messages of one type on one link that the universe network tracks
 
 
@@ -501,25 +519,6 @@ def _invalidate_if(slot: Slot, cond: Any) -> Slot:
     if z3.is_false(slot.valid):
         return slot
     return replace(slot, valid=z3.If(cond, FALSE, slot.valid))
-
-
-def possible_values(term: Any) -> frozenset[int] | None:
-    """The values an integer term can take, when it is a tree of if-then-else over constants (which
-    node a slot is addressed to, say); None when it may be anything. Terms share subterms, so the answer
-    for each subterm is remembered (by Z3's id for it)."""
-    if isinstance(term, int):
-        return frozenset((term,))
-    if z3.is_int_value(term):
-        return frozenset((term.as_long(),))
-    if not z3.is_app_of(term, z3.Z3_OP_ITE):
-        return None
-    key = term.get_id()
-    if key in _POSSIBLE:
-        return _POSSIBLE[key]
-    a, b = possible_values(term.arg(1)), possible_values(term.arg(2))
-    answer = None if a is None or b is None else a | b
-    _POSSIBLE[key] = answer
-    return answer
 
 
 def _may_meet(a: frozenset[int] | None, b: frozenset[int] | None) -> bool:

@@ -165,8 +165,10 @@ def contains(x: Sym, t: ir.Type) -> z3.BoolRef:
         return contains(x, t.inner)
     if isinstance(x, SOpt):  # a plain type holding an optional value: `none` does not fit
         return z3.And(x.some, contains(x.value, t))
-    if isinstance(t, ir.BoolT | ir.EnumT):
+    if isinstance(t, ir.BoolT):
         return TRUE
+    if isinstance(t, ir.EnumT):
+        return z3.And(x >= 0, x < len(t.members))
     if isinstance(t, ir.IntT):
         parts = []
         if t.lo is not None:

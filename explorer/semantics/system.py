@@ -573,6 +573,15 @@ class SystemModel:
         return (locals_, canonical_network(self.system.model.network.ordering, self.in_flight(state), self.n),
                 tuple(state[self.n + 1]), tuple(state[self.n + 2]))
 
+    def from_canonical(self, canonical: tuple[Any, ...]) -> State:
+        """The state that `canonical` describes (as SystemModel.canonical gives it): for states that were not
+        reached by this model, such as the first state of a counterexample to induction."""
+        locals_, network, spent, time = canonical
+        lids = [self.locals.intern(tuple(local), self.kind[i]) for i, local in enumerate(locals_)]
+        queued = [entry for _, queue in network for entry in queue] if self.system.model.network.ordering == "fifo" else list(network)
+        entries = tuple(self.msgs.intern(*message) * self.stride + sent_at for sent_at, message in queued)
+        return (*lids, self.order.add((), entries), tuple(spent), tuple(time))
+
     def cut_links(self, state: State) -> list[tuple[int, int]]:
         cut = self.cuts[state[self.n + 1][CUT]]
         return sorted(divmod(link, self.n) for link in cut)
@@ -669,6 +678,8 @@ class SystemModel:
         rec: dict[str, Any] = {"action": kind}
         if kind == "init":
             rec["text"] = "initial state"
+        elif kind == "cti":
+            rec["text"] = "a state where every property holds (it may be unreachable)"
         elif kind == "deliver":
             _, mid, _ = action
             src, dst, _, _ = self.msgs.values[mid]

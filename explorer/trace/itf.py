@@ -26,6 +26,7 @@ class TraceInfo:
     description: str
     bounds: str
     constants: dict[str, Any]
+    induction: bool = False  # a counterexample to induction: its first state need not be reachable
 
 
 def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
@@ -65,6 +66,7 @@ def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
             "bounds": info.bounds,
             "constants": info.constants,
             "length": path.length,
+            "counterexample_to_induction": info.induction,
             "nodes": [inst.name for inst in model.system.instances],
             "network": model.system.model.network.ordering,
             "generator": "faultline",

@@ -11,8 +11,14 @@ from explorer.trace.path import Path
 
 
 def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
+    headline = (
+        f"{info.kind} {info.property} is not inductive in model {info.model} of {info.spec} ({info.source}): "
+        "a counterexample to induction, from a state that may be unreachable"
+        if info.induction
+        else f"{info.kind} {info.property} is VIOLATED in model {info.model} of {info.spec} ({info.source})"
+    )
     lines = [
-        f"{info.kind} {info.property} is VIOLATED in model {info.model} of {info.spec} ({info.source})",
+        headline,
         f"  {info.description}",
         f"model: {info.bounds}",
     ]
@@ -52,7 +58,8 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
             lines.append(f"{index:>3}. {record['text']}")
         lines.append(f"       ✗ {error.message} ({info.source}:{error.span.line}:{error.span.column})")
     lines.append("")
-    lines.append(f"VIOLATED: {info.property} — {info.description}")
+    verdict = "FAILS AFTER THE LAST STEP" if info.induction else "VIOLATED"
+    lines.append(f"{verdict}: {info.property} — {info.description}")
     return "\n".join(lines) + "\n"
 
 

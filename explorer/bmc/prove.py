@@ -1,0 +1,145 @@
+"""k-induction: prove that invariants hold in every reachable state, with no bound on depth.
+
+Base case: no counterexample of fewer than k steps (bounded model checking). Step case: from any k
+consecutive states in which every property holds — states that need not be reachable — every property
+still holds after one more step. The step case uses the universe network (every possible message tracked
+by presence or count), so that it speaks of all states, however many messages are in flight. An invariant
+that is true but not inductive needs help: lemmas, other invariants of the spec proved together with it.
+
+When the step case fails, its witness is a counterexample to induction: k+1 states, the first of them
+perhaps unreachable, in which the properties hold k times and then fail. It is rebuilt as an explorer
+Path (the explorer can run from any state), so it reads like any other trace.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from explorer.bmc import steps
+from explorer.bmc import symbolic as S
+from explorer.bmc.bmc import decode_state, invariant_terms, run_bmc
+from explorer.bmc.encode import (
+    CRASH_BUDGETS,
+    CUT,
+    DUPLICATE,
+    LOSS,
+    NTP,
+    PARTITIONS,
+    Encoder,
+    State,
+    _leaves,
+    with_leaves,
+)
+from explorer.model import Action
+from explorer.model import State as ExplicitState
+from explorer.semantics.system import SystemModel
+from explorer.state import BYZANTINE, CRASHED, DOWN, UP
+from explorer.trace.path import Path
+from spec.diagnostics import InternalError
+
+
+@dataclass
+class ProveResult:
+    verdict: str  # "proved", "violated" (a real counterexample), "not_inductive" (a CTI), "unknown"
+    k: int
+    violated: str | None = None  # the property the counterexample violates
+    path: Path | None = None  # a real counterexample, or the counterexample to induction
+    seconds: float = 0.0
+    reason: str = ""
+
+
+def run_prove(model: SystemModel, properties: list[str], k: int, max_seconds: float | None = None) -> ProveResult:
+    started = time.perf_counter()
+    system = model.system
+    invariants = [inv for inv in system.invariants if inv.name in properties]
+    # base case: nothing fails within k - 1 steps
+    base = run_bmc(model, k - 1, [inv.name for inv in invariants], max_seconds)
+    if base.found:
+        found = min(base.found.values(), key=lambda f: f.length)
+        return ProveResult("violated", k, found.prop, found.path, time.perf_counter() - started,
+                           f"{found.prop} is violated in {found.length} steps")
+    if not base.complete:
+        return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=base.stop_reason or "")
+    # step case: k states where everything holds, then one that breaks something
+    enc = Encoder(system, universe=True)
+    solver = z3.Solver()
+    if max_seconds is not None:
+        solver.set("timeout", int(max(max_seconds - (time.perf_counter() - started), 1) * 1000))
+    states = [enc.fresh_state(0)]
+    solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
+    for i in range(k):
+        solver.add(*invariant_terms(enc, states[i], invariants).values())
+        extended, base_slots = enc.extend(states[i], enc.step_sites)
+        actions = steps.actions(enc, extended, i, base_slots)
+        act = z3.Int(f"act@{i}")
+        solver.add(act >= 0, act < len(actions))
+        solver.add(z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)]))
+        current = _leaves(extended)
+        changed = [_leaves(o.after) for o in actions]
+        following = []
+        for index, value in enumerate(current):
+            for a, leaves in enumerate(changed):
+                if leaves[index] is not current[index]:
+                    value = S.ite(act == a, leaves[index], value)
+            following.append(value)
+        states.append(with_leaves(extended, following))
+    goal = invariant_terms(enc, states[k], invariants)
+    solver.add(z3.Not(z3.And(*goal.values())))
+    answer = solver.check()
+    seconds = time.perf_counter() - started
+    if answer == z3.unsat:
+        return ProveResult("proved", k, seconds=seconds)
+    if answer == z3.unknown:
+        return ProveResult("unknown", k, seconds=seconds, reason=f"Z3 could not decide: {solver.reason_unknown()}")
+    witness = solver.model()
+    broken = [name for name, term in goal.items() if z3.is_false(witness.eval(term, model_completion=True))]
+    path = _cti_path(model, enc, witness, states)
+    return ProveResult("not_inductive", k, broken[0] if broken else None, path, seconds,
+                       f"{', '.join(broken)} can fail after {k} step{'s' if k != 1 else ''} from a state where "
+                       "every property holds (the state may be unreachable)")
+
+
+def _possible(enc: Encoder, state: State) -> list[Any]:
+    """What an arbitrary state of this model can be at all: statuses its faults allow, budgets within bounds,
+    no partition without a partition budget."""
+    out = []
+    model = enc.model
+    for i, local in enumerate(state.locals):
+        name = enc.types[i].name
+        statuses = [UP]
+        if any(f.kind == "crash_stop" and f.node_type == name for f in model.faults):
+            statuses.append(CRASHED)
+        if any(f.kind == "crash_recovery" and f.node_type == name for f in model.faults):
+            statuses.append(DOWN)
+        if any(f.kind == "byzantine" and f.node_type == name for f in model.faults):
+            statuses.append(BYZANTINE)
+        out.append(z3.Or(*[local.status == s for s in statuses]))
+    network = model.network
+    spent = state.spent
+    out += [spent[LOSS] <= network.loss, spent[DUPLICATE] <= network.duplicate, spent[PARTITIONS] <= network.partition]
+    out += [spent[CUT] >= 0, spent[CUT] < len(enc.cuts), spent[NTP] == 0]
+    for b, budget in enumerate(enc.crash_budgets):
+        out.append(spent[CRASH_BUDGETS + b] <= budget.bound)
+    out += [state.now == 0, state.gst_at == 0]
+    return out
+
+
+def _cti_path(model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: list[State]) -> Path:
+    """The counterexample to induction as an explorer Path from its (possibly unreachable) first state."""
+    decoded = [decode_state(enc, witness, st) for st in states]
+    current = model.from_canonical(decoded[0])
+    taken: list[tuple[Action, ExplicitState]] = [(("cti",), current)]
+    for k, target in enumerate(decoded[1:], start=1):
+        successors, _ = model.successors(current)
+        for action, state in successors:
+            if model.canonical(state) == target:
+                taken.append((action, state))
+                current = state
+                break
+        else:
+            raise InternalError(f"the induction step and the explorer disagree at step {k}")
+    return Path(tuple(taken))
