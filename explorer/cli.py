@@ -63,16 +63,17 @@ def _load(path: str) -> CheckedSpec:
     return checked
 
 
-def _constants(pairs: tuple[str, ...]) -> dict[str, int]:
-    out: dict[str, int] = {}
+def _constants(pairs: tuple[str, ...]) -> dict[str, int | bool]:
+    out: dict[str, int | bool] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
+        text = value.strip()
         try:
             if not sep:
                 raise ValueError
-            out[name.strip()] = int(value)
+            out[name.strip()] = text == "true" if text in ("true", "false") else int(text)
         except ValueError:
-            _fail(f"error: --const takes NAME=INTEGER, not {pair!r}")
+            _fail(f"error: --const takes NAME=INTEGER or NAME=true|false, not {pair!r}")
     return out
 
 

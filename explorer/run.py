@@ -57,7 +57,7 @@ class PropertyResult:
 class CheckOptions:
     models: list[str] | None = None
     invariants: list[str] | None = None
-    constants: Mapping[str, int] | None = None
+    constants: Mapping[str, int | bool] | None = None
     order: str = "bfs"
     max_depth: int | None = None
     max_states: int | None = None
@@ -81,11 +81,17 @@ def select_models(checked: CheckedSpec, wanted: list[str] | None) -> list[str]:
     return list(wanted)
 
 
-def check_constants(checked: CheckedSpec, constants: Mapping[str, int] | None) -> None:
-    for name in constants or {}:
+def check_constants(checked: CheckedSpec, constants: Mapping[str, int | bool] | None) -> None:
+    from spec.types import BOOL
+
+    for name, value in (constants or {}).items():
         if name not in checked.scope.consts:
             known = ", ".join(checked.scope.consts) or "none"
             raise SelectionError(f"spec {checked.name} has no constant '{name}' (its constants: {known})")
+        declared = checked.types.of(checked.scope.consts[name].value)
+        if (declared == BOOL) != isinstance(value, bool):
+            want = "true or false" if declared == BOOL else "an integer"
+            raise SelectionError(f"constant '{name}' is {declared}: give it {want}, not {value!r}")
 
 
 def check_model(

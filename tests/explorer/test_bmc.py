@@ -111,7 +111,7 @@ LEMMAS = ["commit_comes_from_tm", "abort_comes_from_tm", "tm_commits_when_all_pr
 
 @pytest.mark.parametrize("n", [3, 5])
 def test_prove_proves_two_phase_commit_for_every_depth_with_its_lemmas(n: int, tmp_path: Path) -> None:
-    args = ["prove", TWO_PC, "-i", "consistent", "-c", f"N={n}", "--json", "--out", str(tmp_path)]
+    args = ["prove", TWO_PC, "-m", "classic", "-i", "consistent", "-c", f"N={n}", "--json", "--out", str(tmp_path)]
     for lemma in LEMMAS:
         args += ["--lemma", lemma]
     result = CliRunner().invoke(main, args)
@@ -122,7 +122,7 @@ def test_prove_proves_two_phase_commit_for_every_depth_with_its_lemmas(n: int, t
 
 
 def test_prove_shows_a_counterexample_to_induction_when_the_invariant_is_not_inductive(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["prove", TWO_PC, "-i", "consistent", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["prove", TWO_PC, "-m", "classic", "-i", "consistent", "--out", str(tmp_path)])
     assert result.exit_code == 3
     assert "not inductive (CTI in 1 step)" in result.stdout
     cti = tmp_path / "two_phase_commit" / "classic" / "consistent.cti.txt"
