@@ -217,6 +217,7 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
     table.add_column("states" if not results or results[0].backend == "explorer" else "explored", justify="right")
     for prop in properties:
         table.add_column(prop)
+    table.add_column("bounds (what a verdict covers)", style="dim")
     by_model: dict[str, list[PropertyResult]] = {}
     for r in results:
         by_model.setdefault(r.model, []).append(r)
@@ -246,6 +247,7 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
                                 f"{'s' if cell.trace_length != 1 else ''})", style="yellow"))
             else:
                 row.append(Text("incomplete", style="yellow"))
+        row.append(rows[0].bounds)
         table.add_row(*row)
     stdout.print(table)
     for name in model_names:
@@ -258,7 +260,7 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
                        f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)")
         else:
             summary = f"{stats.seconds:.2f} s"
-        stdout.print(Text(f"{name}: {rows[0].bounds}; {summary}"))
+        stdout.print(Text(f"{name}: {summary}"))
         for r in rows:
             if r.verdict == "incomplete" and r.reason:
                 stdout.print(Text(f"  {r.property}: incomplete ({r.reason})", style="yellow"))

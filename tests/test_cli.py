@@ -154,3 +154,24 @@ def test_time_and_memory_bounds_stop_a_search_with_a_report(tmp_path: Path) -> N
                           "--out", str(tmp_path))
     assert code == 3
     assert json.loads(out)["results"][0]["reason"] == "memory bound 1 MiB reached"
+
+
+def test_the_lease_lock_trace_shows_the_pause_the_expiry_and_both_writes_and_fencing_holds(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", str(SPECS / "lease_lock.fl"), "--out", str(tmp_path))
+    assert code == 1
+    assert "pauses<=4 ticks of Client, clocks skew<=0, horizon 10" in out  # the bounds beside the verdicts
+    text = (tmp_path / "lease_lock" / "gc_pauses" / "no_clobber.txt").read_text()
+    lines = text.splitlines()
+
+    def step_of(fragment: str) -> int:
+        return next(k for k, line in enumerate(lines) if fragment in line)
+
+    pause = step_of("Client[0] pauses")
+    expiry = step_of("Lock.expires (1) is reached on Lock's clock")
+    resume = step_of("Client[0] resumes after a pause of 1 tick")
+    new_write = step_of("Storage receives Write(token=2) from Client[1]")
+    old_write = step_of("Storage receives Write(token=1) from Client[0]")
+    assert pause < expiry < resume < new_write < old_write
+    assert "Storage.clobbered: false → true" in text
+    code, out, _ = invoke("check", str(SPECS / "lease_fencing.fl"), "--out", str(tmp_path))
+    assert code == 0 and "VIOLATED" not in out
