@@ -227,7 +227,8 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             continue
         cells = {r.property: r for r in rows}
         stats = rows[0].stats
-        size = {"explorer": f"{stats.distinct:,}", "bmc": f"depth {stats.depth}"}.get(rows[0].backend, f"k={stats.depth}")
+        size = {"explorer": f"{stats.distinct:,}", "simulate": f"{stats.distinct:,}", "bmc": f"depth {stats.depth}"}.get(
+            rows[0].backend, f"k={stats.depth}")
         row: list[Text | str] = [name, size]
         for prop in properties:
             cell = cells.get(prop)
@@ -236,6 +237,8 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             elif cell.verdict == "holds":
                 if cell.backend == "prove":
                     row.append(Text(f"proved ({stats.depth}-induction)", style="green"))
+                elif cell.backend == "simulate":
+                    row.append(Text("no violation found", style="green"))
                 else:
                     within = f" within {stats.depth} steps" if cell.backend == "bmc" else ""
                     row.append(Text(f"holds{within}", style="green"))
@@ -255,7 +258,7 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
         if not rows:
             continue
         stats = rows[0].stats
-        if rows[0].backend == "explorer":
+        if rows[0].backend in ("explorer", "simulate"):
             summary = (f"{stats.distinct:,} distinct states, {stats.generated:,} generated, depth {stats.depth}, "
                        f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)")
         else:
@@ -397,6 +400,57 @@ def prove(
                 stdout.print(Text(f"  {r.model} {r.property}: {r.reason}"))
             if r.trace and r.verdict == "incomplete":
                 stdout.print(Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt"))
+    if any(r.verdict == "violated" for r in results):
+        sys.exit(EXIT_VIOLATED)
+    if any(r.verdict == "incomplete" for r in results):
+        sys.exit(EXIT_INCOMPLETE)
+    sys.exit(EXIT_HOLDS)
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--runs", type=click.IntRange(min=1), default=100, show_default=True, help="How many random runs.")
+@click.option("--depth", type=click.IntRange(min=0), default=50, show_default=True, help="Steps per run, at most.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The seed of every random choice.")
+@click.option("--model", "-m", "models", multiple=True, help="Simulate only this model (repeatable).")
+@click.option("--invariant", "-i", "invariants", multiple=True, help="Check only this property (repeatable).")
+@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model after this long.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
+              help="Where counterexamples are written.")
+def simulate(
+    spec_path: str,
+    runs: int,
+    depth: int,
+    seed: int,
+    models: tuple[str, ...],
+    invariants: tuple[str, ...],
+    constants: tuple[str, ...],
+    max_seconds: float | None,
+    as_json: bool,
+    out_dir: str,
+) -> None:
+    """Random runs: the same seed gives the same runs; the shortest violation found is kept."""
+    from explorer.run import simulate_model
+
+    checked = _load(spec_path)
+    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
+                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
+    try:
+        check_constants(checked, options.constants)
+        model_names = select_models(checked, options.models)
+        results = [r for name in model_names for r in simulate_model(checked, name, runs, depth, seed, options, _warn)]
+    except SelectionError as error:
+        _fail(f"error: {error}")
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        stdout.print(Text(json.dumps({"spec": checked.name, "source": spec_path, "seed": seed,
+                                      "results": [r.to_json() for r in results]}, indent=2)))
+    else:
+        _print_table(checked, results, model_names)
     if any(r.verdict == "violated" for r in results):
         sys.exit(EXIT_VIOLATED)
     if any(r.verdict == "incomplete" for r in results):

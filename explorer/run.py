@@ -35,7 +35,7 @@ class PropertyResult:
     backend: str = "explorer"  # or "bmc"
 
     def to_json(self) -> dict[str, Any]:
-        explicit = self.backend == "explorer"  # bmc and prove do not count states
+        explicit = self.backend in ("explorer", "simulate")  # bmc and prove do not count states
         return {
             "model": self.model,
             "property": self.property,
@@ -195,6 +195,48 @@ def bmc_model(
             base.verdict, base.reason = "incomplete", f"{result.stop_reason} at depth {result.depth}"
         else:
             base.reason = f"no counterexample within {depth} steps"
+        out.append(base)
+    return out
+
+
+def simulate_model(
+    checked: CheckedSpec,
+    model_name: str,
+    runs: int,
+    depth: int,
+    seed: int,
+    options: CheckOptions,
+    warn: Callable[[str], None] | None = None,
+) -> list[PropertyResult]:
+    """Random runs of the model; a property holds "within N runs of D steps (seed S)" if none broke it."""
+    from explorer.search.simulate import simulate
+
+    system = spec.instantiate(checked, model_name, options.constants)
+    if warn is not None:
+        for warning in system.warnings:
+            warn(warning.render(checked.source))
+    try:
+        model = SystemModel(system, options.invariants, False)
+    except KeyError as unknown:
+        raise SelectionError(f"spec {checked.name} has no property {unknown.args[0]!r}") from None
+    result = simulate(model, runs, depth, seed, options.max_seconds)
+    bounds = f"{system.model.bounds()}; {result.runs} random runs of up to {depth} steps, seed {seed}"
+    out = []
+    constants = dict(options.constants or {})
+    for prop in model.properties:
+        base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", result.stats, bounds, prop.text,
+                              backend="simulate")
+        path = result.found.get(prop.name)
+        if path is not None:
+            base.verdict, base.trace_length, base.path = "violated", path.length, path
+            if options.out_dir is not None:
+                info = itf.TraceInfo(checked.name, checked.source.uri, system.model.name, prop.name, prop.kind,
+                                     prop.text, bounds, constants)
+                base.trace = str(write_trace(model, path, info, options.out_dir))
+        elif result.stop_reason is not None:
+            base.verdict, base.reason = "incomplete", f"{result.stop_reason} after {result.runs} runs"
+        else:
+            base.reason = f"no violation in {result.runs} random runs of up to {depth} steps (seed {seed})"
         out.append(base)
     return out
 
