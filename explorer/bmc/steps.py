@@ -304,8 +304,8 @@ def _time_steps(enc: Encoder, state: State, step: int) -> list[Outcome]:
         if model.clocks.drift:
             d = z3.Int(enc.fresh_name(f"drift{i}@{step}"))
             enc.choices.append(d)
-            still = z3.Or(local.status == CRASHED, local.status == DOWN, local.status == BYZANTINE)
-            constraints.append(z3.If(still, d == 1, z3.And(d >= 0, d <= 2)))
+            running = z3.Or(local.status == UP, local.status == PAUSED)
+            constraints.append(z3.If(running, z3.And(d >= 0, d <= 2), d == 1))
             clock, mono = local.clock + d, local.mono + d
             constraints += [clock - later <= skew, later - clock <= skew, mono - later <= skew, later - mono <= skew]
         else:

@@ -16,7 +16,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from explorer.model import Action, State
-from explorer.state import CLOCK, CRASHED, DOWN, MONO, PAUSED, PAUSED_SINCE, STATUS, VARS
+from explorer.state import CLOCK, CRASHED, DOWN, MONO, PAUSED, PAUSED_SINCE, STATUS, UP, VARS
 
 if TYPE_CHECKING:
     from explorer.semantics.system import SystemModel
@@ -74,7 +74,9 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
         lid = state[i]
         local = values[lid]
         kind = model.kind[i]
-        steps = (0, 1, 2) if spec_model.clocks.drift and status[lid] not in (CRASHED, DOWN) else (1,)
+        # Only a running (or paused) node's clock drifts: crashed and Byzantine nodes keep time exactly, which
+        # loses nothing, since none of them reads its clock until it recovers.
+        steps = (0, 1, 2) if spec_model.clocks.drift and status[lid] in (UP, PAUSED) else (1,)
         options = []
         # A node that resumed from a pause during this instant may be paused again once time moves on.
         pause_mark = local[PAUSED_SINCE] if local[STATUS] == PAUSED else -1
@@ -83,12 +85,7 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
             if abs(clock - later) > skew or abs(mono - later) > skew:
                 continue
             options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]), kind)))
-        if not options:  # a clock stepped by NTP to the edge of the skew may have to move by more
-            d = later + skew - local[CLOCK] if local[CLOCK] < later - skew else 0
-            clock = min(max(local[CLOCK] + 1, later - skew), later + skew)
-            mono = min(max(local[MONO] + 1, later - skew), later + skew)
-            options.append((d, model.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]), kind)))
-        choices.append(options)
+        choices.append(options)  # never empty: advancing by 1 keeps a clock within the skew
     time = (later, gst_at)
     for picked in itertools.product(*choices):
         advances = tuple(d for d, _ in picked)
