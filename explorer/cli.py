@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -200,6 +201,63 @@ def _warn(text: str) -> None:
     stderr.print(Text(text))
 
 
+def _run_backend(
+    command: str,
+    spec_path: str,
+    models: tuple[str, ...],
+    invariants: tuple[str, ...],
+    constants: tuple[str, ...],
+    max_seconds: float | None,
+    out_dir: str,
+    as_json: bool,
+    one: Callable[[CheckedSpec, str, CheckOptions, Live | None], list[PropertyResult]],
+    extra: dict[str, Any] | None = None,
+    after_table: Callable[[list[PropertyResult]], None] | None = None,
+) -> NoReturn:
+    """What `bmc`, `prove` and `simulate` share: load the spec, pick the models, run `one` on each (with a
+    progress line on a terminal), report as a table or JSON, and exit with the code the verdicts call for."""
+    from explorer.bmc.symbolic import Unsupported
+
+    checked = _load(spec_path)
+    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
+                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
+    try:
+        check_constants(checked, options.constants)
+        model_names = select_models(checked, options.models)
+    except SelectionError as error:
+        _fail(f"error: {error}")
+    results: list[PropertyResult] = []
+    for name in model_names:
+        try:
+            if stderr.is_terminal and not as_json:
+                with Live(console=stderr, transient=True, refresh_per_second=4) as live:
+                    results.extend(one(checked, name, options, live))
+            else:
+                results.extend(one(checked, name, options, None))
+        except SpecError as error:
+            stderr.print(Text(error.render()))
+            sys.exit(EXIT_USAGE)
+        except SelectionError as error:
+            _fail(f"error: {error}")
+        except Unsupported as error:
+            _fail(f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
+                  "use `faultline check`")
+        except InternalError as error:
+            _fail(str(error), EXIT_INCOMPLETE)
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_INCOMPLETE)
+    if as_json:
+        payload = {"spec": checked.name, "source": spec_path, **(extra or {}), "results": [r.to_json() for r in results]}
+        stdout.print(Text(json.dumps(payload, indent=2)))
+    else:
+        _print_table(checked, results, model_names)
+        if after_table is not None:
+            after_table(results)
+    if any(r.verdict == "violated" for r in results):
+        sys.exit(EXIT_VIOLATED)
+    sys.exit(EXIT_INCOMPLETE if any(r.verdict == "incomplete" for r in results) else EXIT_HOLDS)
+
+
 def _progress(model: str, stats: Stats) -> Text:
     return Text(
         f"{model}: {stats.distinct:,} states, {stats.rate:,.0f} states/s, depth {stats.depth}, queue {stats.queue:,}",
@@ -295,51 +353,16 @@ def bmc(
     out_dir: str,
 ) -> None:
     """Bounded model checking with Z3: a shortest counterexample of at most DEPTH steps, or none."""
-    from explorer.bmc.symbolic import Unsupported
     from explorer.run import bmc_model
 
-    checked = _load(spec_path)
-    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
-                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
-    try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-    except SelectionError as error:
-        _fail(f"error: {error}")
-    results: list[PropertyResult] = []
-    for name in model_names:
-        try:
-            if stderr.is_terminal and not as_json:
-                with Live(console=stderr, transient=True, refresh_per_second=4) as live:
-                    model_results = bmc_model(
-                        checked, name, depth, options,
-                        lambda m, k, t: live.update(Text(f"{m}: depth {k} of {depth}, {t:.1f} s", style="dim")),
-                        _warn,
-                    )
-            else:
-                model_results = bmc_model(checked, name, depth, options, warn=_warn)
-        except SpecError as error:
-            stderr.print(Text(error.render()))
-            sys.exit(EXIT_USAGE)
-        except SelectionError as error:
-            _fail(f"error: {error}")
-        except Unsupported as error:
-            _fail(f"error: bmc cannot encode model {name} of {checked.name}: {error}; use `faultline check`")
-        except InternalError as error:
-            _fail(str(error), EXIT_INCOMPLETE)
-        except KeyboardInterrupt:
-            _fail("interrupted", EXIT_INCOMPLETE)
-        results.extend(model_results)
-    if as_json:
-        stdout.print(Text(json.dumps({"spec": checked.name, "source": spec_path,
-                                      "results": [r.to_json() for r in results]}, indent=2)))
-    else:
-        _print_table(checked, results, model_names)
-    if any(r.verdict == "violated" for r in results):
-        sys.exit(EXIT_VIOLATED)
-    if any(r.verdict == "incomplete" for r in results):
-        sys.exit(EXIT_INCOMPLETE)
-    sys.exit(EXIT_HOLDS)
+    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+        def show(m: str, k: int, t: float) -> None:
+            if live is not None:
+                live.update(Text(f"{m}: depth {k} of {depth}, {t:.1f} s", style="dim"))
+
+        return bmc_model(checked, name, depth, options, show, _warn)
+
+    _run_backend("bmc", spec_path, models, invariants, constants, max_seconds, out_dir, as_json, one)
 
 
 @main.command()
@@ -366,45 +389,20 @@ def prove(
     out_dir: str,
 ) -> None:
     """Prove invariants for every depth by k-induction with Z3 (exit 0: proved; 1: violated; 3: not proved)."""
-    from explorer.bmc.symbolic import Unsupported
     from explorer.run import prove_model
 
-    checked = _load(spec_path)
-    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
-                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
-    try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-    except SelectionError as error:
-        _fail(f"error: {error}")
-    results: list[PropertyResult] = []
-    for name in model_names:
-        try:
-            results.extend(prove_model(checked, name, k, list(lemmas), options, _warn))
-        except SpecError as error:
-            stderr.print(Text(error.render()))
-            sys.exit(EXIT_USAGE)
-        except SelectionError as error:
-            _fail(f"error: {error}")
-        except Unsupported as error:
-            _fail(f"error: cannot prove in model {name} of {checked.name}: {error}; use `faultline bmc` or `check`")
-        except InternalError as error:
-            _fail(str(error), EXIT_INCOMPLETE)
-    if as_json:
-        stdout.print(Text(json.dumps({"spec": checked.name, "source": spec_path,
-                                      "results": [r.to_json() for r in results]}, indent=2)))
-    else:
-        _print_table(checked, results, model_names)
+    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+        return prove_model(checked, name, k, list(lemmas), options, _warn)
+
+    def explain(results: list[PropertyResult]) -> None:
         for r in results:
             if r.reason and r.verdict == "holds":
                 stdout.print(Text(f"  {r.model} {r.property}: {r.reason}"))
             if r.trace and r.verdict == "incomplete":
                 stdout.print(Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt"))
-    if any(r.verdict == "violated" for r in results):
-        sys.exit(EXIT_VIOLATED)
-    if any(r.verdict == "incomplete" for r in results):
-        sys.exit(EXIT_INCOMPLETE)
-    sys.exit(EXIT_HOLDS)
+
+    _run_backend("prove", spec_path, models, invariants, constants, max_seconds, out_dir, as_json, one,
+                 after_table=explain)
 
 
 @main.command()
@@ -434,28 +432,11 @@ def simulate(
     """Random runs: the same seed gives the same runs; the shortest violation found is kept."""
     from explorer.run import simulate_model
 
-    checked = _load(spec_path)
-    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
-                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
-    try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-        results = [r for name in model_names for r in simulate_model(checked, name, runs, depth, seed, options, _warn)]
-    except SelectionError as error:
-        _fail(f"error: {error}")
-    except SpecError as error:
-        stderr.print(Text(error.render()))
-        sys.exit(EXIT_USAGE)
-    if as_json:
-        stdout.print(Text(json.dumps({"spec": checked.name, "source": spec_path, "seed": seed,
-                                      "results": [r.to_json() for r in results]}, indent=2)))
-    else:
-        _print_table(checked, results, model_names)
-    if any(r.verdict == "violated" for r in results):
-        sys.exit(EXIT_VIOLATED)
-    if any(r.verdict == "incomplete" for r in results):
-        sys.exit(EXIT_INCOMPLETE)
-    sys.exit(EXIT_HOLDS)
+    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+        return simulate_model(checked, name, runs, depth, seed, options, _warn)
+
+    _run_backend("simulate", spec_path, models, invariants, constants, max_seconds, out_dir, as_json, one,
+                 {"seed": seed})
 
 
 @main.command()

@@ -94,6 +94,51 @@ def check_constants(checked: CheckedSpec, constants: Mapping[str, int | bool] | 
             raise SelectionError(f"constant '{name}' is {declared}: give it {want}, not {value!r}")
 
 
+def _instantiate(
+    checked: CheckedSpec,
+    model_name: str,
+    options: CheckOptions,
+    warn: Callable[[str], None] | None,
+    deadlock: bool = False,
+    select: bool = True,
+) -> tuple[ir.System, SystemModel]:
+    """The IR of one model and its transition system, checking only the selected properties."""
+    system = spec.instantiate(checked, model_name, options.constants)
+    if warn is not None:
+        for warning in system.warnings:
+            warn(warning.render(checked.source))
+    try:
+        return system, SystemModel(system, options.invariants if select else None, deadlock)
+    except KeyError as unknown:
+        raise SelectionError(
+            f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
+        ) from None
+
+
+def _record_violation(
+    result: PropertyResult,
+    path: Path,
+    checked: CheckedSpec,
+    model: SystemModel,
+    options: CheckOptions,
+    prop: str | None = None,
+    induction: bool = False,
+) -> None:
+    """Mark `result` violated by `path` (or refuted, for a counterexample to induction) and write its trace."""
+    if not induction:
+        result.verdict = "violated"
+    result.trace_length = path.length
+    result.path = path
+    if options.out_dir is None:
+        return
+    system = model.system
+    info = itf.TraceInfo(
+        checked.name, checked.source.uri, system.model.name, prop or result.property, result.kind,
+        result.description, result.bounds, dict(options.constants or {}), induction=induction,
+    )
+    result.trace = str(write_trace(model, path, info, options.out_dir, ".cti" if induction else ""))
+
+
 def check_model(
     checked: CheckedSpec,
     model_name: str,
@@ -101,16 +146,8 @@ def check_model(
     progress: Callable[[str, Stats], None] | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> list[PropertyResult]:
-    system = spec.instantiate(checked, model_name, options.constants)
-    if warn is not None:
-        for warning in system.warnings:
-            warn(warning.render(checked.source))
-    try:
-        model = SystemModel(system, options.invariants, options.deadlock)
-    except KeyError as unknown:
-        raise SelectionError(
-            f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
-        ) from None
+    """Every property of one model by explicit-state search."""
+    system, model = _instantiate(checked, model_name, options, warn, options.deadlock)
     result = explore(
         model,
         order=options.order,
@@ -128,24 +165,14 @@ def verdicts(
     checked: CheckedSpec, system: ir.System, model: SystemModel, result: SearchResult, options: CheckOptions
 ) -> list[PropertyResult]:
     out = []
-    constants = dict(options.constants or {})
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
-        description = prop.text
         base = PropertyResult(
-            system.model.name, prop.name, prop.kind, "holds", result.stats, system.model.bounds(), description
+            system.model.name, prop.name, prop.kind, "holds", result.stats, system.model.bounds(), prop.text
         )
         if found is not None:
             path = rebuild(model, found.fingerprints, found.failing_action, found.error)
-            base.verdict = "violated"
-            base.trace_length = path.length
-            base.path = path
-            if options.out_dir is not None:
-                info = itf.TraceInfo(
-                    checked.name, checked.source.uri, system.model.name, prop.name, prop.kind, description,
-                    system.model.bounds(), constants,
-                )
-                base.trace = str(write_trace(model, path, info, options.out_dir))
+            _record_violation(base, path, checked, model, options)
         elif not result.complete:
             base.verdict = "incomplete"
             base.reason = result.stop_reason
@@ -164,33 +191,20 @@ def bmc_model(
     """The same verdicts as `check_model`, by bounded model checking with Z3 to `depth` steps."""
     from explorer.bmc.bmc import run_bmc
 
-    system = spec.instantiate(checked, model_name, options.constants)
-    if warn is not None:
-        for warning in system.warnings:
-            warn(warning.render(checked.source))
-    try:
-        model = SystemModel(system, options.invariants, False)
-    except KeyError as unknown:
-        raise SelectionError(f"spec {checked.name} has no property {unknown.args[0]!r}") from None
-    names = [p.name for p in model.properties]
+    system, model = _instantiate(checked, model_name, options, warn)
     result = run_bmc(
-        model, depth, names, options.max_seconds,
+        model, depth, [p.name for p in model.properties], options.max_seconds,
         (lambda k, seconds: progress(model_name, k, seconds)) if progress else None,
     )
     stats = Stats(depth=result.depth, seconds=result.seconds)
     bounds = f"{system.model.bounds()}; bmc to depth {depth}"
     out = []
-    constants = dict(options.constants or {})
     for prop in model.properties:
         base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text,
                               backend="bmc")
         found = result.found.get(prop.name)
         if found is not None:
-            base.verdict, base.trace_length, base.path = "violated", found.length, found.path
-            if options.out_dir is not None:
-                info = itf.TraceInfo(checked.name, checked.source.uri, system.model.name, prop.name, prop.kind,
-                                     prop.text, system.model.bounds(), constants)
-                base.trace = str(write_trace(model, found.path, info, options.out_dir))
+            _record_violation(base, found.path, checked, model, options)
         elif not result.complete:
             base.verdict, base.reason = "incomplete", f"{result.stop_reason} at depth {result.depth}"
         else:
@@ -211,28 +225,16 @@ def simulate_model(
     """Random runs of the model; a property holds "within N runs of D steps (seed S)" if none broke it."""
     from explorer.search.simulate import simulate
 
-    system = spec.instantiate(checked, model_name, options.constants)
-    if warn is not None:
-        for warning in system.warnings:
-            warn(warning.render(checked.source))
-    try:
-        model = SystemModel(system, options.invariants, False)
-    except KeyError as unknown:
-        raise SelectionError(f"spec {checked.name} has no property {unknown.args[0]!r}") from None
+    system, model = _instantiate(checked, model_name, options, warn)
     result = simulate(model, runs, depth, seed, options.max_seconds)
     bounds = f"{system.model.bounds()}; {result.runs} random runs of up to {depth} steps, seed {seed}"
     out = []
-    constants = dict(options.constants or {})
     for prop in model.properties:
         base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", result.stats, bounds, prop.text,
                               backend="simulate")
         path = result.found.get(prop.name)
         if path is not None:
-            base.verdict, base.trace_length, base.path = "violated", path.length, path
-            if options.out_dir is not None:
-                info = itf.TraceInfo(checked.name, checked.source.uri, system.model.name, prop.name, prop.kind,
-                                     prop.text, bounds, constants)
-                base.trace = str(write_trace(model, path, info, options.out_dir))
+            _record_violation(base, path, checked, model, options)
         elif result.stop_reason is not None:
             base.verdict, base.reason = "incomplete", f"{result.stop_reason} after {result.runs} runs"
         else:
@@ -253,40 +255,27 @@ def prove_model(
     lemmas; a failed induction step is written as a counterexample to induction (`<property>.cti.*`)."""
     from explorer.bmc.prove import run_prove
 
-    system = spec.instantiate(checked, model_name, options.constants)
-    if warn is not None:
-        for warning in system.warnings:
-            warn(warning.render(checked.source))
+    system, model = _instantiate(checked, model_name, options, warn, select=False)
     names = [inv.name for inv in system.invariants]
     for name in [*lemmas, *(options.invariants or [])]:
         if name not in names:
             raise SelectionError(f"spec {checked.name} has no invariant {name!r} (its invariants: {', '.join(names)})")
-    goals = options.invariants or [n for n in names if n not in lemmas]
-    model = SystemModel(system, None, False)
+    with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
+    bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
     out = []
-    constants = dict(options.constants or {})
-    for goal in goals:
+    for goal in options.invariants or [n for n in names if n not in lemmas]:
         result = run_prove(model, [goal, *[name for name in lemmas if name != goal]], k, options.max_seconds)
-        with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
-        bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
-        stats = Stats(depth=k, seconds=result.seconds)
         text = next(inv.text for inv in system.invariants if inv.name == goal)
-        base = PropertyResult(system.model.name, goal, "invariant", "holds", stats, bounds, text, backend="prove")
+        base = PropertyResult(system.model.name, goal, "invariant", "holds", Stats(depth=k, seconds=result.seconds),
+                              bounds, text, backend="prove")
         if result.verdict == "proved":
             base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
-        elif result.verdict == "violated":
-            base.verdict, base.reason = "violated", result.reason
         else:
-            base.verdict, base.reason = "incomplete", result.reason
+            base.verdict = "violated" if result.verdict == "violated" else "incomplete"
+            base.reason = result.reason
         if result.path is not None:
-            base.path = result.path
-            base.trace_length = result.path.length
-            if options.out_dir is not None:
-                violated = result.violated or goal
-                info = itf.TraceInfo(checked.name, checked.source.uri, system.model.name, violated, "invariant",
-                                     text, bounds, constants, induction=result.verdict != "violated")
-                suffix = "" if result.verdict == "violated" else ".cti"
-                base.trace = str(write_trace(model, result.path, info, options.out_dir, suffix))
+            _record_violation(base, result.path, checked, model, options, result.violated,
+                              induction=result.verdict != "violated")
         out.append(base)
     return out
 

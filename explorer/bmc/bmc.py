@@ -19,7 +19,7 @@ import z3
 
 from explorer.bmc import steps
 from explorer.bmc import symbolic as S
-from explorer.bmc.encode import Encoder, Exec, State, _leaves, with_leaves
+from explorer.bmc.encode import Encoder, Exec, Outcome, State, _leaves, with_leaves
 from explorer.compile import NO_RUNTIME_ERRORS, SpecRuntimeError
 from explorer.model import Action
 from explorer.model import State as ExplicitState
@@ -73,7 +73,6 @@ def run_bmc(
     invariants = [inv for inv in system.invariants if inv.name in properties]
     errors_wanted = [p for p in properties if p not in {inv.name for inv in invariants}]
     result = BmcResult(depth)
-    acts_per_step: list[list[Any]] = []
 
     def found_at(witness: z3.ModelRef, length: int, prop: str, failing: bool) -> None:
         path = decode_path(model, enc, witness, states[: length + (0 if failing else 1)], prop, failing)
@@ -95,11 +94,7 @@ def run_bmc(
         if max_seconds is not None and time.perf_counter() - started > max_seconds:
             result.depth, result.complete, result.stop_reason = k, False, f"time bound {max_seconds:g} s reached"
             break
-        extended, base = enc.extend(states[k], enc.step_sites)
-        states[k] = extended  # the same state, with room for this step's messages
-        actions = steps.actions(enc, extended, k, base)
-        act = z3.Int(f"act@{k}")
-        acts_per_step.append(actions)
+        states[k], actions, act, facts, following = unroll(enc, states[k], k)
         for prop in errors_wanted:
             if prop in result.found:
                 continue
@@ -107,23 +102,51 @@ def run_bmc(
             witness = _sat(solver, z3.Or(*fails)) if fails else None
             if witness is not None:
                 found_at(witness, k + 1, prop, True)
-        solver.add(act >= 0, act < len(actions))
-        solver.add(z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)]))
-        # The next state is a function of this one and the action chosen: no new variables, no equations.
-        current = _leaves(states[k])
-        changed = [_leaves(o.after) for o in actions]
-        following = []
-        for index, now_value in enumerate(current):
-            value = now_value
-            for a, leaves in enumerate(changed):
-                if leaves[index] is not now_value:
-                    value = S.ite(act == a, leaves[index], value)
-            following.append(value)
-        states.append(with_leaves(states[k], following))
+        solver.add(*facts)
+        states.append(following)
         if progress is not None:
             progress(k + 1, time.perf_counter() - started)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def unroll(enc: Encoder, state: State, k: int) -> tuple[State, list[Outcome], Any, list[Any], State]:
+    """Step k from `state`: (the state with room for this step's messages, the actions, the variable that
+    picks one, the facts that say one enabled action is taken, the next state). The next state is a
+    function of this one and of the action chosen: no new variables, no equations."""
+    extended, base = enc.extend(state, enc.step_sites)
+    actions = steps.actions(enc, extended, k, base)
+    act = z3.Int(f"act@{k}")
+    facts = [act >= 0, act < len(actions), z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)])]
+    current = _leaves(extended)
+    changed = [_leaves(o.after) for o in actions]
+    following = []
+    for index, now_value in enumerate(current):
+        value = now_value
+        for a, leaves in enumerate(changed):
+            if leaves[index] is not now_value:
+                value = S.ite(act == a, leaves[index], value)
+        following.append(value)
+    return extended, actions, act, facts, with_leaves(extended, following)
+
+
+def follow(model: SystemModel, start: ExplicitState, targets: list[tuple[Any, ...]]) -> list[tuple[Action, ExplicitState]]:
+    """The explorer's steps from `start` through states equal to `targets` (canonical forms), one by one:
+    how a symbolic path becomes a Path, and a check that both back ends took the same steps."""
+    taken: list[tuple[Action, ExplicitState]] = []
+    current = start
+    for k, target in enumerate(targets, start=1):
+        successors, _ = model.successors(current)
+        for action, state in successors:
+            if model.canonical(state) == target:
+                taken.append((action, state))
+                current = state
+                break
+        else:
+            raise InternalError(
+                f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer leads to {target}"
+            )
+    return taken
 
 
 def _sat(solver: z3.Solver, condition: Any) -> z3.ModelRef | None:
@@ -189,17 +212,8 @@ def decode_path(
                 if error.prop == prop:
                     return Path((), (action, error))
         raise InternalError(f"the Z3 back end found an initial state the explorer does not have: {wanted[0]}")
-    for k, target in enumerate(wanted[1:], start=1):
-        successors, _ = model.successors(current)
-        for action, state in successors:
-            if model.canonical(state) == target:
-                steps_taken.append((action, state))
-                current = state
-                break
-        else:
-            raise InternalError(
-                f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer leads to {target}"
-            )
+    steps_taken += follow(model, current, wanted[1:])
+    current = steps_taken[-1][1]
     if failing:
         _, failures = model.successors(current)
         for action, error in failures:

@@ -17,7 +17,7 @@ error of a path (a range, a missing key, `none`, an assertion) makes that step a
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -386,55 +386,39 @@ class Encoder:
             pools.append(list(pool) + [empty] * counts[p])
         return replace(state, pools=pools), base
 
-    def append_sends(self, state: State, sends: list[Send], base: Sequence[int]) -> State:
-        """`state` with the messages written (each under its condition) into the slots that begin at `base`:
-        a message goes into the pool of its type and link, numbered in the order of sending."""
-        if not sends:
-            return state
-        if self.universe:
-            return self._add_to_universe(state, sends)
-        pools = [list(p) for p in state.pools]
-        offset = [0] * len(pools)
-        first_seq = self.step_seq
+    def _deliveries_of(self, sends: list[Send]) -> Iterator[tuple[int, int, Any, tuple[Sym, ...]]]:
+        """(send number, pool, condition, fields) for each pool a send may land in: the pool of its type
+        and link, for each receiver it may have."""
         for k, (cond, sender, dst, m, args) in enumerate(sends):
             fields = self.messages[m].fields
             values = tuple(S.coerce(a, f.type) for a, f in zip(args, fields, strict=True))
             targets = self.possible_values(dst)
             for d in range(self.n):
-                if targets is not None and d not in targets:
-                    continue
-                p = self.pool_of[PoolKey(m, sender, d)]
-                j = base[p] + offset[p]
-                offset[p] += 1
-                slot = pools[p][j]
-                hit = z3.And(cond, dst == d)
-                pools[p][j] = Slot(
-                    z3.Or(hit, slot.valid),
-                    tuple(S.ite(hit, a, b) for a, b in zip(values, slot.args, strict=True)),
-                    z3.If(hit, state.now, slot.sent_at) if self.timed else slot.sent_at,
-                    z3.IntVal(first_seq + k),
-                )
-        return replace(state, pools=pools)
+                if targets is None or d in targets:
+                    yield k, self.pool_of[PoolKey(m, sender, d)], z3.And(cond, dst == d), values
 
-    def _add_to_universe(self, state: State, sends: list[Send]) -> State:
+    def append_sends(self, state: State, sends: list[Send], base: Sequence[int]) -> State:
+        """`state` with the messages written (each under its condition) into the slots that begin at `base`:
+        a message goes into the pool of its type and link, numbered in the order of sending. In the universe
+        network, it is counted (or marked present) in the slot that stands for it."""
+        if not sends:
+            return state
         pools = [list(p) for p in state.pools]
-        for cond, sender, dst, m, args in sends:
-            fields = self.messages[m].fields
-            values = tuple(S.coerce(a, f.type) for a, f in zip(args, fields, strict=True))
-            targets = self.possible_values(dst)
-            for d in range(self.n):
-                if targets is not None and d not in targets:
-                    continue
-                p = self.pool_of[PoolKey(m, sender, d)]
-                new_pool = []
-                for slot in pools[p]:
-                    hit = z3.And(cond, dst == d, *[S.eq(a, b) for a, b in zip(values, slot.args, strict=True)])
-                    if slot.count is not None:
-                        count = slot.count + z3.If(hit, 1, 0)
-                        new_pool.append(replace(slot, valid=count > 0, count=count))
-                    else:
-                        new_pool.append(replace(slot, valid=z3.Or(slot.valid, hit)))
-                pools[p] = new_pool
+        offset = [0] * len(pools)
+        for k, p, hit, values in self._deliveries_of(sends):
+            if self.universe:
+                pools[p] = [_add_if(slot, z3.And(hit, *[S.eq(a, b) for a, b in zip(values, slot.args, strict=True)]))
+                            for slot in pools[p]]
+                continue
+            j = base[p] + offset[p]
+            offset[p] += 1
+            slot = pools[p][j]
+            pools[p][j] = Slot(
+                z3.Or(hit, slot.valid),
+                tuple(S.ite(hit, a, b) for a, b in zip(values, slot.args, strict=True)),
+                z3.If(hit, state.now, slot.sent_at) if self.timed else slot.sent_at,
+                z3.IntVal(self.step_seq + k),
+            )
         return replace(state, pools=pools)
 
     def possible_values(self, term: Any) -> frozenset[int] | None:
@@ -511,6 +495,14 @@ class Encoder:
 
 
 UNIVERSE_LIMIT = 4096  # possible messages of one type on one link that the universe network tracks
+
+
+def _add_if(slot: Slot, cond: Any) -> Slot:
+    """A universe slot with one more copy of its message (a bag) or marked present (a set) when cond holds."""
+    if slot.count is not None:
+        count = slot.count + z3.If(cond, 1, 0)
+        return replace(slot, valid=count > 0, count=count)
+    return replace(slot, valid=z3.Or(slot.valid, cond))
 
 
 def _invalidate_if(slot: Slot, cond: Any) -> Slot:

@@ -19,9 +19,7 @@ from typing import Any
 
 import z3
 
-from explorer.bmc import steps
-from explorer.bmc import symbolic as S
-from explorer.bmc.bmc import decode_state, invariant_terms, run_bmc
+from explorer.bmc.bmc import decode_state, follow, invariant_terms, run_bmc, unroll
 from explorer.bmc.encode import (
     CRASH_BUDGETS,
     CUT,
@@ -31,15 +29,12 @@ from explorer.bmc.encode import (
     PARTITIONS,
     Encoder,
     State,
-    _leaves,
-    with_leaves,
 )
 from explorer.model import Action
 from explorer.model import State as ExplicitState
 from explorer.semantics.system import SystemModel
 from explorer.state import BYZANTINE, CRASHED, DOWN, UP
 from explorer.trace.path import Path
-from spec.diagnostics import InternalError
 
 
 @dataclass
@@ -73,20 +68,9 @@ def run_prove(model: SystemModel, properties: list[str], k: int, max_seconds: fl
     solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
     for i in range(k):
         solver.add(*invariant_terms(enc, states[i], invariants).values())
-        extended, base_slots = enc.extend(states[i], enc.step_sites)
-        actions = steps.actions(enc, extended, i, base_slots)
-        act = z3.Int(f"act@{i}")
-        solver.add(act >= 0, act < len(actions))
-        solver.add(z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)]))
-        current = _leaves(extended)
-        changed = [_leaves(o.after) for o in actions]
-        following = []
-        for index, value in enumerate(current):
-            for a, leaves in enumerate(changed):
-                if leaves[index] is not current[index]:
-                    value = S.ite(act == a, leaves[index], value)
-            following.append(value)
-        states.append(with_leaves(extended, following))
+        states[i], _, _, facts, following = unroll(enc, states[i], i)
+        solver.add(*facts)
+        states.append(following)
     goal = invariant_terms(enc, states[k], invariants)
     solver.add(z3.Not(z3.And(*goal.values())))
     answer = solver.check()
@@ -131,15 +115,6 @@ def _possible(enc: Encoder, state: State) -> list[Any]:
 def _cti_path(model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: list[State]) -> Path:
     """The counterexample to induction as an explorer Path from its (possibly unreachable) first state."""
     decoded = [decode_state(enc, witness, st) for st in states]
-    current = model.from_canonical(decoded[0])
-    taken: list[tuple[Action, ExplicitState]] = [(("cti",), current)]
-    for k, target in enumerate(decoded[1:], start=1):
-        successors, _ = model.successors(current)
-        for action, state in successors:
-            if model.canonical(state) == target:
-                taken.append((action, state))
-                current = state
-                break
-        else:
-            raise InternalError(f"the induction step and the explorer disagree at step {k}")
-    return Path(tuple(taken))
+    start = model.from_canonical(decoded[0])
+    taken: list[tuple[Action, ExplicitState]] = [(("cti",), start)]
+    return Path(tuple(taken + follow(model, start, decoded[1:])))

@@ -26,6 +26,7 @@ from explorer.bmc.encode import (
 )
 from explorer.bmc.symbolic import FALSE, TRUE
 from explorer.compile import NO_RUNTIME_ERRORS
+from explorer.semantics.byzantine import byzantine_masks
 from explorer.state import BYZANTINE, CRASHED, DOWN, PAUSED, UP
 from spec import ir
 
@@ -322,7 +323,7 @@ def _time_steps(enc: Encoder, state: State, step: int) -> list[Outcome]:
 def initial(enc: Encoder) -> tuple[State, list[Any], dict[str, Any]]:
     """An initial state as terms over the adversary's and the start handlers' choices: (the state, the
     constraints on those choices, start errors by property)."""
-    masks = _byzantine_masks(enc)
+    masks = byzantine_masks(enc.system)
     choice = z3.Int(enc.fresh_name("byzantine@0"))
     enc.choices.append(choice)
     constraints: list[Any] = [choice >= 0, choice < len(masks)]
@@ -374,29 +375,6 @@ def _start_state(enc: Encoder) -> State:
         ))
     spent = [z3.IntVal(0)] * (CRASH_BUDGETS + len(enc.crash_budgets))
     return State(locals_, [[] for _ in enc.pool_keys], spent, z3.IntVal(0), z3.IntVal(0))
-
-
-def _byzantine_masks(enc: Encoder) -> list[int]:
-    import itertools
-
-    per_budget = []
-    for budget in enc.byzantine:
-        nt = enc.system.node_type(budget.node_type)
-        instances = list(nt.instances)
-        most = min(budget.bound, len(instances))
-        if nt.symmetric:
-            options = [frozenset(instances[len(instances) - k :]) for k in range(most + 1)]
-        else:
-            options = [frozenset(c) for k in range(most + 1) for c in itertools.combinations(instances, k)]
-        per_budget.append(options)
-    masks = []
-    for combo in itertools.product(*per_budget):
-        mask = 0
-        for i in frozenset().union(*combo):
-            mask |= 1 << i
-        if mask not in masks:
-            masks.append(mask)
-    return masks
 
 
 __all__ = ["NO_RUNTIME_ERRORS", "actions", "initial"]

@@ -17,11 +17,38 @@ from typing import TYPE_CHECKING, Any
 from explorer.compile import SpecRuntimeError
 from explorer.model import Action, State
 from explorer.state import BYZANTINE, UP
+from spec import ir
 
 if TYPE_CHECKING:
     from explorer.semantics.system import SystemModel
 
 CUT = 3  # position of the current partition in the faults tuple (explorer.semantics.system)
+
+
+def byzantine_masks(system: ir.System) -> list[int]:
+    """The sets of Byzantine nodes the adversary may pick, as bit masks: up to f of each type with a
+    byzantine budget; for a symmetric type one set per size, since which ones does not matter. Both back
+    ends start from these."""
+    per_budget: list[list[frozenset[int]]] = []
+    for budget in system.model.faults:
+        if budget.kind != "byzantine" or budget.bound <= 0:
+            continue
+        nt = system.node_type(budget.node_type)
+        instances = list(nt.instances)
+        most = min(budget.bound, len(instances))
+        if nt.symmetric:
+            options = [frozenset(instances[len(instances) - k :]) for k in range(most + 1)]
+        else:
+            options = [frozenset(c) for k in range(most + 1) for c in itertools.combinations(instances, k)]
+        per_budget.append(options)
+    masks: list[int] = []
+    for combo in itertools.product(*per_budget):
+        mask = 0
+        for i in frozenset().union(*combo):
+            mask |= 1 << i
+        if mask not in masks:
+            masks.append(mask)
+    return masks
 
 
 def message_domains(

@@ -342,30 +342,6 @@ class SystemModel:
 
     # ---------------------------------------------------------------- the transition system
 
-    def byzantine_choices(self) -> list[int]:
-        """The sets of Byzantine nodes the adversary may pick, as bit masks: up to f of each type with a
-        byzantine budget; for a symmetric type one set per size, since which ones does not matter."""
-        per_budget: list[list[frozenset[int]]] = []
-        for budget in self.system.model.faults:
-            if budget.kind != "byzantine":
-                continue
-            nt = self.system.node_type(budget.node_type)
-            instances = list(nt.instances)
-            most = min(budget.bound, len(instances))
-            if nt.symmetric:
-                options = [frozenset(instances[len(instances) - k :]) for k in range(most + 1)]
-            else:
-                options = [frozenset(c) for k in range(most + 1) for c in itertools.combinations(instances, k)]
-            per_budget.append(options)
-        masks = []
-        for combo in itertools.product(*per_budget):
-            mask = 0
-            for i in frozenset().union(*combo):
-                mask |= 1 << i
-            if mask not in masks:
-                masks.append(mask)
-        return masks
-
     def _start_options(self, i: int, byzantine_mask: int) -> list[tuple[int, Outcome]]:
         """Instance i's possible starts: (initial clock, outcome of `on start`). A Byzantine node does not
         run its handlers at all."""
@@ -389,7 +365,7 @@ class SystemModel:
     def init_states(self) -> list[tuple[Action, State]]:
         states: list[tuple[Action, State]] = []
         self.init_failures = []
-        for mask in self.byzantine_choices():
+        for mask in byzantine.byzantine_masks(self.system):
             states.extend(self._init_states(mask))
         return states
 
