@@ -81,14 +81,18 @@ class _Invariant:
 class _View:
     """What properties see of a global state (explorer.compile.World)."""
 
-    __slots__ = ("_inflight", "locals")
+    __slots__ = ("_inflight", "_seen", "locals")
 
     def __init__(self, locals_: list[tuple[Any, ...]], inflight: Callable[[int], frozenset[tuple[Any, ...]]]) -> None:
         self.locals = locals_
         self._inflight = inflight
+        self._seen: dict[int, frozenset[tuple[Any, ...]]] = {}  # a property may ask again inside a quantifier
 
     def inflight(self, message: int) -> frozenset[tuple[Any, ...]]:
-        return self._inflight(message)
+        found = self._seen.get(message)
+        if found is None:
+            found = self._seen[message] = self._inflight(message)
+        return found
 
 
 class SystemModel:
