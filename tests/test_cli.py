@@ -195,3 +195,13 @@ def test_simulation_is_repeatable_by_its_seed_and_its_traces_replay(tmp_path: Pa
     assert code == 0
     row = json.loads(out)["results"][0]
     assert row["verdict"] == "holds" and row["reason"] == "no violation in 30 random runs of up to 15 steps (seed 0)"
+
+
+def test_the_progress_line_says_states_rate_depth_and_queue_and_only_on_a_terminal(tmp_path: Path) -> None:
+    from explorer.cli import _progress
+    from explorer.search import Stats
+
+    line = _progress("classic", Stats(distinct=1234, generated=5000, depth=7, queue=55, seconds=2.0)).plain
+    assert line == "classic: 1,234 states, 617 states/s, depth 7, queue 55"
+    code, _, err = invoke("check", TWO_PC, "-m", "classic", "-c", "N=6", "--out", str(tmp_path))
+    assert code == 0 and "states/s, depth" not in err  # the test runner is not a terminal

@@ -764,6 +764,60 @@ CASES: list[Bad] = [
         "FL101", "a block comment is not closed", (2, 1), "/*",
     ),
     bad(
+        "synchronous_model_without_horizon",
+        """\
+        node A { var x: 0..3 = 0 }
+        model m { timing synchronous { delay <= 1 } }
+        """,
+        "FL401", "model 'm' is synchronous: real time advances, so it needs a horizon", (2, 11),
+        "timing synchronous { delay <= 1 }",
+    ),
+    bad(
+        "synchronous_timing_without_a_delay_bound",
+        """\
+        node A { var x: 0..3 = 0 }
+        model m { timing synchronous; horizon 3 }
+        """,
+        "FL401", "`timing synchronous` needs a delay bound", (2, 18), "synchronous",
+    ),
+    bad(
+        "clocks_under_asynchronous_timing",
+        """\
+        node A { var x: 0..3 = 0 }
+        model m { timing asynchronous; clocks { skew <= 1 } }
+        """,
+        "FL401", "`clocks` has no meaning under asynchronous timing", (2, 32), "clocks",
+    ),
+    bad(
+        "pause_under_asynchronous_timing",
+        """\
+        node A { var x: 0..3 = 0 }
+        model m { faults { pause <= 2 of A } }
+        """,
+        "FL401", "a pause is only visible against bounded timing", (2, 20), "pause <= 2 of A",
+    ),
+    bad(
+        "timer_without_a_duration_in_a_timed_model",
+        """\
+        node A {
+          on start { set t }
+          on timeout t { skip }
+        }
+        model m { timing synchronous { delay <= 1 }; horizon 3 }
+        """,
+        "FL403", "a timer needs a duration: `set t after d`", (2, 14), "set t",
+        model="m",
+    ),
+    bad(
+        "unknown_clock_setting",
+        """\
+        node A { var x: 0..3 = 0 }
+        model m { timing synchronous { delay <= 1 }; clocks { skw <= 1 }; horizon 3 }
+        """,
+        "FL400", "unknown clock setting 'skw'", (2, 55), "skw <= 1",
+        note="did you mean 'skew'?",
+    ),
+    bad(
         "time_without_horizon",
         """\
         node A { var x: time = 0 }
