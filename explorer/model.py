@@ -30,6 +30,9 @@ class Model(Protocol):
         """The properties being checked."""
         ...
 
+    # Steps that failed inside the spec while building the initial states (filled by init_states).
+    init_failures: list[tuple[Action, SpecRuntimeError]]
+
     def init_states(self) -> list[tuple[Action, State]]:
         """Initial states, each with the action that made it (the start handlers' choices)."""
         ...
@@ -40,6 +43,10 @@ class Model(Protocol):
 
     def is_protocol_step(self, action: Action) -> bool:
         """Whether a step is the protocol's own (deliver, fire, act), not the adversary's."""
+        ...
+
+    def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
+        """Whether `state`, with these successors, is stuck: no protocol step, and time cannot pass."""
         ...
 
     def violated(self, state: State) -> list[str]:

@@ -124,7 +124,7 @@ def explore(
         parents[fp] = None
         frontier.append((state, fp, 0))
         record_state(state, fp)
-    for action, error in getattr(model, "init_failures", []):
+    for action, error in model.init_failures:
         if error.prop in wanted and error.prop not in found:
             found[error.prop] = Discovery(error.prop, [], action, error)
     stats.distinct = len(parents)
@@ -148,9 +148,7 @@ def explore(
             stats.generated += len(successors) + len(failures)
             for action, error in failures:
                 record_failure(fp, action, error)
-            if deadlock and "deadlock_free" not in found and not any(
-                model.is_protocol_step(a) for a, _ in successors
-            ):
+            if deadlock and "deadlock_free" not in found and model.deadlocked(state, successors):
                 found["deadlock_free"] = Discovery("deadlock_free", chain(fp))
             next_depth = depth + 1
             for _, succ in successors:

@@ -82,7 +82,7 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         )
     if prop == "deadlock_free":
         successors, _ = model.successors(current)
-        if not any(model.is_protocol_step(a) for a, _ in successors):
+        if model.deadlocked(current, successors):
             return ReplayResult(True, "the trace reaches a deadlock: no protocol step is enabled")
         return ReplayResult(False, "the trace ends in a state where the protocol can still move", len(states) - 1)
     if prop in model.violated(current):
