@@ -41,9 +41,6 @@ class Model(Protocol):
         """Every step from `state`: the ones that lead to a state, and the ones that fail inside the spec."""
         ...
 
-    def is_protocol_step(self, action: Action) -> bool:
-        """Whether a step is the protocol's own (deliver, fire, act), not the adversary's."""
-        ...
 
     def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
         """Whether `state`, with these successors, is stuck: no protocol step, and time cannot pass."""

@@ -479,8 +479,6 @@ class SystemModel:
             clocks.time_steps(self, state, out, must_move)
         return out, fails
 
-    def is_protocol_step(self, action: Action) -> bool:
-        return action[0] in ("deliver", "act", "fire")
 
     def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
         """No protocol step is enabled, and time cannot pass either (reaching the horizon is not a
