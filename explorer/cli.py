@@ -132,53 +132,22 @@ def check(
         deadlock=deadlock,
         out_dir=Path(out_dir),
     )
-    try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-    except SelectionError as error:
-        _fail(f"error: {error}")
-    results: list[PropertyResult] = []
-    interactive = stderr.is_terminal and not as_json
-    interrupted = False
-    for name in model_names:
-        if interrupted:
-            break
-        try:
-            if interactive:
-                with Live(console=stderr, transient=True, refresh_per_second=4) as live:
-                    model_results = check_model(
-                        checked, name, options, lambda m, s: live.update(_progress(m, s)), _warn
-                    )
-            else:
-                model_results = check_model(checked, name, options, warn=_warn)
-        except SpecError as error:
-            stderr.print(Text(error.render()))
-            sys.exit(EXIT_USAGE)
-        except SelectionError as error:
-            _fail(f"error: {error}")
-        except InternalError as error:
-            _fail(str(error), EXIT_INCOMPLETE)
-        results.extend(model_results)
-        interrupted = any(r.reason == "interrupted" for r in model_results)
-    if render_charts:
-        _render_charts(results)
-    if report_path is not None:
-        from explorer.render.html import write_report
 
-        write_report(Path(report_path), checked, results)
-        stderr.print(Text(f"wrote {report_path}"))
-    if as_json:
-        payload: dict[str, Any] = {"spec": checked.name, "source": spec_path, "results": [r.to_json() for r in results]}
-        if interrupted:
-            payload["interrupted"] = True
-        stdout.print(Text(json.dumps(payload, indent=2)))
-    else:
-        _print_table(checked, results, model_names)
-    if any(r.verdict == "violated" for r in results):
-        sys.exit(EXIT_VIOLATED)
-    if interrupted or any(r.verdict == "incomplete" for r in results):
-        sys.exit(EXIT_INCOMPLETE)
-    sys.exit(EXIT_HOLDS)
+    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+        if live is None:
+            return check_model(checked, name, options, warn=_warn)
+        return check_model(checked, name, options, lambda m, s: live.update(_progress(m, s)), _warn)
+
+    def draw_and_report(results: list[PropertyResult]) -> None:
+        if render_charts:
+            _render_charts(results)
+        if report_path is not None:
+            from explorer.render.html import write_report
+
+            write_report(Path(report_path), checked, results)
+            stderr.print(Text(f"wrote {report_path}"))
+
+    _run_models("check", checked, spec_path, options, as_json, one, before_report=draw_and_report)
 
 
 def _render_charts(results: list[PropertyResult]) -> None:
@@ -201,39 +170,43 @@ def _warn(text: str) -> None:
     stderr.print(Text(text))
 
 
-def _run_backend(
+def _options(models: tuple[str, ...], invariants: tuple[str, ...], constants: tuple[str, ...],
+             max_seconds: float | None, out_dir: str) -> CheckOptions:
+    """The options `bmc`, `prove` and `simulate` share."""
+    return CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
+                        constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
+
+
+def _run_models(
     command: str,
+    checked: CheckedSpec,
     spec_path: str,
-    models: tuple[str, ...],
-    invariants: tuple[str, ...],
-    constants: tuple[str, ...],
-    max_seconds: float | None,
-    out_dir: str,
+    options: CheckOptions,
     as_json: bool,
     one: Callable[[CheckedSpec, str, CheckOptions, Live | None], list[PropertyResult]],
     extra: dict[str, Any] | None = None,
+    before_report: Callable[[list[PropertyResult]], None] | None = None,
     after_table: Callable[[list[PropertyResult]], None] | None = None,
 ) -> NoReturn:
-    """What `bmc`, `prove` and `simulate` share: load the spec, pick the models, run `one` on each (with a
-    progress line on a terminal), report as a table or JSON, and exit with the code the verdicts call for."""
+    """What every checking command shares: pick the models, run `one` on each (with a progress line on a
+    terminal), report as a table or JSON, and exit with the code the verdicts call for. A search stopped by
+    Ctrl-C returns what it has; the remaining models are then skipped and the report says so."""
     from explorer.bmc.symbolic import Unsupported
 
-    checked = _load(spec_path)
-    options = CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
-                           constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
     try:
         check_constants(checked, options.constants)
         model_names = select_models(checked, options.models)
     except SelectionError as error:
         _fail(f"error: {error}")
     results: list[PropertyResult] = []
+    interrupted = False
     for name in model_names:
         try:
             if stderr.is_terminal and not as_json:
                 with Live(console=stderr, transient=True, refresh_per_second=4) as live:
-                    results.extend(one(checked, name, options, live))
+                    model_results = one(checked, name, options, live)
             else:
-                results.extend(one(checked, name, options, None))
+                model_results = one(checked, name, options, None)
         except SpecError as error:
             stderr.print(Text(error.render()))
             sys.exit(EXIT_USAGE)
@@ -246,8 +219,16 @@ def _run_backend(
             _fail(str(error), EXIT_INCOMPLETE)
         except KeyboardInterrupt:
             _fail("interrupted", EXIT_INCOMPLETE)
+        results.extend(model_results)
+        if any(r.reason == "interrupted" for r in model_results):
+            interrupted = True
+            break
+    if before_report is not None:
+        before_report(results)
     if as_json:
         payload = {"spec": checked.name, "source": spec_path, **(extra or {}), "results": [r.to_json() for r in results]}
+        if interrupted:
+            payload["interrupted"] = True
         stdout.print(Text(json.dumps(payload, indent=2)))
     else:
         _print_table(checked, results, model_names)
@@ -255,7 +236,7 @@ def _run_backend(
             after_table(results)
     if any(r.verdict == "violated" for r in results):
         sys.exit(EXIT_VIOLATED)
-    sys.exit(EXIT_INCOMPLETE if any(r.verdict == "incomplete" for r in results) else EXIT_HOLDS)
+    sys.exit(EXIT_INCOMPLETE if interrupted or any(r.verdict == "incomplete" for r in results) else EXIT_HOLDS)
 
 
 def _progress(model: str, stats: Stats) -> Text:
@@ -362,7 +343,8 @@ def bmc(
 
         return bmc_model(checked, name, depth, options, show, _warn)
 
-    _run_backend("bmc", spec_path, models, invariants, constants, max_seconds, out_dir, as_json, one)
+    _run_models("bmc", _load(spec_path), spec_path,
+                _options(models, invariants, constants, max_seconds, out_dir), as_json, one)
 
 
 @main.command()
@@ -401,8 +383,9 @@ def prove(
             if r.trace and r.verdict == "incomplete":
                 stdout.print(Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt"))
 
-    _run_backend("prove", spec_path, models, invariants, constants, max_seconds, out_dir, as_json, one,
-                 after_table=explain)
+    _run_models("prove", _load(spec_path), spec_path,
+                _options(models, invariants, constants, max_seconds, out_dir), as_json, one,
+                after_table=explain)
 
 
 @main.command()
@@ -435,8 +418,9 @@ def simulate(
     def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
         return simulate_model(checked, name, runs, depth, seed, options, _warn)
 
-    _run_backend("simulate", spec_path, models, invariants, constants, max_seconds, out_dir, as_json, one,
-                 {"seed": seed})
+    _run_models("simulate", _load(spec_path), spec_path,
+                _options(models, invariants, constants, max_seconds, out_dir), as_json, one,
+                {"seed": seed})
 
 
 @main.command()
