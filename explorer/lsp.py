@@ -20,7 +20,7 @@ from pygls.workspace import ServerTextPosition, ServerTextRange, TextDocument
 
 from spec.complete import complete
 from spec.diagnostics import Diagnostic, InternalError, SpecError
-from spec.index import Analysis, Index, OutlineItem, analyze
+from spec.index import Analysis, Index, Occurrence, OutlineItem, analyze
 from spec.printer import format_text
 from spec.source import Span
 
@@ -88,6 +88,17 @@ class FaultlineServer(LanguageServer):
         analysis = self.analyses.get(uri)
         return analysis.index if analysis is not None else None
 
+    def occurrence_at(
+        self, uri: str, position: lsp.Position
+    ) -> tuple[Index, TextDocument, Occurrence] | None:
+        """The name under the cursor, with the index and document it was found in."""
+        index = self.index_at(uri)
+        if index is None:
+            return None
+        document = self.workspace.get_text_document(uri)
+        occurrence = index.at(*_where(document, position))
+        return None if occurrence is None else (index, document, occurrence)
+
 
 def _range(document: TextDocument, span: Span) -> lsp.Range:
     if span.line <= 0:
@@ -148,13 +159,10 @@ def build_server() -> FaultlineServer:
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: FaultlineServer, params: lsp.HoverParams) -> lsp.Hover | None:
         uri = params.text_document.uri
-        index = ls.index_at(uri)
-        if index is None:
+        found = ls.occurrence_at(uri, params.position)
+        if found is None:
             return None
-        document = ls.workspace.get_text_document(uri)
-        occurrence = index.at(*_where(document, params.position))
-        if occurrence is None:
-            return None
+        index, document, occurrence = found
         text = index.describe(occurrence.symbol, ls.analyses[uri].checked)
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
@@ -164,27 +172,21 @@ def build_server() -> FaultlineServer:
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: FaultlineServer, params: lsp.DefinitionParams) -> lsp.Location | None:
         uri = params.text_document.uri
-        index = ls.index_at(uri)
-        if index is None:
+        found = ls.occurrence_at(uri, params.position)
+        if found is None:
             return None
-        document = ls.workspace.get_text_document(uri)
-        occurrence = index.at(*_where(document, params.position))
-        if occurrence is None:
-            return None
+        _, document, occurrence = found
         return lsp.Location(uri=uri, range=_range(document, occurrence.symbol.span))
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     def references(ls: FaultlineServer, params: lsp.ReferenceParams) -> list[lsp.Location] | None:
         uri = params.text_document.uri
-        index = ls.index_at(uri)
-        if index is None:
+        found = ls.occurrence_at(uri, params.position)
+        if found is None:
             return None
-        document = ls.workspace.get_text_document(uri)
-        occurrence = index.at(*_where(document, params.position))
-        if occurrence is None:
-            return None
-        found = index.references(occurrence.symbol, params.context.include_declaration)
-        return [lsp.Location(uri=uri, range=_range(document, o.span)) for o in found]
+        index, document, occurrence = found
+        places = index.references(occurrence.symbol, params.context.include_declaration)
+        return [lsp.Location(uri=uri, range=_range(document, o.span)) for o in places]
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["."]))
     def completion(ls: FaultlineServer, params: lsp.CompletionParams) -> lsp.CompletionList:
