@@ -461,11 +461,7 @@ class Encoder:
         ok). `produces an outcome` is true when the handler is enabled (its guard holds, or fails with an
         error) and some path through it is not rejected."""
         ex = Exec(self, state, i, local)
-        frame: list[Sym] = [None] * handler.frame_size
-        for slot, value in zip(handler.params, params, strict=False):
-            frame[slot] = value
-        if handler.sender_slot is not None:
-            frame[handler.sender_slot] = sender
+        frame = _frame(handler, params, sender)
         guard = ex.expr(handler.guard, frame) if handler.guard is not None else TRUE
         guard_failed = ex.errored
         ex.pc = z3.And(guard, z3.Not(ex.errored))
@@ -479,11 +475,7 @@ class Encoder:
         """Whether a delivery or a timer would produce an outcome (for the rule that time waits for it)."""
         if not _has_choice(handler.body):
             ex = Exec(self, state, i, local)
-            frame: list[Sym] = [None] * handler.frame_size
-            for slot, value in zip(handler.params, params, strict=False):
-                frame[slot] = value
-            if handler.sender_slot is not None:
-                frame[handler.sender_slot] = sender
+            frame = _frame(handler, params, sender)
             guard = ex.expr(handler.guard, frame) if handler.guard is not None else TRUE
             return z3.Or(ex.errored, guard)
         before = len(self.choices)
@@ -975,3 +967,13 @@ def _z3_leaves(x: Sym) -> list[Any]:
 
 
 __all__ = ["Encoder", "Exec", "Local", "Outcome", "Slot", "Span", "State", "Unsupported"]
+
+
+def _frame(handler: ir.Handler, params: Sequence[Sym], sender: Any) -> list[Sym]:
+    """A handler's local slots, with its message fields and its sender filled in."""
+    frame: list[Sym] = [None] * handler.frame_size
+    for slot, value in zip(handler.params, params, strict=False):
+        frame[slot] = value
+    if handler.sender_slot is not None:
+        frame[handler.sender_slot] = sender
+    return frame
