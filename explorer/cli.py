@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -78,6 +78,35 @@ def _constants(pairs: tuple[str, ...]) -> dict[str, int | bool]:
     return out
 
 
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _selection_options(
+    model_help: str = "Check only this model (repeatable).",
+    invariant_help: str = "Check only this property (repeatable).",
+) -> Callable[[_Command], _Command]:
+    """--model, --invariant and --const: what every checking command runs on."""
+
+    def apply(command: _Command) -> _Command:
+        command = click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE",
+                               help="Override a constant.")(command)
+        command = click.option("--invariant", "-i", "invariants", multiple=True, help=invariant_help)(command)
+        return click.option("--model", "-m", "models", multiple=True, help=model_help)(command)
+
+    return apply
+
+
+def _output_options(out_help: str = "Where counterexamples are written.") -> Callable[[_Command], _Command]:
+    """--json and --out: how every checking command reports."""
+
+    def apply(command: _Command) -> _Command:
+        command = click.option("--out", "out_dir", default="counterexamples", show_default=True,
+                               type=click.Path(file_okay=False), help=out_help)(command)
+        return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")(command)
+
+    return apply
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="faultline")
 def main() -> None:
@@ -86,9 +115,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--model", "-m", "models", multiple=True, help="Check only this model (repeatable).")
-@click.option("--invariant", "-i", "invariants", multiple=True, help="Check only this property (repeatable).")
-@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@_selection_options()
 @click.option("--max-depth", type=click.IntRange(min=0), help="Explore at most this many steps deep.")
 @click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model's search after this long.")
@@ -96,9 +123,7 @@ def main() -> None:
               help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
-              help="Where counterexamples are written.")
+@_output_options()
 @click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Write a self-contained HTML report (matrix, charts, steps).")
@@ -316,13 +341,9 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--depth", "-k", type=click.IntRange(min=0), required=True, help="Unroll this many steps.")
-@click.option("--model", "-m", "models", multiple=True, help="Check only this model (repeatable).")
-@click.option("--invariant", "-i", "invariants", multiple=True, help="Check only this property (repeatable).")
-@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@_selection_options()
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model after this long.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
-              help="Where counterexamples are written.")
+@_output_options()
 def bmc(
     spec_path: str,
     depth: int,
@@ -349,16 +370,12 @@ def bmc(
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--model", "-m", "models", multiple=True, help="Prove only in this model (repeatable).")
-@click.option("--invariant", "-i", "invariants", multiple=True, help="Prove only this invariant (repeatable).")
+@_selection_options("Prove only in this model (repeatable).", "Prove only this invariant (repeatable).")
 @click.option("--lemma", "-l", "lemmas", multiple=True,
               help="An invariant of the spec assumed and proved together with the goal (repeatable).")
 @click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True, help="The k of k-induction.")
-@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Give up on a proof after this long.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
-              help="Where counterexamples (and counterexamples to induction) are written.")
+@_output_options("Where counterexamples (and counterexamples to induction) are written.")
 def prove(
     spec_path: str,
     models: tuple[str, ...],
@@ -393,13 +410,9 @@ def prove(
 @click.option("--runs", type=click.IntRange(min=1), default=100, show_default=True, help="How many random runs.")
 @click.option("--depth", type=click.IntRange(min=0), default=50, show_default=True, help="Steps per run, at most.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The seed of every random choice.")
-@click.option("--model", "-m", "models", multiple=True, help="Simulate only this model (repeatable).")
-@click.option("--invariant", "-i", "invariants", multiple=True, help="Check only this property (repeatable).")
-@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@_selection_options("Simulate only this model (repeatable).")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model after this long.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--out", "out_dir", default="counterexamples", show_default=True, type=click.Path(file_okay=False),
-              help="Where counterexamples are written.")
+@_output_options()
 def simulate(
     spec_path: str,
     runs: int,
