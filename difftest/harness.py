@@ -1,0 +1,484 @@
+"""Every back end on one generated spec, each compared with the explorer (the reference semantics).
+
+For each model of the spec:
+- BFS and DFS, both exhaustive, reach the same number of distinct states and the same violations (a DFS
+  counterexample may be longer, never shorter);
+- `check` bounded to depth K finds exactly the violations of length <= K, with their shortest lengths;
+- `bmc` to depth K finds the same violations of length <= K as `check`, with the same lengths;
+- `prove` (asynchronous, non-FIFO models) never proves an invariant (or a lemma) that `check` refutes,
+  never reports a violation of one that holds, and reports the violation it must find in its base case;
+- `simulate` reports only violations `check` finds, never shorter than the shortest;
+- every counterexample trace of every back end, read back from its ITF file, replays against the spec to
+  the violation it claims; its JSON reads back to the same document; its network records keep every
+  field of their messages.
+
+A back end that refuses a model (`Unsupported`) is not a disagreement; refusals are counted by reason.
+An exception from any back end is a disagreement. Exhaustive search is capped (Config.max_states): a
+model with more states is skipped, and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spec
+from difftest.generate import GeneratedSpec
+from explorer.bmc.symbolic import Unsupported
+from explorer.model import Action, Property, State
+from explorer.run import CheckOptions, PropertyResult, bmc_model, check_model, prove_model, simulate_model, verdicts
+from explorer.search import SearchResult, explore
+from explorer.semantics.system import SystemModel
+from explorer.trace.replay import replay
+from spec import CheckedSpec, SpecError, ir
+
+NEVER = "__difftest_never__"
+
+
+@dataclass(frozen=True)
+class Config:
+    bmc_depth: int = 4  # K: bmc and the bounded check explore this many steps
+    max_states: int = 20_000  # a model with more reachable states than this is skipped
+    simulate_runs: int = 20
+    simulate_depth: int = 12
+    prove_k: tuple[int, ...] = (1, 2)  # one of them is picked per model
+    lemmas: bool = True  # prove some invariants with others as lemmas
+    max_seconds: float = 10.0  # per back-end run; a slower run is stopped and counted, not compared
+    traces: bool = True  # replay every counterexample
+    # which comparisons to make, besides the exhaustive BFS every one of them needs
+    checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate"))
+
+
+@dataclass
+class Disagreement:
+    seed: int
+    model: str
+    check: str  # which comparison failed: "front end", "bfs/dfs", "bmc", "prove", "simulate", "replay", ...
+    detail: str
+
+    @property
+    def signature(self) -> str:
+        """What kind of disagreement this is, without the particulars, for grouping."""
+        return f"{self.check}: {_shape(self.detail)}"
+
+    def __str__(self) -> str:
+        return f"seed {self.seed}, model {self.model}: [{self.check}] {self.detail}"
+
+
+@dataclass
+class Outcome:
+    seed: int
+    models: int = 0  # models compared
+    comparisons: int = 0
+    refusals: Counter[str] = field(default_factory=Counter)  # "bmc: reason" -> count
+    skipped: Counter[str] = field(default_factory=Counter)  # why a model was not compared
+    disagreements: list[Disagreement] = field(default_factory=list)
+    slow: list[str] = field(default_factory=list)  # back ends stopped for taking too long
+    timings: Counter[str] = field(default_factory=Counter)  # seconds spent per back end
+    seconds: float = 0.0
+
+
+class _TooSlow(BaseException):
+    """A back end ran past Config.max_seconds (a BaseException, so that no `except Exception` in the back
+    ends mistakes it for a failure of theirs)."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block with _TooSlow after `seconds` (only where signals can be used: the main thread)."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _Exhaustive:
+    """A model with one more property, never violated, so that a search never stops early for having found
+    every violation: it explores every reachable state, and finds every property's violations."""
+
+    def __init__(self, model: SystemModel) -> None:
+        self.model = model
+        self.properties = [*model.properties, Property(NEVER, "invariant", "", "")]
+
+    @property
+    def init_failures(self) -> list[tuple[Action, Any]]:
+        return self.model.init_failures
+
+    def init_states(self) -> list[tuple[Action, State]]:
+        return self.model.init_states()
+
+    def successors(self, state: State) -> Any:
+        return self.model.successors(state)
+
+    def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
+        return self.model.deadlocked(state, successors)
+
+    def violated(self, state: State) -> list[str]:
+        return self.model.violated(state)
+
+
+def run_spec(generated: GeneratedSpec, config: Config | None = None) -> Outcome:
+    config = config or Config()
+    started = time.perf_counter()
+    outcome = Outcome(generated.seed)
+    try:
+        checked = spec.load(generated.text, f"g{generated.seed}.fl")
+    except SpecError as error:
+        _front_end_refused(generated, error, outcome)
+        return outcome
+    except Exception:
+        outcome.disagreements.append(Disagreement(generated.seed, "-", "front end", _crash("spec.load")))
+        return outcome
+    if generated.expect_error is not None:
+        line, name = generated.expect_error
+        outcome.disagreements.append(
+            Disagreement(generated.seed, "-", "front end",
+                         f"a message field named '{name}' (line {line}) is accepted; it must be refused")
+        )
+        return outcome
+    outcome.comparisons += 1
+    with tempfile.TemporaryDirectory(prefix="difftest-") as tmp:
+        for model_name in generated.models:
+            _Run(generated, checked, model_name, config, outcome, Path(tmp) / model_name).run()
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _front_end_refused(generated: GeneratedSpec, error: SpecError, outcome: Outcome) -> None:
+    expected = generated.expect_error
+    if expected is None:
+        outcome.disagreements.append(
+            Disagreement(generated.seed, "-", "front end", f"a generated spec is refused: {_first_error(error)}")
+        )
+        return
+    line, name = expected
+    located = [d for d in error.diagnostics if d.severity == "error" and d.span.line == line]
+    outcome.comparisons += 1
+    if not located:
+        outcome.disagreements.append(
+            Disagreement(generated.seed, "-", "front end",
+                         f"the field named '{name}' (line {line}) is not refused at its line: {_first_error(error)}")
+        )
+
+
+def _first_error(error: SpecError) -> str:
+    for d in error.diagnostics:
+        if d.severity == "error":
+            return f"line {d.span.line}: {d.message}"
+    return str(error)
+
+
+class _Run:
+    """The comparisons for one model of one spec."""
+
+    def __init__(
+        self, generated: GeneratedSpec, checked: CheckedSpec, model_name: str, config: Config, outcome: Outcome,
+        out: Path,
+    ) -> None:
+        self.generated = generated
+        self.checked = checked
+        self.model_name = model_name
+        self.config = config
+        self.outcome = outcome
+        self.out = out
+        self.rng = random.Random(f"{generated.seed}/{model_name}")
+        self.shortest: dict[str, int] = {}  # property -> length of its shortest counterexample
+        self.kinds: dict[str, str] = {}
+
+    # ---- bookkeeping
+
+    def disagree(self, check: str, detail: str) -> None:
+        self.outcome.disagreements.append(Disagreement(self.generated.seed, self.model_name, check, detail))
+
+    def compared(self, n: int = 1) -> None:
+        self.outcome.comparisons += n
+
+    def guarded(self, backend: str, call: Callable[[], Any]) -> Any:
+        """Run one back end: its result, or None if it refused the model (counted) or crashed (a
+        disagreement)."""
+        started = time.perf_counter()
+        try:
+            with _time_limit(self.config.max_seconds):
+                return call()
+        except _TooSlow:
+            self.outcome.skipped[f"{backend} slower than {self.config.max_seconds:g} s"] += 1
+            self.outcome.slow.append(f"{self.model_name}: {backend}")
+        except Unsupported as refusal:
+            self.outcome.refusals[f"{backend}: {_shape(str(refusal))}"] += 1
+        except Exception:
+            self.disagree(backend, _crash(backend))
+        finally:
+            self.outcome.timings[backend] += time.perf_counter() - started
+        return None
+
+    def options(self, name: str, **changes: Any) -> CheckOptions:
+        return CheckOptions(models=[self.model_name], out_dir=self.out / name, max_memory=0, **changes)
+
+    # ---- the comparisons
+
+    def run(self) -> None:
+        try:
+            system = spec.instantiate(self.checked, self.model_name)
+        except SpecError as error:
+            self.disagree("front end", f"model {self.model_name} is refused: {_first_error(error)}")
+            return
+        except Exception:
+            self.disagree("front end", _crash("spec.instantiate"))
+            return
+        bfs = self.guarded("check", lambda: self.exhaustive(system, "bfs"))
+        if bfs is None:
+            return
+        bfs_result, bfs_verdicts = bfs
+        if not bfs_result.complete:
+            self.outcome.skipped[f"more than {self.config.max_states:,} states"] += 1
+            return
+        self.outcome.models += 1
+        self.shortest = {r.property: r.trace_length for r in bfs_verdicts if r.verdict == "violated"}
+        self.kinds = {r.property: r.kind for r in bfs_verdicts}
+        self.traces("check (bfs)", bfs_verdicts)
+        checks = self.config.checks
+        if "dfs" in checks:
+            self.dfs(system, bfs_result)
+        if "bounded" in checks:
+            self.bounded()
+        if "bmc" in checks:
+            self.bmc()
+        if "prove" in checks:
+            self.prove(system)
+        if "simulate" in checks:
+            self.simulate()
+
+    def exhaustive(self, system: ir.System, order: str) -> tuple[SearchResult, list[PropertyResult]]:
+        model = SystemModel(system)
+        result = explore(_Exhaustive(model), order=order, max_states=self.config.max_states, max_memory=0)
+        result.discoveries.pop(NEVER, None)
+        return result, verdicts(self.checked, system, model, result, self.options(order))
+
+    def dfs(self, system: ir.System, bfs: SearchResult) -> None:
+        found = self.guarded("check --dfs", lambda: self.exhaustive(system, "dfs"))
+        if found is None:
+            return
+        result, results = found
+        self.compared()
+        if result.stats.distinct != bfs.stats.distinct:
+            self.disagree("bfs/dfs", f"BFS reaches {bfs.stats.distinct} distinct states, DFS {result.stats.distinct}")
+        for r in results:
+            self.compared()
+            want = self.shortest.get(r.property)
+            got = r.trace_length if r.verdict == "violated" else None
+            if (want is None) != (got is None):
+                self.disagree("bfs/dfs", f"{r.property} ({r.kind}): BFS says {_says(want)}, DFS {_says(got)}")
+            elif want is not None and got is not None and got < want:
+                self.disagree("bfs/dfs", f"{r.property} ({r.kind}): DFS found {got} steps, shorter than BFS's {want}")
+        self.traces("check --dfs", results)
+
+    def within(self, k: int) -> dict[str, int]:
+        return {p: n for p, n in self.shortest.items() if n <= k}
+
+    def compare_bounded(self, backend: str, results: list[PropertyResult], k: int) -> None:
+        """Violations of length <= k: exactly check's, at check's shortest lengths."""
+        want = self.within(k)
+        got = {r.property: r.trace_length for r in results if r.verdict == "violated" and r.trace_length is not None}
+        for r in results:
+            self.compared()
+            p = r.property
+            if p in want and p not in got:
+                self.disagree(backend, f"{p} ({r.kind}): {backend} says {r.verdict} within {k} steps, "
+                                       f"check finds a violation in {want[p]}")
+            elif p in got and got[p] <= k and got[p] != self.shortest.get(p):
+                self.disagree(backend, f"{p} ({r.kind}): {backend} finds a violation in {got[p]} steps, "
+                                       f"check {_says(self.shortest.get(p))}")
+
+    def bounded(self) -> None:
+        k = self.config.bmc_depth
+        results = self.guarded("check --max-depth", lambda: check_model(
+            self.checked, self.model_name, self.options("bounded", max_depth=k)))
+        if results is None:
+            return
+        self.compare_bounded("check --max-depth", results, k)
+        self.traces("check --max-depth", results)
+
+    def bmc(self) -> None:
+        k = self.config.bmc_depth
+        results = self.guarded("bmc", lambda: bmc_model(
+            self.checked, self.model_name, k, self.options("bmc", max_seconds=self.config.max_seconds)))
+        if results is None:
+            return
+        if any(r.verdict == "incomplete" for r in results):
+            self.outcome.skipped[f"bmc slower than {self.config.max_seconds:g} s"] += 1
+            return
+        self.compare_bounded("bmc", results, k)
+        self.traces("bmc", results)
+
+    def prove(self, system: ir.System) -> None:
+        model = system.model
+        if model.timed or model.network.ordering == "fifo":
+            return  # prove refuses these models; that refusal is tested elsewhere
+        names = [inv.name for inv in system.invariants]
+        if not names:
+            return
+        # One invariant per model (proving each costs a Z3 run of its own), with some others as lemmas.
+        k = self.rng.choice(self.config.prove_k)
+        goal = self.rng.choice(names)
+        lemmas: list[str] = []
+        others = [n for n in names if n != goal]
+        if self.config.lemmas and others and self.rng.random() < 0.5:
+            lemmas = self.rng.sample(others, self.rng.randint(1, len(others)))
+        options = self.options("prove", invariants=[goal], max_seconds=self.config.max_seconds)
+        results = self.guarded("prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options))
+        for r in results or ():
+            self.compare_prove(r, k, lemmas)
+
+    def compare_prove(self, r: PropertyResult, k: int, lemmas: list[str]) -> None:
+        self.compared()
+        with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
+        what = f"{r.property}{with_lemmas}, k={k}"
+        together = [r.property, *lemmas]
+        refuted = {p: self.shortest[p] for p in together if p in self.shortest}
+        if r.verdict == "holds":
+            if refuted:
+                self.disagree("prove", f"{what}: proved, but check finds "
+                                       + ", ".join(f"{p} violated in {n} steps" for p, n in refuted.items()))
+            return
+        if r.verdict == "violated":
+            if r.property not in self.shortest:
+                self.disagree("prove", f"{what}: reports {r.property} violated in {r.trace_length} steps, "
+                                       "but it holds (check)")
+            elif r.trace_length != self.shortest[r.property]:
+                self.disagree("prove", f"{what}: reports {r.property} violated in {r.trace_length} steps, "
+                                       f"check's shortest is {self.shortest[r.property]}")
+        early = {p: n for p, n in refuted.items() if n <= k - 1}
+        if early and r.verdict != "violated":
+            self.disagree("prove", f"{what}: says {r.verdict} ({r.reason}), but its base case must find "
+                                   + ", ".join(f"{p} violated in {n} steps" for p, n in early.items()))
+        if self.config.traces and r.trace is not None:
+            self.trace("prove", r, cti=r.verdict != "violated")
+
+    def simulate(self) -> None:
+        seed = self.generated.seed
+        runs, depth = self.config.simulate_runs, self.config.simulate_depth
+        results = self.guarded("simulate", lambda: simulate_model(
+            self.checked, self.model_name, runs, depth, seed, self.options("simulate")))
+        if results is None:
+            return
+        for r in results:
+            self.compared()
+            if r.verdict != "violated":
+                continue
+            want = self.shortest.get(r.property)
+            if want is None:
+                self.disagree("simulate", f"{r.property} ({r.kind}): simulate finds a violation in "
+                                          f"{r.trace_length} steps; check says it holds")
+            elif r.trace_length is not None and r.trace_length < want:
+                self.disagree("simulate", f"{r.property} ({r.kind}): simulate finds a violation in "
+                                          f"{r.trace_length} steps, shorter than check's shortest, {want}")
+        self.traces("simulate", results)
+
+    # ---- traces
+
+    def traces(self, backend: str, results: Sequence[PropertyResult]) -> None:
+        if not self.config.traces:
+            return
+        for r in results:
+            if r.verdict == "violated" and r.trace is not None:
+                self.trace(backend, r)
+
+    def trace(self, backend: str, r: PropertyResult, cti: bool = False) -> None:
+        """Read the trace file back, replay it, and look at its network records."""
+        started = time.perf_counter()
+        try:
+            self._trace(backend, r, cti)
+        finally:
+            self.outcome.timings["replay"] += time.perf_counter() - started
+
+    def _trace(self, backend: str, r: PropertyResult, cti: bool) -> None:
+        self.compared()
+        where = f"{backend} trace of {r.property}"
+        try:
+            text = Path(r.trace or "").read_text(encoding="utf-8")
+            document = json.loads(text)
+            if json.loads(json.dumps(document)) != document:
+                self.disagree("itf", f"{where}: the JSON does not read back to the same document")
+            self.network_records(where, document)
+            if cti:
+                # A counterexample to induction may start anywhere; if it starts in an initial state and
+                # replays, it is a real counterexample, and check must know of that violation.
+                result = replay(document, self.checked)
+                claimed = document["#meta"]["property"]
+                if result.reaches_violation and claimed not in self.shortest:
+                    self.disagree("prove", f"{where}: its counterexample to induction is a real counterexample "
+                                           f"of {claimed}, which check says holds")
+                return
+            result = replay(document, self.checked)
+        except Exception:
+            self.disagree("replay", f"{where}: " + _crash("replay"))
+            return
+        if not result.reaches_violation:
+            self.disagree("replay", f"{where} ({r.kind}, {r.trace_length} steps) does not replay: {result.message}")
+
+    def network_records(self, where: str, document: dict[str, Any]) -> None:
+        """Each message in flight, in each state, keeps its sender, receiver, type and every field."""
+        system = spec.instantiate(self.checked, self.model_name)
+        messages = {m.name: m for m in system.messages}
+        nodes = {inst.name for inst in system.instances}
+        own = 4 if system.model.timed else 3  # src, dst, type (, sent_at)
+        for index, state in enumerate(document.get("states", [])):
+            network = state.get("_network")
+            if network is None:
+                continue
+            records = network["#set"] if isinstance(network, dict) else network
+            for record in records:
+                message = messages.get(record.get("type")) if isinstance(record.get("type"), str) else None
+                if message is None or record.get("src") not in nodes or record.get("dst") not in nodes or len(
+                    record
+                ) != own + len(message.fields):
+                    self.disagree("itf", f"{where}: state {index} has a network record that lost its sender, "
+                                         f"receiver, type or a field: {json.dumps(record)}")
+                    return
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _says(length: int | None) -> str:
+    return "it holds" if length is None else f"violated in {length} steps"
+
+
+def _crash(where: str) -> str:
+    """The exception being handled, in a few lines: its type and message and the innermost frames."""
+    error = traceback.format_exc().strip().splitlines()
+    frames = [line.strip() for line in error if line.strip().startswith("File ")][-3:]
+    return f"{where} raised {error[-1]} (at {' <- '.join(reversed(frames))})"
+
+
+def _shape(detail: str) -> str:
+    """A message without its particulars (numbers, names of generated things), for grouping."""
+    import re
+
+    text = re.sub(r"\b[A-Z]\[\d+\]", "N[i]", detail)
+    text = re.sub(r"\b(i|a|v|p|s|x|l|t|M|act|n|c|q|e|Phase|assert_line)\d+\b", r"\1#", text)
+    text = re.sub(r"-?\d+", "#", text)
+    text = re.sub(r"\(at .*\)$", "", text)
+    text = re.sub(r"'[^']*'", "'…'", text)
+    return text[:160]
