@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import spec
-from difftest.generate import GeneratedSpec
-from difftest.harness import Config, run_spec
+from differential.generate import GeneratedSpec
+from differential.harness import Config, run_spec
 
 # The comparisons a disagreement needs, by the words in its signature.
 _NEEDS = (
@@ -24,6 +24,8 @@ _NEEDS = (
 
 
 def checks_for(signature: str) -> frozenset[str]:
+    if signature.startswith(("replay", "itf")):  # any back end's traces
+        return Config().checks
     return frozenset(check for word, check in _NEEDS if word in signature)
 
 
@@ -36,8 +38,13 @@ def reproduces(text: str, seed: int, signature: str, config: Config) -> bool:
     return any(d.signature == signature for d in run_spec(generated, config).disagreements)
 
 
-def reduce(text: str, seed: int, signature: str, config: Config | None = None,
-           progress: Callable[[int], None] | None = None) -> str:
+def reduce(
+    text: str,
+    seed: int,
+    signature: str,
+    config: Config | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> str:
     """The smallest spec (by lines, greedily) that still shows the disagreement `signature`."""
     config = replace(config or Config(), checks=checks_for(signature))
     lines = [line for line in text.splitlines() if line.strip() and not line.strip().startswith("//")]
@@ -90,7 +97,9 @@ def _candidates(lines: list[str]) -> list[list[str]]:
                 cuts.append((1, [*lines[:i], guard, *lines[i + 1 :]]))
             if stripped.startswith("if ") and stripped not in ("if true {", "if false {"):
                 for constant in ("true", "false"):
-                    cuts.append((1, [*lines[:i], re.sub(r"if .*\{$", f"if {constant} {{", line), *lines[i + 1 :]]))
+                    cuts.append(
+                        (1, [*lines[:i], re.sub(r"if .*\{$", f"if {constant} {{", line), *lines[i + 1 :]])
+                    )
         elif stripped.startswith("} else"):
             j = _close(lines, i)
             cuts.append((j - i, [*lines[:i], "}", *lines[j + 1 :]]))

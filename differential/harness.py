@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import random
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -34,16 +35,24 @@ from pathlib import Path
 from typing import Any
 
 import spec
-from difftest.generate import GeneratedSpec
+from differential.generate import GeneratedSpec
 from explorer.bmc.symbolic import Unsupported
 from explorer.model import Action, Property, State
-from explorer.run import CheckOptions, PropertyResult, bmc_model, check_model, prove_model, simulate_model, verdicts
+from explorer.run import (
+    CheckOptions,
+    PropertyResult,
+    bmc_model,
+    check_model,
+    prove_model,
+    simulate_model,
+    verdicts,
+)
 from explorer.search import SearchResult, explore
 from explorer.semantics.system import SystemModel
 from explorer.trace.replay import replay
 from spec import CheckedSpec, SpecError, ir
 
-NEVER = "__difftest_never__"
+NEVER = "__differential_never__"
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Disagreement:
     model: str
     check: str  # which comparison failed: "front end", "bfs/dfs", "bmc", "prove", "simulate", "replay", ...
     detail: str
+    context: str = ""  # particulars that do not change what kind of disagreement it is
 
     @property
     def signature(self) -> str:
@@ -73,7 +83,8 @@ class Disagreement:
         return f"{self.check}: {_shape(self.detail)}"
 
     def __str__(self) -> str:
-        return f"seed {self.seed}, model {self.model}: [{self.check}] {self.detail}"
+        context = f" ({self.context})" if self.context else ""
+        return f"seed {self.seed}, model {self.model}: [{self.check}] {self.detail}{context}"
 
 
 @dataclass
@@ -85,7 +96,7 @@ class Outcome:
     skipped: Counter[str] = field(default_factory=Counter)  # why a model was not compared
     disagreements: list[Disagreement] = field(default_factory=list)
     slow: list[str] = field(default_factory=list)  # back ends stopped for taking too long
-    timings: Counter[str] = field(default_factory=Counter)  # seconds spent per back end
+    timings: dict[str, float] = field(default_factory=dict)  # seconds spent per back end
     seconds: float = 0.0
 
 
@@ -97,20 +108,32 @@ class _TooSlow(BaseException):
 @contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """Interrupt the block with _TooSlow after `seconds` (only where signals can be used: the main thread)."""
-    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if (
+        not seconds
+        or threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+    ):
         yield
         return
 
     def on_alarm(signum: int, frame: object) -> None:
+        # Raised inside a __del__ (Z3 frees its terms there), the exception is dropped: fire again soon.
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise _TooSlow()
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
+    def unraisable(info: Any) -> None:
+        if not isinstance(info.exc_value, _TooSlow):
+            hook(info)
+
+    previous, hook = signal.signal(signal.SIGALRM, on_alarm), sys.unraisablehook
+    sys.unraisablehook = unraisable
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = hook
 
 
 class _Exhaustive:
@@ -124,6 +147,10 @@ class _Exhaustive:
     @property
     def init_failures(self) -> list[tuple[Action, Any]]:
         return self.model.init_failures
+
+    @init_failures.setter
+    def init_failures(self, value: list[tuple[Action, Any]]) -> None:
+        self.model.init_failures = value
 
     def init_states(self) -> list[tuple[Action, State]]:
         return self.model.init_states()
@@ -148,17 +175,21 @@ def run_spec(generated: GeneratedSpec, config: Config | None = None) -> Outcome:
         _front_end_refused(generated, error, outcome)
         return outcome
     except Exception:
-        outcome.disagreements.append(Disagreement(generated.seed, "-", "front end", _crash("spec.load")))
+        outcome.disagreements.append(Disagreement(generated.seed, "-", "front end", *_crash("spec.load")))
         return outcome
     if generated.expect_error is not None:
         line, name = generated.expect_error
         outcome.disagreements.append(
-            Disagreement(generated.seed, "-", "front end",
-                         f"a message field named '{name}' (line {line}) is accepted; it must be refused")
+            Disagreement(
+                generated.seed,
+                "-",
+                "front end",
+                f"a message field named '{name}' (line {line}) is accepted; it must be refused",
+            )
         )
         return outcome
     outcome.comparisons += 1
-    with tempfile.TemporaryDirectory(prefix="difftest-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="differential-") as tmp:
         for model_name in generated.models:
             _Run(generated, checked, model_name, config, outcome, Path(tmp) / model_name).run()
     outcome.seconds = time.perf_counter() - started
@@ -169,7 +200,9 @@ def _front_end_refused(generated: GeneratedSpec, error: SpecError, outcome: Outc
     expected = generated.expect_error
     if expected is None:
         outcome.disagreements.append(
-            Disagreement(generated.seed, "-", "front end", f"a generated spec is refused: {_first_error(error)}")
+            Disagreement(
+                generated.seed, "-", "front end", f"a generated spec is refused: {_first_error(error)}"
+            )
         )
         return
     line, name = expected
@@ -177,8 +210,12 @@ def _front_end_refused(generated: GeneratedSpec, error: SpecError, outcome: Outc
     outcome.comparisons += 1
     if not located:
         outcome.disagreements.append(
-            Disagreement(generated.seed, "-", "front end",
-                         f"the field named '{name}' (line {line}) is not refused at its line: {_first_error(error)}")
+            Disagreement(
+                generated.seed,
+                "-",
+                "front end",
+                f"the field named '{name}' (line {line}) is not refused at its line: {_first_error(error)}",
+            )
         )
 
 
@@ -193,7 +230,12 @@ class _Run:
     """The comparisons for one model of one spec."""
 
     def __init__(
-        self, generated: GeneratedSpec, checked: CheckedSpec, model_name: str, config: Config, outcome: Outcome,
+        self,
+        generated: GeneratedSpec,
+        checked: CheckedSpec,
+        model_name: str,
+        config: Config,
+        outcome: Outcome,
         out: Path,
     ) -> None:
         self.generated = generated
@@ -208,8 +250,10 @@ class _Run:
 
     # ---- bookkeeping
 
-    def disagree(self, check: str, detail: str) -> None:
-        self.outcome.disagreements.append(Disagreement(self.generated.seed, self.model_name, check, detail))
+    def disagree(self, check: str, detail: str, context: str = "") -> None:
+        self.outcome.disagreements.append(
+            Disagreement(self.generated.seed, self.model_name, check, detail, context)
+        )
 
     def compared(self, n: int = 1) -> None:
         self.outcome.comparisons += n
@@ -227,9 +271,11 @@ class _Run:
         except Unsupported as refusal:
             self.outcome.refusals[f"{backend}: {_shape(str(refusal))}"] += 1
         except Exception:
-            self.disagree(backend, _crash(backend))
+            self.disagree(backend, *_crash(backend))
         finally:
-            self.outcome.timings[backend] += time.perf_counter() - started
+            self.outcome.timings[backend] = (
+                self.outcome.timings.get(backend, 0.0) + time.perf_counter() - started
+            )
         return None
 
     def options(self, name: str, **changes: Any) -> CheckOptions:
@@ -244,7 +290,7 @@ class _Run:
             self.disagree("front end", f"model {self.model_name} is refused: {_first_error(error)}")
             return
         except Exception:
-            self.disagree("front end", _crash("spec.instantiate"))
+            self.disagree("front end", *_crash("spec.instantiate"))
             return
         bfs = self.guarded("check", lambda: self.exhaustive(system, "bfs"))
         if bfs is None:
@@ -282,7 +328,9 @@ class _Run:
         result, results = found
         self.compared()
         if result.stats.distinct != bfs.stats.distinct:
-            self.disagree("bfs/dfs", f"BFS reaches {bfs.stats.distinct} distinct states, DFS {result.stats.distinct}")
+            self.disagree(
+                "bfs/dfs", f"BFS reaches {bfs.stats.distinct} distinct states, DFS {result.stats.distinct}"
+            )
         for r in results:
             self.compared()
             want = self.shortest.get(r.property)
@@ -290,7 +338,9 @@ class _Run:
             if (want is None) != (got is None):
                 self.disagree("bfs/dfs", f"{r.property} ({r.kind}): BFS says {_says(want)}, DFS {_says(got)}")
             elif want is not None and got is not None and got < want:
-                self.disagree("bfs/dfs", f"{r.property} ({r.kind}): DFS found {got} steps, shorter than BFS's {want}")
+                self.disagree(
+                    "bfs/dfs", f"{r.property} ({r.kind}): DFS found {got} steps, shorter than BFS's {want}"
+                )
         self.traces("check --dfs", results)
 
     def within(self, k: int) -> dict[str, int]:
@@ -299,21 +349,33 @@ class _Run:
     def compare_bounded(self, backend: str, results: list[PropertyResult], k: int) -> None:
         """Violations of length <= k: exactly check's, at check's shortest lengths."""
         want = self.within(k)
-        got = {r.property: r.trace_length for r in results if r.verdict == "violated" and r.trace_length is not None}
+        got = {
+            r.property: r.trace_length
+            for r in results
+            if r.verdict == "violated" and r.trace_length is not None
+        }
         for r in results:
             self.compared()
             p = r.property
             if p in want and p not in got:
-                self.disagree(backend, f"{p} ({r.kind}): {backend} says {r.verdict} within {k} steps, "
-                                       f"check finds a violation in {want[p]}")
+                self.disagree(
+                    backend,
+                    f"{p} ({r.kind}): {backend} says {r.verdict} within {k} steps, "
+                    f"check finds a violation in {want[p]}",
+                )
             elif p in got and got[p] <= k and got[p] != self.shortest.get(p):
-                self.disagree(backend, f"{p} ({r.kind}): {backend} finds a violation in {got[p]} steps, "
-                                       f"check {_says(self.shortest.get(p))}")
+                self.disagree(
+                    backend,
+                    f"{p} ({r.kind}): {backend} finds a violation in {got[p]} steps, "
+                    f"check {_says(self.shortest.get(p))}",
+                )
 
     def bounded(self) -> None:
         k = self.config.bmc_depth
-        results = self.guarded("check --max-depth", lambda: check_model(
-            self.checked, self.model_name, self.options("bounded", max_depth=k)))
+        results = self.guarded(
+            "check --max-depth",
+            lambda: check_model(self.checked, self.model_name, self.options("bounded", max_depth=k)),
+        )
         if results is None:
             return
         self.compare_bounded("check --max-depth", results, k)
@@ -321,8 +383,12 @@ class _Run:
 
     def bmc(self) -> None:
         k = self.config.bmc_depth
-        results = self.guarded("bmc", lambda: bmc_model(
-            self.checked, self.model_name, k, self.options("bmc", max_seconds=self.config.max_seconds)))
+        results = self.guarded(
+            "bmc",
+            lambda: bmc_model(
+                self.checked, self.model_name, k, self.options("bmc", max_seconds=self.config.max_seconds)
+            ),
+        )
         if results is None:
             return
         if any(r.verdict == "incomplete" for r in results):
@@ -346,40 +412,59 @@ class _Run:
         if self.config.lemmas and others and self.rng.random() < 0.5:
             lemmas = self.rng.sample(others, self.rng.randint(1, len(others)))
         options = self.options("prove", invariants=[goal], max_seconds=self.config.max_seconds)
-        results = self.guarded("prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options))
+        results = self.guarded(
+            "prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options)
+        )
         for r in results or ():
             self.compare_prove(r, k, lemmas)
 
     def compare_prove(self, r: PropertyResult, k: int, lemmas: list[str]) -> None:
         self.compared()
-        with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
-        what = f"{r.property}{with_lemmas}, k={k}"
+        what = f"{r.property}{' with lemmas' if lemmas else ''}"
+        context = f"k={k}" + (f", lemmas {', '.join(lemmas)}" if lemmas else "")
         together = [r.property, *lemmas]
         refuted = {p: self.shortest[p] for p in together if p in self.shortest}
+        found = ", ".join(f"{p} violated in {n} steps" for p, n in refuted.items())
         if r.verdict == "holds":
             if refuted:
-                self.disagree("prove", f"{what}: proved, but check finds "
-                                       + ", ".join(f"{p} violated in {n} steps" for p, n in refuted.items()))
+                which = "the invariant" if r.property in refuted else "a lemma"
+                self.disagree(
+                    "prove", f"{what}: proved, but check finds {which} violated", f"{context}; {found}"
+                )
             return
         if r.verdict == "violated":
             if r.property not in self.shortest:
-                self.disagree("prove", f"{what}: reports {r.property} violated in {r.trace_length} steps, "
-                                       "but it holds (check)")
+                self.disagree(
+                    "prove",
+                    f"{what}: reports it violated, but it holds (check)",
+                    f"{context}; {r.trace_length} steps; {found}",
+                )
             elif r.trace_length != self.shortest[r.property]:
-                self.disagree("prove", f"{what}: reports {r.property} violated in {r.trace_length} steps, "
-                                       f"check's shortest is {self.shortest[r.property]}")
+                self.disagree(
+                    "prove",
+                    f"{what}: reports it violated in {r.trace_length} steps, check's shortest "
+                    f"is {self.shortest[r.property]}",
+                    context,
+                )
         early = {p: n for p, n in refuted.items() if n <= k - 1}
         if early and r.verdict != "violated":
-            self.disagree("prove", f"{what}: says {r.verdict} ({r.reason}), but its base case must find "
-                                   + ", ".join(f"{p} violated in {n} steps" for p, n in early.items()))
+            self.disagree(
+                "prove",
+                f"{what}: says {r.verdict}, but its base case (k-1 steps) must find a violation",
+                f"{context}; {r.reason}; {found}",
+            )
         if self.config.traces and r.trace is not None:
             self.trace("prove", r, cti=r.verdict != "violated")
 
     def simulate(self) -> None:
         seed = self.generated.seed
         runs, depth = self.config.simulate_runs, self.config.simulate_depth
-        results = self.guarded("simulate", lambda: simulate_model(
-            self.checked, self.model_name, runs, depth, seed, self.options("simulate")))
+        results = self.guarded(
+            "simulate",
+            lambda: simulate_model(
+                self.checked, self.model_name, runs, depth, seed, self.options("simulate")
+            ),
+        )
         if results is None:
             return
         for r in results:
@@ -388,11 +473,17 @@ class _Run:
                 continue
             want = self.shortest.get(r.property)
             if want is None:
-                self.disagree("simulate", f"{r.property} ({r.kind}): simulate finds a violation in "
-                                          f"{r.trace_length} steps; check says it holds")
+                self.disagree(
+                    "simulate",
+                    f"{r.property} ({r.kind}): simulate finds a violation in "
+                    f"{r.trace_length} steps; check says it holds",
+                )
             elif r.trace_length is not None and r.trace_length < want:
-                self.disagree("simulate", f"{r.property} ({r.kind}): simulate finds a violation in "
-                                          f"{r.trace_length} steps, shorter than check's shortest, {want}")
+                self.disagree(
+                    "simulate",
+                    f"{r.property} ({r.kind}): simulate finds a violation in "
+                    f"{r.trace_length} steps, shorter than check's shortest, {want}",
+                )
         self.traces("simulate", results)
 
     # ---- traces
@@ -410,16 +501,17 @@ class _Run:
         try:
             self._trace(backend, r, cti)
         finally:
-            self.outcome.timings["replay"] += time.perf_counter() - started
+            timings = self.outcome.timings
+            timings["replay"] = timings.get("replay", 0.0) + time.perf_counter() - started
 
     def _trace(self, backend: str, r: PropertyResult, cti: bool) -> None:
         self.compared()
-        where = f"{backend} trace of {r.property}"
+        where = f"{backend} trace of {r.property}, {r.trace_length} steps"
         try:
             text = Path(r.trace or "").read_text(encoding="utf-8")
             document = json.loads(text)
             if json.loads(json.dumps(document)) != document:
-                self.disagree("itf", f"{where}: the JSON does not read back to the same document")
+                self.disagree("itf", "a trace's JSON does not read back to the same document", where)
             self.network_records(where, document)
             if cti:
                 # A counterexample to induction may start anywhere; if it starts in an initial state and
@@ -427,22 +519,30 @@ class _Run:
                 result = replay(document, self.checked)
                 claimed = document["#meta"]["property"]
                 if result.reaches_violation and claimed not in self.shortest:
-                    self.disagree("prove", f"{where}: its counterexample to induction is a real counterexample "
-                                           f"of {claimed}, which check says holds")
+                    self.disagree(
+                        "prove",
+                        f"a counterexample to induction is a real counterexample of {claimed}, "
+                        "which check says holds",
+                        where,
+                    )
                 return
             result = replay(document, self.checked)
         except Exception:
-            self.disagree("replay", f"{where}: " + _crash("replay"))
+            detail, calls = _crash("replay")
+            self.disagree("replay", detail, f"{where}; {calls}")
             return
         if not result.reaches_violation:
-            self.disagree("replay", f"{where} ({r.kind}, {r.trace_length} steps) does not replay: {result.message}")
+            self.disagree(
+                "replay", f"a trace of a {r.kind} violation does not replay: {result.message}", where
+            )
 
     def network_records(self, where: str, document: dict[str, Any]) -> None:
         """Each message in flight, in each state, keeps its sender, receiver, type and every field."""
         system = spec.instantiate(self.checked, self.model_name)
         messages = {m.name: m for m in system.messages}
         nodes = {inst.name for inst in system.instances}
-        own = 4 if system.model.timed else 3  # src, dst, type (, sent_at)
+        own = ("src", "dst", "type", "sent_at") if system.model.timed else ("src", "dst", "type")
+        clashing = sorted({f.name for m in system.messages for f in m.fields if f.name in own})
         for index, state in enumerate(document.get("states", [])):
             network = state.get("_network")
             if network is None:
@@ -450,11 +550,18 @@ class _Run:
             records = network["#set"] if isinstance(network, dict) else network
             for record in records:
                 message = messages.get(record.get("type")) if isinstance(record.get("type"), str) else None
-                if message is None or record.get("src") not in nodes or record.get("dst") not in nodes or len(
-                    record
-                ) != own + len(message.fields):
-                    self.disagree("itf", f"{where}: state {index} has a network record that lost its sender, "
-                                         f"receiver, type or a field: {json.dumps(record)}")
+                if (
+                    message is None
+                    or record.get("src") not in nodes
+                    or record.get("dst") not in nodes
+                    or len(record) != len(own) + len(message.fields)
+                ):
+                    why = f" (message fields named {', '.join(clashing)})" if clashing else ""
+                    self.disagree(
+                        "itf",
+                        f"a message in flight lost a key of its ITF record{why}",
+                        f"{where}, state {index}: {json.dumps(record)}",
+                    )
                     return
 
 
@@ -465,11 +572,15 @@ def _says(length: int | None) -> str:
     return "it holds" if length is None else f"violated in {length} steps"
 
 
-def _crash(where: str) -> str:
-    """The exception being handled, in a few lines: its type and message and the innermost frames."""
-    error = traceback.format_exc().strip().splitlines()
-    frames = [line.strip() for line in error if line.strip().startswith("File ")][-3:]
-    return f"{where} raised {error[-1]} (at {' <- '.join(reversed(frames))})"
+def _crash(where: str) -> tuple[str, str]:
+    """The exception being handled: what it says and where it was raised (for the signature), and the
+    frames that led there (context)."""
+    kind, error, tb = sys.exc_info()
+    frames = traceback.extract_tb(tb)
+    message = str(error).splitlines()[0] if str(error) else ""
+    inner = f"{Path(frames[-1].filename).name}:{frames[-1].name}" if frames else "?"
+    calls = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-4:]))
+    return f"{where} raised {kind.__name__ if kind else '?'}: {message} (in {inner})", calls
 
 
 def _shape(detail: str) -> str:
@@ -479,6 +590,4 @@ def _shape(detail: str) -> str:
     text = re.sub(r"\b[A-Z]\[\d+\]", "N[i]", detail)
     text = re.sub(r"\b(i|a|v|p|s|x|l|t|M|act|n|c|q|e|Phase|assert_line)\d+\b", r"\1#", text)
     text = re.sub(r"-?\d+", "#", text)
-    text = re.sub(r"\(at .*\)$", "", text)
-    text = re.sub(r"'[^']*'", "'…'", text)
-    return text[:160]
+    return text[:200]
