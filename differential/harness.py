@@ -32,7 +32,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
+
+import z3
 
 import spec
 from differential.generate import GeneratedSpec
@@ -53,6 +56,7 @@ from explorer.trace.replay import replay
 from spec import CheckedSpec, SpecError, ir
 
 NEVER = "__differential_never__"
+_Z3_DIR = str(Path(z3.__file__).parent)
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,14 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
-    def on_alarm(signum: int, frame: object) -> None:
-        # Raised inside a __del__ (Z3 frees its terms there), the exception is dropped: fire again soon.
-        signal.setitimer(signal.ITIMER_REAL, 0.05)
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        # Never inside Z3's own Python code: an object half made or half freed there corrupts Z3's
+        # reference counts (and Z3 then aborts the process). Try again a moment later.
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(_Z3_DIR):
+                signal.setitimer(signal.ITIMER_REAL, 0.01)
+                return
+            frame = frame.f_back
         raise _TooSlow()
 
     def unraisable(info: Any) -> None:

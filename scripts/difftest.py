@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from differential.generate import FEATURES, GeneratedSpec, Options, generate
 from differential.harness import Config, Disagreement, Outcome, run_spec
@@ -51,8 +53,88 @@ def _run(seeds: list[int], jobs: int, options: Options, config: Config) -> Itera
         _init(options, config)
         yield from map(_one, seeds)
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _init, (options, config)) as pool:
-        yield from pool.imap_unordered(_one, seeds, chunksize=4)
+    yield from _Workers(seeds, jobs, options, config).results()
+
+
+def _work(tasks: Any, results: Any, options: Options, config: Config) -> None:
+    _init(options, config)
+    while (seed := tasks.get()) is not None:
+        results.put(("start", seed, os.getpid()))
+        results.put(("done", seed, _one(seed)))
+
+
+class _Workers:
+    """Worker processes taking seeds from a queue. A worker that dies (Z3 may abort the process) is
+    replaced, and the spec it was running is reported as a disagreement instead of being lost."""
+
+    def __init__(self, seeds: list[int], jobs: int, options: Options, config: Config) -> None:
+        self.context = multiprocessing.get_context("fork")
+        self.tasks: Any = self.context.Queue()
+        self.queue: Any = self.context.SimpleQueue()  # written at once: nothing said is lost if a worker dies
+        self.options, self.config = options, config
+        self.left = len(seeds)
+        for seed in seeds:
+            self.tasks.put(seed)
+        for _ in range(jobs):
+            self.tasks.put(None)  # one stop sign per worker; a replacement takes over its predecessor's
+        self.workers: dict[int, Any] = {}
+        self.running: dict[int, int] = {}  # worker pid -> the seed it is on
+        for _ in range(jobs):
+            self.spawn()
+
+    def spawn(self) -> None:
+        worker = self.context.Process(
+            target=_work, args=(self.tasks, self.queue, self.options, self.config), daemon=True
+        )
+        worker.start()
+        assert worker.pid is not None
+        self.workers[worker.pid] = worker
+
+    def take(self, message: tuple[Any, ...]) -> tuple[Outcome, str] | None:
+        kind, seed, payload = message
+        if kind == "start":
+            self.running[payload] = seed
+            return None
+        self.running = {pid: s for pid, s in self.running.items() if s != seed}
+        self.left -= 1
+        result: tuple[Outcome, str] = payload
+        return result
+
+    def results(self) -> Iterator[tuple[Outcome, str]]:
+        while self.left > 0:
+            if self.queue.empty():
+                time.sleep(0.1)
+                yield from self.reap()
+                continue
+            result = self.take(self.queue.get())
+            if result is not None:
+                yield result
+        for worker in self.workers.values():
+            worker.join(timeout=5)
+
+    def reap(self) -> Iterator[tuple[Outcome, str]]:
+        for pid, worker in list(self.workers.items()):
+            if worker.is_alive() or worker.exitcode == 0:
+                continue
+            while not self.queue.empty():  # what it said before it died
+                result = self.take(self.queue.get())
+                if result is not None:
+                    yield result
+            del self.workers[pid]
+            seed = self.running.pop(pid, None)
+            if seed is not None:
+                outcome = Outcome(seed)
+                outcome.disagreements.append(
+                    Disagreement(
+                        seed,
+                        "-",
+                        "process",
+                        f"the process running this spec died (exit code {worker.exitcode})",
+                    )
+                )
+                self.left -= 1
+                yield outcome, generate(seed, self.options).text
+            self.spawn()
 
 
 def main(argv: list[str] | None = None) -> int:
