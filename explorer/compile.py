@@ -93,11 +93,11 @@ Fn = Callable[[Ctx], Any]
 
 
 def in_order(values: frozenset[Any]) -> list[Any]:
-    """A domain in the order every back end iterates it (which decides, among other things, whether an
-    `all` stops before a run-time error in a later element)."""
+    """A domain in the canonical order every back end iterates it (spec.ir.canonical_key), which decides,
+    among other things, whether an `all` stops before a run-time error in a later element."""
     if all(type(v) is int for v in values):
-        return sorted(values)
-    return ordered(values)  # bools, None, tuples, sets: the general order
+        return sorted(values)  # the common case, and the same order
+    return ordered(values)
 Block = Callable[[Ctx], list[Ctx]]
 
 
@@ -153,12 +153,14 @@ class Compiler:
             return set_comp
         if isinstance(e, ir.MapComp):
             domain, key, value_fn, slot = self.expr(e.domain), self.expr(e.key), self.expr(e.value), e.slot
+            keep_entry = self.expr(e.cond) if e.cond is not None else None
 
             def map_comp(c: Ctx) -> frozenset[Any]:
                 out = {}
                 for v in in_order(domain(c)):
                     c.frame[slot] = v
-                    out[key(c)] = value_fn(c)
+                    if keep_entry is None or keep_entry(c):
+                        out[key(c)] = value_fn(c)  # of two equal keys, the later one's value stays
                 return frozenset(out.items())
 
             return map_comp
@@ -416,7 +418,7 @@ class Compiler:
 
             def for_each(c: Ctx) -> list[Ctx]:
                 ctxs = [c]
-                for v in ordered(domain(c)):
+                for v in in_order(domain(c)):
                     nxt = []
                     for x in ctxs:
                         if x.error is not None:
@@ -433,7 +435,7 @@ class Compiler:
 
             def choose(c: Ctx) -> list[Ctx]:
                 out: list[Ctx] = []
-                for v in ordered(domain(c)):
+                for v in in_order(domain(c)):
                     x = c.copy()
                     x.frame[slot] = v
                     out.extend(body(x))
@@ -512,6 +514,9 @@ class Compiler:
 
         def update(m: Any, path: list[Any], depth: int, new: Any) -> Any:
             k = path[depth]
+            key_type = key_types[depth]
+            if not key_type.contains(k):
+                raise fail(f"key {show(k, key_type, names)} of {what} is out of its range {key_type}", span)
             old = None
             found = False
             for mk, mv in m:

@@ -67,7 +67,7 @@ def run_bmc(
     started = time.perf_counter()
     enc = Encoder(system)
     solver = z3.Solver()
-    state0, constraints, init_errors = steps.initial(enc)
+    state0, constraints, started_ok, init_errors = steps.initial(enc)
     solver.add(*constraints)
     states = [state0]
     invariants = [inv for inv in system.invariants if inv.name in properties]
@@ -83,6 +83,7 @@ def run_bmc(
         witness = _sat(solver, cond) if cond is not None else None
         if witness is not None:
             found_at(witness, 0, prop, True)
+    solver.add(*started_ok)  # from here on, the runs whose start did not fail
     for k in range(depth + 1):
         for name, term in invariant_terms(enc, states[k], invariants).items():
             witness = _sat(solver, z3.Not(term)) if name not in result.found else None
@@ -200,17 +201,19 @@ def decode_path(
     wanted = [decode_state(enc, z3_model, st) for st in states]
     steps_taken: list[tuple[Action, ExplicitState]] = []
     current: ExplicitState | None = None
-    for action, state in model.init_states():
+    initial = model.init_states()
+    if failing and not wanted:  # a start handler fails
+        for action, error in model.init_failures:
+            if error.prop == prop:
+                return Path((), (action, error))
+        raise InternalError(f"the Z3 back end found a failing start ({prop}) the explorer does not have")
+    for action, state in initial:
         if model.canonical(state) == wanted[0]:
             current = state
             steps_taken.append((action, state))
             break
     failure: tuple[Action, SpecRuntimeError] | None = None
     if current is None:
-        if failing and len(wanted) == 1:
-            for action, error in model.init_failures:
-                if error.prop == prop:
-                    return Path((), (action, error))
         raise InternalError(f"the Z3 back end found an initial state the explorer does not have: {wanted[0]}")
     steps_taken += follow(model, current, wanted[1:])
     current = steps_taken[-1][1]

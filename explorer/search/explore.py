@@ -69,8 +69,9 @@ class Discovery:
 class SearchResult:
     stats: Stats
     discoveries: dict[str, Discovery] = field(default_factory=dict)
-    complete: bool = True  # every reachable state (within the model's own bounds) was explored
+    complete: bool = True  # every verdict is final: all states explored, or every property already violated
     stop_reason: str | None = None  # why the search stopped early
+    exhausted: bool = False  # every reachable state was explored
 
 
 def explore(
@@ -189,6 +190,7 @@ def explore(
     stats.distinct = len(parents)
     stats.queue = len(frontier)
     stats.seconds = time.perf_counter() - started
+    result.exhausted = not frontier and result.complete
     if frontier and result.complete and len(found) < len(wanted):
         result.complete = False
         result.stop_reason = result.stop_reason or "stopped early"

@@ -4,9 +4,10 @@ A Byzantine node ignores its handlers. Instead, at any step, any correct node ma
 message that the receiver handles, with any field values from their finite domains: the message is
 delivered at once and costs no state (it is never in flight). It may tell different nodes different
 things (equivocation). Channels are authenticated, so it cannot forge `from`, and a partition cuts it off
-like anyone. A `signed` message can be sent by a Byzantine node only if it has received that very message
-(it is in flight to it: Byzantine nodes never consume what they are sent): it can relay a signature, never
-invent one.
+like anyone. A `signed` message carries its signer (its last field): a Byzantine node holds its own key,
+so it may sign anything as itself — two different signed messages to two receivers included — and it may
+relay, unchanged, a signed message of anyone else that was sent to it (one in flight to it: Byzantine
+nodes never consume what they are sent); it can never produce a message signed by a correct node.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from explorer.compile import SpecRuntimeError
 from explorer.model import Action, State
 from explorer.state import BYZANTINE, UP
+from explorer.values import ordered
 from spec import ir
 
 if TYPE_CHECKING:
@@ -54,8 +56,9 @@ def byzantine_masks(system: ir.System) -> list[int]:
 def message_domains(
     model: SystemModel,
 ) -> tuple[dict[str, list[tuple[int, list[tuple[Any, ...]]]]], dict[str, list[int]]]:
-    """For each node type, the unsigned messages it handles with every combination of field values (what
-    a Byzantine node may invent for it), and the signed messages it handles (what may only be relayed)."""
+    """For each node type, the messages it handles with every combination of field values a Byzantine node
+    may invent for it (a signed message's without its signer: the liar signs as itself), and the signed
+    messages it handles (which a liar may also relay from others)."""
     injectable: dict[str, list[tuple[int, list[tuple[Any, ...]]]]] = {}
     relayable: dict[str, list[int]] = {}
     if not model.byzantine_types:
@@ -68,11 +71,11 @@ def message_domains(
             if h.kind != "receive" or h.message is None:
                 continue
             message = messages[h.message]
+            own = message.fields[:-1] if message.signed else message.fields
+            values = list(itertools.product(*(list(f.type.values()) for f in own)))
+            injectable[nt.name].append((message.index, values))
             if message.signed:
                 relayable[nt.name].append(message.index)
-            else:
-                values = list(itertools.product(*(list(f.type.values()) for f in message.fields)))
-                injectable[nt.name].append((message.index, values))
     return injectable, relayable
 
 
@@ -106,10 +109,11 @@ def injections(
                 continue
             node_type = model.instance_type[r].name
             choices: list[tuple[int, Any]] = [
-                (message, args) for message, values in model.injectable[node_type] for args in values
+                (message, (*args, b) if signed[message] else args)
+                for message, values in model.injectable[node_type] for args in values
             ]
-            for message in model.relayable[node_type]:
-                choices.extend((message, args) for args in sorted(received.get(message, ())))
+            for message in model.relayable[node_type]:  # signed by others (its own are invented above)
+                choices.extend((message, args) for args in ordered(received.get(message, ())) if args[-1] != b)
             for message, args in choices:
                 mid = msgs.intern(b, r, message, args)
                 key = (lid, mid) if env is None else (lid, mid, env)

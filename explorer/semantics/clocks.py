@@ -69,6 +69,8 @@ def time_steps(model: SystemModel, state: State, out: list[tuple[Action, State]]
             if local[STATUS] == PAUSED and now - max(local[PAUSED_SINCE], gst_at) >= bound:
                 return  # the pause has lasted as long as it may
     later = now + 1
+    if later > model.latest_now:
+        model.latest_now = later
     choices: list[list[tuple[int, int]]] = []  # per node: (advance, new local id)
     for i in range(n):
         lid = state[i]

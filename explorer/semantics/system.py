@@ -107,8 +107,9 @@ class SystemModel:
         model = system.model
         self.timed = model.timed
         self.horizon = model.horizon or 0
-        # Under timing, an entry in flight remembers when it was sent (explorer.state).
-        self.stride = self.horizon + 1 if self.timed else 1
+        # Under timing, an entry in flight remembers when it was sent (explorer.state), or that it was delivered
+        # once already (DELIVERED, in a duplicating network).
+        self.stride = self.horizon + 2 if self.timed else 1
         self.order = ordering(model.network.ordering, self.n, self.stride, self.msgs.src, self.msgs.dst)
         self.compiler = Compiler(system)
         self.instance_type = [system.node_type(inst.node_type) for inst in system.instances]
@@ -137,6 +138,7 @@ class SystemModel:
         wanted = {p.name for p in self.properties}
         self.invariants = [inv for inv in self._compile_invariants() if inv.name in wanted]
         self.init_failures: list[tuple[Action, SpecRuntimeError]] = []
+        self.latest_now = 0  # the latest real time any tick has reached (a model where time is stuck says so)
         # remembered handler effects
         self.delivery_cache: dict[CacheKey, list[Entry]] = {}
         self.event_cache: list[dict[CacheKey, list[Entry]]] = [{} for _ in range(self.n)]
@@ -219,7 +221,7 @@ class SystemModel:
                 footprint = tuple(
                     i for nt in self.system.node_types if nt.name in types_read for i in nt.instances
                 )
-            reads_now = any(isinstance(sub, ir.Now) for sub in _walk(inv.expr))
+            reads_now = any(isinstance(sub, ir.Now) for sub in ir.walk(inv.expr))
             out.append(_Invariant(inv, self.compiler.expr(inv.expr), footprint, reads_net, reads_now))
         return out
 
@@ -373,12 +375,36 @@ class SystemModel:
             states.extend(self._init_states(mask))
         return states
 
-    def _init_states(self, byzantine_mask: int) -> list[tuple[Action, State]]:
-        per_instance = [self._start_options(i, byzantine_mask) for i in range(self.n)]
+    def _initial_faults_and_time(self) -> tuple[tuple[int, ...], tuple[int, int]]:
         model = self.system.model
         spent = (0,) * (CRASH_BUDGETS + len(self.crash_budgets))
         gst_at = -1 if model.timing == "partially_synchronous" and model.gst != 0 else 0
-        time = (0, gst_at)
+        return spent, (0, gst_at)
+
+    def before_start(self, action: Action) -> State:
+        """The state an initial state of `action` is made from, before any `on start` runs: every node with the
+        initial values of its variables and the clock it starts with (what a trace shows when a start fails)."""
+        _, mask, choice = action
+        lids = []
+        for i, k in enumerate(choice):
+            clock = self._start_options(i, mask)[k][0]
+            status = BYZANTINE if mask >> i & 1 else UP
+            local = (status, (None,) * len(self.instance_type[i].timers), clock, clock, -1, *self.initial_vars[i])
+            lids.append(self.locals.intern(local, self.kind[i]))
+        spent, time = self._initial_faults_and_time()
+        return (*lids, self.order.add((), ()), spent, time)
+
+    def failed_start(self, action: Action) -> int | None:
+        """The first instance whose `on start` fails in the initial choice `action`, if any."""
+        _, mask, choice = action
+        for i, k in enumerate(choice):
+            if isinstance(self._start_options(i, mask)[k][1], SpecRuntimeError):
+                return i
+        return None
+
+    def _init_states(self, byzantine_mask: int) -> list[tuple[Action, State]]:
+        per_instance = [self._start_options(i, byzantine_mask) for i in range(self.n)]
+        spent, time = self._initial_faults_and_time()
         states: list[tuple[Action, State]] = []
         for choice in itertools.product(*(range(len(o)) for o in per_instance)):
             picked = [per_instance[i][k][1] for i, k in enumerate(choice)]
@@ -438,7 +464,6 @@ class SystemModel:
         cut = self.cuts[spent[CUT]] if spent[CUT] else None
         msg_src, msg_dst = self.msgs.src, self.msgs.dst
         cache = self.delivery_cache
-        consumes = order.consumes
         stride = self.stride
         delay = self.system.model.delay or 0
         for entry, position in order.deliverable(net):
@@ -457,13 +482,13 @@ class SystemModel:
                 continue
             if bounded and now - max(entry % stride, gst_at) >= delay:
                 must_move = True
-            rest = order.remove(net, position) if consumes else net
+            rest = order.delivered(net, entry, position)
             for action, outcome in entries:
                 if isinstance(outcome, SpecRuntimeError):
                     fails.append((action, outcome))
                     continue
                 new_lid, sends = outcome
-                if new_lid == lid and not sends and not consumes:
+                if new_lid == lid and not sends and rest is net:
                     out.append((action, state))
                     continue
                 s = list(state)
@@ -488,6 +513,8 @@ class SystemModel:
         return not (self.timed and state[self.n + 2][NOW] >= self.horizon)
 
     def violated(self, state: State) -> list[str]:
+        """The invariants `state` violates. An invariant that cannot be evaluated in a state (a missing key,
+        `none` where a value is needed) is violated there, as in the Z3 back end: the trace shows how."""
         bad: list[str] = []
         view: _View | None = None
         for inv in self.invariants:
@@ -504,12 +531,23 @@ class SystemModel:
                 try:
                     ok = bool(inv.fn(ctx))
                 except Exception as raised:
-                    error = _error_of(raised)
-                    raise InternalError(f"invariant {inv.name} failed to evaluate: {error.message}") from None
+                    _error_of(raised)  # a run-time error of the spec (anything else is ours, and raised)
+                    ok = False
                 inv.memo[key] = ok
             if not ok:
                 bad.append(inv.name)
         return bad
+
+    def evaluation_error(self, state: State, name: str) -> SpecRuntimeError | None:
+        """Why invariant `name` cannot be evaluated in `state`, if it cannot (for traces)."""
+        for inv in self.invariants:
+            if inv.name == name:
+                ctx = Ctx([], [None] * inv.frame_size, -1, None, self.view(state), now=state[self.n + 2][NOW])
+                try:
+                    inv.fn(ctx)
+                except Exception as raised:
+                    return _error_of(raised)
+        return None
 
     # ---------------------------------------------------------------- looking at states
 
@@ -619,11 +657,16 @@ class SystemModel:
         texts = []
         for sent_at, (src, dst, message, args) in self.in_flight(state):
             m = self.system.messages[message]
-            record: dict[str, Any] = {"src": names.node(src), "dst": names.node(dst), "type": m.name}
-            for f, v in zip(m.fields, args, strict=True):
-                record[f.name] = to_itf(v, f.type, names)
+            # the message's own fields sit apart from the network's keys, so that no field name can clash
+            record: dict[str, Any] = {
+                "src": names.node(src), "dst": names.node(dst), "type": m.name,
+                "fields": {f.name: to_itf(v, f.type, names) for f, v in zip(m.fields, args, strict=True)},
+            }
             when = ""
-            if self.timed:
+            if self.timed and sent_at == self.stride - 1:
+                record["delivered"] = True
+                when = " (delivered)"
+            elif self.timed:
                 record["sent_at"] = sent_at
                 when = f" sent at {sent_at}"
             records.append(record)
@@ -655,7 +698,12 @@ class SystemModel:
         kind = action[0]
         rec: dict[str, Any] = {"action": kind}
         if kind == "init":
-            rec["text"] = "initial state"
+            failed = self.failed_start(action) if after is None else None
+            if failed is None:
+                rec["text"] = "initial state"
+            else:
+                rec.update(actor=names.node(failed), step="start")
+                rec["text"] = f"{names.node(failed)} runs on start"
         elif kind == "cti":
             rec["text"] = "a state where every property holds (it may be unreachable)"
         elif kind == "deliver":
@@ -762,11 +810,11 @@ def _error_of(raised: Exception) -> SpecRuntimeError:
 
 
 def _reads(handler: ir.Handler, kind: type) -> bool:
-    return any(isinstance(sub, kind) for sub in _walk(handler))
+    return any(isinstance(sub, kind) for sub in ir.walk(handler))
 
 
 def _reads_call(handler: ir.Handler, func: str) -> bool:
-    return any(isinstance(sub, ir.Call) and sub.func == func for sub in _walk(handler))
+    return any(isinstance(sub, ir.Call) and sub.func == func for sub in ir.walk(handler))
 
 
 def _footprint(e: ir.Expr) -> tuple[set[str], bool, bool]:
@@ -774,7 +822,7 @@ def _footprint(e: ir.Expr) -> tuple[set[str], bool, bool]:
     types: set[str] = set()
     reads_all = False
     reads_net = False
-    for sub in _walk(e):
+    for sub in ir.walk(e):
         if isinstance(sub, ir.NodeVar):
             types.add(sub.node_type)
         elif isinstance(sub, ir.Call) and sub.func in ("crashed", "byzantine"):
@@ -788,16 +836,3 @@ def _footprint(e: ir.Expr) -> tuple[set[str], bool, bool]:
     return types, reads_all, reads_net
 
 
-_TYPES = (ir.BoolT, ir.IntT, ir.EnumT, ir.NodeT, ir.OptionT, ir.SetT, ir.MapT, ir.TupleT, ir.MsgT)
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """Every IR node under `node` (expressions and statements; types are not entered)."""
-    yield node
-    for name in getattr(node, "__slots__", ()):
-        value = getattr(node, name)
-        items = value if isinstance(value, tuple) else (value,)
-        for item in items:
-            for x in item if isinstance(item, tuple) else (item,):
-                if hasattr(x, "__slots__") and not isinstance(x, _TYPES):
-                    yield from _walk(x)

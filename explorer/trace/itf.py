@@ -41,9 +41,10 @@ def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
         previous = state
     if path.failure is not None:
         action, error = path.failure
-        base = path.steps[-1][1] if path.steps else None
-        record = model.describe(base, action, None) if base is not None else {"action": "init", "text": "start"}
-        snapshot = model.snapshot(base) if base is not None else {}
+        # a failing start is shown from the state before any `on start` ran
+        base = path.steps[-1][1] if path.steps else model.before_start(action)
+        record = model.describe(base, action, None)
+        snapshot = model.snapshot(base)
         meta = {
             "index": len(states),
             **record,

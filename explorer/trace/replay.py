@@ -47,13 +47,21 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         return str(entry.get("#meta", {}).get("text", ""))
 
     current: State | None = None
-    for _, state in model.init_states():
+    initial = model.init_states()
+    failing = states[-1].get("#meta", {}).get("error") is not None
+    if failing and len(states) == 1:  # a start handler fails: the trace shows the state before it ran
+        for action, error in model.init_failures:
+            before = model.before_start(action)
+            if (error.prop == prop and matches(before, states[0])
+                    and model.describe(before, action, None)["text"] == text_of(states[0])):
+                return ReplayResult(True, f"the trace reaches the violation of {prop}: {error.message}")
+        return ReplayResult(False, f"no start of the spec fails with {prop} from the trace's state 0", 0)
+    for _, state in initial:
         if matches(state, states[0]):
             current = state
             break
     if current is None:
         return ReplayResult(False, "state 0 is not an initial state of the spec", 0)
-    failing = states[-1].get("#meta", {}).get("error") is not None
     steps = states[1:-1] if failing else states[1:]
     for index, wanted in enumerate(steps, start=1):
         successors, _ = model.successors(current)

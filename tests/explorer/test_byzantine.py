@@ -7,6 +7,7 @@ import pytest
 
 import spec
 from explorer.state import BYZANTINE
+from explorer.trace.path import rebuild
 from spec import SpecError
 from tests.conftest import build, run
 from tests.explorer.test_time import reachable
@@ -90,35 +91,93 @@ def test_a_partition_cuts_a_byzantine_node_off_too() -> None:
 
 
 SIGNED = """
+const CHECK_SIGNER = true
 signed message Token(v: 1..3)
 message Ask
 node Issuer { var next: 1..3 = 1
   on Ask from c when next < 3 { send Token(next) to c; next = next + 1 } }
 node Holder * 2 symmetric { on start { send Ask to Issuer } }
 node Bank { var best: 0..3 = 0
-  on Token(v) { best = max(best, v) } }
+  on Token(v) signed by s { if s == Issuer or not CHECK_SIGNER { best = max(best, v) } } }
 invariant only_issued: Bank.best < Issuer.next
 model m { faults { byzantine <= 1 of Holder } }
+model unchecked { const CHECK_SIGNER = false; faults { byzantine <= 1 of Holder } }
 """
 
 
-def test_a_byzantine_node_can_relay_a_signed_message_it_was_given_but_never_invent_one() -> None:
+def test_a_byzantine_node_signs_anything_as_itself_and_relays_only_what_others_signed_for_it() -> None:
     model, result = run(SIGNED, "m")
     assert result.complete and "only_issued" not in result.discoveries
-    relayed = set()
+    issuer = 0
+    relayed, own = set(), set()
     for state, action, _ in reachable(model):
         if action[0] == "inject" and model.msgs.values[action[1]][2] == 0:  # a Token
             src, _, _, args = model.msgs.values[action[1]]
-            given = [a for (_, (s, d, m, a)) in model.in_flight(state) if d == src and m == 0]
-            assert args in given
-            relayed.add(args)
-    assert relayed == {(1,), (2,)}  # it relays what it got (it may Ask, unsigned, as often as it likes)
+            *fields, signer = args
+            if signer == issuer:  # someone else's signature: only as it was sent to the liar
+                given = [a for (_, (s, d, m, a)) in model.in_flight(state) if d == src and m == 0]
+                assert args in given
+                relayed.add(args)
+            else:
+                assert signer == src  # never a correct node's signature but the issuer's it was given
+                own.add(tuple(fields))
+    assert relayed == {(1, issuer), (2, issuer)}
+    assert own == {(1,), (2,), (3,)}  # it signs whatever it likes as itself
+
+
+def test_a_receiver_that_ignores_the_signer_trusts_a_liars_own_signature() -> None:
+    _, result = run(SIGNED, "unchecked")
+    assert result.discoveries["only_issued"].length == 1  # Holder (Byzantine) signs Token(v=1..3) itself
+
+
+def test_a_byzantine_sender_may_equivocate_with_signed_messages() -> None:
+    text = """
+signed message Order(attack: bool)
+node General { on start { broadcast Order(true) to Lieutenant } }
+node Lieutenant * 2 { var heard: bool? = none
+  on Order(a) signed by s when heard == none { if s == General { heard = a } } }
+invariant agree: Lieutenant[0].heard == none or Lieutenant[1].heard == none
+    or Lieutenant[0].heard == Lieutenant[1].heard
+model traitor { faults { byzantine <= 1 of General } }
+"""
+    model, result = run(text, "traitor")
+    path = rebuild(model, result.discoveries["agree"].fingerprints)
+    assert path.length == 2  # Order(true) signed by the General to one, Order(false) to the other
+    texts = [model.describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    assert sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[1]",
+                             "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[0]"] or \
+        sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[0]",
+                          "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[1]"]
+
+
+def test_relay_passes_on_the_signed_message_and_its_signer() -> None:
+    text = """
+signed message Note(v: 0..1)
+node A { on start { send Note(1) to B } }
+node B { on Note(v) { relay to C } }
+node C { var from_a: bool = false
+  on Note(v) from f signed by s { from_a = s == A and f == B } }
+invariant never: not C.from_a
+"""
+    _, result = run(text)
+    assert result.discoveries["never"].length == 2
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("message M(v: 0..1)\nnode A { on M(v) signed by s { skip } }", "message M is not signed, so it has no signer"),
+    ("message M(v: 0..1)\nnode A { on M(v) { relay to A } }", "`relay` passes on the signed message being handled"),
+    ("signed message M(v: 0..1)\nnode A { action a { relay to A } }", "this is not a message handler"),
+    ("message M(src: 0..1)", "a message field cannot be named 'src'"),
+    ("signed message M(signer: 0..1)", "a message field cannot be named 'signer'"),
+])
+def test_signatures_and_reserved_field_names_are_checked(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as raised:
+        spec.load(text)
+    assert any(message in d.message for d in raised.value.diagnostics), raised.value.diagnostics
 
 
 def test_trace_says_who_lied() -> None:
     model, result = run(LIAR, "m")
-    from explorer.trace.path import rebuild
-
     path = rebuild(model, result.discoveries["judges_agree"].fingerprints)
     texts = [model.describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
     assert all(t.startswith("Liar[1] (Byzantine) sends Claim(v=") for t in texts)
