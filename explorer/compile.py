@@ -8,26 +8,14 @@ list of Ctxs it ends in; a run-time error stops its branch and is carried in Ctx
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from explorer.model import SpecRuntimeError
 from explorer.state import BYZANTINE, CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, ordered, show
 from spec import ir
 from spec.diagnostics import InternalError
 from spec.source import NOWHERE, Span
-
-
-@dataclass(frozen=True, slots=True)
-class SpecRuntimeError:
-    """A failure inside the spec while a step ran: an assertion, a value out of its range, a missing key.
-    It is a violation, reported with the trace that led to it."""
-
-    kind: str  # "assert" or "runtime"
-    prop: str  # the property it violates: an assertion's name, or "no_runtime_errors"
-    message: str
-    span: Span
-
 
 NO_RUNTIME_ERRORS = "no_runtime_errors"
 

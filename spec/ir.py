@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar, dataclass_transform
 
 from spec.diagnostics import Diagnostic
@@ -639,6 +640,42 @@ class Reject:
 
 Stmt = Assign | If | For | Choose | Send | Broadcast | SetTimer | CancelTimer | Assert | Let | Reject
 
+# ---------------------------------------------------------------- kinds
+
+
+class VarKind(StrEnum):
+    VAR = "var"  # volatile: back to its initial value when its node recovers from a crash
+    DURABLE = "durable"
+    GHOST = "ghost"  # bookkeeping for properties; never influences behaviour
+
+
+class HandlerKind(StrEnum):
+    RECEIVE = "receive"
+    TIMEOUT = "timeout"
+    ACTION = "action"
+    START = "start"
+    RECOVER = "recover"
+
+
+class Timing(StrEnum):
+    ASYNCHRONOUS = "asynchronous"
+    SYNCHRONOUS = "synchronous"
+    PARTIALLY_SYNCHRONOUS = "partially_synchronous"
+
+
+class Ordering(StrEnum):
+    FIFO = "fifo"  # one queue per directed link
+    REORDER = "reorder"  # a bag
+    DUPLICATING = "duplicating"  # a set: a delivered message stays
+
+
+class FaultKind(StrEnum):
+    CRASH_STOP = "crash_stop"
+    CRASH_RECOVERY = "crash_recovery"
+    PAUSE = "pause"
+    BYZANTINE = "byzantine"
+
+
 # ---------------------------------------------------------------- declarations
 
 
@@ -659,7 +696,7 @@ class Message:
 @ir
 class VarDecl:
     name: str
-    kind: str  # "var", "durable", "ghost"
+    kind: VarKind
     type: Type
     init: Expr  # may read `self`
     slot: int
@@ -669,7 +706,7 @@ class VarDecl:
 
 @ir
 class Handler:
-    kind: str  # "receive", "timeout", "action", "start", "recover"
+    kind: HandlerKind
     node_type: str
     name: str
     message: str | None
@@ -723,7 +760,7 @@ class Invariant:
 
 @ir
 class Network:
-    ordering: str  # "fifo", "reorder", "duplicating"
+    ordering: Ordering
     loss: int = 0
     duplicate: int = 0
     partition: int = 0
@@ -736,7 +773,7 @@ class FaultBudget:
     `pause <= P of T`: any node of type T may be paused, each pause lasting at most P ticks (after GST).
     `byzantine <= f of T`: up to f nodes of type T are Byzantine from the start."""
 
-    kind: str  # "crash_stop", "crash_recovery", "pause", "byzantine"
+    kind: FaultKind
     node_type: str
     bound: int
 
@@ -755,8 +792,8 @@ class Clocks:
 @ir
 class Model:
     name: str
-    timing: str = "asynchronous"  # or "synchronous", "partially_synchronous"
-    network: Network = field(default_factory=lambda: Network("reorder"))
+    timing: Timing = Timing.ASYNCHRONOUS
+    network: Network = field(default_factory=lambda: Network(Ordering.REORDER))
     faults: tuple[FaultBudget, ...] = ()
     horizon: int | None = None
     delay: int | None = None  # the delivery bound (after GST under partial synchrony)
@@ -792,7 +829,7 @@ class Model:
 
     def bounds(self) -> str:
         """The model's bounds in one line, so that a verdict is never read as more than it is."""
-        timing = self.timing
+        timing = str(self.timing)
         if self.timed:
             timing += f" (delay<={self.delay}"
             if self.timing == "partially_synchronous":
@@ -801,7 +838,7 @@ class Model:
                 timing += ")"
         parts = [timing]
         net = self.network
-        parts.append(net.ordering)
+        parts.append(str(net.ordering))
         for key in ("loss", "duplicate", "partition"):
             value = getattr(net, key)
             if value:

@@ -232,7 +232,7 @@ class _Lowerer:
         if decl is None:
             return ir.Model("default")
         timing = "asynchronous"
-        network = ir.Network("reorder")
+        network = ir.Network(ir.Ordering.REORDER)
         faults: list[ir.FaultBudget] = []
         horizon: int | None = None
         delay: int | None = None
@@ -267,11 +267,12 @@ class _Lowerer:
                         budgets[setting.name] = self.budget(setting)
                     elif setting.name == "asymmetric":
                         asymmetric = True
-                network = ir.Network(ordering, budgets["loss"], budgets["duplicate"], budgets["partition"], asymmetric)
+                network = ir.Network(ir.Ordering(ordering), budgets["loss"], budgets["duplicate"], budgets["partition"],
+                                     asymmetric)
             elif item.key == "faults" and item.settings is not None:
                 for setting in item.settings:
                     if setting.bound is not None and setting.of is not None:
-                        faults.append(ir.FaultBudget(setting.name, setting.of[0], self.budget(setting)))
+                        faults.append(ir.FaultBudget(ir.FaultKind(setting.name), setting.of[0], self.budget(setting)))
                         self.fault_spans[(setting.name, setting.of[0])] = setting.span
             elif item.key == "horizon" and item.value is not None:
                 horizon = self.int_const(item.value, "the horizon")
@@ -280,7 +281,7 @@ class _Lowerer:
                     horizon = 1
         if timing == "asynchronous":
             horizon = None
-        return ir.Model(decl.name, timing, network, tuple(faults), horizon, delay, gst, clocks, decl.span)
+        return ir.Model(decl.name, ir.Timing(timing), network, tuple(faults), horizon, delay, gst, clocks, decl.span)
 
     def budget(self, setting: ast.Setting) -> int:
         assert setting.bound is not None
@@ -394,7 +395,7 @@ class _Lowerer:
             else:
                 init = ir.Lit(var_type, _default_value(var_type))
             holds_time = isinstance(var.type, ast.NamedType) and var.type.name == "time"
-            vars_.append(ir.VarDecl(var.name, var.kind, var_type, init, slot, var.span, holds_time))
+            vars_.append(ir.VarDecl(var.name, ir.VarKind(var.kind), var_type, init, slot, var.span, holds_time))
             known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
             if not known and var.init is not None:
                 try:  # a constant expression such as `N + 2` is not folded into a literal above
@@ -447,7 +448,7 @@ class _Lowerer:
         body = self.block(h.body, scope)
         timer = node.timers.index(h.name) if h.kind == "timeout" else None
         return ir.Handler(
-            h.kind, node.name, h.name, message.name if message else None, tuple(param_slots), sender_slot, guard,
+            ir.HandlerKind(h.kind), node.name, h.name, message.name if message else None, tuple(param_slots), sender_slot, guard,
             body, scope.frame.size, timer, h.span,
         )
 

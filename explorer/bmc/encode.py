@@ -25,16 +25,11 @@ import z3
 
 from explorer.bmc import symbolic as S
 from explorer.bmc.symbolic import FALSE, TRUE, SOpt, SRecord, SSet, Sym, Unsupported
-from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx
-from explorer.semantics import faults as explicit_faults
-from explorer.state import BYZANTINE, CRASHED, DOWN, PAUSED, UP
+from explorer.compile import NO_RUNTIME_ERRORS
+from explorer.plan import Plan
+from explorer.state import BYZANTINE, CRASHED, CUT, DOWN, PAUSED, UP
 from spec import ir
 from spec.source import Span
-
-# Positions in the spent tuple (as in explorer.semantics.system).
-LOSS, DUPLICATE, PARTITIONS, CUT, NTP = 0, 1, 2, 3, 4
-CRASH_BUDGETS = 5
-
 
 # A message sent by a handler: (condition, sender (a node number), receiver, message index, fields).
 Send = tuple[Any, Any, Any, int, tuple[Sym, ...]]
@@ -134,34 +129,28 @@ class Encoder:
     messages (for the induction step of `prove`): a pool holds one slot per possible message, present or
     not (a set) or with a count (a bag); otherwise slots are written once per send (bounded checking)."""
 
-    def __init__(self, system: ir.System, universe: bool = False) -> None:
-        self.system = system
-        self.model = system.model
-        self.n = len(system.instances)
-        self.types = [system.node_type(inst.node_type) for inst in system.instances]
-        self.messages = system.messages
-        self.timed = self.model.timed
-        self.horizon = self.model.horizon or 0
-        self.skew = self.model.clocks.skew if self.timed else 0
-        self.cuts = explicit_faults.partition_cuts(self.n, self.model.network)
-        self.crash_budgets = [f for f in self.model.faults if f.kind in ("crash_stop", "crash_recovery")]
-        self.pause_bound: dict[int, int] = {}
-        for budget in self.model.faults:
-            if budget.kind == "pause":
-                for i in system.node_type(budget.node_type).instances:
-                    self.pause_bound[i] = max(self.pause_bound.get(i, 0), budget.bound)
-        self.byzantine = [f for f in self.model.faults if f.kind == "byzantine" and f.bound > 0]
-        self.ordering = self.model.network.ordering
-        self.consumes = self.ordering != "duplicating"
-        self.message_index = {m.name: m.index for m in system.messages}
+    def __init__(self, system: ir.System | Plan, universe: bool = False) -> None:
+        plan = system if isinstance(system, Plan) else Plan.of(system)
+        self.plan = plan
+        self.system = plan.system
+        self.model = plan.system.model
+        self.n = plan.n
+        self.types = list(plan.instance_type)
+        self.messages = plan.system.messages
+        self.timed = plan.timed
+        self.horizon = plan.horizon
+        self.skew = plan.skew
+        self.cuts = plan.cuts
+        self.crash_budgets = list(plan.crash_budgets)
+        self.pause_bound = plan.pause_bound
+        self.byzantine = [f for f in self.model.faults if f.kind == ir.FaultKind.BYZANTINE and f.bound > 0]
+        self.ordering = plan.ordering
+        self.consumes = self.ordering != ir.Ordering.DUPLICATING
+        self.message_index = {m.name: m.index for m in self.messages}
         self.choices: list[Any] = []  # every fresh choice variable made by handler execution, in order
-        compiler = Compiler(system)
-        self.initial_vars: list[tuple[Any, ...]] = []
-        for inst in system.instances:
-            ctx = Ctx([], [], inst.index)
-            self.initial_vars.append(tuple(compiler.expr(v.init)(ctx) for v in self.types[inst.index].vars))
+        self.initial_vars = plan.initial_vars
         self.universe = universe
-        if universe and (self.timed or self.ordering == "fifo"):
+        if universe and (self.timed or self.ordering == ir.Ordering.FIFO):
             raise Unsupported(
                 "induction needs a model without real time and with a set or bag network (not fifo)"
             )
@@ -171,7 +160,7 @@ class Encoder:
         self._possible: dict[int, tuple[Any, frozenset[int] | None]] = {}
         self.step_seq = 0  # the first sequence number of the step being encoded
         self.handled: dict[str, dict[str, ir.Handler]] = {
-            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in system.node_types
+            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in self.system.node_types
         }
         self._counter = itertools.count()
 
@@ -241,7 +230,7 @@ class Encoder:
                 else:
                     pool.append(replace(slot, valid=z3.Bool(f"{q}.valid")))
             pools.append(pool)
-        spent = [z3.Int(f"spent{b}@{k}") for b in range(CRASH_BUDGETS + len(self.crash_budgets))]
+        spent = [z3.Int(f"spent{b}@{k}") for b in range(self.plan.spent_size)]
         return State(locals_, pools, spent, z3.Int(f"now@{k}"), z3.Int(f"gst@{k}"))
 
     def wellformed(self, state: State) -> list[Any]:

@@ -19,23 +19,12 @@ from typing import Any
 
 import z3
 
-from explorer.bmc.bmc import decode_state, follow, invariant_terms, run_bmc, unroll
-from explorer.bmc.encode import (
-    CRASH_BUDGETS,
-    CUT,
-    DUPLICATE,
-    LOSS,
-    NTP,
-    PARTITIONS,
-    Encoder,
-    State,
-)
-from explorer.model import Action
-from explorer.model import State as ExplicitState
+from explorer.bmc.bmc import decode_state, follow_symbolic, invariant_terms, run_bmc, unroll
+from explorer.bmc.encode import Encoder, State
 from explorer.semantics.system import SystemModel
-from explorer.state import BYZANTINE, CRASHED, DOWN, UP
+from explorer.state import BYZANTINE, CRASHED, CRASHES, CUT, DOWN, DUPLICATE, LOSS, NTP, PARTITIONS, UP
 from explorer.trace.path import Path
-from spec.diagnostics import InternalError
+from explorer.trace.present import Presenter
 
 
 @dataclass
@@ -72,7 +61,7 @@ def run_prove(model: SystemModel, goal: str, lemmas: list[str], k: int, max_seco
     if not base.complete:
         return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=base.stop_reason or "")
     # step case: k states where everything holds, then one that breaks something (or a step that fails)
-    enc = Encoder(system, universe=True)
+    enc = Encoder(model.plan, universe=True)
     solver = z3.Solver()
     if max_seconds is not None:
         solver.set("timeout", int(max(max_seconds - (time.perf_counter() - started), 1) * 1000))
@@ -128,7 +117,7 @@ def _possible(enc: Encoder, state: State) -> list[Any]:
     out += [spent[LOSS] <= network.loss, spent[DUPLICATE] <= network.duplicate, spent[PARTITIONS] <= network.partition]
     out += [spent[CUT] >= 0, spent[CUT] < len(enc.cuts), spent[NTP] == 0]
     for b, budget in enumerate(enc.crash_budgets):
-        out.append(spent[CRASH_BUDGETS + b] <= budget.bound)
+        out.append(spent[CRASHES + b] <= budget.bound)
     out += [state.now == 0, state.gst_at == 0]
     return out
 
@@ -137,12 +126,5 @@ def _cti_path(model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: li
     """The counterexample to induction as an explorer Path from its (possibly unreachable) first state; for a
     property broken by a failing step, that step ends the path."""
     decoded = [decode_state(enc, witness, st) for st in states]
-    start = model.from_canonical(decoded[0])
-    taken: list[tuple[Action, ExplicitState]] = [(("cti",), start), *follow(model, start, decoded[1:])]
-    if failing is None:
-        return Path(tuple(taken))
-    _, failures = model.successors(taken[-1][1])
-    for action, error in failures:
-        if error.prop == failing:
-            return Path(tuple(taken), (action, error))
-    raise InternalError(f"the Z3 back end found a failing step ({failing}) the explorer does not have")
+    start = Presenter(model).from_canonical(decoded[0])
+    return follow_symbolic(model, start, decoded[1:], failing or "", failing is not None)

@@ -11,12 +11,6 @@ import z3
 
 from explorer.bmc import symbolic as S
 from explorer.bmc.encode import (
-    CRASH_BUDGETS,
-    CUT,
-    DUPLICATE,
-    LOSS,
-    NTP,
-    PARTITIONS,
     Encoder,
     Local,
     Outcome,
@@ -26,8 +20,19 @@ from explorer.bmc.encode import (
 )
 from explorer.bmc.symbolic import FALSE, TRUE
 from explorer.compile import NO_RUNTIME_ERRORS
-from explorer.semantics.byzantine import byzantine_masks
-from explorer.state import BYZANTINE, CRASHED, DOWN, PAUSED, UP
+from explorer.state import (
+    BYZANTINE,
+    CRASHED,
+    CRASHES,
+    CUT,
+    DOWN,
+    DUPLICATE,
+    LOSS,
+    NTP,
+    PARTITIONS,
+    PAUSED,
+    UP,
+)
 from spec import ir
 
 
@@ -221,8 +226,8 @@ def _node_faults(enc: Encoder, state: State, base: list[int]) -> list[Outcome]:
         for i in enc.system.node_type(budget.node_type).instances:
             local = state.locals[i]
             crashed = replace(local, status=z3.IntVal(new_status), armed=[FALSE] * len(local.armed))
-            pre = z3.And(state.spent[CRASH_BUDGETS + b] < budget.bound, local.status == UP)
-            after = enc.with_local(replace(state, spent=_spend(state.spent, CRASH_BUDGETS + b)), i, crashed)
+            pre = z3.And(state.spent[CRASHES + b] < budget.bound, local.status == UP)
+            after = enc.with_local(replace(state, spent=_spend(state.spent, CRASHES + b)), i, crashed)
             out.append(Outcome(f"crash {i}", pre, after))
     if any(f.kind == "crash_recovery" for f in enc.crash_budgets):
         for i, nt in enumerate(enc.types):
@@ -334,7 +339,7 @@ def initial(enc: Encoder) -> tuple[State, list[Any], list[Any], dict[str, Any]]:
     constraints on those choices, the condition that every start handler ran without failing, and the
     start failures by property). As in the explorer, a combination of starts fails with the property of
     its first failing instance."""
-    masks = byzantine_masks(enc.system)
+    masks = enc.plan.byzantine_masks
     choice = z3.Int(enc.fresh_name("byzantine@0"))
     enc.choices.append(choice)
     constraints: list[Any] = [choice >= 0, choice < len(masks)]
@@ -388,7 +393,7 @@ def _start_state(enc: Encoder) -> State:
             z3.IntVal(UP), [FALSE] * len(nt.timers), [z3.IntVal(0)] * len(nt.timers), z3.IntVal(0), z3.IntVal(0),
             z3.IntVal(-1), [S.var_value(v, var.type) for v, var in zip(enc.initial_vars[i], nt.vars, strict=True)],
         ))
-    spent = [z3.IntVal(0)] * (CRASH_BUDGETS + len(enc.crash_budgets))
+    spent = [z3.IntVal(0)] * enc.plan.spent_size
     return State(locals_, [[] for _ in enc.pool_keys], spent, z3.IntVal(0), z3.IntVal(0))
 
 

@@ -14,8 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from explorer.compile import SpecRuntimeError
-from explorer.model import Action, Model, State
+from explorer.model import Action, Model, SpecRuntimeError, State
 
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from spec import ir
+
 Net = tuple[Any, ...]
 
 
@@ -154,6 +156,8 @@ class FifoOrdering(Ordering):
         return [entry for _, queue in net for entry in queue]
 
 
-def ordering(kind: str, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> Ordering:
-    classes: dict[str, type[Ordering]] = {"duplicating": SetOrdering, "reorder": BagOrdering, "fifo": FifoOrdering}
+def ordering(kind: ir.Ordering, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> Ordering:
+    classes: dict[ir.Ordering, type[Ordering]] = {
+        ir.Ordering.DUPLICATING: SetOrdering, ir.Ordering.REORDER: BagOrdering, ir.Ordering.FIFO: FifoOrdering,
+    }
     return classes[kind](n_nodes, stride, src, dst)

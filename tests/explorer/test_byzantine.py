@@ -8,13 +8,14 @@ import pytest
 import spec
 from explorer.state import BYZANTINE
 from explorer.trace.path import rebuild
+from explorer.trace.present import Presenter
 from spec import SpecError
 from tests.conftest import build, run
 from tests.explorer.test_time import reachable
 
 
 def _byzantine(model, state) -> list[int]:  # type: ignore[no-untyped-def]
-    return [i for i in range(model.n) if model.local(state, i)[0] == BYZANTINE]
+    return [i for i in range(model.n) if Presenter(model).local(state, i)[0] == BYZANTINE]
 
 
 CHOICE = """
@@ -37,7 +38,7 @@ def test_the_adversary_picks_up_to_f_byzantine_nodes_once_per_set_or_once_per_si
     assert chosen == sorted([(), (5,), (4, 5)])
     for _, state in q.init_states():  # a Byzantine node runs none of its handlers, `on start` included
         for i in range(3, 6):
-            started = q.snapshot(state)[f"Q[{i - 3}].started"][1]
+            started = Presenter(q).snapshot(state)[f"Q[{i - 3}].started"][1]
             assert started == ("false" if i in _byzantine(q, state) else "true")
 
 
@@ -62,7 +63,7 @@ def test_a_byzantine_node_may_send_any_value_to_anyone_and_tell_each_a_different
     model = build(LIAR, "m")
     liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
     successors, _ = model.successors(liar_state)
-    injected = {model.describe(liar_state, a, t)["text"] for a, t in successors if a[0] == "inject"}
+    injected = {Presenter(model).describe(liar_state, a, t)["text"] for a, t in successors if a.kind == "inject"}
     # anything its receivers handle: Claims to the judges, and Pokes to the other (correct) liar
     assert injected == {
         f"Liar[1] (Byzantine) sends Claim(v={v}) to Judge[{j}]" for j in (0, 1) for v in (0, 1, 2)
@@ -75,18 +76,18 @@ def test_a_byzantine_node_does_not_take_its_own_steps_nor_receive() -> None:
     model = build(LIAR, "m")
     for state, action, _ in reachable(model):
         liars = _byzantine(model, state)
-        if action[0] in ("deliver", "act", "fire"):
-            receiver = model.msgs.dst[action[1]] if action[0] == "deliver" else action[1]
+        if action.kind in ("deliver", "act", "fire"):
+            receiver = model.effects.msgs.dst[action.message] if action.kind == "deliver" else action.node
             assert receiver not in liars
 
 
 def test_a_partition_cuts_a_byzantine_node_off_too() -> None:
     model = build(LIAR, "cut")
     liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
-    cuts = [t for a, t in model.successors(liar_state)[0] if a[0] == "partition"]
+    cuts = [t for a, t in model.successors(liar_state)[0] if a.kind == "partition"]
     for state in cuts:
-        links = set(model.cut_links(state))
-        targets = {model.msgs.dst[a[1]] for a, _ in model.successors(state)[0] if a[0] == "inject"}
+        links = set(Presenter(model).cut_links(state))
+        targets = {model.effects.msgs.dst[a.message] for a, _ in model.successors(state)[0] if a.kind == "inject"}
         assert all((1, t) not in links for t in targets)  # Liar[1] is node 1
 
 
@@ -111,11 +112,11 @@ def test_a_byzantine_node_signs_anything_as_itself_and_relays_only_what_others_s
     issuer = 0
     relayed, own = set(), set()
     for state, action, _ in reachable(model):
-        if action[0] == "inject" and model.msgs.values[action[1]][2] == 0:  # a Token
-            src, _, _, args = model.msgs.values[action[1]]
+        if action.kind == "inject" and model.effects.msgs.values[action.message][2] == 0:  # a Token
+            src, _, _, args = model.effects.msgs.values[action.message]
             *fields, signer = args
             if signer == issuer:  # someone else's signature: only as it was sent to the liar
-                given = [a for (_, (s, d, m, a)) in model.in_flight(state) if d == src and m == 0]
+                given = [a for (_, (s, d, m, a)) in Presenter(model).in_flight(state) if d == src and m == 0]
                 assert args in given
                 relayed.add(args)
             else:
@@ -143,7 +144,7 @@ model traitor { faults { byzantine <= 1 of General } }
     model, result = run(text, "traitor")
     path = rebuild(model, result.discoveries["agree"].fingerprints)
     assert path.length == 2  # Order(true) signed by the General to one, Order(false) to the other
-    texts = [model.describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    texts = [Presenter(model).describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
     assert sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[1]",
                              "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[0]"] or \
         sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[0]",
@@ -179,7 +180,7 @@ def test_signatures_and_reserved_field_names_are_checked(text: str, message: str
 def test_trace_says_who_lied() -> None:
     model, result = run(LIAR, "m")
     path = rebuild(model, result.discoveries["judges_agree"].fingerprints)
-    texts = [model.describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    texts = [Presenter(model).describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
     assert all(t.startswith("Liar[1] (Byzantine) sends Claim(v=") for t in texts)
 
 
