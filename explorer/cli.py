@@ -328,6 +328,8 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
         else:
             summary = f"{stats.seconds:.2f} s"
         stdout.print(Text(f"{name}: {summary}"))
+        if rows[0].warning:
+            stdout.print(Text(f"  warning: {rows[0].warning}", style="yellow"))
         for r in rows:
             if r.verdict == "incomplete" and r.reason:
                 stdout.print(Text(f"  {r.property}: incomplete ({r.reason})", style="yellow"))

@@ -8,26 +8,14 @@ list of Ctxs it ends in; a run-time error stops its branch and is carried in Ctx
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from explorer.model import SpecRuntimeError
 from explorer.state import BYZANTINE, CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, ordered, show
 from spec import ir
 from spec.diagnostics import InternalError
 from spec.source import NOWHERE, Span
-
-
-@dataclass(frozen=True, slots=True)
-class SpecRuntimeError:
-    """A failure inside the spec while a step ran: an assertion, a value out of its range, a missing key.
-    It is a violation, reported with the trace that led to it."""
-
-    kind: str  # "assert" or "runtime"
-    prop: str  # the property it violates: an assertion's name, or "no_runtime_errors"
-    message: str
-    span: Span
-
 
 NO_RUNTIME_ERRORS = "no_runtime_errors"
 
@@ -93,11 +81,11 @@ Fn = Callable[[Ctx], Any]
 
 
 def in_order(values: frozenset[Any]) -> list[Any]:
-    """A domain in the order every back end iterates it (which decides, among other things, whether an
-    `all` stops before a run-time error in a later element)."""
+    """A domain in the canonical order every back end iterates it (spec.ir.canonical_key), which decides,
+    among other things, whether an `all` stops before a run-time error in a later element."""
     if all(type(v) is int for v in values):
-        return sorted(values)
-    return ordered(values)  # bools, None, tuples, sets: the general order
+        return sorted(values)  # the common case, and the same order
+    return ordered(values)
 Block = Callable[[Ctx], list[Ctx]]
 
 
@@ -153,12 +141,14 @@ class Compiler:
             return set_comp
         if isinstance(e, ir.MapComp):
             domain, key, value_fn, slot = self.expr(e.domain), self.expr(e.key), self.expr(e.value), e.slot
+            keep_entry = self.expr(e.cond) if e.cond is not None else None
 
             def map_comp(c: Ctx) -> frozenset[Any]:
                 out = {}
                 for v in in_order(domain(c)):
                     c.frame[slot] = v
-                    out[key(c)] = value_fn(c)
+                    if keep_entry is None or keep_entry(c):
+                        out[key(c)] = value_fn(c)  # of two equal keys, the later one's value stays
                 return frozenset(out.items())
 
             return map_comp
@@ -416,7 +406,7 @@ class Compiler:
 
             def for_each(c: Ctx) -> list[Ctx]:
                 ctxs = [c]
-                for v in ordered(domain(c)):
+                for v in in_order(domain(c)):
                     nxt = []
                     for x in ctxs:
                         if x.error is not None:
@@ -433,7 +423,7 @@ class Compiler:
 
             def choose(c: Ctx) -> list[Ctx]:
                 out: list[Ctx] = []
-                for v in ordered(domain(c)):
+                for v in in_order(domain(c)):
                     x = c.copy()
                     x.frame[slot] = v
                     out.extend(body(x))
@@ -512,6 +502,9 @@ class Compiler:
 
         def update(m: Any, path: list[Any], depth: int, new: Any) -> Any:
             k = path[depth]
+            key_type = key_types[depth]
+            if not key_type.contains(k):
+                raise fail(f"key {show(k, key_type, names)} of {what} is out of its range {key_type}", span)
             old = None
             found = False
             for mk, mv in m:

@@ -25,16 +25,11 @@ import z3
 
 from explorer.bmc import symbolic as S
 from explorer.bmc.symbolic import FALSE, TRUE, SOpt, SRecord, SSet, Sym, Unsupported
-from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx
-from explorer.semantics import faults as explicit_faults
-from explorer.state import BYZANTINE, CRASHED, DOWN, PAUSED, UP
+from explorer.compile import NO_RUNTIME_ERRORS
+from explorer.plan import Plan
+from explorer.state import BYZANTINE, CRASHED, CUT, DOWN, PAUSED, UP
 from spec import ir
 from spec.source import Span
-
-# Positions in the spent tuple (as in explorer.semantics.system).
-LOSS, DUPLICATE, PARTITIONS, CUT, NTP = 0, 1, 2, 3, 4
-CRASH_BUDGETS = 5
-
 
 # A message sent by a handler: (condition, sender (a node number), receiver, message index, fields).
 Send = tuple[Any, Any, Any, int, tuple[Sym, ...]]
@@ -134,34 +129,28 @@ class Encoder:
     messages (for the induction step of `prove`): a pool holds one slot per possible message, present or
     not (a set) or with a count (a bag); otherwise slots are written once per send (bounded checking)."""
 
-    def __init__(self, system: ir.System, universe: bool = False) -> None:
-        self.system = system
-        self.model = system.model
-        self.n = len(system.instances)
-        self.types = [system.node_type(inst.node_type) for inst in system.instances]
-        self.messages = system.messages
-        self.timed = self.model.timed
-        self.horizon = self.model.horizon or 0
-        self.skew = self.model.clocks.skew if self.timed else 0
-        self.cuts = explicit_faults.partition_cuts(self.n, self.model.network)
-        self.crash_budgets = [f for f in self.model.faults if f.kind in ("crash_stop", "crash_recovery")]
-        self.pause_bound: dict[int, int] = {}
-        for budget in self.model.faults:
-            if budget.kind == "pause":
-                for i in system.node_type(budget.node_type).instances:
-                    self.pause_bound[i] = max(self.pause_bound.get(i, 0), budget.bound)
-        self.byzantine = [f for f in self.model.faults if f.kind == "byzantine" and f.bound > 0]
-        self.ordering = self.model.network.ordering
-        self.consumes = self.ordering != "duplicating"
-        self.message_index = {m.name: m.index for m in system.messages}
+    def __init__(self, system: ir.System | Plan, universe: bool = False) -> None:
+        plan = system if isinstance(system, Plan) else Plan.of(system)
+        self.plan = plan
+        self.system = plan.system
+        self.model = plan.system.model
+        self.n = plan.n
+        self.types = list(plan.instance_type)
+        self.messages = plan.system.messages
+        self.timed = plan.timed
+        self.horizon = plan.horizon
+        self.skew = plan.skew
+        self.cuts = plan.cuts
+        self.crash_budgets = list(plan.crash_budgets)
+        self.pause_bound = plan.pause_bound
+        self.byzantine = [f for f in self.model.faults if f.kind == ir.FaultKind.BYZANTINE and f.bound > 0]
+        self.ordering = plan.ordering
+        self.consumes = self.ordering != ir.Ordering.DUPLICATING
+        self.message_index = {m.name: m.index for m in self.messages}
         self.choices: list[Any] = []  # every fresh choice variable made by handler execution, in order
-        compiler = Compiler(system)
-        self.initial_vars: list[tuple[Any, ...]] = []
-        for inst in system.instances:
-            ctx = Ctx([], [], inst.index)
-            self.initial_vars.append(tuple(compiler.expr(v.init)(ctx) for v in self.types[inst.index].vars))
+        self.initial_vars = plan.initial_vars
         self.universe = universe
-        if universe and (self.timed or self.ordering == "fifo"):
+        if universe and (self.timed or self.ordering == ir.Ordering.FIFO):
             raise Unsupported(
                 "induction needs a model without real time and with a set or bag network (not fifo)"
             )
@@ -171,7 +160,7 @@ class Encoder:
         self._possible: dict[int, tuple[Any, frozenset[int] | None]] = {}
         self.step_seq = 0  # the first sequence number of the step being encoded
         self.handled: dict[str, dict[str, ir.Handler]] = {
-            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in system.node_types
+            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in self.system.node_types
         }
         self._counter = itertools.count()
 
@@ -241,7 +230,7 @@ class Encoder:
                 else:
                     pool.append(replace(slot, valid=z3.Bool(f"{q}.valid")))
             pools.append(pool)
-        spent = [z3.Int(f"spent{b}@{k}") for b in range(CRASH_BUDGETS + len(self.crash_budgets))]
+        spent = [z3.Int(f"spent{b}@{k}") for b in range(self.plan.spent_size)]
         return State(locals_, pools, spent, z3.Int(f"now@{k}"), z3.Int(f"gst@{k}"))
 
     def wellformed(self, state: State) -> list[Any]:
@@ -544,17 +533,15 @@ def _send_sites(stmts: tuple[ir.Stmt, ...], n: int, index: dict[str, int]) -> li
 
 
 def _domain_bound(e: ir.Expr, n: int) -> int:
+    """How many times the symbolic execution of a loop over `e` runs its body (S.canonical_items): once
+    per element of a literal, else once per value of the element type."""
     t = e.type
     if isinstance(e, ir.Lit) and isinstance(e.value, frozenset):
         return len(e.value)
-    if isinstance(t, ir.SetT):
-        try:
-            return len(list(t.elem.values()))
-        except ValueError:
-            pass
-    if isinstance(e, ir.RangeSet):
-        raise Unsupported("a loop over a range with bounds computed at run time")
-    raise Unsupported(f"a loop over {t}, which has no finite bound")
+    size = ir.domain_size(t.elem) if isinstance(t, ir.SetT) else 1 << 62
+    if size > S.DOMAIN_LIMIT:
+        raise Unsupported(f"a loop over {t}, which has too many possible elements to unroll")
+    return size
 
 
 class Exec:
@@ -581,7 +568,8 @@ class Exec:
     def fail_if(self, cond: Any, prop: str = NO_RUNTIME_ERRORS) -> None:
         if z3.is_false(cond):
             return
-        hit = z3.And(self.pc, z3.Not(self.errored), cond)
+        # a path that has already failed, or been rejected (`reject`, `choose` from nothing), goes no further
+        hit = z3.And(self.pc, z3.Not(self.errored), z3.Not(self.blocked), cond)
         self.errors[prop] = z3.Or(self.errors.get(prop, FALSE), hit)
         self.errored = z3.Or(self.errored, hit)
 
@@ -611,9 +599,9 @@ class Exec:
             frame[:] = [a if b is None else (b if a is None else S.ite(cond, a, b)) for a, b in zip(then[3], frame, strict=True)]
             self.pc = outer
         elif isinstance(s, ir.For):
-            domain = self.canonical_set(self.expr(s.domain, frame), s.domain.type)
+            domain = self.expr(s.domain, frame)
             outer = self.pc
-            for c, element in domain.items:
+            for c, element in self.iterate(domain, s.domain.type, ordered=True):
                 before = (list(self.vars), list(self.armed), list(self.deadline))
                 frame[s.slot] = element
                 self.pc = z3.And(outer, c)
@@ -712,19 +700,6 @@ class Exec:
             self.fail_if(z3.Not(z3.And(dest >= 0, dest < self.enc.n)))
             self.sends.append((z3.And(self.pc, z3.Not(self.errored)), self.instance, dest, m, args))
 
-    def canonical_set(self, value: Sym, t: ir.Type) -> SSet:
-        """A set to iterate over in the explorer's order (sorted, each element once)."""
-        assert isinstance(value, SSet)
-        if all(isinstance(e, z3.ExprRef) and z3.is_int_value(e) for _, e in value.items) and len(
-            {e.as_long() for _, e in value.items}
-        ) == len(value.items):
-            return SSet(tuple(sorted(value.items, key=lambda ce: ce[1].as_long())))
-        elem = t.elem if isinstance(t, ir.SetT) else ir.INT
-        try:
-            return S.to_domain(value, ir.SetT(elem))
-        except Unsupported:
-            raise Unsupported("a loop over a set whose elements come from no finite type") from None
-
     # ---- expressions
 
     def under(self, cond: Any, evaluate: Callable[[], Sym]) -> Sym:
@@ -774,7 +749,7 @@ class Exec:
         if isinstance(e, ir.Quant):
             domain = self.expr(e.domain, frame)
             assert isinstance(domain, SSet)
-            items = S.distinct_items(domain) if e.kind == "count" else list(domain.items)
+            items = self.iterate(domain, e.domain.type, ordered=ir.may_fail(e.body))
             parts = []
             # `all` stops at the first false element and `any` at the first true one (in the explorer's
             # order): a run-time error in a later element's body happens only if it is reached
@@ -793,22 +768,9 @@ class Exec:
                 return z3.Or(*[z3.And(c, b) for c, b in parts]) if parts else FALSE
             return z3.Sum(*[z3.If(z3.And(c, b), 1, 0) for c, b in parts]) if parts else z3.IntVal(0)
         if isinstance(e, ir.SetComp):
-            domain = self.expr(e.domain, frame)
-            assert isinstance(domain, SSet)
-            items = []
-            for c, element in domain.items:
-                frame[e.slot] = element
-                keep = self.expr(e.cond, frame) if e.cond is not None else TRUE
-                items.append((z3.And(c, keep), self.expr(e.elem, frame)))
-            return SSet(tuple(items))
+            return self.set_comp(e, frame)
         if isinstance(e, ir.MapComp):
-            domain = self.expr(e.domain, frame)
-            assert isinstance(domain, SSet)
-            entries = []
-            for c, element in domain.items:
-                frame[e.slot] = element
-                entries.append((c, self.expr(e.key, frame), self.expr(e.value, frame)))
-            return S.SMap(tuple(entries))
+            return self.map_comp(e, frame)
         if isinstance(e, ir.TupleLit):
             return S.STuple(tuple(self.expr(i, frame) for i in e.items))
         if isinstance(e, ir.SetLit):
@@ -818,9 +780,14 @@ class Exec:
         if isinstance(e, ir.RangeSet):
             lo, hi = self.expr(e.lo, frame), self.expr(e.hi, frame)
             lo_v, hi_v = z3.simplify(lo), z3.simplify(hi)
-            if not (z3.is_int_value(lo_v) and z3.is_int_value(hi_v)):
-                raise Unsupported("a range with bounds computed at run time")
-            return SSet(tuple((TRUE, z3.IntVal(v)) for v in range(lo_v.as_long(), hi_v.as_long() + 1)))
+            if z3.is_int_value(lo_v) and z3.is_int_value(hi_v):
+                return SSet(tuple((TRUE, z3.IntVal(v)) for v in range(lo_v.as_long(), hi_v.as_long() + 1)))
+            # bounds computed at run time: every value the bounds' types allow, present when in between
+            elem = e.type.elem if isinstance(e.type, ir.SetT) else ir.INT
+            values = S.finite_values(elem)
+            if len(values) > S.DOMAIN_LIMIT:
+                raise Unsupported(f"a range over {elem}, with bounds computed at run time, is too large to unroll")
+            return SSet(tuple((z3.And(lo <= v, v <= hi), z3.IntVal(v)) for v in values))
         if isinstance(e, ir.Index):
             obj = self.expr(e.obj, frame)
             key = self.expr(e.key, frame)
@@ -855,6 +822,63 @@ class Exec:
                 return operand.value
             return operand
         raise Unsupported(f"expression {type(e).__name__}")
+
+    def iterate(self, domain: Sym, t: ir.Type, ordered: bool) -> list[tuple[Any, Sym]]:
+        """The elements of a set, each once, as (condition, element) — in the canonical order where the order
+        can be seen (a loop's effects, a run-time error that an `all` may stop before, the key a map
+        comprehension keeps), as the explorer walks them."""
+        assert isinstance(domain, SSet)
+        if not (isinstance(t, ir.SetT) and isinstance(t.elem, ir.MsgT)):
+            return S.canonical_items(domain, t)
+        if not ordered:
+            return S.distinct_items(domain)
+        # in-flight messages: spread over every message the network's pools could hold, in canonical order
+        message = self.enc.messages[self.enc.message_index[t.elem.message]]
+        field_values = S.product([S.finite_values(f.type) for f in message.fields])
+        keys = sorted((key.src, key.dst) for key in self.enc.pool_keys if key.message == message.index)
+        if len(keys) * len(field_values) > S.DOMAIN_LIMIT:
+            raise Unsupported(f"iterating over the {message.name} messages in flight, where a run-time error may "
+                              "depend on their order, is too much to unroll")
+        out = []
+        for src, dst in keys:
+            for values in field_values:
+                record = SRecord((z3.IntVal(src), z3.IntVal(dst),
+                                  *(S.const(v, f.type) for v, f in zip(values, message.fields, strict=True))))
+                out.append((S.member(record, domain), record))
+        return out
+
+    def set_comp(self, e: ir.SetComp, frame: list[Sym]) -> SSet:
+        """`{elem for x in domain if cond}`: the filter and the element are evaluated only for members (and
+        the element only where the filter holds), in the canonical order, as the explorer does."""
+        domain = self.expr(e.domain, frame)
+        assert isinstance(domain, SSet)
+        items = []
+        ordered = ir.may_fail(e.elem) or (e.cond is not None and ir.may_fail(e.cond))
+        for c, element in self.iterate(domain, e.domain.type, ordered):
+            frame[e.slot] = element
+            kept = z3.And(c, self.filter(e.cond, c, frame))
+            items.append((kept, self.under(kept, lambda: self.expr(e.elem, frame))))
+        return SSet(tuple(items))
+
+    def filter(self, cond: ir.Expr | None, member: Any, frame: list[Sym]) -> Any:
+        """A comprehension's `if` condition, evaluated for members only."""
+        if cond is None:
+            return TRUE
+        return self.under(member, lambda: self.expr(cond, frame))
+
+    def map_comp(self, e: ir.MapComp, frame: list[Sym]) -> S.SMap:
+        """`{key: value for x in domain if cond}`: evaluated only for members that pass the filter, in the
+        canonical order, so that of two with the same key the later one's value stays (S.lookup takes the last
+        entry)."""
+        domain = self.expr(e.domain, frame)
+        assert isinstance(domain, SSet)
+        entries = []
+        for c, element in self.iterate(domain, e.domain.type, ordered=True):
+            frame[e.slot] = element
+            kept = z3.And(c, self.filter(e.cond, c, frame))
+            key = self.under(kept, lambda: self.expr(e.key, frame))
+            entries.append((kept, key, self.under(kept, lambda: self.expr(e.value, frame))))
+        return S.SMap(tuple(entries))
 
     def enc_node_var(self, instance: Sym, slot: int, node_type: str) -> Sym:
         nt = self.enc.system.node_type(node_type)

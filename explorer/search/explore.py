@@ -14,8 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from explorer.compile import SpecRuntimeError
-from explorer.model import Action, Model, State
+from explorer.model import Action, Model, SpecRuntimeError, State
 
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
@@ -69,8 +68,9 @@ class Discovery:
 class SearchResult:
     stats: Stats
     discoveries: dict[str, Discovery] = field(default_factory=dict)
-    complete: bool = True  # every reachable state (within the model's own bounds) was explored
+    complete: bool = True  # every verdict is final: all states explored, or every property already violated
     stop_reason: str | None = None  # why the search stopped early
+    exhausted: bool = False  # every reachable state was explored
 
 
 def explore(
@@ -189,6 +189,7 @@ def explore(
     stats.distinct = len(parents)
     stats.queue = len(frontier)
     stats.seconds = time.perf_counter() - started
+    result.exhausted = not frontier and result.complete
     if frontier and result.complete and len(found) < len(wanted):
         result.complete = False
         result.stop_reason = result.stop_reason or "stopped early"

@@ -32,6 +32,8 @@ def simulate(
     wanted = {p.name for p in model.properties}
     visited: set[int] = set()
     initial = model.init_states()
+    for action, error in model.init_failures:  # a start that fails is a violation before any walk
+        _keep(result, error.prop, Path((), (action, error)), wanted)
     try:
         for _ in range(runs):
             if max_seconds is not None and time.perf_counter() - started > max_seconds:
