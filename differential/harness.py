@@ -40,7 +40,7 @@ import z3
 import spec
 from differential.generate import GeneratedSpec
 from explorer.bmc.symbolic import Unsupported
-from explorer.model import Action, Property, State
+from explorer.model import Action, Property, PropertyKind, State
 from explorer.run import (
     CheckOptions,
     PropertyResult,
@@ -151,7 +151,7 @@ class _Exhaustive:
 
     def __init__(self, model: SystemModel) -> None:
         self.model = model
-        self.properties = [*model.properties, Property(NEVER, "invariant", "", "")]
+        self.properties = [*model.properties, Property(NEVER, PropertyKind.INVARIANT, "", "")]
 
     @property
     def init_failures(self) -> list[tuple[Action, Any]]:
@@ -410,20 +410,18 @@ class _Run:
         model = system.model
         if model.timed or model.network.ordering == "fifo":
             return  # prove refuses these models; that refusal is tested elsewhere
-        names = [inv.name for inv in system.invariants]
-        if not names:
-            return
-        # One invariant per model (proving each costs a Z3 run of its own), with some others as lemmas.
+        # One property per model (proving each costs a Z3 run of its own): an invariant, an assertion or
+        # no_runtime_errors, with some invariants as lemmas.
+        invariants = [inv.name for inv in system.invariants]
+        goals = [*invariants, *sorted({name for name, _ in system.asserts}), "no_runtime_errors"]
         k = self.rng.choice(self.config.prove_k)
-        goal = self.rng.choice(names)
+        goal = self.rng.choice(goals)
         lemmas: list[str] = []
-        others = [n for n in names if n != goal]
+        others = [n for n in invariants if n != goal]
         if self.config.lemmas and others and self.rng.random() < 0.5:
             lemmas = self.rng.sample(others, self.rng.randint(1, len(others)))
         options = self.options("prove", invariants=[goal], max_seconds=self.config.max_seconds)
-        results = self.guarded(
-            "prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options)
-        )
+        results = self.guarded("prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options))
         for r in results or ():
             self.compare_prove(r, k, lemmas)
 
@@ -455,13 +453,10 @@ class _Run:
                     f"is {self.shortest[r.property]}",
                     context,
                 )
-        early = {p: n for p, n in refuted.items() if n <= k - 1}
-        if early and r.verdict != "violated":
-            self.disagree(
-                "prove",
-                f"{what}: says {r.verdict}, but its base case (k-1 steps) must find a violation",
-                f"{context}; {r.reason}; {found}",
-            )
+        goal_early = self.shortest.get(r.property, k) <= k - 1
+        if goal_early and r.verdict != "violated":
+            self.disagree("prove", f"{what}: says {r.verdict}, but its base case (k-1 steps) must find it violated",
+                          f"{context}; {r.reason}; {found}")
         if self.config.traces and r.trace is not None:
             self.trace("prove", r, cti=r.verdict != "violated")
 
@@ -546,32 +541,47 @@ class _Run:
             )
 
     def network_records(self, where: str, document: dict[str, Any]) -> None:
-        """Each message in flight, in each state, keeps its sender, receiver, type and every field."""
+        """Each message in flight, in each state, keeps its sender, receiver, type and every field, whatever
+        the fields are named (`src`, `type`, `sent_at`...): in a record of its own under "fields", or
+        beside the network's keys (then no field may be named like one of them)."""
         system = spec.instantiate(self.checked, self.model_name)
         messages = {m.name: m for m in system.messages}
         nodes = {inst.name for inst in system.instances}
-        own = ("src", "dst", "type", "sent_at") if system.model.timed else ("src", "dst", "type")
-        clashing = sorted({f.name for m in system.messages for f in m.fields if f.name in own})
+        timing = ("sent_at", "delivered") if system.model.timed else ()
         for index, state in enumerate(document.get("states", [])):
             network = state.get("_network")
             if network is None:
                 continue
             records = network["#set"] if isinstance(network, dict) else network
             for record in records:
-                message = messages.get(record.get("type")) if isinstance(record.get("type"), str) else None
-                if (
-                    message is None
-                    or record.get("src") not in nodes
-                    or record.get("dst") not in nodes
-                    or len(record) != len(own) + len(message.fields)
-                ):
-                    why = f" (message fields named {', '.join(clashing)})" if clashing else ""
-                    self.disagree(
-                        "itf",
-                        f"a message in flight lost a key of its ITF record{why}",
-                        f"{where}, state {index}: {json.dumps(record)}",
-                    )
+                problem = _record_problem(record, messages, nodes, timing)
+                if problem is not None:
+                    self.disagree("itf", f"a message in flight lost a key of its ITF record: {problem}",
+                                  f"{where}, state {index}: {json.dumps(record)}")
                     return
+
+
+def _record_problem(
+    record: dict[str, Any], messages: dict[str, ir.Message], nodes: set[str], timing: tuple[str, ...]
+) -> str | None:
+    kind = record.get("type")
+    message = messages.get(kind) if isinstance(kind, str) else None
+    if message is None:
+        return "its type is not a message"
+    if record.get("src") not in nodes or record.get("dst") not in nodes:
+        return "its sender or receiver is not a node"
+    names = {f.name for f in message.fields}
+    nested = record.get("fields")
+    if isinstance(nested, dict) and "fields" not in names:
+        if set(nested) != names:
+            return "its fields are not the message's"
+        extra = set(record) - {"src", "dst", "type", "fields", *timing}
+        return f"unknown keys {sorted(extra)}" if extra else None
+    own = {"src", "dst", "type", *timing} & set(record)
+    clashing = sorted(names & {"src", "dst", "type", *timing})
+    if len(record) != len(own) + len(names) or not names <= set(record):
+        return f"a field is named like a network key ({', '.join(clashing)})" if clashing else "a field is missing"
+    return None
 
 
 # ---------------------------------------------------------------- helpers

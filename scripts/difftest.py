@@ -204,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     first: dict[str, tuple[Disagreement, str]] = {}
     slow: list[str] = []
     args.out.mkdir(parents=True, exist_ok=True)
+    for old in [*args.out.glob("seed-*.fl"), *args.out.glob("min-*.fl")]:
+        old.unlink()  # what an earlier run left
     for done, (outcome, text) in enumerate(_run(seeds, args.jobs, options, config), start=1):
         totals["specs"] += 1
         totals["models"] += outcome.models
