@@ -450,7 +450,7 @@ class _Gen:
             for k in range(rng.choice([0, 1, 1, 2, 2])):
                 t = self.field_type()
                 n = _domain_size(t, self)
-                if size * n > 24:
+                if size * n > 12:
                     continue
                 size *= n
                 fname = f"f{k}"

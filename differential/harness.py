@@ -61,13 +61,14 @@ _Z3_DIR = str(Path(z3.__file__).parent)
 
 @dataclass(frozen=True)
 class Config:
-    bmc_depth: int = 4  # K: bmc and the bounded check explore this many steps
-    max_states: int = 20_000  # a model with more reachable states than this is skipped
+    bmc_depth: int = 3  # K: bmc and the bounded check explore this many steps
+    max_states: int = 10_000  # a model with more reachable states than this is skipped
     simulate_runs: int = 20
     simulate_depth: int = 12
-    prove_k: tuple[int, ...] = (1, 2)  # one of them is picked per model
+    prove_k: tuple[int, ...] = (1, 1, 2)  # one of them is picked per model
     lemmas: bool = True  # prove some invariants with others as lemmas
-    max_seconds: float = 10.0  # per back-end run; a slower run is stopped and counted, not compared
+    max_seconds: float = 4.0  # per back-end run; a slower run is stopped and counted, not compared
+    spec_seconds: float = 8.0  # for all the runs on one spec; those past it are skipped and counted
     traces: bool = True  # replay every counterexample
     # which comparisons to make, besides the exhaustive BFS every one of them needs
     checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate"))
@@ -137,12 +138,14 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
     previous, hook = signal.signal(signal.SIGALRM, on_alarm), sys.unraisablehook
     sys.unraisablehook = unraisable
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    z3.set_param("timeout", int(seconds * 1000))  # a solver's check is one call the alarm cannot stop
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.unraisablehook = hook
+        z3.set_param("timeout", 4294967295)
 
 
 class _Exhaustive:
@@ -198,9 +201,10 @@ def run_spec(generated: GeneratedSpec, config: Config | None = None) -> Outcome:
         )
         return outcome
     outcome.comparisons += 1
+    deadline = started + config.spec_seconds
     with tempfile.TemporaryDirectory(prefix="differential-") as tmp:
         for model_name in generated.models:
-            _Run(generated, checked, model_name, config, outcome, Path(tmp) / model_name).run()
+            _Run(generated, checked, model_name, config, outcome, Path(tmp) / model_name, deadline).run()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -246,7 +250,9 @@ class _Run:
         config: Config,
         outcome: Outcome,
         out: Path,
+        deadline: float,
     ) -> None:
+        self.deadline = deadline
         self.generated = generated
         self.checked = checked
         self.model_name = model_name
@@ -271,16 +277,25 @@ class _Run:
         """Run one back end: its result, or None if it refused the model (counted) or crashed (a
         disagreement)."""
         started = time.perf_counter()
+        left = self.deadline - started
+        if left < 0.05:
+            self.outcome.skipped[f"{backend}: the spec's {self.config.spec_seconds:g} s were spent"] += 1
+            return None
+        limit = min(self.config.max_seconds, left)
         try:
-            with _time_limit(self.config.max_seconds):
+            with _time_limit(limit):
                 return call()
         except _TooSlow:
-            self.outcome.skipped[f"{backend} slower than {self.config.max_seconds:g} s"] += 1
+            self.outcome.skipped[f"{backend} stopped after {limit:.0f} s"] += 1
             self.outcome.slow.append(f"{self.model_name}: {backend}")
         except Unsupported as refusal:
             self.outcome.refusals[f"{backend}: {_shape(str(refusal))}"] += 1
-        except Exception:
-            self.disagree(backend, *_crash(backend))
+        except Exception as error:
+            if "could not decide" in str(error) and ("timeout" in str(error) or "canceled" in str(error)):
+                self.outcome.skipped[f"{backend} stopped after {limit:.0f} s"] += 1
+                self.outcome.slow.append(f"{self.model_name}: {backend} (Z3 timed out)")
+            else:
+                self.disagree(backend, *_crash(backend))
         finally:
             self.outcome.timings[backend] = (
                 self.outcome.timings.get(backend, 0.0) + time.perf_counter() - started
@@ -401,7 +416,7 @@ class _Run:
         if results is None:
             return
         if any(r.verdict == "incomplete" for r in results):
-            self.outcome.skipped[f"bmc slower than {self.config.max_seconds:g} s"] += 1
+            self.outcome.skipped[f"bmc stopped after {self.config.max_seconds:g} s"] += 1
             return
         self.compare_bounded("bmc", results, k)
         self.traces("bmc", results)
@@ -421,7 +436,9 @@ class _Run:
         if self.config.lemmas and others and self.rng.random() < 0.5:
             lemmas = self.rng.sample(others, self.rng.randint(1, len(others)))
         options = self.options("prove", invariants=[goal], max_seconds=self.config.max_seconds)
-        results = self.guarded("prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options))
+        results = self.guarded(
+            "prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options)
+        )
         for r in results or ():
             self.compare_prove(r, k, lemmas)
 
@@ -455,8 +472,11 @@ class _Run:
                 )
         goal_early = self.shortest.get(r.property, k) <= k - 1
         if goal_early and r.verdict != "violated":
-            self.disagree("prove", f"{what}: says {r.verdict}, but its base case (k-1 steps) must find it violated",
-                          f"{context}; {r.reason}; {found}")
+            self.disagree(
+                "prove",
+                f"{what}: says {r.verdict}, but its base case (k-1 steps) must find it violated",
+                f"{context}; {r.reason}; {found}",
+            )
         if self.config.traces and r.trace is not None:
             self.trace("prove", r, cti=r.verdict != "violated")
 
@@ -556,8 +576,11 @@ class _Run:
             for record in records:
                 problem = _record_problem(record, messages, nodes, timing)
                 if problem is not None:
-                    self.disagree("itf", f"a message in flight lost a key of its ITF record: {problem}",
-                                  f"{where}, state {index}: {json.dumps(record)}")
+                    self.disagree(
+                        "itf",
+                        f"a message in flight lost a key of its ITF record: {problem}",
+                        f"{where}, state {index}: {json.dumps(record)}",
+                    )
                     return
 
 
@@ -580,7 +603,11 @@ def _record_problem(
     own = {"src", "dst", "type", *timing} & set(record)
     clashing = sorted(names & {"src", "dst", "type", *timing})
     if len(record) != len(own) + len(names) or not names <= set(record):
-        return f"a field is named like a network key ({', '.join(clashing)})" if clashing else "a field is missing"
+        return (
+            f"a field is named like a network key ({', '.join(clashing)})"
+            if clashing
+            else "a field is missing"
+        )
     return None
 
 
