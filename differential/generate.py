@@ -65,6 +65,8 @@ FEATURES = (
     "empty_map_literal",  # `{}` where a map is expected
     "ghost_env",  # ghost code in handlers that reads `now` or `byzantine(n)`
     "optional_bool",  # bool? (in variables, fields and map values)
+    "signed_by",  # `on M(..) signed by s`: the signer of a signed message
+    "relay",  # `relay to n`: a signed message passed on unchanged
 )
 
 # Field names the language refuses (they name the sender, the receiver and the signer of a message in
@@ -244,6 +246,7 @@ class _Scope:
     may_send: bool = False  # sends are allowed here (fuel has been spent, or a start/recover handler)
     ghost_branch: bool = False  # inside a branch that reads ghost state: only ghost updates
     safe: bool = False  # statements must not fail (an `on start` without the start_errors feature)
+    message: _Message | None = None  # the message being handled
 
     def child(self, **changes: object) -> _Scope:
         return replace(self, locals=list(self.locals), **changes)  # type: ignore[arg-type]
@@ -751,11 +754,16 @@ class _Gen:
                     params.append(p)
                     sc.locals.append(_Local(p, t))
                 header += "(" + ", ".join(params) + ")"
+            sc.message = message
             if self.chance(0.6):
                 s = self.fresh("s")
                 senders = message.senders
                 sc.locals.append(_Local(s, NODE(senders[0] if len(senders) == 1 else None)))
                 header += f" from {s}"
+            if message.signed and self.chance(0.5) and self.use("signed_by"):
+                w = self.fresh("w")
+                sc.locals.append(_Local(w, NODE(None)))
+                header += f" signed by {w}"
             if self.chance(0.35):
                 guard = self.bool_expr(sc, 2)
         wants_send = bool(must) or (node.fuel and self.chance(0.4))
@@ -922,6 +930,17 @@ class _Gen:
                 (0.7 if depth > 0 and behaviour and self.use("choose") else 0, choose_stmt),
                 (2 if sc.may_send and behaviour and self.sends_left > 0 else 0, lambda: self.send(sc, None)),
                 (
+                    3
+                    if sc.may_send
+                    and behaviour
+                    and self.sends_left > 0
+                    and sc.message is not None
+                    and sc.message.signed
+                    and self.use("relay")
+                    else 0,
+                    lambda: self.relay(sc),
+                ),
+                (
                     0.6 if node.fuel and not sc.may_send and behaviour and self.sends_left > 0 else 0,
                     fuelled_send,
                 ),
@@ -990,6 +1009,13 @@ class _Gen:
             return f"broadcast {ctor} to {self.node_set(plain, target)}"
         return f"send {ctor} to {self.node_expr(plain, 1, target.name, optional=True)}"
 
+    def relay(self, sc: _Scope) -> str:
+        """`relay to n`: the signed message being handled, passed on unchanged."""
+        assert sc.message is not None
+        self.sends_left -= 1
+        target = self.node_named(self.rng.choice(sc.message.receivers))
+        return f"relay to {self.node_expr(sc.child(ghost=False), 1, target.name, optional=True)}"
+
     def safe_send(self, sc: _Scope, message: _Message | None) -> str:
         """A send that cannot fail: constant fields inside their ranges, a node that exists."""
         node = sc.node
@@ -1052,6 +1078,8 @@ class _Gen:
                     offer(f"{local.name}.{fname}", ft)
                 offer(f"{local.name}.src", NODE(None))
                 offer(f"{local.name}.dst", NODE(None))
+                if message.signed:
+                    offer(f"{local.name}.signer", NODE(None))
                 continue
             offer(local.name, local.t)
             if sc.kind == "property" and local.t.kind == "node" and local.t.name is not None:
@@ -1497,7 +1525,10 @@ class _Gen:
             x = self.fresh("x")
             domain, delem = self.domain(sc, depth - 1)
             inner = sc.bind(x, delem)
-            return f"{{{self.expr(inner, key_t, depth - 1)}: {self.expr(inner, value_t, depth - 1)} for {x} in {domain}}}"
+            entry = f"{self.expr(inner, key_t, depth - 1)}: {self.expr(inner, value_t, depth - 1)} for {x} in {domain}"
+            if self.chance(0.5):
+                return f"{{{entry} if {self.bool_expr(inner, depth - 1)}}}"
+            return f"{{{entry}}}"
 
         return self.weighted(
             [

@@ -30,7 +30,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -69,6 +69,7 @@ class Config:
     lemmas: bool = True  # prove some invariants with others as lemmas
     max_seconds: float = 4.0  # per back-end run; a slower run is stopped and counted, not compared
     spec_seconds: float = 8.0  # for all the runs on one spec; those past it are skipped and counted
+    z3_models: int = 1  # on how many of a spec's models (picked at random) bmc and prove run
     traces: bool = True  # replay every counterexample
     # which comparisons to make, besides the exhaustive BFS every one of them needs
     checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate"))
@@ -202,9 +203,22 @@ def run_spec(generated: GeneratedSpec, config: Config | None = None) -> Outcome:
         return outcome
     outcome.comparisons += 1
     deadline = started + config.spec_seconds
+    symbolic = random.Random(generated.seed).sample(
+        generated.models, min(config.z3_models, len(generated.models))
+    )
     with tempfile.TemporaryDirectory(prefix="differential-") as tmp:
         for model_name in generated.models:
-            _Run(generated, checked, model_name, config, outcome, Path(tmp) / model_name, deadline).run()
+            checks = config.checks if model_name in symbolic else config.checks - {"bmc", "prove"}
+            run = _Run(
+                generated,
+                checked,
+                model_name,
+                replace(config, checks=checks),
+                outcome,
+                Path(tmp) / model_name,
+                deadline,
+            )
+            run.run()
     outcome.seconds = time.perf_counter() - started
     return outcome
 

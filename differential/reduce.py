@@ -46,7 +46,7 @@ def reduce(
     progress: Callable[[int], None] | None = None,
 ) -> str:
     """The smallest spec (by lines, greedily) that still shows the disagreement `signature`."""
-    config = replace(config or Config(), checks=checks_for(signature))
+    config = replace(config or Config(), checks=checks_for(signature), z3_models=1_000)  # every model
     lines = [line for line in text.splitlines() if line.strip() and not line.strip().startswith("//")]
     if not reproduces(_text(lines), seed, signature, config):
         return text

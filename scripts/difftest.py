@@ -152,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, default=Config.bmc_depth, help="bmc and bounded check depth")
     parser.add_argument("--max-states", type=int, default=Config.max_states, help="skip bigger models")
     parser.add_argument("--max-seconds", type=float, default=Config.max_seconds, help="per back-end run")
+    parser.add_argument("--spec-seconds", type=float, default=Config.spec_seconds, help="per spec, all runs")
+    parser.add_argument(
+        "--z3-models",
+        type=int,
+        default=Config.z3_models,
+        help="on how many models of each spec bmc and prove run",
+    )
     parser.add_argument(
         "--disable",
         default="",
@@ -186,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
 
         text = args.replay.read_text(encoding="utf-8")
         checked = spec.load(text, str(args.replay))
-        outcome = run_spec(GeneratedSpec(0, text, spec.model_names(checked)), config)
+        outcome = run_spec(GeneratedSpec(0, text, spec.model_names(checked)), replace(config, z3_models=99))
         for d in outcome.disagreements:
             print(d)
         print(

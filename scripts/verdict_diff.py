@@ -20,7 +20,16 @@ from typing import Any
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
-KEPT = ("verdict", "distinct_states", "generated_states", "depth", "trace_length", "bounds", "reason", "warning")
+KEPT = (
+    "verdict",
+    "distinct_states",
+    "generated_states",
+    "depth",
+    "trace_length",
+    "bounds",
+    "reason",
+    "warning",
+)
 
 
 def snapshot() -> dict[str, Any]:
@@ -42,8 +51,11 @@ def snapshot() -> dict[str, Any]:
                     trace = json.loads(Path(row["trace"]).read_text(encoding="utf-8"))
                     trace["#meta"].pop("source", None)
                     entry[key]["trace"] = trace
-                    entry[key]["text"] = Path(row["trace"].removesuffix(".itf.json") + ".txt").read_text(
-                        encoding="utf-8").replace(str(spec_file), spec_file.name)
+                    entry[key]["text"] = (
+                        Path(row["trace"].removesuffix(".itf.json") + ".txt")
+                        .read_text(encoding="utf-8")
+                        .replace(str(spec_file), spec_file.name)
+                    )
         out[spec_file.name] = entry
         print(f"{spec_file.name}: {len(entry)} results", file=sys.stderr)
     return out
@@ -64,7 +76,9 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     take = sub.add_parser("snapshot")
     take.add_argument("file", type=Path)
