@@ -67,6 +67,7 @@ FEATURES = (
     "optional_bool",  # bool? (in variables, fields and map values)
     "signed_by",  # `on M(..) signed by s`: the signer of a signed message
     "relay",  # `relay to n`: a signed message passed on unchanged
+    "any_node",  # variables of type `node` (any node type's instance)
 )
 
 # Field names the language refuses (they name the sender, the receiver and the signer of a message in
@@ -427,6 +428,8 @@ class _Gen:
         if "K" in self.consts:
             out.append(T("int", 0, None, name="K"))  # 0..K, with K from the model
         out += [NODE(n.name) for n in self.nodes]
+        if self.on("any_node"):
+            out.append(NODE(None))  # `node`: an instance of any node type
         out += [T("enum", name=e) for e, _ in self.enums]
         if self.timed:
             out.append(T("int", name="time"))

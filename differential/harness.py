@@ -465,7 +465,7 @@ class _Run:
         found = ", ".join(f"{p} violated in {n} steps" for p, n in refuted.items())
         if r.verdict == "holds":
             if refuted:
-                which = "the invariant" if r.property in refuted else "a lemma"
+                which = "it" if r.property in refuted else "a lemma"
                 self.disagree(
                     "prove", f"{what}: proved, but check finds {which} violated", f"{context}; {found}"
                 )
