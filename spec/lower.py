@@ -823,7 +823,7 @@ def _default_value(t: ir.Type) -> Any:
 
 
 def _source_text(text: str, span: Span) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")  # the text is normalized: see spec/source.py
     if span.line == span.end_line:
         return lines[span.line - 1][span.column - 1 : span.end_column - 1]
     first = lines[span.line - 1][span.column - 1 :]
