@@ -558,6 +558,8 @@ class _Lowerer:
                 index = self.plain(self.expr(e.index, scope), e.index.span)
                 node_t = self.node_t(e.obj.name)
                 first, count = self.node_ranges[e.obj.name]
+                if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Lit):
+                    index = ir.Lit(ir.INT, -index.operand.value)  # `A[-1]` is a constant index too
                 if isinstance(index, ir.Lit):
                     if not 0 <= index.value < count:
                         self.sink.error(

@@ -710,6 +710,34 @@ CASES: list[Bad] = [
         model="m",
     ),
     bad(
+        "none_compared_as_an_integer",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant i: A.x <= none
+        """,
+        "FL300", "'<=' compares integers, but this is none", (2, 21), "none",
+    ),
+    bad(
+        "none_in_arithmetic",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant i: A.x + none > 0
+        """,
+        "FL300", "'+' needs integers, but this is none", (2, 20), "none",
+    ),
+    bad(
+        "negative_instance_index_in_property",
+        """\
+        node Client * 2 {
+          var x: 0..3 = 0
+        }
+        invariant i: Client[-1].x == 0
+        model m { timing asynchronous }
+        """,
+        "FL502", "Client has instances 0..1; there is no Client[-1]", (4, 21), "-1",
+        model="m",
+    ),
+    bad(
         "instance_index_out_of_range_in_send",
         """\
         message Ping
