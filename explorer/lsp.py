@@ -6,7 +6,10 @@ ranges and messages (notes follow the message). Hover, go to definition, referen
 from the document's Index; completion from spec.complete; formatting from spec.printer.
 
 Positions: spans are 1-based with an exclusive end, counted in characters; LSP positions are 0-based and
-counted in the client's code units (UTF-16 unless negotiated), which pygls's position codec converts.
+counted in the client's code units (UTF-16 unless negotiated), which pygls's position codec converts. Lines
+are split as spec/source.py splits them (the LSP's own line breaks), not as pygls splits them (`splitlines`,
+which also breaks at `\v`, `\f`, `\x85`, `\u2028`, ...); for the same reason the server asks for whole
+documents on each change rather than applying edits at pygls's line numbers.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from spec.complete import complete
 from spec.diagnostics import Diagnostic, InternalError, SpecError
 from spec.index import Analysis, Index, Occurrence, OutlineItem, analyze
 from spec.printer import format_text
-from spec.source import Span
+from spec.source import LINE_BREAK, Span, lines_with_ends
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ class FaultlineServer(LanguageServer):
             server_version = version("faultline")
         except PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
             server_version = "0"
-        super().__init__("faultline", server_version)
+        super().__init__("faultline", server_version, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.analyses: dict[str, Analysis] = {}
         self.last_index: dict[str, Index] = {}  # of the last version of each document that parsed
 
@@ -107,7 +110,7 @@ def _range(document: TextDocument, span: Span) -> lsp.Range:
         ServerTextPosition(span.line - 1, max(span.column - 1, 0)),
         ServerTextPosition(span.end_line - 1, max(span.end_column - 1, 0)),
     )
-    return document.range_to_client_units(points)
+    return document.position_codec.range_to_client_units(lines_with_ends(document.source), points)
 
 
 def _diagnostic(document: TextDocument, diagnostic: Diagnostic) -> lsp.Diagnostic:
@@ -124,7 +127,7 @@ def _diagnostic(document: TextDocument, diagnostic: Diagnostic) -> lsp.Diagnosti
 
 def _where(document: TextDocument, position: lsp.Position) -> tuple[int, int]:
     """A client position as the 1-based line and column of spans."""
-    point = document.position_from_client_units(position)
+    point = document.position_codec.position_from_client_units(lines_with_ends(document.source), position)
     return point.line + 1, point.character + 1
 
 
@@ -228,9 +231,11 @@ def build_server() -> FaultlineServer:
             return None
         if formatted == text:
             return []
-        lines = text.split("\n")
+        lines = LINE_BREAK.split(text)
         end = ServerTextPosition(len(lines) - 1, len(lines[-1]))
-        whole = document.range_to_client_units(ServerTextRange(ServerTextPosition(0, 0), end))
+        whole = document.position_codec.range_to_client_units(
+            lines_with_ends(text), ServerTextRange(ServerTextPosition(0, 0), end)
+        )
         return [lsp.TextEdit(range=whole, new_text=formatted)]
 
     return server

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from spec import ast
 from spec.diagnostics import Diagnostic, DiagnosticSink
 from spec.names import GlobalScope, collect, did_you_mean
-from spec.source import SourceFile
+from spec.source import SourceFile, Span
 from spec.types import TypeChecker, TypeTable
 
 TIMINGS = ("asynchronous", "synchronous", "partially_synchronous")
@@ -40,6 +40,11 @@ class CheckedSpec:
 
 def check(spec: ast.SpecFile, source: SourceFile) -> CheckedSpec:
     sink = DiagnosticSink()
+    if not (spec.consts or spec.enums or spec.messages or spec.nodes or spec.invariants or spec.models):
+        what = "is empty" if not source.text.strip() else "declares nothing"
+        sink.error("FL105", f"the spec {what}: there is nothing to check", Span.point(1, 1),
+                   "a spec declares nodes, the messages they exchange and the properties to check")
+        sink.raise_if_any(source)
     scope = collect(spec, sink)
     table = TypeChecker(scope, sink).check(spec)
     for model in spec.models:

@@ -16,6 +16,8 @@ CODES: dict[str, str] = {
     "FL101": "the spec ends in the middle of a declaration or block",
     "FL102": "a character that is not part of the language",
     "FL103": "an integer literal too large to be a value",
+    "FL104": "constructs nested deeper than faultline accepts",
+    "FL105": "a spec with nothing in it",
     "FL200": "a name that is not declared",
     "FL201": "a name declared twice in the same scope",
     "FL202": "a node reads the state of another node",

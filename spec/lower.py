@@ -579,6 +579,8 @@ class _Lowerer:
                 index = self.plain(self.expr(e.index, scope), e.index.span)
                 node_t = self.node_t(e.obj.name)
                 first, count = self.node_ranges[e.obj.name]
+                if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Lit):
+                    index = ir.Lit(ir.INT, -index.operand.value)  # `A[-1]` is a constant index too
                 if isinstance(index, ir.Lit):
                     if not 0 <= index.value < count:
                         self.sink.error(
@@ -863,7 +865,7 @@ def _default_value(t: ir.Type) -> Any:
 
 
 def _source_text(text: str, span: Span) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")  # the text is normalized: see spec/source.py
     if span.line == span.end_line:
         return lines[span.line - 1][span.column - 1 : span.end_column - 1]
     first = lines[span.line - 1][span.column - 1 :]

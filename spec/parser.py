@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from itertools import count
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lark import PostLex
 from lark.tree import Meta
 
 from spec import ast, cst
@@ -19,6 +21,11 @@ GRAMMAR = Path(__file__).with_name("grammar.lark")
 
 # Integers beyond this are surely a typo: every value must be enumerable by the explorer.
 MAX_LITERAL = 2**31 - 1
+
+# How deeply constructs may nest (an operand inside an operator, a block inside a statement, a type inside a
+# type, parentheses): every later stage walks the syntax tree recursively, and this bound keeps each of them
+# far from Python's recursion limit. Far beyond what a person writes; a deeper spec gets FL104.
+MAX_NESTING = 100
 
 # How a terminal is named in "expected ..." messages.
 _TERMINAL_WORDS = {
@@ -34,9 +41,49 @@ _TERMINAL_WORDS = {
 _EXPRESSION_STARTERS = {"NAME", "INT", "LPAR", "LBRACE", "MINUS", "NOT", "TRUE", "FALSE", "NONE"}
 
 
+class _GluedWords(Exception):
+    """Two tokens with nothing between them that would read as one word: `constN`, `varx`, `3x`."""
+
+    def __init__(self, first: Token, second: Token) -> None:
+        super().__init__(f"{first}{second}")
+        self.first, self.second = first, second
+
+
+def _wordy_end(token: Token) -> bool:
+    text = str(token)
+    return bool(text) and (text[-1].isalnum() or text[-1] == "_") and text[-1].isascii()
+
+
+def _wordy_start(token: Token) -> bool:
+    text = str(token)
+    return bool(text) and (text[0].isalnum() or text[0] == "_") and text[0].isascii()
+
+
+class _SeparateWords(PostLex):
+    """Refuse a reserved word or a number run into the word after it. Where a name cannot come, lark's
+    contextual lexer would otherwise read `constN` as `const N` and `varx` as `var x`."""
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        previous: Token | None = None
+        for token in stream:
+            if (
+                previous is not None
+                and token.start_pos == previous.end_pos
+                and _wordy_end(previous)
+                and _wordy_start(token)
+            ):
+                raise _GluedWords(previous, token)
+            yield token
+            previous = token
+
+
 @cache
 def _lark() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True)
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, postlex=_SeparateWords()
+    )
 
 
 def keywords() -> frozenset[str]:
@@ -51,10 +98,7 @@ def keywords() -> frozenset[str]:
 
 def parse(source: SourceFile) -> ast.SpecFile:
     """Parse a whole spec, or raise SpecError with a located diagnostic."""
-    try:
-        tree = _lark().parse(source.text)
-    except UnexpectedInput as error:
-        raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    tree = _parse_tree(_lark(), source)
     try:
         checked: ast.SpecFile = _ToAst(source).transform(tree)
         return checked
@@ -62,6 +106,64 @@ def parse(source: SourceFile) -> ast.SpecFile:
         if isinstance(error.orig_exc, SpecError):
             raise error.orig_exc from None
         raise
+
+
+def _parse_tree(parser: Lark, source: SourceFile) -> Tree[Token]:
+    """The lark tree of a spec that nests no deeper than MAX_NESTING and lexes into separate words; or
+    SpecError. Lark's LALR parser uses no recursion, so this is safe at any depth."""
+    try:
+        tree = parser.parse(source.text)
+    except UnexpectedInput as error:
+        raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    except _GluedWords as glued:
+        raise SpecError([_glued_diagnostic(glued)], source) from None
+    too_deep = _too_deep(tree)
+    if too_deep is not None:
+        raise SpecError([too_deep], source)
+    return tree
+
+
+def _too_deep(tree: Tree[Token]) -> Diagnostic | None:
+    """FL104 at the first construct nested more than MAX_NESTING levels deep (walked without recursion)."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            span = Span(meta.line, meta.column, meta.end_line, meta.end_column) if not meta.empty else Span.point(1, 1)
+            return Diagnostic(
+                "FL104",
+                f"this is nested more than {MAX_NESTING} levels deep, which faultline does not accept",
+                span,
+                ("operators, blocks, types and parentheses all count as levels; name a part with `let` or a "
+                 "constant, or split a long chain of `and`/`or`",),
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+def _glued_diagnostic(glued: _GluedWords) -> Diagnostic:
+    first, second = glued.first, glued.second
+    line, column = first.line or 1, first.column or 1
+    end_line, end_column = second.end_line or line, second.end_column or column + 1
+    if first.type == "INT":
+        note = f"a number cannot run into a name: write '{first} {second}' or a name that starts with a letter"
+    else:
+        note = f"'{first}' is a reserved word: put a space after it, or choose a name that is not a reserved word"
+    return Diagnostic("FL100", f"unexpected '{first}{second}'", Span(line, column, end_line, end_column), (note,))
+
+
+def parse_literal(text: str) -> int | bool:
+    """A value written as the language writes literals: `true`, `false`, or ASCII digits with an optional
+    leading `-`, within MAX_LITERAL. ValueError says what is wrong (for `--const` and trace files)."""
+    if text in ("true", "false"):
+        return text == "true"
+    digits = text[1:] if text.startswith("-") else text
+    if not digits or not all("0" <= ch <= "9" for ch in digits):
+        raise ValueError(f"{text!r} is not an integer literal (digits 0-9, optionally after '-') or true/false")
+    if len(digits.lstrip("0")) > len(str(MAX_LITERAL)) or int(digits) > MAX_LITERAL:
+        raise ValueError(f"{text} is too large (the largest integer literal is {MAX_LITERAL})")
+    return -int(digits) if text.startswith("-") else int(digits)
 
 
 # ---------------------------------------------------------------- syntax errors
@@ -119,7 +221,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):
         expected = set(getattr(error, "expected", ()) or ())
-        last_line = max(len(source.text.splitlines()), 1)
+        last_line = max(source.line_count, 1)
         last_text = source.line(last_line)
         span = Span.point(last_line, max(len(last_text), 1))
         open_block = _innermost_open_brace(source.text)
@@ -478,6 +580,10 @@ class _ToAst(Transformer[Token, Any]):
     def tuple_type(self, meta: Meta, children: list[Any]) -> ast.TupleType:
         return ast.TupleType(_span(meta), tuple(children))
 
+    def paren_type(self, meta: Meta, children: list[Any]) -> ast.TypeExpr:
+        inner: ast.TypeExpr = children[0]
+        return inner
+
     def option_type(self, meta: Meta, children: list[Any]) -> ast.OptionType:
         return ast.OptionType(_span(meta), children[0])
 
@@ -485,13 +591,16 @@ class _ToAst(Transformer[Token, Any]):
 
     def int_lit(self, meta: Meta, children: list[Any]) -> ast.IntLit:
         token = children[0]
-        value = int(token)
+        # Compare lengths first: int() refuses strings of more than 4,300 digits.
+        digits = str(token).lstrip("0") or "0"
+        value = int(digits) if len(digits) <= len(str(MAX_LITERAL)) else MAX_LITERAL + 1
         if value > MAX_LITERAL:
+            shown = str(token) if len(token) <= 24 else f"{token[:12]}… ({len(token):,} digits)"
             raise SpecError(
                 [
                     Diagnostic(
                         "FL103",
-                        f"integer literal {token} is too large (the largest is {MAX_LITERAL})",
+                        f"integer literal {shown} is too large (the largest is {MAX_LITERAL})",
                         _tok_span(token),
                         ("every value must come from a finite, explorable range",),
                     )
@@ -534,6 +643,10 @@ class _ToAst(Transformer[Token, Any]):
 
     def index_expr(self, meta: Meta, children: list[Any]) -> ast.IndexExpr:
         return ast.IndexExpr(_span(meta), children[0], children[1])
+
+    def paren_expr(self, meta: Meta, children: list[Any]) -> ast.Expr:
+        expr: ast.Expr = children[0]  # parentheses only group: the AST has no node for them
+        return expr
 
     def neg_expr(self, meta: Meta, children: list[Any]) -> ast.UnaryExpr:
         return ast.UnaryExpr(_span(meta), "-", children[0])
@@ -612,15 +725,15 @@ class _ToAst(Transformer[Token, Any]):
 
 @cache
 def _concrete_lark() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"), parser="lalr", keep_all_tokens=True, maybe_placeholders=False,
+        postlex=_SeparateWords(),
+    )
 
 
 def parse_concrete(source: SourceFile) -> cst.Tree:
     """Every token of a spec in the shape of the grammar, or SpecError for a syntax error."""
-    try:
-        tree = _concrete_lark().parse(source.text)
-    except UnexpectedInput as error:
-        raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    tree = _parse_tree(_concrete_lark(), source)
     counter = count()
 
     def convert(node: Tree[Token]) -> cst.Tree:

@@ -1,21 +1,62 @@
-"""Source files and spans: where a piece of a spec came from, and how to show it to a person."""
+"""Source files and spans: where a piece of a spec came from, and how to show it to a person.
+
+There is one reading of a spec's text, and every stage uses it (the lexer, diagnostics, the formatter,
+the language server): a byte-order mark at the start is skipped, and a line ends at `\\r\\n`, `\\n` or a
+lone `\\r` — the line breaks of the Language Server Protocol, so that an editor and faultline agree on line
+numbers. No other character (`\\v`, `\\f`, `\\x85`, `\\u2028`, ...) breaks a line; outside comments none of
+them is part of the language either.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+BOM = "\ufeff"
+LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+
+def normalize(text: str) -> str:
+    """The text a spec is read as: without a leading byte-order mark, every line break a `\\n`."""
+    if text.startswith(BOM):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def lines_with_ends(text: str) -> list[str]:
+    """The lines of raw (not normalized) text, each with its line break, split as `normalize` splits."""
+    out: list[str] = []
+    start = 0
+    for match in LINE_BREAK.finditer(text):
+        out.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text) or not out:
+        out.append(text[start:])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """The text of one spec and the name it is reported under."""
+    """The text of one spec (normalized: see `normalize`) and the name it is reported under."""
 
     uri: str
     text: str
+    _lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = normalize(self.text)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "_lines", tuple(text.split("\n")))
 
     def line(self, number: int) -> str:
-        """The 1-based line `number`, without its newline ('' past the end)."""
-        lines = self.text.splitlines()
-        return lines[number - 1] if 1 <= number <= len(lines) else ""
+        """The 1-based line `number`, without its line break ('' past the end)."""
+        return self._lines[number - 1] if 1 <= number <= len(self._lines) else ""
+
+    @property
+    def line_count(self) -> int:
+        """How many lines there are (a final line break does not start another)."""
+        return len(self._lines) - 1 if len(self._lines) > 1 and self._lines[-1] == "" else len(self._lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +79,19 @@ class Span:
 NOWHERE = Span(0, 0, 0, 0)
 
 
+def _visible(ch: str) -> str:
+    """A character as a snippet shows it: control and separator characters (which a terminal would act on
+    or hide) as one replacement character each, so that the carets stay under the right column."""
+    if ch == "\t" or not unicodedata.category(ch).startswith(("C", "Z")) or ch == " ":
+        return ch
+    return "\ufffd"
+
+
 def render_snippet(source: SourceFile, span: Span) -> str:
     """The source line of `span` with the offending text underlined by carets."""
     if span.line <= 0:
         return ""
-    text = source.line(span.line).rstrip("\n")
+    text = "".join(_visible(ch) for ch in source.line(span.line))
     if span.end_line == span.line:
         width = max(span.end_column - span.column, 1)
     else:

@@ -776,8 +776,8 @@ class TypeChecker:
 
     def int_operand(self, expr: ast.Expr, ctx: _Context, what: str) -> Ty:
         got = self.expr(expr, ctx)
-        if not is_int(got):
-            self.sink.error("FL300", f"{what} needs an integer, but this is {got}", expr.span)
+        if not is_int(got) or isinstance(expr, ast.NoneLit):
+            self.sink.error("FL300", f"{what} needs an integer, but this is {_shown(expr, got)}", expr.span)
         return INT
 
     def name(self, e: ast.NameExpr, ctx: _Context) -> Ty:
@@ -1010,8 +1010,8 @@ class TypeChecker:
             return BOOL
         if op in ("<", "<=", ">", ">="):
             for side, got in ((e.left, left), (e.right, right)):
-                if not is_int(got):
-                    self.sink.error("FL300", f"'{op}' compares integers, but this is {got}", side.span)
+                if not is_int(got) or isinstance(side, ast.NoneLit):
+                    self.sink.error("FL300", f"'{op}' compares integers, but this is {_shown(side, got)}", side.span)
             return BOOL
         if op in ("|", "&") or (op == "-" and isinstance(left, SetTy | EmptyCollTy)):
             joined = unify(left, right)
@@ -1021,10 +1021,15 @@ class TypeChecker:
             return joined
         # + - * / %
         for side, got in ((e.left, left), (e.right, right)):
-            if not is_int(got):
+            if not is_int(got) or isinstance(side, ast.NoneLit):
                 hint = " (sets are combined with |, & and -)" if isinstance(got, SetTy) and op == "+" else ""
-                self.sink.error("FL300", f"'{op}' needs integers, but this is {got}{hint}", side.span)
+                self.sink.error("FL300", f"'{op}' needs integers, but this is {_shown(side, got)}{hint}", side.span)
         return INT
+
+
+def _shown(expr: ast.Expr, got: Ty) -> str:
+    """How an operand's type is named in a message: `none` never holds a value, so it is named itself."""
+    return "none" if isinstance(expr, ast.NoneLit) else str(got)
 
 
 def _ghost_note(ghost: str) -> str:

@@ -104,6 +104,42 @@ CASES: list[Bad] = [
         """,
         "FL103", "integer literal 99999999999 is too large", (1, 11), "99999999999",
     ),
+    bad(
+        "integer_literal_of_more_digits_than_int_reads",  # int() refuses more than 4,300 digits
+        "const N = " + "9" * 5000 + "\n",
+        "FL103", "(5,000 digits) is too large", (1, 11), "9" * 5000,
+    ),
+    bad(
+        "keyword_run_into_a_name",
+        """\
+        constN = 3
+        """,
+        "FL100", "unexpected 'constN'", (1, 1), "constN", note="'const' is a reserved word",
+    ),
+    bad(
+        "var_run_into_its_name",
+        """\
+        node A { varx: 0..3 = 0 }
+        """,
+        "FL100", "unexpected 'varx'", (1, 10), "varx",
+    ),
+    bad(
+        "number_run_into_a_name",
+        """\
+        node A { var x: 0..3y = 0 }
+        """,
+        "FL100", "unexpected '3y'", (1, 20), "3y", note="a number cannot run into a name",
+    ),
+    bad(
+        "nesting_too_deep",
+        "node A { var x: bool = " + "not " * 150 + "true }\n",
+        "FL104", "nested more than 100 levels deep", (1, 24 + 4 * 98), "not " * 52 + "true",
+    ),
+    bad(
+        "parentheses_nested_too_deep",
+        "const N = " + "(" * 150 + "1" + ")" * 150 + "\n",
+        "FL104", "nested more than 100 levels deep", (1, 11 + 99), "(" * 51 + "1" + ")" * 51,
+    ),
     # ---------------------------------------------------------------- FL2xx: names
     bad(
         "unknown_name",
@@ -671,6 +707,34 @@ CASES: list[Bad] = [
         model m { timing asynchronous }
         """,
         "FL502", "Client has instances 0..1; there is no Client[5]", (4, 21), "5",
+        model="m",
+    ),
+    bad(
+        "none_compared_as_an_integer",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant i: A.x <= none
+        """,
+        "FL300", "'<=' compares integers, but this is none", (2, 21), "none",
+    ),
+    bad(
+        "none_in_arithmetic",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant i: A.x + none > 0
+        """,
+        "FL300", "'+' needs integers, but this is none", (2, 20), "none",
+    ),
+    bad(
+        "negative_instance_index_in_property",
+        """\
+        node Client * 2 {
+          var x: 0..3 = 0
+        }
+        invariant i: Client[-1].x == 0
+        model m { timing asynchronous }
+        """,
+        "FL502", "Client has instances 0..1; there is no Client[-1]", (4, 21), "-1",
         model="m",
     ),
     bad(
