@@ -346,6 +346,7 @@ class _Run:
             self.dfs(system, bfs_result)
         if "bounded" in checks:
             self.bounded()
+            self.selected()
         if "bmc" in checks:
             self.bmc()
         if "prove" in checks:
@@ -418,6 +419,30 @@ class _Run:
             return
         self.compare_bounded("check --max-depth", results, k)
         self.traces("check --max-depth", results)
+
+    def selected(self) -> None:
+        """`check --invariant P` (one property of the model, picked at random) says of P what the full
+        check says."""
+        names = sorted(self.kinds)
+        if not names:
+            return
+        name = self.rng.choice(names)
+        results = self.guarded(
+            "check --invariant",
+            lambda: check_model(self.checked, self.model_name, self.options("selected", invariants=[name])),
+        )
+        if results is None:
+            return
+        for r in results:
+            self.compared()
+            got = r.trace_length if r.verdict == "violated" else None
+            if r.property != name or got != self.shortest.get(name) or r.verdict == "incomplete":
+                self.disagree(
+                    "check --invariant",
+                    f"{r.property} ({r.kind}) alone: {_says(got)} ({r.verdict}); "
+                    f"with every property: {_says(self.shortest.get(name))}",
+                )
+        self.traces("check --invariant", results)
 
     def bmc(self) -> None:
         k = self.config.bmc_depth
@@ -573,6 +598,21 @@ class _Run:
             self.disagree(
                 "replay", f"a trace of a {r.kind} violation does not replay: {result.message}", where
             )
+        elif backend == "check (bfs)" and r.trace_length:
+            # The trace is a shortest one: without its last step it reaches no violation, and replay must
+            # say so (it re-checks the violation rather than trusting the trace's word).
+            self.compared()
+            shortened = dict(document, states=document["states"][:-1])
+            try:
+                if replay(shortened, self.checked).reaches_violation:
+                    self.disagree(
+                        "replay",
+                        f"a {r.kind} trace without its last step still replays to the violation",
+                        where,
+                    )
+            except Exception:
+                detail, calls = _crash("replay")
+                self.disagree("replay", detail, f"{where}, without its last step; {calls}")
 
     def network_records(self, where: str, document: dict[str, Any]) -> None:
         """Each message in flight, in each state, keeps its sender, receiver, type and every field, whatever

@@ -17,6 +17,7 @@ _NEEDS = (
     ("--dfs", "dfs"),
     ("bfs/dfs", "dfs"),
     ("--max-depth", "bounded"),
+    ("--invariant", "bounded"),
     ("bmc", "bmc"),
     ("prove", "prove"),
     ("simulate", "simulate"),
