@@ -70,6 +70,7 @@ class Config:
     max_seconds: float = 4.0  # per back-end run; a slower run is stopped and counted, not compared
     spec_seconds: float = 8.0  # for all the runs on one spec; those past it are skipped and counted
     z3_models: int = 1  # on how many of a spec's models (picked at random) bmc and prove run
+    prove_all: bool = False  # prove every property for each k, alone and with the other invariants as lemmas
     traces: bool = True  # replay every counterexample
     # which comparisons to make, besides the exhaustive BFS every one of them needs
     checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate"))
@@ -468,12 +469,22 @@ class _Run:
         # no_runtime_errors, with some invariants as lemmas.
         invariants = [inv.name for inv in system.invariants]
         goals = [*invariants, *sorted({name for name, _ in system.asserts}), "no_runtime_errors"]
+        if self.config.prove_all:
+            for goal in goals:
+                for k in sorted(set(self.config.prove_k)):
+                    others = [n for n in invariants if n != goal]
+                    for together in ([], others) if others and self.config.lemmas else ([],):
+                        self.prove_one(goal, k, together)
+            return
         k = self.rng.choice(self.config.prove_k)
         goal = self.rng.choice(goals)
         lemmas: list[str] = []
         others = [n for n in invariants if n != goal]
         if self.config.lemmas and others and self.rng.random() < 0.5:
             lemmas = self.rng.sample(others, self.rng.randint(1, len(others)))
+        self.prove_one(goal, k, lemmas)
+
+    def prove_one(self, goal: str, k: int, lemmas: list[str]) -> None:
         options = self.options("prove", invariants=[goal], max_seconds=self.config.max_seconds)
         results = self.guarded(
             "prove", lambda: prove_model(self.checked, self.model_name, k, lemmas, options)

@@ -8,10 +8,15 @@ Longer runs: `uv run python scripts/difftest.py --specs 10000 --seed 1 --jobs 2`
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from differential.generate import generate
-from differential.harness import run_spec
+import spec
+from differential.generate import GeneratedSpec, generate
+from differential.harness import Config, run_spec
+
+FOUND = sorted((Path(__file__).parent / "found").glob("*.fl"))
 
 SPECS = 200  # scripts/difftest.py runs any number
 
@@ -50,3 +55,21 @@ def test_a_message_field_named_like_the_trace_keys_is_refused_where_it_is_declar
         outcome = run_spec(generated)
         assert not outcome.disagreements, "\n".join(map(str, outcome.disagreements))
     assert seen >= 20
+
+
+@pytest.mark.parametrize("path", FOUND, ids=[p.stem for p in FOUND])
+def test_back_ends_agree_on_a_disagreement_found_before(path: Path) -> None:
+    """Specs on which the back ends once disagreed, each shrunk to a few lines, run through every comparison
+    (every model, every property proved for each k, with and without lemmas). The front end may refuse one
+    instead, with a located error: that is an answer too."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        models = spec.model_names(spec.load(text, path.name))
+    except spec.SpecError:
+        return
+    except Exception as error:
+        pytest.fail(f"{path.name}: the front end raised {type(error).__name__}: {error}", pytrace=False)
+    outcome = run_spec(GeneratedSpec(0, text, models), Config(z3_models=len(models), prove_all=True))
+    if outcome.disagreements:
+        found = "\n".join(f"  - {d}" for d in outcome.disagreements)
+        pytest.fail(f"the back ends disagree on {path.name}:\n{found}\n\n{text}", pytrace=False)
