@@ -270,7 +270,6 @@ class _Gen:
         self.enums: list[tuple[str, list[str]]] = []
         self.nodes: list[_Node] = []
         self.messages: list[_Message] = []
-        self.asserts = 0
         self.sends_left = 0  # sends the random statements of the current handler may still make
         self.expect_error: tuple[int, str] | None = None
 
@@ -777,7 +776,7 @@ class _Gen:
             if not sc.safe:
                 if kind == "start":
                     self.used.add("start_errors")
-                body += self.stmts(sc, rng.randint(1, 2), 2, start=kind == "start")
+                body += self.stmts(sc, rng.randint(1, 2), 2)
             elif self.chance(0.5):
                 body += [[self.safe_assign(node)]]
             for m in must:
@@ -836,17 +835,17 @@ class _Gen:
 
     # ---- statements
 
-    def block(self, sc: _Scope, n: int, depth: int, start: bool = False) -> list[str]:
-        return _flat(self.stmts(sc, n, depth, start))
+    def block(self, sc: _Scope, n: int, depth: int) -> list[str]:
+        return _flat(self.stmts(sc, n, depth))
 
-    def stmts(self, sc: _Scope, n: int, depth: int, start: bool = False) -> list[list[str]]:
+    def stmts(self, sc: _Scope, n: int, depth: int) -> list[list[str]]:
         out: list[list[str]] = []
         for _ in range(n):
-            stmt, sc = self.stmt(sc, depth, start)
+            stmt, sc = self.stmt(sc, depth)
             out.append(stmt)
         return out
 
-    def stmt(self, sc: _Scope, depth: int, start: bool = False) -> tuple[list[str], _Scope]:
+    def stmt(self, sc: _Scope, depth: int) -> tuple[list[str], _Scope]:
         """One statement, and the scope after it (a `let` binds a name)."""
         node = sc.node
         assert node is not None
@@ -867,10 +866,10 @@ class _Gen:
             cond = self.bool_expr(sc.child(ghost=reads_ghost), 2)
             inner = sc.child(ghost=reads_ghost or sc.ghost, ghost_branch=reads_ghost)
             out.append(f"if {cond} {{")
-            out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1, start)))
+            out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1)))
             if self.chance(0.4):
                 out.append("} else {")
-                out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1, start)))
+                out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1)))
             out.append("}")
             return ""
 
@@ -882,7 +881,7 @@ class _Gen:
                 x, elem, reads_ghost
             )
             out.append(f"for {x} in {domain} {{")
-            out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1, start)))
+            out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1)))
             out.append("}")
             return ""
 
@@ -891,7 +890,7 @@ class _Gen:
             domain, elem = self.domain(sc, 1)
             inner = sc.bind(x, elem)
             out.append(f"choose {x} in {domain} {{")
-            out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1, start)))
+            out.extend(_indent(self.block(inner, self.rng.randint(1, 2), depth - 1)))
             out.append("}")
             return ""
 
@@ -904,7 +903,6 @@ class _Gen:
 
         def assert_stmt() -> str:
             cond = self.bool_expr(sc.child(ghost=True), 2)
-            self.asserts += 1
             if self.chance(0.7):
                 return f"assert a{self.fresh('')}: {cond}"
             return f"assert {cond}"
@@ -924,7 +922,6 @@ class _Gen:
             return f"cancel {self.rng.choice(node.timers)}"
 
         behaviour = not ghost_branch
-        start_ok = not start or self.on("start_errors")
         text = self.weighted(
             [
                 (5, assign),
@@ -948,7 +945,7 @@ class _Gen:
                     fuelled_send,
                 ),
                 (1 if node.timers and behaviour else 0, timer_stmt),
-                (0.8 if start_ok and self.use("assert") else 0, assert_stmt),
+                (0.8 if self.use("assert") else 0, assert_stmt),
                 (1 if self.use("let") else 0, let_stmt),
                 (0.2, lambda: "skip"),
                 (0.2 if behaviour and self.use("reject") else 0, lambda: "reject"),
