@@ -178,6 +178,12 @@ class _Exhaustive:
     def violated(self, state: State) -> list[str]:
         return self.model.violated(state)
 
+    def fingerprint(self, state: State) -> int:
+        return self.model.fingerprint(state)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)  # whatever else a search may come to ask of its model
+
 
 def run_spec(generated: GeneratedSpec, config: Config | None = None) -> Outcome:
     config = config or Config()
