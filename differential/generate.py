@@ -2,9 +2,11 @@
 
 A generated spec has a few node types (replicated or not, symmetric or not) with var, durable and ghost
 variables; messages (signed or not) whose fields are small types; handlers of every kind (`on start`,
-`on M(..) from s when g`, `on timeout t`, `action a when g`, `on recover`) whose bodies use the whole
-statement language; invariants over every node (quantifiers, `inflight(M)`, `crashed(n)`); and one to
-three system models with random timing, network, clocks and faults.
+`on M(..) from s signed by w when g`, `on timeout t`, `action a when g`, `on recover`) whose bodies use
+the whole statement language (`relay to n` included); invariants over every node (quantifiers,
+`inflight(M)`, `crashed(n)`), most of them true at first and false once some variable leaves its initial
+value, so that violations are a few steps deep; and one to three system models with random timing,
+network, clocks and faults.
 
 Two rules keep state spaces small and finite. Every type is small (ranges of a few values, sets of them,
 maps from two keys). Every node that sends from a step that may repeat (an action, a timer, a delivery)

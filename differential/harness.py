@@ -3,18 +3,22 @@
 For each model of the spec:
 - BFS and DFS, both exhaustive, reach the same number of distinct states and the same violations (a DFS
   counterexample may be longer, never shorter);
-- `check` bounded to depth K finds exactly the violations of length <= K, with their shortest lengths;
+- `check` bounded to depth K finds exactly the violations of length <= K, with their shortest lengths,
+  and `check` of one property alone says of it what the full check says;
 - `bmc` to depth K finds the same violations of length <= K as `check`, with the same lengths;
-- `prove` (asynchronous, non-FIFO models) never proves an invariant (or a lemma) that `check` refutes,
-  never reports a violation of one that holds, and reports the violation it must find in its base case;
+- `prove` (asynchronous, non-FIFO models) never proves a property (or a lemma) that `check` refutes,
+  never reports a violation of one that holds, reports the violation its base case must find, and its
+  counterexample to induction, when it starts in an initial state, is a violation `check` knows;
 - `simulate` reports only violations `check` finds, never shorter than the shortest;
 - every counterexample trace of every back end, read back from its ITF file, replays against the spec to
-  the violation it claims; its JSON reads back to the same document; its network records keep every
-  field of their messages.
+  the violation it claims (a shortest one without its last step does not); its JSON reads back to the same
+  document; its network records keep the sender, receiver, type and every field of their messages.
 
-A back end that refuses a model (`Unsupported`) is not a disagreement; refusals are counted by reason.
-An exception from any back end is a disagreement. Exhaustive search is capped (Config.max_states): a
-model with more states is skipped, and counted.
+bmc and prove, the costly ones, run on Config.z3_models models of a spec (picked at random), prove on one
+property picked at random (or on every one, Config.prove_all). A back end that refuses a model
+(`Unsupported`) is not a disagreement; refusals are counted by reason. An exception from any back end is
+a disagreement. What would take too long is skipped and counted, never compared: a model with more than
+Config.max_states states, a run past Config.max_seconds, the runs of a spec past Config.spec_seconds.
 """
 
 from __future__ import annotations
