@@ -309,10 +309,11 @@ def main() -> None:
                     outcome = checker.run(n, workers, args.timeout, scratch)
                     seconds, cpu = outcome.timed.seconds, outcome.timed.cpu
                     if outcome.note:
-                        row.distinct, row.seconds, row.cpu, row.load = outcome.distinct, seconds, cpu, load
-                        row.note = outcome.note
-                        if outcome.note == "timeout":
-                            gave_up.add((checker.name, workers))
+                        if row.seconds is None:  # a failure counts only when no run got through
+                            row.distinct, row.seconds, row.cpu, row.load = outcome.distinct, seconds, cpu, load
+                            row.note = outcome.note
+                            if outcome.note == "timeout":
+                                gave_up.add((checker.name, workers))
                         continue
                     if row.seconds is None or seconds < row.seconds:
                         row.distinct, row.seconds, row.cpu, row.load = outcome.distinct, seconds, cpu, load
