@@ -1,12 +1,19 @@
 """The abstract syntax tree of a spec: frozen dataclasses, each with the span it came from, and no logic.
 
-Nodes compare by identity (eq=False) so that later passes can key side tables on them.
+Every node has an `id`, an integer the parser gives it, unique within one spec (Quint's `WithId`): what the
+later passes learn about a node (its type, what a name denotes, a binding's frame slot) goes into side
+tables keyed by that id, never onto the node. Nodes compare by identity (eq=False).
+
+EXPRESSIONS, STATEMENTS and TYPES list the node classes of each kind, and `key` names a class as the
+grammar's alias for it does (`SendStmt` -> `send_stmt`): a pass that dispatches on node classes builds
+its table from them once, and a test holds every table to cover every class.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TypeVar, dataclass_transform
+from typing import TypeVar, dataclass_transform, get_args
 
 from spec.source import Span
 
@@ -24,12 +31,14 @@ def node(cls: type[_T]) -> type[_T]:
 
 @node
 class NamedType:
+    id: int
     span: Span
     name: str
 
 
 @node
 class RangeType:
+    id: int
     span: Span
     lo: Expr
     hi: Expr
@@ -37,6 +46,7 @@ class RangeType:
 
 @node
 class GenericType:
+    id: int
     span: Span
     name: str  # "set" or "map" (anything else is reported by the checker)
     args: tuple[TypeExpr, ...]
@@ -44,12 +54,14 @@ class GenericType:
 
 @node
 class TupleType:
+    id: int
     span: Span
     items: tuple[TypeExpr, ...]
 
 
 @node
 class OptionType:
+    id: int
     span: Span
     inner: TypeExpr
 
@@ -62,28 +74,33 @@ TypeExpr = NamedType | RangeType | GenericType | TupleType | OptionType
 
 @node
 class IntLit:
+    id: int
     span: Span
     value: int
 
 
 @node
 class BoolLit:
+    id: int
     span: Span
     value: bool
 
 
 @node
 class NoneLit:
+    id: int
     span: Span
 
 
 @node
 class SelfExpr:
+    id: int
     span: Span
 
 
 @node
 class NowExpr:
+    id: int
     span: Span
 
 
@@ -91,18 +108,21 @@ class NowExpr:
 class ClockExpr:
     """A node reading one of its clocks: `clock`, `mono`, `tt.earliest` or `tt.latest`."""
 
+    id: int
     span: Span
     kind: str
 
 
 @node
 class NameExpr:
+    id: int
     span: Span
     name: str
 
 
 @node
 class CallExpr:
+    id: int
     span: Span
     func: str
     func_span: Span
@@ -111,6 +131,7 @@ class CallExpr:
 
 @node
 class FieldExpr:
+    id: int
     span: Span
     obj: Expr
     name: str
@@ -119,6 +140,7 @@ class FieldExpr:
 
 @node
 class IndexExpr:
+    id: int
     span: Span
     obj: Expr
     index: Expr
@@ -126,6 +148,7 @@ class IndexExpr:
 
 @node
 class UnaryExpr:
+    id: int
     span: Span
     op: str  # "-" or "not"
     operand: Expr
@@ -136,6 +159,7 @@ class BinaryExpr:
     """Arithmetic (+ - * / %), boolean (and or implies), comparison (== != < <= > >=), membership
     (in, not in) and set operators (| & and - on sets)."""
 
+    id: int
     span: Span
     op: str
     left: Expr
@@ -145,6 +169,7 @@ class BinaryExpr:
 
 @node
 class RangeExpr:
+    id: int
     span: Span
     lo: Expr
     hi: Expr
@@ -152,6 +177,7 @@ class RangeExpr:
 
 @node
 class QuantExpr:
+    id: int
     span: Span
     kind: str  # "all", "any" or "count"
     var: str
@@ -162,6 +188,7 @@ class QuantExpr:
 
 @node
 class IfExpr:
+    id: int
     span: Span
     cond: Expr
     then: Expr
@@ -170,6 +197,7 @@ class IfExpr:
 
 @node
 class TupleLit:
+    id: int
     span: Span
     items: tuple[Expr, ...]
 
@@ -178,18 +206,21 @@ class TupleLit:
 class SetLit:
     """`{a, b}`; `{}` is an empty set or an empty map, whichever its context wants."""
 
+    id: int
     span: Span
     items: tuple[Expr, ...]
 
 
 @node
 class MapLit:
+    id: int
     span: Span
     entries: tuple[tuple[Expr, Expr], ...]
 
 
 @node
 class SetComp:
+    id: int
     span: Span
     elem: Expr
     var: str
@@ -200,6 +231,7 @@ class SetComp:
 
 @node
 class MapComp:
+    id: int
     span: Span
     key: Expr
     value: Expr
@@ -238,6 +270,7 @@ Expr = (
 
 @node
 class LValue:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -246,6 +279,7 @@ class LValue:
 
 @node
 class AssignStmt:
+    id: int
     span: Span
     target: LValue
     op: str  # "=", "+=" or "-="
@@ -254,6 +288,7 @@ class AssignStmt:
 
 @node
 class IfStmt:
+    id: int
     span: Span
     cond: Expr
     then: Block
@@ -262,6 +297,7 @@ class IfStmt:
 
 @node
 class ForStmt:
+    id: int
     span: Span
     var: str
     var_span: Span
@@ -271,6 +307,7 @@ class ForStmt:
 
 @node
 class MessageCtor:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -279,6 +316,7 @@ class MessageCtor:
 
 @node
 class SendStmt:
+    id: int
     span: Span
     message: MessageCtor
     to: Expr
@@ -286,6 +324,7 @@ class SendStmt:
 
 @node
 class BroadcastStmt:
+    id: int
     span: Span
     message: MessageCtor
     to: Expr
@@ -293,6 +332,7 @@ class BroadcastStmt:
 
 @node
 class SetTimerStmt:
+    id: int
     span: Span
     timer: str
     timer_span: Span
@@ -301,6 +341,7 @@ class SetTimerStmt:
 
 @node
 class CancelTimerStmt:
+    id: int
     span: Span
     timer: str
     timer_span: Span
@@ -308,6 +349,7 @@ class CancelTimerStmt:
 
 @node
 class ChooseStmt:
+    id: int
     span: Span
     var: str
     var_span: Span
@@ -317,6 +359,7 @@ class ChooseStmt:
 
 @node
 class AssertStmt:
+    id: int
     span: Span
     name: str | None
     cond: Expr
@@ -324,11 +367,13 @@ class AssertStmt:
 
 @node
 class SkipStmt:
+    id: int
     span: Span
 
 
 @node
 class RejectStmt:
+    id: int
     span: Span
 
 
@@ -336,12 +381,14 @@ class RejectStmt:
 class RelayStmt:
     """`relay to n`: pass the signed message being handled on, unchanged (its signer too)."""
 
+    id: int
     span: Span
     to: Expr
 
 
 @node
 class LetStmt:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -367,6 +414,7 @@ Stmt = (
 
 @node
 class Block:
+    id: int
     span: Span
     stmts: tuple[Stmt, ...]
 
@@ -376,6 +424,7 @@ class Block:
 
 @node
 class ConstDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -384,6 +433,7 @@ class ConstDecl:
 
 @node
 class EnumDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -392,6 +442,7 @@ class EnumDecl:
 
 @node
 class FieldDecl:
+    id: int
     span: Span
     name: str
     type: TypeExpr
@@ -399,6 +450,7 @@ class FieldDecl:
 
 @node
 class MessageDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -408,6 +460,7 @@ class MessageDecl:
 
 @node
 class VarDecl:
+    id: int
     span: Span
     kind: str  # "var", "durable" or "ghost"
     name: str
@@ -420,19 +473,31 @@ class VarDecl:
 class Handler:
     """One atomic step of a node: kind is "receive", "timeout", "action", "start" or "recover"."""
 
+    id: int
     span: Span
     kind: str
     name: str  # message name, timer name, action name; "start" / "recover"
     name_span: Span
-    params: tuple[tuple[str, Span], ...]
-    sender: tuple[str, Span] | None
+    params: tuple[Param, ...]
+    sender: Param | None
     guard: Expr | None
     body: Block
-    signer: tuple[str, Span] | None = None  # `signed by s`: the signer of a signed message
+    signer: Param | None = None  # `signed by s`: the signer of a signed message
+
+
+@node
+class Param:
+    """A name a handler binds: a field of the message it handles, its sender (`from c`) or the signer of
+    a signed message (`signed by s`)."""
+
+    id: int
+    span: Span
+    name: str
 
 
 @node
 class NodeDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -444,6 +509,7 @@ class NodeDecl:
 
 @node
 class InvariantDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -454,6 +520,7 @@ class InvariantDecl:
 class Setting:
     """One line of a model's settings block: `loss <= 1`, `fifo`, `crash_stop <= 1 of Lock`."""
 
+    id: int
     span: Span
     name: str
     bound: Expr | None
@@ -465,6 +532,7 @@ class ModelItem:
     """`timing synchronous { delay <= 1 }`, `network { ... }`, `horizon 10`: a key, an optional value,
     optional settings."""
 
+    id: int
     span: Span
     key: str
     key_span: Span
@@ -474,6 +542,7 @@ class ModelItem:
 
 @node
 class ModelDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -483,6 +552,7 @@ class ModelDecl:
 
 @node
 class SpecFile:
+    id: int
     span: Span
     name: str | None
     consts: tuple[ConstDecl, ...]
@@ -491,3 +561,15 @@ class SpecFile:
     nodes: tuple[NodeDecl, ...]
     invariants: tuple[InvariantDecl, ...]
     models: tuple[ModelDecl, ...]
+
+
+# ---------------------------------------------------------------- the node classes, by kind
+
+EXPRESSIONS: tuple[type, ...] = get_args(Expr)
+STATEMENTS: tuple[type, ...] = get_args(Stmt)
+TYPES: tuple[type, ...] = get_args(TypeExpr)
+
+
+def key(cls: type) -> str:
+    """The snake_case name of a node class, as the grammar aliases it: `SetTimerStmt` -> `set_timer_stmt`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()

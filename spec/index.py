@@ -156,7 +156,7 @@ class Index:
         """The checker's type of a variable, field or local, where it has one."""
         decl = self.decls.get(symbol)
         if isinstance(decl, ast.VarDecl | ast.FieldDecl):
-            return self.table.declared.get(id(decl.type))
+            return self.table.declared.get(decl.type.id)
         return self.types.get(symbol)
 
     def members_of(self, ty: Ty | None) -> list[Symbol | str]:
@@ -250,35 +250,29 @@ class Index:
                 self._use(self.consts.get(const.name), const.name_span)
                 self._expr(const.value)
 
-    def _local(self, site: object, kind: str, ty: Ty | None) -> None:
-        binding = self.table.bindings.get(id(site))
+    def _local(self, site: ast.Param | ast.Stmt | ast.Expr, kind: str, ty: Ty | None, decl: object = None) -> None:
+        """The local bound at `site` (if the checker bound it): its declaration, kind and type."""
+        binding = self.table.bindings.get(site.id)
         if binding is None:
             return
         symbol = self._define("local", binding.name, binding.span, binding)
         self.local_kinds[symbol] = kind
         if ty is not None:
             self.types[symbol] = ty
+        if decl is not None:
+            self.decls[symbol] = decl
 
     def _handler(self, node: ast.NodeDecl, handler: ast.Handler) -> None:
         if handler.kind == "receive":
             self._use(self.messages.get(handler.name), handler.name_span)
-            params, sender = self.table.handler_bindings.get(id(handler), ([], None))
             message = self.scope.messages.get(handler.name)
             fields = message.fields if message is not None else ()
-            for binding, fld in zip(params, fields, strict=False):
-                symbol = self._define("local", binding.name, binding.span, binding)
-                self.local_kinds[symbol] = "param"
-                self.types[symbol] = self.table.declared.get(id(fld.type)) or NodeTy(None)
-                self.decls[symbol] = fld
-            if sender is not None:
-                symbol = self._define("local", sender.name, sender.span, sender)
-                self.local_kinds[symbol] = "sender"
-                self.types[symbol] = self.table.sender_types.get(handler.name, NodeTy(None))
-            signer = self.table.signer_bindings.get(id(handler))
-            if signer is not None:
-                symbol = self._define("local", signer.name, signer.span, signer)
-                self.local_kinds[symbol] = "signer"
-                self.types[symbol] = NodeTy(None)
+            for param, fld in zip(handler.params, fields, strict=False):
+                self._local(param, "param", self.table.declared.get(fld.type.id) or NodeTy(None), fld)
+            if handler.sender is not None:
+                self._local(handler.sender, "sender", self.table.sender_types.get(handler.name, NodeTy(None)))
+            if handler.signer is not None:
+                self._local(handler.signer, "signer", NodeTy(None))
         if handler.guard is not None:
             self._expr(handler.guard)
         self._block(node, handler.body)
@@ -340,7 +334,7 @@ class Index:
             return
         if isinstance(e, ast.FieldExpr):
             self._expr(e.obj)
-            remote = self.table.remote_reads.get(id(e))
+            remote = self.table.remote_reads.get(e.id)
             if remote is not None:
                 self._use(self.vars.get((remote[0], remote[1].name)), e.name_span)
                 return
@@ -363,7 +357,7 @@ class Index:
                 self._expr(child)
 
     def _name(self, e: ast.NameExpr) -> None:
-        resolution = self.table.names.get(id(e))
+        resolution = self.table.names.get(e.id)
         if resolution is None:
             return
         if resolution.kind == "const":
@@ -523,7 +517,7 @@ def _outline(spec: ast.SpecFile) -> list[OutlineItem]:
         children = [OutlineItem(v.name, "var", v.span, v.name_span) for v in node.vars]
         for handler in node.handlers:
             label = {
-                "receive": f"on {handler.name}" + (f"({', '.join(p for p, _ in handler.params)})" if handler.params else ""),
+                "receive": f"on {handler.name}" + (f"({', '.join(p.name for p in handler.params)})" if handler.params else ""),
                 "timeout": f"on timeout {handler.name}",
                 "action": f"action {handler.name}",
             }.get(handler.kind, f"on {handler.kind}")

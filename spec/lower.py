@@ -44,7 +44,7 @@ class _Frame:
     size: int = 0
 
     def slot(self, binding: Binding) -> int:
-        key = id(binding)
+        key = binding.site
         if key not in self.slots:
             self.slots[key] = self.size
             self.size += 1
@@ -56,7 +56,7 @@ class _Scope:
     kind: str  # "init", "handler", "property"
     node: ir.NodeType | None
     frame: _Frame
-    local_types: dict[int, ir.Type] = field(default_factory=dict)  # id(Binding) -> IR type
+    local_types: dict[int, ir.Type] = field(default_factory=dict)  # binding site (node id) -> IR type
     relayed: ir.Send | None = None  # in a handler of a signed message: what `relay` sends (but its destination)
 
 
@@ -192,7 +192,7 @@ class _Lowerer:
         if isinstance(e, ast.NoneLit):
             return None
         if isinstance(e, ast.NameExpr):
-            res = self.table.names.get(id(e))
+            res = self.table.names.get(e.id)
             if res is not None and res.kind == "const":
                 return self.const(e.name, e.span)
             if res is not None and res.kind == "member":
@@ -417,21 +417,23 @@ class _Lowerer:
 
     def handler(self, h: ast.Handler, node: ir.NodeType) -> ir.Handler:
         scope = _Scope("handler", node, _Frame())
-        params, sender = self.table.handler_bindings.get(id(h), ([], None))
+        bindings = self.table.bindings
+        params = [bindings[p.id] for p in h.params]
+        sender = bindings[h.sender.id] if h.sender is not None else None
         message = self.message_types.get(h.name) if h.kind == "receive" else None
         param_slots: list[int] = []
         if message is not None:
             # Every field gets a slot, named or not, so that the explorer can bind them positionally; the
             # signer of a signed message is its last field, named by `signed by s`.
             named: list[Binding | None] = list(params)
-            signer = self.table.signer_bindings.get(id(h))
+            signer = bindings[h.signer.id] if h.signer is not None else None
             if message.signed and signer is not None:
                 named += [None] * (len(message.fields) - 1 - len(named)) + [signer]
             for index, fld in enumerate(message.fields):
                 binding = named[index] if index < len(named) else None
                 if binding is not None:
                     slot = scope.frame.slot(binding)
-                    scope.local_types[id(binding)] = fld.type
+                    scope.local_types[binding.site] = fld.type
                 else:
                     slot = scope.frame.size
                     scope.frame.size += 1
@@ -443,7 +445,7 @@ class _Lowerer:
         if sender is not None:
             sender_slot = scope.frame.slot(sender)
             senders = self.scope.senders.get(h.name, [])
-            scope.local_types[id(sender)] = self.node_t(senders[0] if len(senders) == 1 else None)
+            scope.local_types[sender.site] = self.node_t(senders[0] if len(senders) == 1 else None)
         guard = self.expr(h.guard, scope) if h.guard is not None else None
         body = self.block(h.body, scope)
         timer = node.timers.index(h.name) if h.kind == "timeout" else None
@@ -487,9 +489,9 @@ class _Lowerer:
                 else_ = ()
             return [ir.If(cond, then, else_)]
         if isinstance(s, ast.ForStmt | ast.ChooseStmt):
-            binding = self.table.bindings[id(s)]
+            binding = self.table.bindings[s.id]
             domain = self.plain(self.expr(s.domain, scope), s.domain.span)
-            scope.local_types[id(binding)] = _elem_type(domain.type)
+            scope.local_types[binding.site] = _elem_type(domain.type)
             slot = scope.frame.slot(binding)
             body = self.block(s.body, scope)
             if isinstance(s, ast.ForStmt):
@@ -525,9 +527,9 @@ class _Lowerer:
             self.asserts.append((name, s.span))
             return [ir.Assert(name, self.expr(s.cond, scope), s.span)]
         if isinstance(s, ast.LetStmt):
-            binding = self.table.bindings[id(s)]
+            binding = self.table.bindings[s.id]
             value = self.expr(s.value, scope)
-            scope.local_types[id(binding)] = value.type
+            scope.local_types[binding.site] = value.type
             return [ir.Let(scope.frame.slot(binding), value)]
         if isinstance(s, ast.SkipStmt):
             return []
@@ -574,7 +576,7 @@ class _Lowerer:
         if isinstance(e, ast.FieldExpr):
             return self.field(e, scope)
         if isinstance(e, ast.IndexExpr):
-            if id(e) in self.table.instance_refs:
+            if e.id in self.table.instance_refs:
                 assert isinstance(e.obj, ast.NameExpr)
                 index = self.plain(self.expr(e.index, scope), e.index.span)
                 node_t = self.node_t(e.obj.name)
@@ -615,9 +617,9 @@ class _Lowerer:
             elem = ir.IntT(lo_t.lo, hi_t.hi) if isinstance(lo_t, ir.IntT) and isinstance(hi_t, ir.IntT) else ir.INT
             return ir.RangeSet(ir.SetT(elem), lo, hi)
         if isinstance(e, ast.QuantExpr):
-            binding = self.table.bindings[id(e)]
+            binding = self.table.bindings[e.id]
             domain = self.plain(self.expr(e.domain, scope), e.domain.span)
-            scope.local_types[id(binding)] = _elem_type(domain.type)
+            scope.local_types[binding.site] = _elem_type(domain.type)
             slot = scope.frame.slot(binding)
             body = self.expr(e.body, scope)
             if e.kind == "count":
@@ -643,9 +645,9 @@ class _Lowerer:
             key_t = ir.join_all(k.type for k, _ in entries)
             return ir.MapLit(ir.MapT(key_t, ir.join_all(v.type for _, v in entries)), entries)
         if isinstance(e, ast.SetComp | ast.MapComp):
-            binding = self.table.bindings[id(e)]
+            binding = self.table.bindings[e.id]
             domain = self.plain(self.expr(e.domain, scope), e.domain.span)
-            scope.local_types[id(binding)] = _elem_type(domain.type)
+            scope.local_types[binding.site] = _elem_type(domain.type)
             slot = scope.frame.slot(binding)
             if isinstance(e, ast.SetComp):
                 member = self.expr(e.elem, scope)
@@ -657,10 +659,10 @@ class _Lowerer:
         raise AssertionError(e)
 
     def name(self, e: ast.NameExpr, scope: _Scope) -> ir.Expr:
-        res = self.table.names[id(e)]
+        res = self.table.names[e.id]
         if res.kind == "local":
             assert res.binding is not None
-            return ir.Local(scope.local_types.get(id(res.binding), ir.INT), scope.frame.slot(res.binding), e.name)
+            return ir.Local(scope.local_types.get(res.binding.site, ir.INT), scope.frame.slot(res.binding), e.name)
         if res.kind == "var":
             assert scope.node is not None
             var = next(v for v in scope.node.vars if v.name == e.name)
@@ -712,7 +714,7 @@ class _Lowerer:
                 return ir.MsgField(self.node_t(None), obj, 1)
             index = [f.name for f in message.fields].index(e.name)
             return ir.MsgField(message.fields[index].type, obj, 2 + index)
-        node_type, _ = self.table.remote_reads[id(e)]
+        node_type, _ = self.table.remote_reads[e.id]
         var = next(v for v in self.node_types[node_type].vars if v.name == e.name)
         own = isinstance(e.obj, ast.SelfExpr) or (
             isinstance(e.obj, ast.NameExpr) and scope.node is not None and e.obj.name == scope.node.name

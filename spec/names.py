@@ -26,8 +26,11 @@ LIFECYCLE = ("start", "recover")
 @dataclass(eq=False)
 class Binding:
     """A local name bound inside a handler or expression: a parameter, the sender, a `let`, or the variable
-    of a `for`, `choose`, quantifier or comprehension. Lowering gives each one a frame slot."""
+    of a `for`, `choose`, quantifier or comprehension. `site` is the id of the node that binds it (an
+    ast.Param, the statement or the expression): tables of locals (their types, their frame slots) are
+    keyed by it."""
 
+    site: int
     name: str
     span: Span
     kind: str  # "param", "sender", "signer", "let", "for", "choose", "quant", "comp"

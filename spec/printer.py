@@ -64,13 +64,13 @@ def format_text(text: str, uri: str = "<spec>", *, verify: bool = True) -> str:
 
 
 def same_syntax(a: object, b: object) -> bool:
-    """Whether two syntax trees are equal, wherever they came from (spans are not compared)."""
+    """Whether two syntax trees are equal, wherever they came from (spans and node ids are not compared)."""
     if isinstance(a, Span):
         return isinstance(b, Span)
     if type(a) is not type(b):
         return False
     if is_dataclass(a) and not isinstance(a, type):
-        return all(same_syntax(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+        return all(same_syntax(getattr(a, f.name), getattr(b, f.name)) for f in fields(a) if f.name != "id")
     if isinstance(a, tuple | list):
         assert isinstance(b, tuple | list)
         return len(a) == len(b) and all(same_syntax(x, y) for x, y in zip(a, b, strict=True))

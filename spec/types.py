@@ -186,19 +186,19 @@ class Resolution:
 
 @dataclass
 class TypeTable:
-    types: dict[int, Ty] = field(default_factory=dict)  # id(expr) -> type
-    names: dict[int, Resolution] = field(default_factory=dict)  # id(NameExpr) -> what it denotes
-    bindings: dict[int, Binding] = field(default_factory=dict)  # id(binding site) -> Binding
-    declared: dict[int, Ty] = field(default_factory=dict)  # id(TypeExpr) -> type term
-    instance_refs: set[int] = field(default_factory=set)  # id(IndexExpr) that is `Client[i]`
-    remote_reads: dict[int, tuple[str, ast.VarDecl]] = field(default_factory=dict)  # id(FieldExpr) -> var
-    handler_bindings: dict[int, tuple[list[Binding], Binding | None]] = field(default_factory=dict)
+    """What the checker learns, in side tables keyed by node id (ast nodes' `id`)."""
+
+    types: dict[int, Ty] = field(default_factory=dict)  # expression -> its type
+    names: dict[int, Resolution] = field(default_factory=dict)  # NameExpr -> what it denotes
+    bindings: dict[int, Binding] = field(default_factory=dict)  # binding site (Param, statement, expression)
+    declared: dict[int, Ty] = field(default_factory=dict)  # TypeExpr -> type term
+    instance_refs: set[int] = field(default_factory=set)  # the IndexExprs that are `Client[i]`
+    remote_reads: dict[int, tuple[str, ast.VarDecl]] = field(default_factory=dict)  # FieldExpr -> node var
     # message name -> the type of the `from` binding of its handlers (the node type that sends it)
     sender_types: dict[str, Ty] = field(default_factory=dict)
-    signer_bindings: dict[int, Binding] = field(default_factory=dict)  # id(Handler) -> its `signed by` binding
 
     def of(self, expr: ast.Expr) -> Ty:
-        return self.types.get(id(expr), UNKNOWN)
+        return self.types.get(expr.id, UNKNOWN)
 
 
 # ---------------------------------------------------------------- the checker
@@ -293,7 +293,7 @@ class TypeChecker:
                 got = self.expr(const.value, const_ctx)
                 spec_const = self.scope.consts.get(const.name)
                 if spec_const is not None:
-                    want = self.table.types.get(id(spec_const.value), UNKNOWN)
+                    want = self.table.types.get(spec_const.value.id, UNKNOWN)
                     if unify(got, want) is None and not isinstance(got, UnknownTy):
                         self.sink.error(
                             "FL300",
@@ -306,7 +306,7 @@ class TypeChecker:
 
     def declared_type(self, t: ast.TypeExpr) -> Ty:
         result = self._declared_type(t)
-        self.table.declared[id(t)] = result
+        self.table.declared[t.id] = result
         return result
 
     def _declared_type(self, t: ast.TypeExpr) -> Ty:
@@ -368,8 +368,6 @@ class TypeChecker:
 
     def handler(self, handler: ast.Handler, node: NodeScope) -> None:
         ctx = _Context("handler", node, message=handler.name if handler.kind == "receive" else None)
-        params: list[Binding] = []
-        sender: Binding | None = None
         if handler.kind == "receive":
             message = self.scope.messages.get(handler.name)
             if message is None:
@@ -388,37 +386,32 @@ class TypeChecker:
                         handler.name_span,
                         f"declared as `message {message.name}({', '.join(f.name for f in message.fields)})`",
                     )
-                for (name, span), fld in zip(handler.params, message.fields, strict=False):
-                    binding = self.bind(ctx, name, span, "param", handler)
-                    ctx.local_types[id(binding)] = self.table.declared.get(id(fld.type), UNKNOWN)
-                    params.append(binding)
+                for param, fld in zip(handler.params, message.fields, strict=False):
+                    binding = self.bind(ctx, param, param.name, param.span, "param")
+                    ctx.local_types[binding.site] = self.table.declared.get(fld.type.id, UNKNOWN)
                 if message.name not in self.scope.senders:
                     self.sink.warning(
                         "FL200", f"no node ever sends {message.name}, so this handler never runs", handler.name_span
                     )
             if handler.sender is not None:
-                name, span = handler.sender
-                sender = self.bind(ctx, name, span, "sender", handler)
-                ctx.local_types[id(sender)] = self.table.sender_types.get(handler.name, NodeTy(None))
+                sender = self.bind(ctx, handler.sender, handler.sender.name, handler.sender.span, "sender")
+                ctx.local_types[sender.site] = self.table.sender_types.get(handler.name, NodeTy(None))
             if handler.signer is not None:
-                name, span = handler.signer
                 if message is not None and not message.signed:
                     self.sink.error(
-                        "FL301", f"message {message.name} is not signed, so it has no signer", span,
+                        "FL301", f"message {message.name} is not signed, so it has no signer", handler.signer.span,
                         f"declare it `signed message {message.name}(…)` to know who signed it",
                     )
-                signer = self.bind(ctx, name, span, "signer", handler.signer)
-                ctx.local_types[id(signer)] = NodeTy(None)
-                self.table.signer_bindings[id(handler)] = signer
+                signer = self.bind(ctx, handler.signer, handler.signer.name, handler.signer.span, "signer")
+                ctx.local_types[signer.site] = NodeTy(None)
         if handler.guard is not None:
             self.expect(handler.guard, ctx, BOOL, "a `when` guard")
             ghost = self.reads_ghost(handler.guard, ctx)
             if ghost:
                 self.sink.error("FL206", f"a guard may not read {ghost}", handler.guard.span, _ghost_note(ghost))
-        self.table.handler_bindings[id(handler)] = (params, sender)
         self.block(handler.body, ctx)
 
-    def bind(self, ctx: _Context, name: str, span: Span, kind: str, site: object) -> Binding:
+    def bind(self, ctx: _Context, site: ast.Param | ast.Stmt | ast.Expr, name: str, span: Span, kind: str) -> Binding:
         if name in ctx.locals:
             self.sink.error("FL201", f"'{name}' is already bound here", span)
         elif ctx.node is not None and name in ctx.node.vars:
@@ -428,9 +421,9 @@ class TypeChecker:
             )
         elif name in self.scope.consts or name in self.scope.members or name in self.scope.nodes:
             self.sink.error("FL201", f"'{name}' would hide a top-level declaration of the same name", span)
-        binding = Binding(name, span, kind)
+        binding = Binding(site.id, name, span, kind)
         ctx.locals[name] = binding
-        self.table.bindings[id(site)] = binding
+        self.table.bindings[site.id] = binding
         return binding
 
     def block(self, block: ast.Block, ctx: _Context) -> None:
@@ -464,8 +457,8 @@ class TypeChecker:
         elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
             elem = self.domain(stmt.domain, ctx)
             inner = ctx.child(ghost=ctx.ghost or bool(self.reads_ghost(stmt.domain, ctx)))
-            binding = self.bind(inner, stmt.var, stmt.var_span, "for" if isinstance(stmt, ast.ForStmt) else "choose", stmt)
-            inner.local_types[id(binding)] = elem
+            binding = self.bind(inner, stmt, stmt.var, stmt.var_span, "for" if isinstance(stmt, ast.ForStmt) else "choose")
+            inner.local_types[binding.site] = elem
             self.block(stmt.body, inner)
         elif isinstance(stmt, ast.SendStmt | ast.BroadcastStmt):
             self.message_ctor(stmt.message, ctx)
@@ -498,9 +491,9 @@ class TypeChecker:
             self.expect(stmt.cond, ctx, BOOL, "an assertion")
         elif isinstance(stmt, ast.LetStmt):
             value = self.expr(stmt.value, ctx)
-            binding = self.bind(ctx, stmt.name, stmt.name_span, "let", stmt)
+            binding = self.bind(ctx, stmt, stmt.name, stmt.name_span, "let")
             binding.ghost = bool(self.reads_ghost(stmt.value, ctx))
-            ctx.local_types[id(binding)] = value
+            ctx.local_types[binding.site] = value
         elif isinstance(stmt, ast.RelayStmt):
             self.relay(stmt, ctx)
         elif isinstance(stmt, ast.SkipStmt | ast.RejectStmt):
@@ -555,7 +548,7 @@ class TypeChecker:
                 self.expr(index, ctx)
             self.expr(stmt.value, ctx)
             return
-        declared = self.table.declared.get(id(var.type), UNKNOWN)
+        declared = self.table.declared.get(var.type.id, UNKNOWN)
         slot_type = declared
         for index in target.indices:
             key = self.expr(index, ctx)
@@ -619,7 +612,7 @@ class TypeChecker:
             )
             return
         for arg, got, fld in zip(ctor.args, arg_types, message.fields, strict=True):
-            want = self.table.declared.get(id(fld.type), UNKNOWN)
+            want = self.table.declared.get(fld.type.id, UNKNOWN)
             self.require_assignable(got, want, arg.span, f"field '{fld.name}' of {message.name}")
             ghost = self.reads_ghost(arg, ctx)
             if ghost:
@@ -657,7 +650,7 @@ class TypeChecker:
         """What ghost state `expr` reads, in words ("ghost variable 'x'", "real time `now`"), or None."""
         for sub in _walk(expr):
             if isinstance(sub, ast.NameExpr):
-                res = self.table.names.get(id(sub))
+                res = self.table.names.get(sub.id)
                 if res is None:
                     continue
                 if res.kind == "var" and res.var is not None and res.var.kind == "ghost":
@@ -672,7 +665,7 @@ class TypeChecker:
 
     def expr(self, expr: ast.Expr, ctx: _Context) -> Ty:
         result = self._expr(expr, ctx)
-        self.table.types[id(expr)] = result
+        self.table.types[expr.id] = result
         return result
 
     def _expr(self, e: ast.Expr, ctx: _Context) -> Ty:
@@ -725,8 +718,8 @@ class TypeChecker:
         if isinstance(e, ast.QuantExpr):
             bound_type = self.domain(e.domain, ctx)
             inner = ctx.child()
-            binding = self.bind(inner, e.var, e.var_span, "quant", e)
-            inner.local_types[id(binding)] = bound_type
+            binding = self.bind(inner, e, e.var, e.var_span, "quant")
+            inner.local_types[binding.site] = bound_type
             self.expect(e.body, inner, BOOL, f"the body of '{e.kind}'")
             return INT if e.kind == "count" else BOOL
         if isinstance(e, ast.IfExpr):
@@ -765,8 +758,8 @@ class TypeChecker:
         if isinstance(e, ast.SetComp | ast.MapComp):
             elem_t = self.domain(e.domain, ctx)
             inner = ctx.child()
-            binding = self.bind(inner, e.var, e.var_span, "comp", e)
-            inner.local_types[id(binding)] = elem_t
+            binding = self.bind(inner, e, e.var, e.var_span, "comp")
+            inner.local_types[binding.site] = elem_t
             if e.cond is not None:
                 self.expect(e.cond, inner, BOOL, "the condition of a comprehension")
             if isinstance(e, ast.SetComp):
@@ -784,23 +777,23 @@ class TypeChecker:
         table = self.table.names
         if e.name in ctx.locals:
             binding = ctx.locals[e.name]
-            table[id(e)] = Resolution("local", binding=binding)
-            return ctx.local_types.get(id(binding), UNKNOWN)
+            table[e.id] = Resolution("local", binding=binding)
+            return ctx.local_types.get(binding.site, UNKNOWN)
         if ctx.node is not None and e.name in ctx.node.vars and ctx.kind == "handler":
             var = ctx.node.vars[e.name]
-            table[id(e)] = Resolution("var", var=var, node_type=ctx.node.decl.name)
-            return self.table.declared.get(id(var.type), UNKNOWN)
+            table[e.id] = Resolution("var", var=var, node_type=ctx.node.decl.name)
+            return self.table.declared.get(var.type.id, UNKNOWN)
         if e.name in self.scope.consts:
-            table[id(e)] = Resolution("const", const=self.scope.consts[e.name])
+            table[e.id] = Resolution("const", const=self.scope.consts[e.name])
             const = self.scope.consts[e.name]
-            return self.table.types.get(id(const.value), INT)
+            return self.table.types.get(const.value.id, INT)
         if e.name in self.scope.members:
             enum, index = self.scope.members[e.name]
-            table[id(e)] = Resolution("member", enum=enum, member_index=index)
+            table[e.id] = Resolution("member", enum=enum, member_index=index)
             return EnumTy(enum.name)
         if e.name in self.scope.nodes:
             node_scope = self.scope.nodes[e.name]
-            table[id(e)] = Resolution("node", node_type=e.name)
+            table[e.id] = Resolution("node", node_type=e.name)
             return SetTy(NodeTy(e.name)) if node_scope.replicated else NodeTy(e.name)
         if ctx.kind == "property" and any(e.name in n.vars for n in self.scope.nodes.values()):
             owners = [n.decl.name for n in self.scope.nodes.values() if e.name in n.vars]
@@ -904,7 +897,7 @@ class TypeChecker:
                 return NodeTy(None)
             for fld in message.fields:
                 if fld.name == e.name:
-                    return self.table.declared.get(id(fld.type), UNKNOWN)
+                    return self.table.declared.get(fld.type.id, UNKNOWN)
             self.sink.error("FL200", f"message {message.name} has no field '{e.name}'", e.name_span,
                             *did_you_mean(e.name, [f.name for f in message.fields]))
             return UNKNOWN
@@ -941,8 +934,8 @@ class TypeChecker:
                 self.sink.error("FL207", "an initial value cannot read a node's state", e.span)
                 return UNKNOWN
             # in a handler this is `self.x`, the node's own variable; in a property, any node's
-            self.table.remote_reads[id(e)] = (node_t.node_type, var)
-            return self.table.declared.get(id(var.type), UNKNOWN)
+            self.table.remote_reads[e.id] = (node_t.node_type, var)
+            return self.table.declared.get(var.type.id, UNKNOWN)
         if isinstance(obj, SetTy) and isinstance(obj.elem, NodeTy) and isinstance(e.obj, ast.NameExpr):
             self.sink.error(
                 "FL205",
@@ -965,7 +958,7 @@ class TypeChecker:
                                 f"write `{e.obj.name}`")
                 return UNKNOWN
             self.int_operand(e.index, ctx, "an instance number")
-            self.table.instance_refs.add(id(e))
+            self.table.instance_refs.add(e.id)
             return NodeTy(e.obj.name)
         obj = self.expr(e.obj, ctx)
         key = self.expr(e.index, ctx)
