@@ -7,7 +7,7 @@ from pathlib import Path
 
 from spec import ir
 from spec.check import CheckedSpec, check
-from spec.diagnostics import Diagnostic, SpecError
+from spec.diagnostics import Diagnostic, SpecError, raise_errors
 from spec.lower import lower, model_names
 from spec.parser import parse
 from spec.source import SourceFile
@@ -16,9 +16,11 @@ __all__ = ["CheckedSpec", "Diagnostic", "SourceFile", "SpecError", "instantiate"
 
 
 def load(text: str, uri: str = "<spec>") -> CheckedSpec:
-    """Parse and check a spec; raises SpecError with every diagnostic found."""
+    """Parse and check a spec; raises SpecError with every error found (and the warnings beside them)."""
     source = SourceFile(uri, text)
-    return check(parse(source), source)
+    checked, diagnostics = check(parse(source), source)
+    raise_errors(diagnostics, source)
+    return checked
 
 
 def load_file(path: str | Path) -> CheckedSpec:

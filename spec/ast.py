@@ -12,8 +12,9 @@ its table from them once, and a test holds every table to cover every class.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar, dataclass_transform, get_args
+from typing import Any, TypeVar, dataclass_transform, get_args
 
 from spec.source import Span
 
@@ -573,3 +574,10 @@ TYPES: tuple[type, ...] = get_args(TypeExpr)
 def key(cls: type) -> str:
     """The snake_case name of a node class, as the grammar aliases it: `SetTimerStmt` -> `set_timer_stmt`."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+
+def dispatch(owner: type, classes: tuple[type, ...]) -> dict[type, Callable[..., Any]]:
+    """A pass's table from node class to the method of `owner` named by the class's key (`send_stmt` for
+    SendStmt), built once, as sqlglot's generator builds its own. A class the pass has no method for fails
+    here, when the pass's module is imported."""
+    return {cls: getattr(owner, key(cls)) for cls in classes}

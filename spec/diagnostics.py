@@ -97,17 +97,31 @@ class DiagnosticSink:
     """Collects diagnostics from one pass so that all of them are reported, not just the first."""
 
     def __init__(self) -> None:
-        self.errors: list[Diagnostic] = []
-        self.warnings: list[Diagnostic] = []
+        self.found: list[Diagnostic] = []  # errors and warnings, in the order found
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.found if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.found if d.severity != "error"]
 
     def error(self, code: str, message: str, span: Span, *notes: str) -> None:
         assert code in CODES, code
-        self.errors.append(Diagnostic(code, message, span, tuple(notes)))
+        self.found.append(Diagnostic(code, message, span, tuple(notes)))
 
     def warning(self, code: str, message: str, span: Span, *notes: str) -> None:
-        self.warnings.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
+        self.found.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
 
     def raise_if_any(self, source: SourceFile | None) -> None:
-        if self.errors:
-            ordered = sorted(self.errors, key=lambda d: (d.span.line, d.span.column))
-            raise SpecError(ordered, source, self.warnings)
+        raise_errors(self.found, source)
+
+
+def raise_errors(diagnostics: list[Diagnostic], source: SourceFile | None) -> None:
+    """Raise one SpecError holding every error among `diagnostics` (in the order of the source, the
+    warnings beside them), if there is one."""
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        ordered = sorted(errors, key=lambda d: (d.span.line, d.span.column))
+        raise SpecError(ordered, source, [d for d in diagnostics if d.severity != "error"])

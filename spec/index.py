@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from spec import ast, ir
 from spec.check import CheckedSpec, check
-from spec.diagnostics import Diagnostic, DiagnosticSink, SpecError
+from spec.diagnostics import Diagnostic, SpecError, raise_errors
 from spec.lower import lower, model_names
-from spec.names import GlobalScope, collect
+from spec.names import GlobalScope
 from spec.parser import parse
 from spec.source import SourceFile, Span
-from spec.types import MsgTy, NodeTy, OptionTy, SetTy, Ty, TypeChecker, TypeTable
+from spec.types import MsgTy, NodeTy, OptionTy, SetTy, Ty, TypeTable
 
 # What a symbol is; `container` names the node type of a var, timer or action, the enum of a member, the
 # message of a field.
@@ -67,13 +67,12 @@ def analyze(text: str, uri: str = "<spec>") -> Analysis:
         tree = parse(source)
     except SpecError as error:
         return Analysis(source, list(error.diagnostics), None, None)
+    checked, found = check(tree, source)
+    index = Index(tree, checked.scope, checked.types, source)
     try:
-        checked = check(tree, source)
+        raise_errors(found, source)
     except SpecError as error:
-        sink = DiagnosticSink()
-        scope = collect(tree, sink)
-        table = TypeChecker(scope, sink).check(tree)
-        return Analysis(source, [*error.diagnostics, *error.warnings], Index(tree, scope, table, source), None)
+        return Analysis(source, [*error.diagnostics, *error.warnings], index, None)
     diagnostics = list(checked.warnings)
     seen: set[tuple[str, Span, str]] = set()
     for model in model_names(checked):
@@ -87,7 +86,7 @@ def analyze(text: str, uri: str = "<spec>") -> Analysis:
                 seen.add(key)
                 diagnostics.append(diagnostic)
     diagnostics.sort(key=lambda d: d.severity != "error")
-    return Analysis(source, diagnostics, Index(tree, checked.scope, checked.types, source), checked)
+    return Analysis(source, diagnostics, index, checked)
 
 
 def contains(span: Span, line: int, column: int) -> bool:

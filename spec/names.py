@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spec import ast
-from spec.diagnostics import DiagnosticSink
+from spec.diagnostics import Diagnostic, DiagnosticSink
 from spec.parser import keywords
 from spec.source import Span
 
@@ -76,8 +76,10 @@ def did_you_mean(name: str, candidates: Iterator[str] | list[str]) -> tuple[str,
     return (f"did you mean '{close[0]}'?",) if close else ()
 
 
-def collect(spec: ast.SpecFile, sink: DiagnosticSink) -> GlobalScope:
-    """Build the global scope, reporting every duplicate and every reserved word used as a name."""
+def collect(spec: ast.SpecFile) -> tuple[GlobalScope, list[Diagnostic]]:
+    """The global scope of a spec, and a diagnostic for every duplicate and every reserved word used as a
+    name (the scope then holds the first declaration of each name)."""
+    sink = DiagnosticSink()
     scope = GlobalScope()
     reserved = keywords()
     first_seen: dict[str, Span] = {}
@@ -144,7 +146,7 @@ def collect(spec: ast.SpecFile, sink: DiagnosticSink) -> GlobalScope:
                 senders = scope.senders.setdefault(message_name, [])
                 if node_decl.name not in senders:
                     senders.append(node_decl.name)
-    return scope
+    return scope, sink.found
 
 
 def _collect_node(
