@@ -576,8 +576,17 @@ def key(cls: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
-def dispatch(owner: type, classes: tuple[type, ...]) -> dict[type, Callable[..., Any]]:
+def dispatch(
+    owner: type, classes: tuple[type, ...], prefix: str = "", fallback: str | None = None
+) -> dict[type, Callable[..., Any]]:
     """A pass's table from node class to the method of `owner` named by the class's key (`send_stmt` for
-    SendStmt), built once, as sqlglot's generator builds its own. A class the pass has no method for fails
-    here, when the pass's module is imported."""
-    return {cls: getattr(owner, key(cls)) for cls in classes}
+    SendStmt, after `prefix`), built once, as sqlglot's generator builds its own. A class the pass has no
+    method for fails here, when the pass's module is imported, unless the pass names a `fallback` method
+    for the classes it leaves out (constant evaluation: whatever is not a constant)."""
+    table = {}
+    for cls in classes:
+        name = prefix + key(cls)
+        if fallback is not None and not hasattr(owner, name):
+            name = fallback
+        table[cls] = getattr(owner, name)
+    return table
