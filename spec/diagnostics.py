@@ -2,7 +2,8 @@
 
 Codes are listed once in CODES with a one-line meaning. FL1xx are syntax errors, FL2xx name errors,
 FL3xx type errors, FL4xx errors in model blocks, FL5xx errors found while lowering a model (values of
-constants, sizes of domains).
+constants, sizes of domains), FL6xx what a command asks of a spec that the spec does not have (a model,
+a property, a constant or a value for it).
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ CODES: dict[str, str] = {
     "FL501": "an empty or inverted range",
     "FL502": "a value out of its declared range in an initial value or constant",
     "FL503": "a domain too large to explore",
-    "FL504": "a command-line constant or selection that does not fit the spec",
+    "FL600": "a model the spec does not define",
+    "FL601": "a value given for a constant the spec does not declare",
+    "FL602": "a value given for a constant that the constant cannot take",
+    "FL603": "a property (invariant, assertion or built-in) the spec does not have",
 }
 
 

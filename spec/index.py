@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from spec import ast, ir
 from spec.check import CheckedSpec, check
 from spec.diagnostics import Diagnostic, SpecError, raise_errors
-from spec.lower import lower, model_names
+from spec.lower import lower
 from spec.names import GlobalScope
 from spec.parser import parse
+from spec.select import model_names
 from spec.source import SourceFile, Span
 from spec.types import MsgTy, NodeTy, OptionTy, SetTy, Ty, TypeTable
 

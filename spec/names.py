@@ -21,6 +21,17 @@ BUILTIN_TYPES = ("bool", "int", "time")
 BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine")
 # Handler names with a special meaning: `on start`, `on recover`.
 LIFECYCLE = ("start", "recover")
+# The one model of a spec without model blocks: asynchronous, reordering, no faults.
+DEFAULT_MODEL = "default"
+# The properties every model has besides the spec's invariants and assertions: no value leaves its range
+# (and no missing key, no `none` used as a value); and, when deadlocks are looked for, always a step to take.
+NO_RUNTIME_ERRORS = "no_runtime_errors"
+DEADLOCK_FREE = "deadlock_free"
+
+
+def assertion_name(stmt: ast.AssertStmt) -> str:
+    """The property an `assert` is checked as: its name, or `assert_line<N>` for an unnamed one."""
+    return stmt.name or f"assert_line{stmt.span.line}"
 
 
 @dataclass(eq=False)
@@ -190,18 +201,24 @@ def _collect_node(
 
 def _sent_messages(block: ast.Block, relayed: str) -> Iterator[str]:
     """The messages a block sends; `relay` sends `relayed`, the message being handled."""
-    for stmt in block.stmts:
+    for stmt in statements(block):
         if isinstance(stmt, ast.SendStmt | ast.BroadcastStmt):
             yield stmt.message.name
         elif isinstance(stmt, ast.RelayStmt) and relayed:
             yield relayed
-        elif isinstance(stmt, ast.IfStmt):
-            yield from _sent_messages(stmt.then, relayed)
-            else_ = stmt.else_
-            while isinstance(else_, ast.IfStmt):
-                yield from _sent_messages(else_.then, relayed)
-                else_ = else_.else_
-            if else_ is not None:
-                yield from _sent_messages(else_, relayed)
-        elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
-            yield from _sent_messages(stmt.body, relayed)
+
+
+def statements(block: ast.Block) -> Iterator[ast.Stmt]:
+    """Every statement of a block, those nested in its statements' blocks included, in source order."""
+    for stmt in block.stmts:
+        yield from _nested(stmt)
+
+
+def _nested(stmt: ast.Stmt) -> Iterator[ast.Stmt]:
+    yield stmt
+    for name in stmt.__slots__:  # type: ignore[union-attr]
+        value = getattr(stmt, name)
+        if isinstance(value, ast.Block):
+            yield from statements(value)
+        elif isinstance(value, ast.IfStmt):  # `else if`
+            yield from _nested(value)
