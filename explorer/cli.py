@@ -24,10 +24,7 @@ import spec
 from explorer.run import (
     CheckOptions,
     PropertyResult,
-    SelectionError,
-    check_constants,
     check_model,
-    select_models,
 )
 from explorer.search import Stats
 from spec import CheckedSpec, SpecError
@@ -219,10 +216,10 @@ def _run_models(
     from explorer.bmc.symbolic import Unsupported
 
     try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-    except SelectionError as error:
-        _fail(f"error: {error}")
+        model_names = spec.select(checked, options.models, options.invariants, options.constants, options.deadlock)
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
     results: list[PropertyResult] = []
     interrupted = False
     for name in model_names:
@@ -235,8 +232,6 @@ def _run_models(
         except SpecError as error:
             stderr.print(Text(error.render()))
             sys.exit(EXIT_USAGE)
-        except SelectionError as error:
-            _fail(f"error: {error}")
         except Unsupported as error:
             _fail(f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
                   "use `faultline check`")

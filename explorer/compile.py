@@ -15,9 +15,8 @@ from explorer.state import BYZANTINE, CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, ordered, show
 from spec import ir
 from spec.diagnostics import InternalError
+from spec.names import NO_RUNTIME_ERRORS
 from spec.source import NOWHERE, Span
-
-NO_RUNTIME_ERRORS = "no_runtime_errors"
 
 
 class _Raise(Exception):

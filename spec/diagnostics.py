@@ -55,6 +55,9 @@ class Diagnostic:
     notes: tuple[str, ...] = ()
     severity: str = "error"
 
+    def __post_init__(self) -> None:
+        assert self.code in CODES, f"{self.code} is not in spec.diagnostics.CODES"
+
     def render(self, source: SourceFile | None) -> str:
         """`file:line:col: error[FL300]: message`, the line with carets, then the notes."""
         uri = source.uri if source is not None else "<spec>"
@@ -112,7 +115,6 @@ class DiagnosticSink:
         return [d for d in self.found if d.severity != "error"]
 
     def error(self, code: str, message: str, span: Span, *notes: str) -> None:
-        assert code in CODES, code
         self.found.append(Diagnostic(code, message, span, tuple(notes)))
 
     def warning(self, code: str, message: str, span: Span, *notes: str) -> None:

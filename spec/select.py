@@ -99,13 +99,13 @@ def check_properties(
 ) -> list[Diagnostic]:
     """A diagnostic for each name that is not a property of the spec (only its invariants count with
     `invariants_only`, as for the lemmas of a proof)."""
-    what = "invariant" if invariants_only else "property"
+    what, whats = ("invariant", "invariants") if invariants_only else ("property", "properties")
     known = invariant_names(checked) if invariants_only else property_names(checked, deadlock)
     out = []
     for name in names:
         if name in known:
             continue
-        notes = [f"its {what}s are {', '.join(known)}" if known else f"it has no {what}s"]
+        notes = [f"its {whats} are {', '.join(known)}" if known else f"it has no {whats}"]
         if name == DEADLOCK_FREE and not invariants_only:
             notes.append(f"`{DEADLOCK_FREE}` is a property only where deadlocks are looked for")
         out.append(Diagnostic("FL603", f"spec {checked.name} has no {what} {_quoted(name)}", NOWHERE,
