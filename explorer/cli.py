@@ -498,7 +498,7 @@ def _read_trace(trace_path: str) -> dict[str, Any]:
     return document
 
 
-from explorer.cli_editor import fmt, lsp  # noqa: E402
+from editor.cli import fmt, lsp  # noqa: E402
 
 main.add_command(fmt)
 main.add_command(lsp)

@@ -1,5 +1,5 @@
 """Where each name of a spec is declared and where it is used, with what it denotes: the position index
-behind the language server (explorer/lsp.py), built from the AST and the checker's TypeTable.
+behind the language server (editor/lsp.py), built from the AST and the checker's TypeTable.
 
 `analyze(text, uri)` runs the front end the way `faultline check` does (parse, check, lower every model)
 and never raises for a mistake in the spec: it returns the diagnostics, and an Index whenever the text

@@ -1,9 +1,9 @@
 """The language server (`faultline lsp`): LSP over stdio, on the same front end as the command line.
 
-Every open document is analysed on open and on each change (spec.index.analyze: parse, check, lower each
+Every open document is analysed on open and on each change (editor.index.analyze: parse, check, lower each
 model), and its diagnostics published — the errors and warnings `faultline check` prints, with the same
 ranges and messages (notes follow the message). Hover, go to definition, references and the outline come
-from the document's Index; completion from spec.complete; formatting from spec.printer.
+from the document's Index; completion from editor.complete; formatting from spec.printer.
 
 Positions: spans are 1-based with an exclusive end, counted in characters; LSP positions are 0-based and
 counted in the client's code units (UTF-16 unless negotiated), which pygls's position codec converts. Lines
@@ -21,9 +21,9 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import ServerTextPosition, ServerTextRange, TextDocument
 
-from spec.complete import complete
+from editor.complete import complete
+from editor.index import Analysis, Index, Occurrence, OutlineItem, analyze
 from spec.diagnostics import Diagnostic, InternalError, SpecError
-from spec.index import Analysis, Index, Occurrence, OutlineItem, analyze
 from spec.printer import format_text
 from spec.source import LINE_BREAK, Span, lines_with_ends
 

@@ -1,9 +1,9 @@
-"""The position index (spec/index.py) and completion (spec/complete.py), without a server."""
+"""The position index (editor/index.py) and completion (editor/complete.py), without a server."""
 
 from __future__ import annotations
 
-from spec.complete import complete
-from spec.index import Index, Symbol, analyze
+from editor.complete import complete
+from editor.index import Index, Symbol, analyze
 from tests.conftest import SPECS
 
 SPEC = """\
