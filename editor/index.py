@@ -1,17 +1,17 @@
 """Where each name of a spec is declared and where it is used, with what it denotes: the position index
 behind the language server (editor/lsp.py), built from the AST and the checker's TypeTable.
 
-`analyze(text, uri)` runs the front end the way `faultline check` does (parse, check, lower every model)
-and never raises for a mistake in the spec: it returns the diagnostics, and an Index whenever the text
-parses (the checker's tables are filled in even where it finds errors, so names resolve while the spec
-is being written). An Index answers: which symbol is at a position (`at`), where it is declared, where
+`analyze(text, uri)` runs the front end once, the way `faultline check` does (parse, check, lower every
+model), and never raises for a mistake in the spec: it returns the diagnostics, an Index whenever the text
+parses (the checker hands back its tables with its diagnostics, filled in as far as it got, so names
+resolve while the spec is being written) and the IR of every model, which hovering then reads. An Index answers: which symbol is at a position (`at`), where it is declared, where
 it is used (`references`), what to say about it (`describe`), and the spec's outline (`outline`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from spec import ast, ir
 from spec.check import CheckedSpec, check
@@ -60,6 +60,13 @@ class Analysis:
     diagnostics: list[Diagnostic]  # as `faultline check` reports them, errors first
     index: Index | None  # None when the text does not parse
     checked: CheckedSpec | None  # None when the spec has errors
+    # model -> its IR, or why it does not lower (empty when the spec has errors)
+    systems: dict[str, ir.System | SpecError] = field(default_factory=dict)
+
+    def describe(self, symbol: Symbol) -> str:
+        """What a symbol is, in Markdown, with what each model makes of it."""
+        assert self.index is not None
+        return self.index.describe(symbol, self.systems)
 
 
 def analyze(text: str, uri: str = "<spec>") -> Analysis:
@@ -76,10 +83,13 @@ def analyze(text: str, uri: str = "<spec>") -> Analysis:
         return Analysis(source, [*error.diagnostics, *error.warnings], index, None)
     diagnostics = list(checked.warnings)
     seen: set[tuple[str, Span, str]] = set()
+    systems: dict[str, ir.System | SpecError] = {}
     for model in model_names(checked):
         try:
-            found = list(lower(checked, model).warnings)
+            systems[model] = lower(checked, model)
+            found = list(systems[model].warnings)
         except SpecError as error:
+            systems[model] = error
             found = [*error.diagnostics, *error.warnings]
         for diagnostic in found:
             key = (diagnostic.code, diagnostic.span, diagnostic.message)
@@ -87,7 +97,7 @@ def analyze(text: str, uri: str = "<spec>") -> Analysis:
                 seen.add(key)
                 diagnostics.append(diagnostic)
     diagnostics.sort(key=lambda d: d.severity != "error")
-    return Analysis(source, diagnostics, index, checked)
+    return Analysis(source, diagnostics, index, checked, systems)
 
 
 def contains(span: Span, line: int, column: int) -> bool:
@@ -169,9 +179,10 @@ class Index:
             return [*self.symbols("field", ty.name), "src", "dst"]
         return []
 
-    def describe(self, symbol: Symbol, checked: CheckedSpec | None = None) -> str:
-        """What a symbol is, in Markdown: its declaration and, with a checked spec, what each model makes of it."""
-        return _describe(self, symbol, checked)
+    def describe(self, symbol: Symbol, systems: Mapping[str, ir.System | SpecError] | None = None) -> str:
+        """What a symbol is, in Markdown: its declaration and, given the IR of each model (or why it does not
+        lower), what each model makes of it."""
+        return _describe(self, symbol, systems or {})
 
     def outline(self) -> list[OutlineItem]:
         return _outline(self.spec)
@@ -406,24 +417,22 @@ def _node_header(index: Index, node: ast.NodeDecl) -> str:
     return header
 
 
-def _per_model(checked: CheckedSpec | None, what: str, value: Callable[[ir.System], str]) -> list[str]:
+def _per_model(systems: Mapping[str, ir.System | SpecError], what: str, value: Callable[[ir.System], str]) -> list[str]:
     """One line per model (or one for all, where they agree): `what(system)`, or why the model does not lower."""
-    if checked is None:
+    if not systems:
         return []
     results: dict[str, str] = {}
-    for model in model_names(checked):
-        try:
-            system = lower(checked, model)
-        except SpecError as error:
-            results[model] = f"does not lower: {error.diagnostics[0].message}"
-            continue
-        results[model] = value(system)
+    for model, system in systems.items():
+        if isinstance(system, SpecError):
+            results[model] = f"does not lower: {system.diagnostics[0].message}"
+        else:
+            results[model] = value(system)
     if len(set(results.values())) == 1:
         return [next(iter(results.values()))]
     return [f"{what} in model `{model}`: {text}" for model, text in results.items()]
 
 
-def _describe(index: Index, symbol: Symbol, checked: CheckedSpec | None) -> str:
+def _describe(index: Index, symbol: Symbol, systems: Mapping[str, ir.System | SpecError]) -> str:
     decl = index.decls.get(symbol)
     source = index.source
     kind = symbol.kind
@@ -471,7 +480,7 @@ def _describe(index: Index, symbol: Symbol, checked: CheckedSpec | None) -> str:
         if decl.count is None:
             lines.append("a single node")
         else:
-            lines.extend(_per_model(checked, "instances", instances))
+            lines.extend(_per_model(systems, "instances", instances))
         if decl.vars:
             lines.append("variables: " + ", ".join(f"`{v.name}`" for v in decl.vars))
     elif isinstance(decl, ast.ConstDecl):
@@ -492,11 +501,11 @@ def _describe(index: Index, symbol: Symbol, checked: CheckedSpec | None) -> str:
         lines = [_code(f"invariant {decl.name}: {text_of(source, decl.expr.span)}")]
     elif isinstance(decl, ast.ModelDecl):
         lines = [_code(f"model {decl.name}")]
-        if checked is not None:
-            try:
-                lines.append("bounds: " + lower(checked, decl.name).model.bounds())
-            except SpecError as error:
-                lines.append(f"does not lower: {error.diagnostics[0].message}")
+        system = systems.get(decl.name)
+        if isinstance(system, SpecError):
+            lines.append(f"does not lower: {system.diagnostics[0].message}")
+        elif system is not None:
+            lines.append("bounds: " + system.model.bounds())
     return "\n\n".join(lines)
 
 

@@ -1,9 +1,11 @@
 """The language server (`faultline lsp`): LSP over stdio, on the same front end as the command line.
 
-Every open document is analysed on open and on each change (editor.index.analyze: parse, check, lower each
-model), and its diagnostics published — the errors and warnings `faultline check` prints, with the same
-ranges and messages (notes follow the message). Hover, go to definition, references and the outline come
-from the document's Index; completion from editor.complete; formatting from spec.printer.
+Every open document is analysed on open and on each change, by one run of the front end's passes
+(editor.index.analyze: parse, check, lower each model), and its diagnostics published — the errors and
+warnings `faultline check` prints, with the same ranges and messages (notes follow the message). Hover,
+go to definition, references and the outline come from that analysis (its Index, and the models it
+lowered), never from running the passes again; completion from editor.complete; formatting from
+spec.printer.
 
 Positions: spans are 1-based with an exclusive end, counted in characters; LSP positions are 0-based and
 counted in the client's code units (UTF-16 unless negotiated), which pygls's position codec converts. Lines
@@ -166,7 +168,7 @@ def build_server() -> FaultlineServer:
         if found is None:
             return None
         index, document, occurrence = found
-        text = index.describe(occurrence.symbol, ls.analyses[uri].checked)
+        text = index.describe(occurrence.symbol, ls.analyses[uri].systems)
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
             range=_range(document, occurrence.span),
