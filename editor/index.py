@@ -10,8 +10,9 @@ it is used (`references`), what to say about it (`describe`), and the spec's out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from spec import ast, ir
 from spec.check import CheckedSpec, check
@@ -25,7 +26,24 @@ from spec.types import MsgTy, NodeTy, OptionTy, SetTy, Ty, TypeTable
 
 # What a symbol is; `container` names the node type of a var, timer or action, the enum of a member, the
 # message of a field.
-KINDS = ("const", "enum", "member", "message", "field", "node", "var", "timer", "action", "invariant", "model", "local")
+KINDS = (
+    "const",
+    "enum",
+    "member",
+    "message",
+    "field",
+    "node",
+    "var",
+    "timer",
+    "action",
+    "invariant",
+    "model",
+    "local",
+)
+
+
+# The IR of each model of a spec, or why it does not lower.
+Systems = Mapping[str, ir.System | SpecError]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +170,18 @@ class Index:
         return best[0] if best else None
 
     def references(self, symbol: Symbol, include_declaration: bool = True) -> list[Occurrence]:
-        return [o for o in self.occurrences if o.symbol == symbol and (include_declaration or not o.definition)]
+        return [
+            o for o in self.occurrences if o.symbol == symbol and (include_declaration or not o.definition)
+        ]
 
     def symbols(self, kind: str | None = None, container: str | None = None) -> list[Symbol]:
         """Declared symbols in source order, optionally of one kind and container."""
         return [
             o.symbol
             for o in self.occurrences
-            if o.definition and (kind is None or o.symbol.kind == kind) and (container is None or o.symbol.container == container)
+            if o.definition
+            and (kind is None or o.symbol.kind == kind)
+            and (container is None or o.symbol.container == container)
         ]
 
     def type_of(self, symbol: Symbol) -> Ty | None:
@@ -179,7 +201,7 @@ class Index:
             return [*self.symbols("field", ty.name), "src", "dst"]
         return []
 
-    def describe(self, symbol: Symbol, systems: Mapping[str, ir.System | SpecError] | None = None) -> str:
+    def describe(self, symbol: Symbol, systems: Systems | None = None) -> str:
         """What a symbol is, in Markdown: its declaration and, given the IR of each model (or why it does not
         lower), what each model makes of it."""
         return _describe(self, symbol, systems or {})
@@ -200,6 +222,10 @@ class Index:
             self.occurrences.append(Occurrence(span, symbol, False))
 
     def _build(self) -> None:
+        self._declare()
+        _Uses(self).spec(self.spec)  # now that every declaration has its symbol
+
+    def _declare(self) -> None:
         spec = self.spec
         for const in spec.consts:
             if self.scope.consts.get(const.name) is const:
@@ -216,52 +242,30 @@ class Index:
                 self.messages[message.name] = symbol
                 for fld in message.fields:
                     key = (message.name, fld.name)
-                    self.fields.setdefault(key, self._define("field", fld.name, _name_span(fld.span, fld.name), fld, message.name))
+                    self.fields.setdefault(
+                        key,
+                        self._define("field", fld.name, _name_span(fld.span, fld.name), fld, message.name),
+                    )
         for node in spec.nodes:
             symbol = self._define("node", node.name, node.name_span, node)
             if self.scope.nodes.get(node.name, None) is not None and self.scope.nodes[node.name].decl is node:
                 self.nodes[node.name] = symbol
             for var in node.vars:
-                self.vars.setdefault((node.name, var.name), self._define("var", var.name, var.name_span, var, node.name))
+                self.vars.setdefault(
+                    (node.name, var.name), self._define("var", var.name, var.name_span, var, node.name)
+                )
             for handler in node.handlers:
                 if handler.kind == "timeout":
                     key = (node.name, handler.name)
-                    self.timers.setdefault(key, self._define("timer", handler.name, handler.name_span, handler, node.name))
+                    self.timers.setdefault(
+                        key, self._define("timer", handler.name, handler.name_span, handler, node.name)
+                    )
                 elif handler.kind == "action":
                     self._define("action", handler.name, handler.name_span, handler, node.name)
-        # uses, now that every declaration has its symbol
-        for const in spec.consts:
-            self._expr(const.value)
-        for message in spec.messages:
-            for fld in message.fields:
-                self._type(fld.type)
-        for node in spec.nodes:
-            if node.count is not None:
-                self._expr(node.count)
-            for var in node.vars:
-                self._type(var.type)
-                if var.init is not None:
-                    self._expr(var.init)
-            for handler in node.handlers:
-                self._handler(node, handler)
-        for invariant in spec.invariants:
-            self._define("invariant", invariant.name, invariant.name_span, invariant)
-            self._expr(invariant.expr)
-        for model in spec.models:
-            self._define("model", model.name, model.name_span, model)
-            for item in model.items:
-                if item.value is not None and item.key != "timing":
-                    self._expr(item.value)
-                for setting in item.settings or ():
-                    if setting.bound is not None:
-                        self._expr(setting.bound)
-                    if setting.of is not None:
-                        self._use(self.nodes.get(setting.of[0]), setting.of[1])
-            for const in model.consts:
-                self._use(self.consts.get(const.name), const.name_span)
-                self._expr(const.value)
 
-    def _local(self, site: ast.Param | ast.Stmt | ast.Expr, kind: str, ty: Ty | None, decl: object = None) -> None:
+    def _local(
+        self, site: ast.Param | ast.Stmt | ast.Expr, kind: str, ty: Ty | None, decl: object = None
+    ) -> None:
         """The local bound at `site` (if the checker bound it): its declaration, kind and type."""
         binding = self.table.bindings.get(site.id)
         if binding is None:
@@ -273,132 +277,221 @@ class Index:
         if decl is not None:
             self.decls[symbol] = decl
 
-    def _handler(self, node: ast.NodeDecl, handler: ast.Handler) -> None:
+
+class _Uses:
+    """Records in an Index every use of a declared name (and every local's declaration) in a spec's
+    expressions, statements and types: one method per node class, found through tables built once."""
+
+    EXPR_RULES: ClassVar[dict[type, Callable[..., None]]]
+    STMT_RULES: ClassVar[dict[type, Callable[..., None]]]
+    TYPE_RULES: ClassVar[dict[type, Callable[..., None]]]
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.table = index.table
+        self.use = index._use
+        self.node: ast.NodeDecl | None = None  # whose handler is being read
+
+    def spec(self, spec: ast.SpecFile) -> None:
+        index = self.index
+        for const in spec.consts:
+            self.expr(const.value)
+        for message in spec.messages:
+            for fld in message.fields:
+                self.type(fld.type)
+        for node in spec.nodes:
+            self.node = node
+            if node.count is not None:
+                self.expr(node.count)
+            for var in node.vars:
+                self.type(var.type)
+                if var.init is not None:
+                    self.expr(var.init)
+            for handler in node.handlers:
+                self.handler(handler)
+        for invariant in spec.invariants:
+            index._define("invariant", invariant.name, invariant.name_span, invariant)
+            self.expr(invariant.expr)
+        for model in spec.models:
+            index._define("model", model.name, model.name_span, model)
+            for item in model.items:
+                if item.value is not None and item.key != "timing":
+                    self.expr(item.value)
+                for setting in item.settings or ():
+                    if setting.bound is not None:
+                        self.expr(setting.bound)
+                    if setting.of is not None:
+                        self.use(index.nodes.get(setting.of[0]), setting.of[1])
+            for const in model.consts:
+                self.use(index.consts.get(const.name), const.name_span)
+                self.expr(const.value)
+
+    def handler(self, handler: ast.Handler) -> None:
+        index = self.index
         if handler.kind == "receive":
-            self._use(self.messages.get(handler.name), handler.name_span)
-            message = self.scope.messages.get(handler.name)
+            self.use(index.messages.get(handler.name), handler.name_span)
+            message = index.scope.messages.get(handler.name)
             fields = message.fields if message is not None else ()
             for param, fld in zip(handler.params, fields, strict=False):
-                self._local(param, "param", self.table.declared.get(fld.type.id) or NodeTy(None), fld)
+                index._local(param, "param", self.table.declared.get(fld.type.id) or NodeTy(None), fld)
             if handler.sender is not None:
-                self._local(handler.sender, "sender", self.table.sender_types.get(handler.name, NodeTy(None)))
+                index._local(
+                    handler.sender, "sender", self.table.sender_types.get(handler.name, NodeTy(None))
+                )
             if handler.signer is not None:
-                self._local(handler.signer, "signer", NodeTy(None))
+                index._local(handler.signer, "signer", NodeTy(None))
         if handler.guard is not None:
-            self._expr(handler.guard)
-        self._block(node, handler.body)
+            self.expr(handler.guard)
+        self.block(handler.body)
 
-    def _block(self, node: ast.NodeDecl, block: ast.Block) -> None:
+    # ---- statements
+
+    def block(self, block: ast.Block) -> None:
         for stmt in block.stmts:
-            self._stmt(node, stmt)
+            self.STMT_RULES[type(stmt)](self, stmt)
 
-    def _stmt(self, node: ast.NodeDecl, stmt: ast.Stmt) -> None:
-        if isinstance(stmt, ast.AssignStmt):
-            self._use(self.vars.get((node.name, stmt.target.name)), stmt.target.name_span)
-            for index in stmt.target.indices:
-                self._expr(index)
-            self._expr(stmt.value)
-        elif isinstance(stmt, ast.IfStmt):
-            self._expr(stmt.cond)
-            self._block(node, stmt.then)
-            if isinstance(stmt.else_, ast.IfStmt):
-                self._stmt(node, stmt.else_)
-            elif stmt.else_ is not None:
-                self._block(node, stmt.else_)
-        elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
-            self._expr(stmt.domain)
-            kind = "for" if isinstance(stmt, ast.ForStmt) else "choose"
-            self._local(stmt, kind, _element(self.table.of(stmt.domain)))
-            self._block(node, stmt.body)
-        elif isinstance(stmt, ast.SendStmt | ast.BroadcastStmt):
-            self._use(self.messages.get(stmt.message.name), stmt.message.name_span)
-            for arg in stmt.message.args:
-                self._expr(arg)
-            self._expr(stmt.to)
-        elif isinstance(stmt, ast.RelayStmt):
-            self._expr(stmt.to)
-        elif isinstance(stmt, ast.SetTimerStmt | ast.CancelTimerStmt):
-            self._use(self.timers.get((node.name, stmt.timer)), stmt.timer_span)
-            if isinstance(stmt, ast.SetTimerStmt) and stmt.after is not None:
-                self._expr(stmt.after)
-        elif isinstance(stmt, ast.AssertStmt):
-            self._expr(stmt.cond)
-        elif isinstance(stmt, ast.LetStmt):
-            self._expr(stmt.value)
-            self._local(stmt, "let", self.table.of(stmt.value))
+    def assign_stmt(self, stmt: ast.AssignStmt) -> None:
+        assert self.node is not None
+        self.use(self.index.vars.get((self.node.name, stmt.target.name)), stmt.target.name_span)
+        for index in stmt.target.indices:
+            self.expr(index)
+        self.expr(stmt.value)
 
-    def _type(self, t: ast.TypeExpr) -> None:
-        if isinstance(t, ast.NamedType):
-            self._use(self.enums.get(t.name) or self.nodes.get(t.name), t.span)
-        elif isinstance(t, ast.RangeType):
-            self._expr(t.lo)
-            self._expr(t.hi)
-        elif isinstance(t, ast.GenericType | ast.TupleType):
-            for arg in t.args if isinstance(t, ast.GenericType) else t.items:
-                self._type(arg)
-        elif isinstance(t, ast.OptionType):
-            self._type(t.inner)
+    def if_stmt(self, stmt: ast.IfStmt) -> None:
+        self.expr(stmt.cond)
+        self.block(stmt.then)
+        if isinstance(stmt.else_, ast.IfStmt):
+            self.if_stmt(stmt.else_)
+        elif stmt.else_ is not None:
+            self.block(stmt.else_)
 
-    def _expr(self, e: ast.Expr) -> None:
-        if isinstance(e, ast.NameExpr):
-            self._name(e)
-            return
-        if isinstance(e, ast.FieldExpr):
-            self._expr(e.obj)
-            remote = self.table.remote_reads.get(e.id)
-            if remote is not None:
-                self._use(self.vars.get((remote[0], remote[1].name)), e.name_span)
-                return
-            obj = self.table.of(e.obj)
-            if isinstance(obj, MsgTy):
-                self._use(self.fields.get((obj.name, e.name)), e.name_span)
-            elif isinstance(obj, NodeTy) and obj.node_type is not None:
-                self._use(self.vars.get((obj.node_type, e.name)), e.name_span)
-            return
-        if isinstance(e, ast.CallExpr) and e.func == "inflight" and len(e.args) == 1:
-            arg = e.args[0]
-            if isinstance(arg, ast.NameExpr):
-                self._use(self.messages.get(arg.name), arg.span)
-                return
-        if isinstance(e, ast.QuantExpr | ast.SetComp | ast.MapComp):
-            self._expr(e.domain)
-            self._local(e, "quant" if isinstance(e, ast.QuantExpr) else "comp", _element(self.table.of(e.domain)))
-        for child in _children(e):
-            if not (isinstance(e, ast.QuantExpr | ast.SetComp | ast.MapComp) and child is e.domain):
-                self._expr(child)
+    def for_stmt(self, stmt: ast.ForStmt | ast.ChooseStmt) -> None:
+        self.expr(stmt.domain)
+        kind = "for" if isinstance(stmt, ast.ForStmt) else "choose"
+        self.index._local(stmt, kind, _element(self.table.of(stmt.domain)))
+        self.block(stmt.body)
 
-    def _name(self, e: ast.NameExpr) -> None:
+    choose_stmt = for_stmt
+
+    def send_stmt(self, stmt: ast.SendStmt | ast.BroadcastStmt) -> None:
+        self.use(self.index.messages.get(stmt.message.name), stmt.message.name_span)
+        for arg in stmt.message.args:
+            self.expr(arg)
+        self.expr(stmt.to)
+
+    broadcast_stmt = send_stmt
+
+    def relay_stmt(self, stmt: ast.RelayStmt) -> None:
+        self.expr(stmt.to)
+
+    def set_timer_stmt(self, stmt: ast.SetTimerStmt | ast.CancelTimerStmt) -> None:
+        assert self.node is not None
+        self.use(self.index.timers.get((self.node.name, stmt.timer)), stmt.timer_span)
+        if isinstance(stmt, ast.SetTimerStmt) and stmt.after is not None:
+            self.expr(stmt.after)
+
+    cancel_timer_stmt = set_timer_stmt
+
+    def assert_stmt(self, stmt: ast.AssertStmt) -> None:
+        self.expr(stmt.cond)
+
+    def let_stmt(self, stmt: ast.LetStmt) -> None:
+        self.expr(stmt.value)
+        self.index._local(stmt, "let", self.table.of(stmt.value))
+
+    def skip_stmt(self, stmt: ast.SkipStmt | ast.RejectStmt) -> None:
+        pass
+
+    reject_stmt = skip_stmt
+
+    # ---- types
+
+    def type(self, t: ast.TypeExpr) -> None:
+        self.TYPE_RULES[type(t)](self, t)
+
+    def named_type(self, t: ast.NamedType) -> None:
+        self.use(self.index.enums.get(t.name) or self.index.nodes.get(t.name), t.span)
+
+    def range_type(self, t: ast.RangeType) -> None:
+        self.expr(t.lo)
+        self.expr(t.hi)
+
+    def generic_type(self, t: ast.GenericType) -> None:
+        for arg in t.args:
+            self.type(arg)
+
+    def tuple_type(self, t: ast.TupleType) -> None:
+        for item in t.items:
+            self.type(item)
+
+    def option_type(self, t: ast.OptionType) -> None:
+        self.type(t.inner)
+
+    # ---- expressions
+
+    def expr(self, e: ast.Expr) -> None:
+        self.EXPR_RULES[type(e)](self, e)
+
+    def children(self, e: ast.Expr) -> None:
+        """An expression that names nothing itself: the names inside it."""
+        for child in ast.children(e):
+            self.expr(child)
+
+    def name_expr(self, e: ast.NameExpr) -> None:
+        index = self.index
         resolution = self.table.names.get(e.id)
         if resolution is None:
             return
         if resolution.kind == "const":
-            self._use(self.consts.get(e.name), e.span)
+            self.use(index.consts.get(e.name), e.span)
         elif resolution.kind == "member":
-            self._use(self.members.get(e.name), e.span)
+            self.use(index.members.get(e.name), e.span)
         elif resolution.kind == "node":
-            self._use(self.nodes.get(e.name), e.span)
+            self.use(index.nodes.get(e.name), e.span)
         elif resolution.kind == "var" and resolution.node_type is not None:
-            self._use(self.vars.get((resolution.node_type, e.name)), e.span)
+            self.use(index.vars.get((resolution.node_type, e.name)), e.span)
         elif resolution.kind == "local" and resolution.binding is not None:
             binding = resolution.binding
-            self._use(Symbol("local", binding.name, binding.span), e.span)
+            self.use(Symbol("local", binding.name, binding.span), e.span)
+
+    def field_expr(self, e: ast.FieldExpr) -> None:
+        index = self.index
+        self.expr(e.obj)
+        remote = self.table.remote_reads.get(e.id)
+        if remote is not None:
+            self.use(index.vars.get((remote[0], remote[1].name)), e.name_span)
+            return
+        obj = self.table.of(e.obj)
+        if isinstance(obj, MsgTy):
+            self.use(index.fields.get((obj.name, e.name)), e.name_span)
+        elif isinstance(obj, NodeTy) and obj.node_type is not None:
+            self.use(index.vars.get((obj.node_type, e.name)), e.name_span)
+
+    def call_expr(self, e: ast.CallExpr) -> None:
+        if e.func == "inflight" and len(e.args) == 1 and isinstance(e.args[0], ast.NameExpr):
+            self.use(self.index.messages.get(e.args[0].name), e.args[0].span)
+            return
+        self.children(e)
+
+    def quant_expr(self, e: ast.QuantExpr | ast.SetComp | ast.MapComp) -> None:
+        self.expr(e.domain)
+        self.index._local(
+            e, "quant" if isinstance(e, ast.QuantExpr) else "comp", _element(self.table.of(e.domain))
+        )
+        for child in ast.children(e):
+            if child is not e.domain:
+                self.expr(child)
+
+    set_comp = map_comp = quant_expr
+
+
+_Uses.EXPR_RULES = ast.dispatch(_Uses, ast.EXPRESSIONS, fallback="children")
+_Uses.STMT_RULES = ast.dispatch(_Uses, ast.STATEMENTS)
+_Uses.TYPE_RULES = ast.dispatch(_Uses, ast.TYPES)
 
 
 def _element(ty: Ty) -> Ty | None:
     return ty.elem if isinstance(ty, SetTy) else None
-
-
-def _children(e: ast.Expr) -> Iterator[ast.Expr]:
-    for name in e.__slots__:  # type: ignore[union-attr]
-        value = getattr(e, name)
-        if isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, tuple):
-                    yield from (x for x in item if isinstance(x, ast.Expr))
-                elif isinstance(item, ast.Expr):
-                    yield item
-        elif isinstance(value, ast.Expr):
-            yield value
 
 
 # ---------------------------------------------------------------- descriptions (hover)
@@ -417,7 +510,7 @@ def _node_header(index: Index, node: ast.NodeDecl) -> str:
     return header
 
 
-def _per_model(systems: Mapping[str, ir.System | SpecError], what: str, value: Callable[[ir.System], str]) -> list[str]:
+def _per_model(systems: Systems, what: str, value: Callable[[ir.System], str]) -> list[str]:
     """One line per model (or one for all, where they agree): `what(system)`, or why the model does not lower."""
     if not systems:
         return []
@@ -432,81 +525,143 @@ def _per_model(systems: Mapping[str, ir.System | SpecError], what: str, value: C
     return [f"{what} in model `{model}`: {text}" for model, text in results.items()]
 
 
-def _describe(index: Index, symbol: Symbol, systems: Mapping[str, ir.System | SpecError]) -> str:
+def _describe(index: Index, symbol: Symbol, systems: Systems) -> str:
+    describe = _DESCRIPTIONS.get(symbol.kind)
     decl = index.decls.get(symbol)
-    source = index.source
-    kind = symbol.kind
-    lines: list[str] = []
-    if kind == "local":
-        ty = index.types.get(symbol)
-        what = {
-            "param": "message field bound by the handler",
-            "sender": "the sender of the message (`from`)",
-            "signer": "the node that signed the message (`signed by`)",
-            "let": "`let` binding",
-            "for": "`for` variable",
-            "choose": "`choose` variable",
-            "quant": "quantified variable",
-            "comp": "comprehension variable",
-        }.get(index.local_kinds.get(symbol, ""), "local")
-        shown = text_of(source, decl.type.span) if isinstance(decl, ast.FieldDecl) else (str(ty) if ty else "?")
-        lines = [_code(f"{symbol.name}: {shown}"), what]
-    elif isinstance(decl, ast.VarDecl):
-        lines = [_code(text_of(source, decl.span)), f"variable of node `{symbol.container}`"]
-        if decl.kind == "durable":
-            lines.append("durable: kept across a crash")
-        elif decl.kind == "ghost":
-            lines.append("ghost: bookkeeping for properties; it may not influence behaviour")
-    elif isinstance(decl, ast.FieldDecl):
-        lines = [_code(f"{decl.name}: {text_of(source, decl.type.span)}"), f"field of message `{symbol.container}`"]
-    elif isinstance(decl, ast.MessageDecl):
-        signed = "signed " if decl.signed else ""
-        fields = ", ".join(f"{f.name}: {text_of(source, f.type.span)}" for f in decl.fields)
-        lines = [_code(f"{signed}message {decl.name}" + (f"({fields})" if decl.fields else ""))]
-        if decl.fields:
-            lines.append("fields: " + ", ".join(f"`{f.name}`" for f in decl.fields))
-        else:
-            lines.append("no fields")
-        senders = index.scope.senders.get(decl.name, [])
-        lines.append(f"sent by {', '.join(f'`{s}`' for s in senders)}" if senders else "never sent")
-    elif isinstance(decl, ast.NodeDecl):
-        lines = [_code(_node_header(index, decl))]
+    return "\n\n".join(describe(index, symbol, decl, systems) if describe is not None else [])
 
-        def instances(system: ir.System) -> str:
-            nt = system.node_type(decl.name)
-            names = [i.name for i in system.instances if i.node_type == decl.name]
-            return f"{nt.count} instance{'s' if nt.count != 1 else ''}: {', '.join(names)}"
 
-        if decl.count is None:
-            lines.append("a single node")
-        else:
-            lines.extend(_per_model(systems, "instances", instances))
-        if decl.vars:
-            lines.append("variables: " + ", ".join(f"`{v.name}`" for v in decl.vars))
-    elif isinstance(decl, ast.ConstDecl):
-        lines = [_code(f"const {decl.name} = {text_of(source, decl.value.span)}")]
-        for model in index.spec.models:
-            for override in model.consts:
-                if override.name == decl.name:
-                    lines.append(f"model `{model.name}` sets it to `{text_of(source, override.value.span)}`")
-    elif isinstance(decl, ast.EnumDecl) and kind == "enum":
-        lines = [_code(f"enum {decl.name} {{ {', '.join(m for m, _ in decl.members)} }}")]
-    elif isinstance(decl, ast.EnumDecl):
-        lines = [_code(symbol.name), f"member of enum `{decl.name}`"]
-    elif isinstance(decl, ast.Handler) and kind == "timer":
-        lines = [_code(f"on timeout {decl.name}"), f"timer of node `{symbol.container}`"]
-    elif isinstance(decl, ast.Handler):
-        lines = [_code(f"action {decl.name}"), f"action of node `{symbol.container}`"]
-    elif isinstance(decl, ast.InvariantDecl):
-        lines = [_code(f"invariant {decl.name}: {text_of(source, decl.expr.span)}")]
-    elif isinstance(decl, ast.ModelDecl):
-        lines = [_code(f"model {decl.name}")]
-        system = systems.get(decl.name)
-        if isinstance(system, SpecError):
-            lines.append(f"does not lower: {system.diagnostics[0].message}")
-        elif system is not None:
-            lines.append("bounds: " + system.model.bounds())
-    return "\n\n".join(lines)
+def _local_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    ty = index.types.get(symbol)
+    what = {
+        "param": "message field bound by the handler",
+        "sender": "the sender of the message (`from`)",
+        "signer": "the node that signed the message (`signed by`)",
+        "let": "`let` binding",
+        "for": "`for` variable",
+        "choose": "`choose` variable",
+        "quant": "quantified variable",
+        "comp": "comprehension variable",
+    }.get(index.local_kinds.get(symbol, ""), "local")
+    shown = (
+        text_of(index.source, decl.type.span) if isinstance(decl, ast.FieldDecl) else (str(ty) if ty else "?")
+    )
+    return [_code(f"{symbol.name}: {shown}"), what]
+
+
+def _var_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.VarDecl)
+    lines = [_code(text_of(index.source, decl.span)), f"variable of node `{symbol.container}`"]
+    if decl.kind == "durable":
+        lines.append("durable: kept across a crash")
+    elif decl.kind == "ghost":
+        lines.append("ghost: bookkeeping for properties; it may not influence behaviour")
+    return lines
+
+
+def _field_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.FieldDecl)
+    return [
+        _code(f"{decl.name}: {text_of(index.source, decl.type.span)}"),
+        f"field of message `{symbol.container}`",
+    ]
+
+
+def _message_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.MessageDecl)
+    signed = "signed " if decl.signed else ""
+    fields = ", ".join(f"{f.name}: {text_of(index.source, f.type.span)}" for f in decl.fields)
+    lines = [_code(f"{signed}message {decl.name}" + (f"({fields})" if decl.fields else ""))]
+    if decl.fields:
+        lines.append("fields: " + ", ".join(f"`{f.name}`" for f in decl.fields))
+    else:
+        lines.append("no fields")
+    senders = index.scope.senders.get(decl.name, [])
+    lines.append(f"sent by {', '.join(f'`{s}`' for s in senders)}" if senders else "never sent")
+    return lines
+
+
+def _node_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.NodeDecl)
+    lines = [_code(_node_header(index, decl))]
+
+    def instances(system: ir.System) -> str:
+        nt = system.node_type(decl.name)
+        names = [i.name for i in system.instances if i.node_type == decl.name]
+        return f"{nt.count} instance{'s' if nt.count != 1 else ''}: {', '.join(names)}"
+
+    if decl.count is None:
+        lines.append("a single node")
+    else:
+        lines.extend(_per_model(systems, "instances", instances))
+    if decl.vars:
+        lines.append("variables: " + ", ".join(f"`{v.name}`" for v in decl.vars))
+    return lines
+
+
+def _const_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.ConstDecl)
+    lines = [_code(f"const {decl.name} = {text_of(index.source, decl.value.span)}")]
+    for model in index.spec.models:
+        for override in model.consts:
+            if override.name == decl.name:
+                lines.append(
+                    f"model `{model.name}` sets it to `{text_of(index.source, override.value.span)}`"
+                )
+    return lines
+
+
+def _enum_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.EnumDecl)
+    return [_code(f"enum {decl.name} {{ {', '.join(m for m, _ in decl.members)} }}")]
+
+
+def _member_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.EnumDecl)
+    return [_code(symbol.name), f"member of enum `{decl.name}`"]
+
+
+def _timer_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.Handler)
+    return [_code(f"on timeout {decl.name}"), f"timer of node `{symbol.container}`"]
+
+
+def _action_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.Handler)
+    return [_code(f"action {decl.name}"), f"action of node `{symbol.container}`"]
+
+
+def _invariant_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.InvariantDecl)
+    return [_code(f"invariant {decl.name}: {text_of(index.source, decl.expr.span)}")]
+
+
+def _model_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.ModelDecl)
+    lines = [_code(f"model {decl.name}")]
+    system = systems.get(decl.name)
+    if isinstance(system, SpecError):
+        lines.append(f"does not lower: {system.diagnostics[0].message}")
+    elif system is not None:
+        lines.append("bounds: " + system.model.bounds())
+    return lines
+
+
+# How each kind of symbol is described (KINDS, one function each).
+_DESCRIPTIONS: dict[str, Callable[[Index, Symbol, object, Systems], list[str]]] = {
+    "const": _const_lines,
+    "enum": _enum_lines,
+    "member": _member_lines,
+    "message": _message_lines,
+    "field": _field_lines,
+    "node": _node_lines,
+    "var": _var_lines,
+    "timer": _timer_lines,
+    "action": _action_lines,
+    "invariant": _invariant_lines,
+    "model": _model_lines,
+    "local": _local_lines,
+}
 
 
 # ---------------------------------------------------------------- outline
@@ -520,13 +675,16 @@ def _outline(spec: ast.SpecFile) -> list[OutlineItem]:
         members = tuple(OutlineItem(m, "member", span, span) for m, span in enum.members)
         items.append(OutlineItem(enum.name, "enum", enum.span, enum.name_span, members))
     for message in spec.messages:
-        fields = tuple(OutlineItem(f.name, "field", f.span, _name_span(f.span, f.name)) for f in message.fields)
+        fields = tuple(
+            OutlineItem(f.name, "field", f.span, _name_span(f.span, f.name)) for f in message.fields
+        )
         items.append(OutlineItem(message.name, "message", message.span, message.name_span, fields))
     for node in spec.nodes:
         children = [OutlineItem(v.name, "var", v.span, v.name_span) for v in node.vars]
         for handler in node.handlers:
             label = {
-                "receive": f"on {handler.name}" + (f"({', '.join(p.name for p in handler.params)})" if handler.params else ""),
+                "receive": f"on {handler.name}"
+                + (f"({', '.join(p.name for p in handler.params)})" if handler.params else ""),
                 "timeout": f"on timeout {handler.name}",
                 "action": f"action {handler.name}",
             }.get(handler.kind, f"on {handler.kind}")
@@ -538,4 +696,3 @@ def _outline(spec: ast.SpecFile) -> list[OutlineItem]:
         items.append(OutlineItem(model.name, "model", model.span, model.name_span))
     items.sort(key=lambda i: (i.span.line, i.span.column))
     return items
-

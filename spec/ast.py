@@ -576,6 +576,22 @@ def key(cls: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
+def children(e: Expr) -> list[Expr]:
+    """The expressions directly inside `e`, in the order of its fields (map entries: key, then value)."""
+    out: list[Expr] = []
+    for name in e.__slots__:  # type: ignore[union-attr]
+        value = getattr(e, name)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, tuple):
+                    out.extend(x for x in item if isinstance(x, Expr))
+                elif isinstance(item, Expr):
+                    out.append(item)
+        elif isinstance(value, Expr):
+            out.append(value)
+    return out
+
+
 def dispatch(
     owner: type, classes: tuple[type, ...], prefix: str = "", fallback: str | None = None
 ) -> dict[type, Callable[..., Any]]:

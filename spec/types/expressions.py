@@ -4,7 +4,7 @@ the scopes of spec/names.py). One method per expression class, found through a t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from spec import ast
 from spec.diagnostics import DiagnosticSink
@@ -541,21 +541,5 @@ def _walk(expr: ast.Expr) -> list[ast.Expr]:
     while stack:
         e = stack.pop()
         out.append(e)
-        stack.extend(children(e))
-    return out
-
-
-def children(e: ast.Expr) -> list[Any]:
-    """The expressions directly inside `e` (in a tuple field, or a tuple of tuples such as map entries)."""
-    out: list[Any] = []
-    for name in e.__slots__:  # type: ignore[union-attr]
-        value = getattr(e, name)
-        if isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, tuple):
-                    out.extend(x for x in item if isinstance(x, ast.Expr))
-                elif isinstance(item, ast.Expr):
-                    out.append(item)
-        elif isinstance(value, ast.Expr):
-            out.append(value)
+        stack.extend(ast.children(e))
     return out
