@@ -145,6 +145,14 @@ def _outline_symbol(document: TextDocument, item: OutlineItem) -> lsp.DocumentSy
 
 def build_server() -> FaultlineServer:
     server = FaultlineServer()
+    _documents(server)
+    _navigation(server)
+    _editing(server)
+    return server
+
+
+def _documents(server: FaultlineServer) -> None:
+    """Documents opened, changed and closed: each version analysed, its diagnostics published."""
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: FaultlineServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -160,6 +168,10 @@ def build_server() -> FaultlineServer:
         ls.analyses.pop(uri, None)
         ls.last_index.pop(uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def _navigation(server: FaultlineServer) -> None:
+    """Hover, go to definition, references and the outline: read from the document's analysis."""
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: FaultlineServer, params: lsp.HoverParams) -> lsp.Hover | None:
@@ -193,6 +205,19 @@ def build_server() -> FaultlineServer:
         places = index.references(occurrence.symbol, params.context.include_declaration)
         return [lsp.Location(uri=uri, range=_range(document, o.span)) for o in places]
 
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def document_symbol(ls: FaultlineServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        uri = params.text_document.uri
+        index = ls.index_at(uri) or ls.last_index.get(uri)
+        if index is None:
+            return []
+        document = ls.workspace.get_text_document(uri)
+        return [_outline_symbol(document, item) for item in index.outline()]
+
+
+def _editing(server: FaultlineServer) -> None:
+    """Completion and formatting."""
+
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["."]))
     def completion(ls: FaultlineServer, params: lsp.CompletionParams) -> lsp.CompletionList:
         uri = params.text_document.uri
@@ -210,15 +235,6 @@ def build_server() -> FaultlineServer:
                 for item in items
             ],
         )
-
-    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def document_symbol(ls: FaultlineServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-        uri = params.text_document.uri
-        index = ls.index_at(uri) or ls.last_index.get(uri)
-        if index is None:
-            return []
-        document = ls.workspace.get_text_document(uri)
-        return [_outline_symbol(document, item) for item in index.outline()]
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: FaultlineServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
@@ -239,8 +255,6 @@ def build_server() -> FaultlineServer:
             lines_with_ends(text), ServerTextRange(ServerTextPosition(0, 0), end)
         )
         return [lsp.TextEdit(range=whole, new_text=formatted)]
-
-    return server
 
 
 def serve() -> None:
