@@ -6,7 +6,8 @@ tables keyed by that id, never onto the node. Nodes compare by identity (eq=Fals
 
 EXPRESSIONS, STATEMENTS and TYPES list the node classes of each kind, and `key` names a class as the
 grammar's alias for it does (`SendStmt` -> `send_stmt`): a pass that dispatches on node classes builds
-its table from them once, and a test holds every table to cover every class.
+its table from them once (`dispatch`), and a test holds every table to cover every class. `children`
+lists the expressions directly inside an expression, for passes that only look for something.
 """
 
 from __future__ import annotations
@@ -592,17 +593,23 @@ def children(e: Expr) -> list[Expr]:
     return out
 
 
+# Every table `dispatch` has built: (the pass that owns it, the classes it covers, the table).
+TABLES: list[tuple[type, tuple[type, ...], dict[type, Callable[..., Any]]]] = []
+
+
 def dispatch(
     owner: type, classes: tuple[type, ...], prefix: str = "", fallback: str | None = None
 ) -> dict[type, Callable[..., Any]]:
     """A pass's table from node class to the method of `owner` named by the class's key (`send_stmt` for
     SendStmt, after `prefix`), built once, as sqlglot's generator builds its own. A class the pass has no
     method for fails here, when the pass's module is imported, unless the pass names a `fallback` method
-    for the classes it leaves out (constant evaluation: whatever is not a constant)."""
+    for the classes it leaves out (constant evaluation: whatever is not a constant). Every table built is
+    kept in TABLES, for the test that holds each to cover every class of its kind."""
     table = {}
     for cls in classes:
         name = prefix + key(cls)
         if fallback is not None and not hasattr(owner, name):
             name = fallback
         table[cls] = getattr(owner, name)
+    TABLES.append((owner, classes, table))
     return table
