@@ -20,7 +20,7 @@ import z3
 from explorer.actions import CTI
 from explorer.bmc import steps
 from explorer.bmc import symbolic as S
-from explorer.bmc.encode import Encoder, Exec, Outcome, State, _leaves, with_leaves
+from explorer.bmc.encode import Encoder, Exec, Outcome, State, leaves, with_leaves
 from explorer.compile import NO_RUNTIME_ERRORS
 from explorer.model import State as ExplicitState
 from explorer.semantics.system import SystemModel
@@ -120,14 +120,14 @@ def unroll(enc: Encoder, state: State, k: int) -> tuple[State, list[Outcome], An
     actions = steps.actions(enc, extended, k, base)
     act = z3.Int(f"act@{k}")
     facts = [act >= 0, act < len(actions), z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)])]
-    current = _leaves(extended)
-    changed = [_leaves(o.after) for o in actions]
+    current = leaves(extended)
+    changed = [leaves(o.after) for o in actions]
     following = []
     for index, now_value in enumerate(current):
         value = now_value
-        for a, leaves in enumerate(changed):
-            if leaves[index] is not now_value:
-                value = S.ite(act == a, leaves[index], value)
+        for a, parts in enumerate(changed):
+            if parts[index] is not now_value:
+                value = S.ite(act == a, parts[index], value)
         following.append(value)
     return extended, actions, act, facts, with_leaves(extended, following)
 

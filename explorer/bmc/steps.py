@@ -144,19 +144,13 @@ def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                 own = message.fields[:-1] if message.signed else message.fields  # a liar signs as itself
                 args = tuple(S.fresh(enc.fresh_name(f"inject{b}.{r}.{f.name}@{step}"), f.type) for f in own)
                 for a in args:
-                    enc.choices.extend(_leaves(a))
+                    enc.choices.extend(S.leaves_of(a))
                 pre = z3.And(pre, *[S.contains(a, f.type) for a, f in zip(args, own, strict=True)])
                 if message.signed:
                     args = (*args, z3.IntVal(b))
                 out.append(_handler_outcome(enc, state, base, r, h, state.locals[r], f"{b} inject {message_name} to {r}",
                                             pre, args, z3.IntVal(b)))
     return out
-
-
-def _leaves(x: Any) -> list[Any]:
-    from explorer.bmc.encode import _z3_leaves
-
-    return _z3_leaves(x)
 
 
 def _spend(spent: list[Any], index: int) -> list[Any]:

@@ -490,6 +490,19 @@ def decode(model: z3.ModelRef, x: Sym, t: ir.Type) -> Any:
     return value.as_long() if z3.is_int_value(value) else z3.is_true(value)
 
 
+def leaves_of(x: Sym) -> list[Any]:
+    """The Z3 terms a symbolic value is made of."""
+    if isinstance(x, SOpt):
+        return [x.some, *leaves_of(x.value)]
+    if isinstance(x, SSet):
+        return [c for c, _ in x.items]
+    if isinstance(x, SMap):
+        return [z for p, _, v in x.entries for z in (p, *leaves_of(v))]
+    if isinstance(x, STuple):
+        return [z for item in x.items for z in leaves_of(item)]
+    return [x]
+
+
 def _ordered(values: Any) -> list[Any]:
     from explorer.values import ordered
 
