@@ -47,7 +47,7 @@ class _Undefined(_NotConstant):
 class _Frame:
     """Slots of one handler's (or one property's) local bindings."""
 
-    slots: dict[int, int] = field(default_factory=dict)  # id(Binding) -> slot
+    slots: dict[int, int] = field(default_factory=dict)  # binding site (node id) -> slot
     size: int = 0
 
     def slot(self, binding: Binding) -> int:
