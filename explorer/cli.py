@@ -120,6 +120,8 @@ def main() -> None:
               help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
+@click.option("--no-symmetry", "no_symmetry", is_flag=True,
+              help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).")
 @_output_options()
 @click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
@@ -135,6 +137,7 @@ def check(
     max_memory: int | None,
     dfs: bool,
     deadlock: bool,
+    no_symmetry: bool,
     as_json: bool,
     out_dir: str,
     render_charts: bool,
@@ -153,6 +156,7 @@ def check(
         max_memory=max_memory * 2**20 if max_memory else None,
         deadlock=deadlock,
         out_dir=Path(out_dir),
+        symmetry=not no_symmetry,
     )
 
     def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:

@@ -66,5 +66,10 @@ class Model(Protocol):
         """Names of the invariants `state` violates (among those being checked)."""
         ...
 
+    def fingerprint(self, state: State) -> int:
+        """What the search remembers of a state: equal for states it need not tell apart (the same state,
+        or, under symmetry reduction, states that differ only by a permutation of interchangeable nodes)."""
+        ...
+
 
 __all__ = ["Action", "Model", "Property", "PropertyKind", "SpecRuntimeError", "State"]

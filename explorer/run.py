@@ -68,6 +68,7 @@ class CheckOptions:
     max_seconds: float | None = None
     max_memory: int | None = None  # bytes; None: 80% of the machine's memory
     out_dir: FsPath | None = FsPath("counterexamples")
+    symmetry: bool = True  # reduce by symmetry over `symmetric` node types
 
 
 class SelectionError(Exception):
@@ -97,7 +98,11 @@ def _instantiate(
     if warn is not None:
         for warning in system.warnings:
             warn(warning.render(checked.source))
-    return system, SystemModel(system, options.invariants if select else None, deadlock)
+    model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
+    if warn is not None:
+        for warning in model.warnings:
+            warn(warning.render(checked.source))
+    return system, model
 
 
 def _record_violation(
@@ -161,11 +166,11 @@ def verdicts(
 ) -> list[PropertyResult]:
     out = []
     warning = _stuck_time(system, model, result)
+    bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
         base = PropertyResult(
-            system.model.name, prop.name, prop.kind, "holds", result.stats, system.model.bounds(), prop.text,
-            warning=warning,
+            system.model.name, prop.name, prop.kind, "holds", result.stats, bounds, prop.text, warning=warning,
         )
         if found is not None:
             path = rebuild(model, found.fingerprints, found.failing_action, found.error)

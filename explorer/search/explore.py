@@ -98,6 +98,7 @@ def explore(
     parents: dict[int, int | None] = {}
     frontier: deque[tuple[State, int, int]] = deque()  # (state, fingerprint, depth)
     depth_first = order == "dfs"
+    fingerprint = model.fingerprint
 
     def chain(fp: int) -> list[int]:
         path = [fp]
@@ -118,7 +119,7 @@ def explore(
             found[error.prop] = Discovery(error.prop, chain(fp) if fp is not None else [], action, error)
 
     for _, state in model.init_states():
-        fp = hash(state)
+        fp = fingerprint(state)
         if fp in parents:
             continue
         parents[fp] = None
@@ -141,7 +142,7 @@ def explore(
             successors, failures = model.successors(state)
             if max_depth is not None and depth >= max_depth:
                 # Not expanded further; the search is incomplete only if this cut something off.
-                if failures or any(hash(s) not in parents for _, s in successors):
+                if failures or any(fingerprint(s) not in parents for _, s in successors):
                     result.complete = False
                     result.stop_reason = f"depth bound {max_depth} reached"
                 continue
@@ -152,7 +153,7 @@ def explore(
                 found["deadlock_free"] = Discovery("deadlock_free", chain(fp))
             next_depth = depth + 1
             for _, succ in successors:
-                succ_fp = hash(succ)
+                succ_fp = fingerprint(succ)
                 if succ_fp in parents:
                     continue
                 parents[succ_fp] = fp

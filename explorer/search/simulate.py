@@ -44,7 +44,7 @@ def simulate(
             action, state = rng.choice(initial)
             steps: list[tuple[Action, State]] = [(action, state)]
             _record_state(model, state, steps, result, wanted)
-            visited.add(hash(state))
+            visited.add(model.fingerprint(state))
             for _ in range(depth):
                 successors, failures = model.successors(state)
                 stats.generated += len(successors) + len(failures)
@@ -59,7 +59,7 @@ def simulate(
                     break
                 action, state = successors[pick]
                 steps.append((action, state))
-                visited.add(hash(state))
+                visited.add(model.fingerprint(state))
                 _record_state(model, state, steps, result, wanted)
             stats.depth = max(stats.depth, len(steps) - 1)
             result.runs += 1

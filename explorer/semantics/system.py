@@ -18,7 +18,9 @@ from explorer.semantics import byzantine, clocks, faults, protocol
 from explorer.semantics.effects import Effects
 from explorer.semantics.properties import Invariants, properties_of
 from explorer.semantics.steps import Rule, Steps
+from explorer.semantics.symmetry import Symmetry, reducible_types
 from spec import ir
+from spec.diagnostics import Diagnostic
 
 RULES: tuple[Rule, ...] = (
     protocol.events,
@@ -48,7 +50,10 @@ _MOVES = (Deliver, Act, Fire, Tick)
 class SystemModel:
     """The transition system of one spec under one model (explorer.model.Model)."""
 
-    def __init__(self, system: ir.System | Plan, invariants: list[str] | None = None, deadlock: bool = False) -> None:
+    def __init__(
+        self, system: ir.System | Plan, invariants: list[str] | None = None, deadlock: bool = False,
+        symmetry: bool = True,
+    ) -> None:
         self.plan = system if isinstance(system, Plan) else Plan.of(system)
         self.system = self.plan.system
         self.effects = Effects(self.plan)
@@ -56,6 +61,16 @@ class SystemModel:
         self.invariants = Invariants(self.plan, self.effects, {p.name for p in self.properties})
         self.init_failures: list[tuple[Action, SpecRuntimeError]] = []
         self.rules = rules_of(self.plan)
+        # symmetry reduction over the `symmetric` node types that the spec does not tell apart
+        self.warnings: list[Diagnostic] = []
+        self.symmetric: list[str] = []
+        self.symmetry: Symmetry | None = None
+        if symmetry:
+            self.symmetric, self.warnings = reducible_types(self.system)
+            if self.symmetric:
+                self.symmetry = Symmetry(self.plan, self.effects, self.symmetric)
+                representative = self.symmetry.representative
+                self.fingerprint = lambda state: hash(representative(state))  # type: ignore[method-assign]
 
     @property
     def n(self) -> int:
@@ -98,6 +113,9 @@ class SystemModel:
 
     def violated(self, state: State) -> list[str]:
         return self.invariants.violated(state)
+
+    def fingerprint(self, state: State) -> int:
+        return hash(state)
 
     @property
     def latest_now(self) -> int:

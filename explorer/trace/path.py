@@ -78,7 +78,8 @@ def rebuild(
 ) -> Path:
     """Replay the model along the fingerprints the search recorded; raises InternalError if the model does
     not reproduce them (which would mean the semantics are not deterministic)."""
-    followed = follow(model, None, fingerprints, lambda state, fp: hash(state) == fp)
+    fingerprint = model.fingerprint
+    followed = follow(model, None, fingerprints, lambda state, fp: fingerprint(state) == fp)
     if followed.departs_at is not None:
         raise InternalError(
             f"replay diverged at step {followed.departs_at}: no step has the fingerprint the search recorded "
