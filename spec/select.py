@@ -75,7 +75,9 @@ def instantiate(checked: CheckedSpec, model: str, constants: Mapping[str, object
     if the model or a constant is unknown or a value does not fit its constant (FL6xx), or for what only
     this model gets wrong (FL5xx)."""
     raise_errors([*check_models(checked, [model]), *check_constants(checked, constants)], checked.source)
-    values = {name: value for name, value in (constants or {}).items() if isinstance(value, int)}  # all of them
+    values = {
+        name: value for name, value in (constants or {}).items() if isinstance(value, int)
+    }  # all of them
     return lower(checked, model, values)
 
 
@@ -86,7 +88,9 @@ def check_models(checked: CheckedSpec, names: Iterable[str]) -> list[Diagnostic]
     known = model_names(checked)
     return [
         Diagnostic(
-            "FL600", f"spec {checked.name} has no model {_quoted(name)}", NOWHERE,
+            "FL600",
+            f"spec {checked.name} has no model {_quoted(name)}",
+            NOWHERE,
             (f"its models are {', '.join(known)}", *_closest(name, known)),
         )
         for name in names
@@ -108,8 +112,14 @@ def check_properties(
         notes = [f"its {whats} are {', '.join(known)}" if known else f"it has no {whats}"]
         if name == DEADLOCK_FREE and not invariants_only:
             notes.append(f"`{DEADLOCK_FREE}` is a property only where deadlocks are looked for")
-        out.append(Diagnostic("FL603", f"spec {checked.name} has no {what} {_quoted(name)}", NOWHERE,
-                              (*notes, *_closest(name, known))))
+        out.append(
+            Diagnostic(
+                "FL603",
+                f"spec {checked.name} has no {what} {_quoted(name)}",
+                NOWHERE,
+                (*notes, *_closest(name, known)),
+            )
+        )
     return out
 
 
@@ -122,17 +132,29 @@ def check_constants(checked: CheckedSpec, values: Mapping[str, object] | None) -
     for name, value in (values or {}).items():
         decl = checked.scope.consts.get(name)
         if decl is None:
-            out.append(Diagnostic(
-                "FL601", f"spec {checked.name} has no constant {_quoted(name)}", NOWHERE,
-                (f"its constants are {', '.join(known)}" if known else "it has no constants",
-                 *_closest(name, known)),
-            ))
+            out.append(
+                Diagnostic(
+                    "FL601",
+                    f"spec {checked.name} has no constant {_quoted(name)}",
+                    NOWHERE,
+                    (
+                        f"its constants are {', '.join(known)}" if known else "it has no constants",
+                        *_closest(name, known),
+                    ),
+                )
+            )
             continue
         declared = checked.types.of(decl.value)
         why = _misfit(declared, value)
         if why is not None:
-            out.append(Diagnostic("FL602", f"constant '{name}' {why}", decl.name_span,
-                                  (f"it is declared here as {declared}",)))
+            out.append(
+                Diagnostic(
+                    "FL602",
+                    f"constant '{name}' {why}",
+                    decl.name_span,
+                    (f"it is declared here as {declared}",),
+                )
+            )
     return out
 
 
@@ -164,4 +186,3 @@ def _quoted(name: object) -> str:
 
 def _closest(name: object, known: list[str]) -> tuple[str, ...]:
     return did_you_mean(name, known) if isinstance(name, str) else ()
-

@@ -89,7 +89,9 @@ class TypeChecker:
             declared = self.declared_type(var.type)
             if var.init is not None:
                 got = self.exprs.expr(var.init, Context("init", node_scope))
-                self.exprs.require_assignable(got, declared, var.init.span, f"the initial value of '{var.name}'")
+                self.exprs.require_assignable(
+                    got, declared, var.init.span, f"the initial value of '{var.name}'"
+                )
             elif isinstance(strip_option(declared), NodeTy) and not isinstance(declared, OptionTy):
                 self.sink.error(
                     "FL300",
@@ -139,7 +141,9 @@ class TypeChecker:
             self.exprs.expect(handler.guard, ctx, BOOL, "a `when` guard")
             ghost = self.exprs.reads_ghost(handler.guard)
             if ghost:
-                self.sink.error("FL206", f"a guard may not read {ghost}", handler.guard.span, ghost_note(ghost))
+                self.sink.error(
+                    "FL206", f"a guard may not read {ghost}", handler.guard.span, ghost_note(ghost)
+                )
         self.stmts.block(handler.body, ctx)
 
     def receive(self, handler: ast.Handler, ctx: Context) -> None:
@@ -166,7 +170,9 @@ class TypeChecker:
                 ctx.local_types[binding.site] = self.table.declared.get(fld.type.id, UNKNOWN)
             if message.name not in self.scope.senders:
                 self.sink.warning(
-                    "FL200", f"no node ever sends {message.name}, so this handler never runs", handler.name_span
+                    "FL200",
+                    f"no node ever sends {message.name}, so this handler never runs",
+                    handler.name_span,
                 )
         if handler.sender is not None:
             sender = self.exprs.bind(ctx, handler.sender, handler.sender.name, handler.sender.span, "sender")
@@ -174,7 +180,9 @@ class TypeChecker:
         if handler.signer is not None:
             if message is not None and not message.signed:
                 self.sink.error(
-                    "FL301", f"message {message.name} is not signed, so it has no signer", handler.signer.span,
+                    "FL301",
+                    f"message {message.name} is not signed, so it has no signer",
+                    handler.signer.span,
                     f"declare it `signed message {message.name}(…)` to know who signed it",
                 )
             signer = self.exprs.bind(ctx, handler.signer, handler.signer.name, handler.signer.span, "signer")
@@ -224,11 +232,14 @@ class TypeChecker:
     def generic_type(self, t: ast.GenericType) -> Ty:
         arity = {"set": 1, "map": 2}.get(t.name)
         if arity is None:
-            self.sink.error("FL200", f"unknown type '{t.name}<…>'; the generic types are set<T> and map<K, V>", t.span)
+            self.sink.error(
+                "FL200", f"unknown type '{t.name}<…>'; the generic types are set<T> and map<K, V>", t.span
+            )
             return UNKNOWN
         if len(t.args) != arity:
             self.sink.error(
-                "FL301", f"{t.name} takes {arity} type argument{'s' if arity > 1 else ''}, not {len(t.args)}",
+                "FL301",
+                f"{t.name} takes {arity} type argument{'s' if arity > 1 else ''}, not {len(t.args)}",
                 t.span,
             )
             return UNKNOWN

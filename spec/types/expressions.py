@@ -78,17 +78,23 @@ class ExprChecker:
             self.sink.error("FL303", f"cannot iterate over a map ({got}); iterate over keys(…)", expr.span)
         else:
             self.sink.error(
-                "FL303", f"cannot iterate over {got}: expected a set, a range lo..hi or a node type", expr.span
+                "FL303",
+                f"cannot iterate over {got}: expected a set, a range lo..hi or a node type",
+                expr.span,
             )
         return UNKNOWN
 
-    def bind(self, ctx: Context, site: ast.Param | ast.Stmt | ast.Expr, name: str, span: Span, kind: str) -> Binding:
+    def bind(
+        self, ctx: Context, site: ast.Param | ast.Stmt | ast.Expr, name: str, span: Span, kind: str
+    ) -> Binding:
         """Bind `name` at `site` in `ctx`: a local may hide no other name."""
         if name in ctx.locals:
             self.sink.error("FL201", f"'{name}' is already bound here", span)
         elif ctx.node is not None and name in ctx.node.vars:
             self.sink.error(
-                "FL201", f"'{name}' would hide variable '{name}' of node {ctx.node.decl.name}", span,
+                "FL201",
+                f"'{name}' would hide variable '{name}' of node {ctx.node.decl.name}",
+                span,
                 "choose another name for the local",
             )
         elif name in self.scope.consts or name in self.scope.members or name in self.scope.nodes:
@@ -134,7 +140,9 @@ class ExprChecker:
 
     def now_expr(self, e: ast.NowExpr, ctx: Context) -> Ty:
         if ctx.kind == "const" or ctx.kind == "init":
-            self.sink.error("FL207", "`now` is real time; it cannot be used in a constant or initial value", e.span)
+            self.sink.error(
+                "FL207", "`now` is real time; it cannot be used in a constant or initial value", e.span
+            )
         return INT
 
     def clock_expr(self, e: ast.ClockExpr, ctx: Context) -> Ty:
@@ -146,8 +154,9 @@ class ExprChecker:
                 "properties may use real time `now`",
             )
         if e.kind not in ("clock", "mono", "tt.earliest", "tt.latest"):
-            self.sink.error("FL200", f"unknown clock reading '{e.kind}'; TrueTime has tt.earliest and tt.latest",
-                            e.span)
+            self.sink.error(
+                "FL200", f"unknown clock reading '{e.kind}'; TrueTime has tt.earliest and tt.latest", e.span
+            )
         return INT
 
     # ---- names and what they refer to
@@ -184,7 +193,9 @@ class ExprChecker:
             owner = owners[0]
             example = f"{owner.decl.name}[0].{e.name}" if owner.replicated else f"{owner.decl.name}.{e.name}"
             self.sink.error(
-                "FL205", f"'{e.name}' is a node variable; a property must say whose", e.span,
+                "FL205",
+                f"'{e.name}' is a node variable; a property must say whose",
+                e.span,
                 f"write `{example}`, or quantify: `all n in {owner.decl.name}: n.{e.name} …`",
             )
         elif ctx.kind in ("const", "init") and ctx.node is not None and e.name in ctx.node.vars:
@@ -208,11 +219,15 @@ class ExprChecker:
             return builtin(self, e, ctx)
         if e.func in self.scope.messages:
             self.sink.error(
-                "FL205", f"{e.func} is a message: it is sent with `send {e.func}(…) to …`, not called", e.func_span
+                "FL205",
+                f"{e.func} is a message: it is sent with `send {e.func}(…) to …`, not called",
+                e.func_span,
             )
         else:
             self.sink.error(
-                "FL200", f"unknown function '{e.func}'", e.func_span,
+                "FL200",
+                f"unknown function '{e.func}'",
+                e.func_span,
                 f"the functions are {', '.join(BUILTIN_FUNCTIONS)}",
                 *did_you_mean(e.func, list(BUILTIN_FUNCTIONS)),
             )
@@ -248,23 +263,33 @@ class ExprChecker:
         for fld in message.fields:
             if fld.name == e.name:
                 return self.table.declared.get(fld.type.id, UNKNOWN)
-        self.sink.error("FL200", f"message {message.name} has no field '{e.name}'", e.name_span,
-                        *did_you_mean(e.name, [f.name for f in message.fields]))
+        self.sink.error(
+            "FL200",
+            f"message {message.name} has no field '{e.name}'",
+            e.name_span,
+            *did_you_mean(e.name, [f.name for f in message.fields]),
+        )
         return UNKNOWN
 
     def node_var(self, e: ast.FieldExpr, node_t: NodeTy, ctx: Context) -> Ty:
         """`n.x` for a node `n`: its variable x, which only properties (and a node of itself) may read."""
         if node_t.node_type is None:
             self.sink.error(
-                "FL300", f"cannot read '{e.name}' of a node whose type is not known here", e.span,
+                "FL300",
+                f"cannot read '{e.name}' of a node whose type is not known here",
+                e.span,
                 "quantify over one node type: `all c in Client: c.x …`",
             )
             return UNKNOWN
         node_scope = self.scope.nodes[node_t.node_type]
         var = node_scope.vars.get(e.name)
         if var is None:
-            self.sink.error("FL200", f"node {node_t.node_type} has no variable '{e.name}'", e.name_span,
-                            *did_you_mean(e.name, list(node_scope.vars)))
+            self.sink.error(
+                "FL200",
+                f"node {node_t.node_type} has no variable '{e.name}'",
+                e.name_span,
+                *did_you_mean(e.name, list(node_scope.vars)),
+            )
             return UNKNOWN
         # `self.x`, or `Lock.x` inside the single node Lock: the node's own variable
         is_self = isinstance(e.obj, ast.SelfExpr) or (
@@ -289,14 +314,20 @@ class ExprChecker:
         return self.table.declared.get(var.type.id, UNKNOWN)
 
     def index_expr(self, e: ast.IndexExpr, ctx: Context) -> Ty:
-        if isinstance(e.obj, ast.NameExpr) and e.obj.name in self.scope.nodes and not any(
-            e.obj.name == n for n in ctx.locals
+        if (
+            isinstance(e.obj, ast.NameExpr)
+            and e.obj.name in self.scope.nodes
+            and not any(e.obj.name == n for n in ctx.locals)
         ):
             node_scope = self.scope.nodes[e.obj.name]
             self.expr(e.obj, ctx)
             if not node_scope.replicated:
-                self.sink.error("FL300", f"{e.obj.name} is a single node; it has no instances to index", e.span,
-                                f"write `{e.obj.name}`")
+                self.sink.error(
+                    "FL300",
+                    f"{e.obj.name} is a single node; it has no instances to index",
+                    e.span,
+                    f"write `{e.obj.name}`",
+                )
                 return UNKNOWN
             self.int_operand(e.index, ctx, "an instance number")
             self.table.instance_refs.add(e.id)
@@ -310,13 +341,17 @@ class ExprChecker:
         if isinstance(obj, TupleTy):
             if not isinstance(e.index, ast.IntLit) or not 0 <= e.index.value < len(obj.items):
                 self.sink.error(
-                    "FL300", f"a tuple of {len(obj.items)} is indexed by a literal 0..{len(obj.items) - 1}", e.index.span
+                    "FL300",
+                    f"a tuple of {len(obj.items)} is indexed by a literal 0..{len(obj.items) - 1}",
+                    e.index.span,
                 )
                 return UNKNOWN
             return obj.items[e.index.value]
         if isinstance(obj, UnknownTy | EmptyCollTy):
             return UNKNOWN
-        self.sink.error("FL300", f"{obj} cannot be indexed; only maps, tuples and replicated node types can", e.span)
+        self.sink.error(
+            "FL300", f"{obj} cannot be indexed; only maps, tuples and replicated node types can", e.span
+        )
         return UNKNOWN
 
     # ---- operators
@@ -342,7 +377,9 @@ class ExprChecker:
             elif isinstance(container, MapTy):
                 self.require_assignable(left, container.key, e.left.span, f"the left side of '{op}'")
             elif not isinstance(container, UnknownTy | EmptyCollTy):
-                self.sink.error("FL300", f"'{op}' needs a set or a map on its right, not {right}", e.right.span)
+                self.sink.error(
+                    "FL300", f"'{op}' needs a set or a map on its right, not {right}", e.right.span
+                )
             return BOOL
         if op in ("==", "!="):
             if unify(left, right) is None and not (
@@ -353,19 +390,25 @@ class ExprChecker:
         if op in ("<", "<=", ">", ">="):
             for side, got in ((e.left, left), (e.right, right)):
                 if not is_int(got) or isinstance(side, ast.NoneLit):
-                    self.sink.error("FL300", f"'{op}' compares integers, but this is {_shown(side, got)}", side.span)
+                    self.sink.error(
+                        "FL300", f"'{op}' compares integers, but this is {_shown(side, got)}", side.span
+                    )
             return BOOL
         if op in ("|", "&") or (op == "-" and isinstance(left, SetTy | EmptyCollTy)):
             joined = unify(left, right)
             if not isinstance(left, SetTy | EmptyCollTy | UnknownTy) or joined is None:
-                self.sink.error("FL300", f"'{op}' combines two sets of one type, not {left} and {right}", e.op_span)
+                self.sink.error(
+                    "FL300", f"'{op}' combines two sets of one type, not {left} and {right}", e.op_span
+                )
                 return UNKNOWN
             return joined
         # + - * / %
         for side, got in ((e.left, left), (e.right, right)):
             if not is_int(got) or isinstance(side, ast.NoneLit):
                 hint = " (sets are combined with |, & and -)" if isinstance(got, SetTy) and op == "+" else ""
-                self.sink.error("FL300", f"'{op}' needs integers, but this is {_shown(side, got)}{hint}", side.span)
+                self.sink.error(
+                    "FL300", f"'{op}' needs integers, but this is {_shown(side, got)}{hint}", side.span
+                )
         return INT
 
     def range_expr(self, e: ast.RangeExpr, ctx: Context) -> Ty:
@@ -403,7 +446,9 @@ class ExprChecker:
             got = self.expr(item, ctx)
             joined = unify(elem, got)
             if joined is None:
-                self.sink.error("FL300", f"a set's elements must have one type; this is {got}, not {elem}", item.span)
+                self.sink.error(
+                    "FL300", f"a set's elements must have one type; this is {got}, not {elem}", item.span
+                )
             else:
                 elem = joined
         return SetTy(elem)
@@ -453,8 +498,12 @@ def _inflight(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
         return UNKNOWN
     arg = e.args[0]
     if arg.name not in checker.scope.messages:
-        checker.sink.error("FL200", f"unknown message '{arg.name}'", arg.span,
-                           *did_you_mean(arg.name, list(checker.scope.messages)))
+        checker.sink.error(
+            "FL200",
+            f"unknown message '{arg.name}'",
+            arg.span,
+            *did_you_mean(arg.name, list(checker.scope.messages)),
+        )
         return UNKNOWN
     return SetTy(MsgTy(arg.name))
 
@@ -463,7 +512,9 @@ def _observer(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
     """`crashed(n)`, `byzantine(n)`: what only an observer of the whole system knows."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
     if ctx.kind != "property" and not (e.func == "byzantine" and ctx.kind == "handler"):
-        checker.sink.error("FL207", f"`{e.func}(…)` sees the system from outside; only properties may use it", e.span)
+        checker.sink.error(
+            "FL207", f"`{e.func}(…)` sees the system from outside; only properties may use it", e.span
+        )
     if len(arg_types) != 1:
         checker.sink.error("FL301", f"{e.func} takes one node, not {len(arg_types)} arguments", e.span)
     elif not isinstance(arg_types[0], NodeTy | UnknownTy):
@@ -495,7 +546,9 @@ def _extreme(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
     if len(arg_types) == 1:
         got = arg_types[0]
         if not (isinstance(got, SetTy) and is_int(got.elem)) and not isinstance(got, UnknownTy):
-            checker.sink.error("FL300", f"{e.func} of one argument takes a set of integers, not {got}", e.args[0].span)
+            checker.sink.error(
+                "FL300", f"{e.func} of one argument takes a set of integers, not {got}", e.args[0].span
+            )
         return INT
     if not arg_types:
         checker.sink.error("FL301", f"{e.func} needs at least one argument", e.span)

@@ -15,7 +15,12 @@ from spec.types.terms import BOOL, INT, UNKNOWN, MapTy, NodeTy, SetTy, Ty, Unkno
 # Statements that are steps of their own (they send, arm, choose or abandon): a branch that depends on a
 # ghost variable may not take them.
 _BEHAVIOUR = (
-    ast.SendStmt | ast.BroadcastStmt | ast.RelayStmt | ast.SetTimerStmt | ast.CancelTimerStmt | ast.ChooseStmt
+    ast.SendStmt
+    | ast.BroadcastStmt
+    | ast.RelayStmt
+    | ast.SetTimerStmt
+    | ast.CancelTimerStmt
+    | ast.ChooseStmt
     | ast.RejectStmt
 )
 _GHOST_NOTE = "ghost variables are bookkeeping for properties and must not change behaviour"
@@ -40,7 +45,9 @@ class StmtChecker:
     def stmt(self, stmt: ast.Stmt, ctx: Context) -> None:
         if ctx.ghost and isinstance(stmt, _BEHAVIOUR):
             self.sink.error(
-                "FL206", "this step depends on a ghost variable, so it may only update ghost variables", stmt.span,
+                "FL206",
+                "this step depends on a ghost variable, so it may only update ghost variables",
+                stmt.span,
                 _GHOST_NOTE,
             )
         self.RULES[type(stmt)](self, stmt, ctx)
@@ -65,11 +72,16 @@ class StmtChecker:
                 self.exprs.require_assignable(value, slot_type, stmt.value.span, f"'{stmt.op}' on a set")
             elif not is_int(slot_type):
                 self.sink.error(
-                    "FL300", f"'{stmt.op}' needs an integer or a set, but '{target.name}' is {slot_type}", stmt.span
+                    "FL300",
+                    f"'{stmt.op}' needs an integer or a set, but '{target.name}' is {slot_type}",
+                    stmt.span,
                 )
             elif not is_int(value):
-                self.sink.error("FL300", f"'{stmt.op}' on '{target.name}' needs an integer, but this is {value}",
-                                stmt.value.span)
+                self.sink.error(
+                    "FL300",
+                    f"'{stmt.op}' on '{target.name}' needs an integer, but this is {value}",
+                    stmt.value.span,
+                )
         else:
             self.exprs.require_assignable(value, slot_type, stmt.value.span, f"'{target.name}'")
         if var.kind != "ghost":
@@ -81,9 +93,15 @@ class StmtChecker:
         assert node is not None
         if target.name in ctx.locals:
             kind = ctx.locals[target.name].kind
-            what = {"param": "a message field", "sender": "the sender", "signer": "the signer",
-                    "let": "a `let` binding"}.get(kind, "a loop variable")
-            self.sink.error("FL302", f"cannot assign to '{target.name}': it is {what}, not a variable", target.name_span)
+            what = {
+                "param": "a message field",
+                "sender": "the sender",
+                "signer": "the signer",
+                "let": "a `let` binding",
+            }.get(kind, "a loop variable")
+            self.sink.error(
+                "FL302", f"cannot assign to '{target.name}': it is {what}, not a variable", target.name_span
+            )
         elif target.name in self.scope.consts:
             self.sink.error("FL302", f"cannot assign to constant '{target.name}'", target.name_span)
         elif any(target.name in other.vars for other in self.scope.nodes.values()):
@@ -95,7 +113,9 @@ class StmtChecker:
             )
         else:
             self.sink.error(
-                "FL200", f"unknown variable '{target.name}'", target.name_span,
+                "FL200",
+                f"unknown variable '{target.name}'",
+                target.name_span,
                 *did_you_mean(target.name, list(node.vars)),
             )
 
@@ -108,8 +128,11 @@ class StmtChecker:
                 self.exprs.require_assignable(key, slot_type.key, index.span, "the key")
                 slot_type = slot_type.value
             elif not isinstance(slot_type, UnknownTy):
-                self.sink.error("FL300", f"'{target.name}' is {slot_type}; only a map can be indexed in an assignment",
-                                index.span)
+                self.sink.error(
+                    "FL300",
+                    f"'{target.name}' is {slot_type}; only a map can be indexed in an assignment",
+                    index.span,
+                )
                 slot_type = UNKNOWN
         return slot_type
 
@@ -118,7 +141,9 @@ class StmtChecker:
         target = stmt.target
         if ctx.ghost:
             self.sink.error(
-                "FL206", f"'{target.name}' is not a ghost variable, but this assignment depends on one", stmt.span,
+                "FL206",
+                f"'{target.name}' is not a ghost variable, but this assignment depends on one",
+                stmt.span,
                 _GHOST_NOTE,
             )
             return
@@ -126,8 +151,10 @@ class StmtChecker:
         ghost = reads(stmt.value) or next((g for g in (reads(i) for i in target.indices) if g), None)
         if ghost:
             self.sink.error(
-                "FL206", f"'{target.name}' is not a ghost variable, but its new value reads {ghost}",
-                stmt.value.span, ghost_note(ghost),
+                "FL206",
+                f"'{target.name}' is not a ghost variable, but its new value reads {ghost}",
+                stmt.value.span,
+                ghost_note(ghost),
             )
 
     def let_stmt(self, stmt: ast.LetStmt, ctx: Context) -> None:
@@ -188,9 +215,15 @@ class StmtChecker:
         """`relay to n`: only a handler of a signed message has one to pass on."""
         message = self.scope.messages.get(ctx.message) if ctx.message is not None else None
         if message is None or not message.signed:
-            what = f"message {message.name} is not signed" if message is not None else "this is not a message handler"
+            what = (
+                f"message {message.name} is not signed"
+                if message is not None
+                else "this is not a message handler"
+            )
             self.sink.error(
-                "FL301", f"`relay` passes on the signed message being handled, but {what}", stmt.span,
+                "FL301",
+                f"`relay` passes on the signed message being handled, but {what}",
+                stmt.span,
                 "to send a message of your own, use `send`",
             )
         dest = self.exprs.expr(stmt.to, ctx)
@@ -209,7 +242,9 @@ class StmtChecker:
         arg_types = [self.exprs.expr(a, ctx) for a in ctor.args]
         if message is None:
             self.sink.error(
-                "FL200", f"unknown message '{ctor.name}'", ctor.name_span,
+                "FL200",
+                f"unknown message '{ctor.name}'",
+                ctor.name_span,
                 *did_you_mean(ctor.name, list(self.scope.messages)),
             )
             return

@@ -48,7 +48,9 @@ class Context:
     kind: str  # "const", "init", "handler", "property"
     node: NodeScope | None = None
     locals: dict[str, Binding] = field(default_factory=dict)
-    local_types: dict[int, Ty] = field(default_factory=dict)  # binding site -> type (shared by child contexts)
+    local_types: dict[int, Ty] = field(
+        default_factory=dict
+    )  # binding site -> type (shared by child contexts)
     ghost: bool = False  # inside a branch that depends on a ghost variable
     message: str | None = None  # the message a receive handler handles
 

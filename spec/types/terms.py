@@ -153,5 +153,3 @@ def is_int(t: Ty) -> bool:
 
 def strip_option(t: Ty) -> Ty:
     return t.inner if isinstance(t, OptionTy) else t
-
-
