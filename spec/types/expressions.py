@@ -33,10 +33,10 @@ from spec.types.terms import (
 )
 
 
-class ExprChecker:
-    """Types expressions into `table`, reporting mistakes to `sink`."""
+class _Checking:
+    """What the expression rules share, and what the statement and declaration checkers ask of them."""
 
-    RULES: ClassVar[dict[type, Callable[..., Ty]]]  # expression class -> its method
+    RULES: ClassVar[dict[type, Callable[..., Ty]]]  # expression class -> its method (of ExprChecker)
 
     def __init__(self, scope: GlobalScope, sink: DiagnosticSink, table: TypeTable) -> None:
         self.scope = scope
@@ -120,6 +120,11 @@ class ExprChecker:
             if isinstance(sub, ast.CallExpr) and sub.func == "byzantine":
                 return "`byzantine(…)`, which only an observer can know"
         return None
+
+
+class _References(_Checking):
+    """Literals, readings of clocks and time, and names with what they refer to: constants, enum members,
+    nodes, variables (of this node, or of any in a property), locals, message fields, built-in calls."""
 
     # ---- literals and readings
 
@@ -354,6 +359,11 @@ class ExprChecker:
         )
         return UNKNOWN
 
+
+class ExprChecker(_References):
+    """Types expressions into `table`, reporting mistakes to `sink`: one method per expression class (here
+    and in the classes it builds on), found through RULES."""
+
     # ---- operators
 
     def unary_expr(self, e: ast.UnaryExpr, ctx: Context) -> Ty:
@@ -490,7 +500,7 @@ ExprChecker.RULES = ast.dispatch(ExprChecker, ast.EXPRESSIONS)
 # ---------------------------------------------------------------- the built-in functions
 
 
-def _inflight(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
+def _inflight(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     if ctx.kind != "property":
         checker.sink.error("FL207", "`inflight(…)` sees the network; only properties may use it", e.span)
     if len(e.args) != 1 or not isinstance(e.args[0], ast.NameExpr):
@@ -508,7 +518,7 @@ def _inflight(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
     return SetTy(MsgTy(arg.name))
 
 
-def _observer(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
+def _observer(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`crashed(n)`, `byzantine(n)`: what only an observer of the whole system knows."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
     if ctx.kind != "property" and not (e.func == "byzantine" and ctx.kind == "handler"):
@@ -522,7 +532,7 @@ def _observer(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
     return BOOL
 
 
-def _size(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
+def _size(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`len(s)` of a set or map, `keys(m)` of a map."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
     if len(arg_types) != 1:
@@ -540,7 +550,7 @@ def _size(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
     return INT
 
 
-def _extreme(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
+def _extreme(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`min`, `max`: of two or more integers, or of one non-empty set of integers."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
     if len(arg_types) == 1:
@@ -559,7 +569,7 @@ def _extreme(checker: ExprChecker, e: ast.CallExpr, ctx: Context) -> Ty:
 
 
 # Every name of BUILTIN_FUNCTIONS, and how a call of it is typed.
-BUILTINS: dict[str, Callable[[ExprChecker, ast.CallExpr, Context], Ty]] = {
+BUILTINS: dict[str, Callable[[_Checking, ast.CallExpr, Context], Ty]] = {
     "min": _extreme,
     "max": _extreme,
     "len": _size,
