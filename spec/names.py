@@ -1,8 +1,8 @@
 """Name resolution, the global part: what each top-level name denotes, duplicates, reserved words, and
 which node types send which messages (the type of a handler's `from` binding depends on it).
 
-Names inside handlers and properties are resolved while types are checked (spec/types.py), with the
-scopes defined here.
+Names inside handlers and properties are resolved while types are checked (spec/types/expressions.py),
+with the scopes defined here. `collect` returns the scope with every diagnostic it found.
 """
 
 from __future__ import annotations
