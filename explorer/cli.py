@@ -24,10 +24,7 @@ import spec
 from explorer.run import (
     CheckOptions,
     PropertyResult,
-    SelectionError,
-    check_constants,
     check_model,
-    select_models,
 )
 from explorer.search import Stats
 from spec import CheckedSpec, SpecError
@@ -223,10 +220,10 @@ def _run_models(
     from explorer.bmc.symbolic import Unsupported
 
     try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-    except SelectionError as error:
-        _fail(f"error: {error}")
+        model_names = spec.select(checked, options.models, options.invariants, options.constants, options.deadlock)
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
     results: list[PropertyResult] = []
     interrupted = False
     for name in model_names:
@@ -239,8 +236,6 @@ def _run_models(
         except SpecError as error:
             stderr.print(Text(error.render()))
             sys.exit(EXIT_USAGE)
-        except SelectionError as error:
-            _fail(f"error: {error}")
         except Unsupported as error:
             _fail(f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
                   "use `faultline check`")
@@ -507,7 +502,7 @@ def _read_trace(trace_path: str) -> dict[str, Any]:
     return document
 
 
-from explorer.cli_editor import fmt, lsp  # noqa: E402
+from editor.cli import fmt, lsp  # noqa: E402
 
 main.add_command(fmt)
 main.add_command(lsp)

@@ -17,6 +17,7 @@ from explorer.trace import itf, text
 from explorer.trace.files import write_atomic
 from explorer.trace.path import Path, rebuild
 from spec import CheckedSpec, ir
+from spec.diagnostics import raise_errors
 
 
 @dataclass
@@ -71,30 +72,14 @@ class CheckOptions:
 
 
 class SelectionError(Exception):
-    """A --model, --invariant or --const that does not fit the spec."""
+    """Constants that do not fit the spec, said in one message, for a caller that reports them beside
+    mistakes of its own; spec.select and spec.instantiate give them as located diagnostics."""
 
 
-def select_models(checked: CheckedSpec, wanted: list[str] | None) -> list[str]:
-    available = spec.model_names(checked)
-    if not wanted:
-        return available
-    for name in wanted:
-        if name not in available:
-            raise SelectionError(f"spec {checked.name} has no model '{name}'; its models are {', '.join(available)}")
-    return list(wanted)
-
-
-def check_constants(checked: CheckedSpec, constants: Mapping[str, int | bool] | None) -> None:
-    from spec.types import BOOL
-
-    for name, value in (constants or {}).items():
-        if name not in checked.scope.consts:
-            known = ", ".join(checked.scope.consts) or "none"
-            raise SelectionError(f"spec {checked.name} has no constant '{name}' (its constants: {known})")
-        declared = checked.types.of(checked.scope.consts[name].value)
-        if (declared == BOOL) != isinstance(value, bool):
-            want = "true or false" if declared == BOOL else "an integer"
-            raise SelectionError(f"constant '{name}' is {declared}: give it {want}, not {value!r}")
+def check_constants(checked: CheckedSpec, constants: Mapping[str, object] | None) -> None:
+    found = spec.check_constants(checked, constants)
+    if found:
+        raise SelectionError("; ".join(d.message for d in found))
 
 
 def _instantiate(
@@ -105,21 +90,19 @@ def _instantiate(
     deadlock: bool = False,
     select: bool = True,
 ) -> tuple[ir.System, SystemModel]:
-    """The IR of one model and its transition system, checking only the selected properties."""
+    """The IR of one model and its transition system, checking only the selected properties (SpecError
+    for a model, property or constant the spec does not have)."""
+    if select:
+        spec.select(checked, properties=options.invariants, deadlock=deadlock)
     system = spec.instantiate(checked, model_name, options.constants)
     if warn is not None:
         for warning in system.warnings:
             warn(warning.render(checked.source))
-    try:
-        model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
-        if warn is not None:
-            for warning in model.warnings:
-                warn(warning.render(checked.source))
-        return system, model
-    except KeyError as unknown:
-        raise SelectionError(
-            f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
-        ) from None
+    model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
+    if warn is not None:
+        for warning in model.warnings:
+            warn(warning.render(checked.source))
+    return system, model
 
 
 def _record_violation(
@@ -284,16 +267,10 @@ def prove_model(
     a counterexample to induction (`<property>.cti.*`), a lemma's own counterexample under the lemma's name."""
     from explorer.bmc.prove import run_prove
 
+    raise_errors([*spec.check_properties(checked, options.invariants or []),
+                  *spec.check_properties(checked, lemmas, invariants_only=True)], checked.source)
     system, model = _instantiate(checked, model_name, options, warn, select=False)
-    names = [inv.name for inv in system.invariants]
     goals_known = {p.name: p for p in model.properties if p.kind != "deadlock"}
-    for name in lemmas:
-        if name not in names:
-            raise SelectionError(f"spec {checked.name} has no invariant {name!r} (its invariants: {', '.join(names)})")
-    for name in options.invariants or []:
-        if name not in goals_known:
-            raise SelectionError(f"spec {checked.name} has no property {name!r} (its properties: "
-                                 f"{', '.join(goals_known)})")
     with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
     bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
     out = []

@@ -37,7 +37,7 @@ def draw(
         raise PictureError(
             f"the state graph needs the spec, and {source} cannot be read ({error.strerror}); name it with --spec"
         ) from None
-    system = spec.instantiate(checked, meta.get("model", "default"), meta.get("constants") or {})
+    system = spec.instantiate(checked, meta.get("model", spec.DEFAULT_MODEL), meta.get("constants") or {})
     model = SystemModel(system, None, deadlock=meta.get("property") == "deadlock_free")
     limit = max_states or states.LIMIT
     try:

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from pygls.workspace import TextDocument
 
 import spec
+from editor.index import analyze
+from editor.lsp import _range, _where
 from explorer.cli import main
-from explorer.lsp import _range, _where
 from spec import SpecError
-from spec.index import analyze
 from spec.printer import format_text
 from spec.source import SourceFile, lines_with_ends, normalize
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 import spec
-from explorer.trace.files import write_atomic
 from spec.diagnostics import InternalError, SpecError
+from spec.files import write_atomic
 from spec.printer import format_text
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -90,6 +90,6 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
 @click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default and only way).")
 def lsp(stdio: bool) -> None:
     """Run the language server (LSP over stdio) for editors."""
-    from explorer.lsp import serve  # pygls is only loaded for this command
+    from editor.lsp import serve  # pygls is only loaded for this command
 
     serve()
