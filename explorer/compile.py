@@ -173,7 +173,15 @@ class Compiler:
             return lambda c: frozenset({k(c): v(c) for k, v in entries}.items())
         if isinstance(e, ir.RangeSet):
             lo, hi = self.expr(e.lo), self.expr(e.hi)
-            return lambda c: frozenset(range(lo(c), hi(c) + 1))
+
+            def range_set(c: Ctx) -> frozenset[int]:
+                a, b = lo(c), hi(c)
+                if b - a + 1 > ir.MAX_DOMAIN:  # one step must not build gigabytes
+                    raise fail(f"the range {a}..{b} has {b - a + 1:,} values: too many to build (the limit is "
+                               f"{ir.MAX_DOMAIN:,})", NOWHERE)
+                return frozenset(range(a, b + 1))
+
+            return range_set
         if isinstance(e, ir.Index):
             return self.index(e)
         if isinstance(e, ir.TupleGet):

@@ -699,3 +699,33 @@ class System:
             if m.name == name:
                 return m
         raise KeyError(name)
+
+
+# A set built while the spec runs (a range, a domain to enumerate) may hold at most this many values: beyond
+# it, one step would take seconds and gigabytes. The front end refuses larger constant ranges (FL503); the
+# back ends refuse larger ones computed at run time.
+MAX_DOMAIN = 2**20
+
+
+def domain_size(t: Type) -> int:
+    """How many values a type has (without listing them)."""
+    if isinstance(t, BoolT):
+        return 2
+    if isinstance(t, IntT):
+        return (t.hi - t.lo + 1) if t.lo is not None and t.hi is not None else 1 << 62
+    if isinstance(t, EnumT):
+        return len(t.members)
+    if isinstance(t, NodeT):
+        return len(t.instances)
+    if isinstance(t, OptionT):
+        return 1 + domain_size(t.inner)
+    if isinstance(t, SetT):
+        return 1 << min(domain_size(t.elem), 62)
+    if isinstance(t, MapT):
+        return (domain_size(t.value) + 1) ** min(domain_size(t.key), 62)
+    if isinstance(t, TupleT):
+        size = 1
+        for item in t.items:
+            size *= domain_size(item)
+        return size
+    return 1 << 62

@@ -3,6 +3,7 @@ finite domains. The only module that reads both the AST and the IR."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,7 @@ class _Lowerer:
         self.message_types: dict[str, ir.Message] = {}
         self.model_ir = ir.Model(model_name)
         self.fault_spans: dict[tuple[str, str], Span] = {}
+        self.setting_spans: dict[str, Span] = {}  # skew, partition: where the model sets them
         self.asserts: list[tuple[str, Span]] = []
 
     # ---- driver
@@ -134,6 +136,7 @@ class _Lowerer:
             )
         invariants = tuple(self.invariant(inv) for inv in self.spec.invariants)
         self.check_byzantine(model)
+        self.check_adversary_choices(model, len(instances))
         self.sink.raise_if_any(self.checked.source)
         return ir.System(
             spec=self.checked.name,
@@ -203,7 +206,10 @@ class _Lowerer:
         if isinstance(e, ast.IfExpr):
             return self.evaluate(e.then) if self.evaluate(e.cond) else self.evaluate(e.else_)
         if isinstance(e, ast.RangeExpr):
-            return frozenset(range(self.evaluate(e.lo), self.evaluate(e.hi) + 1))
+            lo, hi = self.evaluate(e.lo), self.evaluate(e.hi)
+            if hi - lo + 1 > ir.MAX_DOMAIN:
+                raise _Undefined(e.span, _range_too_large(lo, hi))
+            return frozenset(range(lo, hi + 1))
         if isinstance(e, ast.SetLit):
             return frozenset(self.evaluate(i) for i in e.items)
         if isinstance(e, ast.TupleLit):
@@ -244,6 +250,7 @@ class _Lowerer:
                 for setting in item.settings:
                     if setting.name == "skew" and setting.bound is not None:
                         skew = self.budget(setting)
+                        self.setting_spans["skew"] = setting.span
                     elif setting.name == "drift":
                         drift = True
                     elif setting.name == "ntp":
@@ -258,6 +265,7 @@ class _Lowerer:
                         ordering = setting.name
                     elif setting.name in budgets and setting.bound is not None:
                         budgets[setting.name] = self.budget(setting)
+                        self.setting_spans[setting.name] = setting.span
                     elif setting.name == "asymmetric":
                         asymmetric = True
                 network = ir.Network(ordering, budgets["loss"], budgets["duplicate"], budgets["partition"], asymmetric)
@@ -305,7 +313,7 @@ class _Lowerer:
                     continue  # only relayed, never invented
                 size = 1
                 for fld in message.fields:
-                    size *= _domain_size(fld.type)
+                    size *= ir.domain_size(fld.type)
                 if size > MAX_INJECTED:
                     decl = self.scope.messages[message_name]
                     self.sink.error(
@@ -324,6 +332,42 @@ class _Lowerer:
                     "step; the search may explode",
                     span,
                     "narrow the field ranges of the messages it can send, or make them `signed`",
+                )
+
+    def check_adversary_choices(self, model: ir.Model, nodes: int) -> None:
+        """The adversary's choices are enumerated: where the clocks start (2S+1 readings per node), which
+        partitions it may cut, which nodes lie. Each must stay few enough to build (FL503)."""
+        limit = ir.MAX_DOMAIN
+        if model.timed and model.clocks.skew > 0:
+            per_node = 2 * model.clocks.skew + 1
+            if per_node > limit or per_node ** min(nodes, 64) > limit:
+                self.sink.error(
+                    "FL503",
+                    f"with skew <= {model.clocks.skew}, the clocks of {nodes} node{'s' if nodes != 1 else ''} may "
+                    f"start in {per_node:,}{'^' + str(nodes) if nodes > 1 else ''} ways: too many to explore (the "
+                    f"limit is {limit:,})",
+                    self.setting_spans.get("skew", NOWHERE),
+                    "a skew of a few ticks shows every clock anomaly a larger one does",
+                )
+        if model.network.partition > 0 and 2 ** (nodes - 1) * (3 if model.network.asymmetric else 1) > limit:
+            self.sink.error(
+                "FL503",
+                f"{nodes} nodes can be split into {2 ** (nodes - 1) - 1:,} partitions: too many to explore (the "
+                f"limit is {limit:,})",
+                self.setting_spans.get("partition", NOWHERE),
+            )
+        for budget in model.faults:
+            count = self.node_ranges[budget.node_type][1]
+            if budget.kind != "byzantine" or self.node_types[budget.node_type].symmetric:
+                continue  # a symmetric type: one choice per number of liars
+            choices = sum(math.comb(count, k) for k in range(min(budget.bound, count) + 1))
+            if choices > limit:
+                self.sink.error(
+                    "FL503",
+                    f"up to {budget.bound} Byzantine of {count} {budget.node_type} can be chosen in {choices:,} ways: "
+                    f"too many to explore (the limit is {limit:,})",
+                    self.fault_spans.get((budget.kind, budget.node_type), NOWHERE),
+                    f"make {budget.node_type} `symmetric` if its instances are interchangeable",
                 )
 
     # ---- types
@@ -588,6 +632,9 @@ class _Lowerer:
             lo = self.plain(self.expr(e.lo, scope), e.lo.span)
             hi = self.plain(self.expr(e.hi, scope), e.hi.span)
             if isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit):
+                if hi.value - lo.value + 1 > ir.MAX_DOMAIN:
+                    self.sink.error("FL503", _range_too_large(lo.value, hi.value), e.span)
+                    return ir.Lit(ir.SetT(ir.IntT(lo.value, lo.value)), frozenset())
                 return ir.Lit(ir.SetT(ir.IntT(lo.value, hi.value)), frozenset(range(lo.value, hi.value + 1)))
             return ir.RangeSet(ir.SetT(ir.INT), lo, hi)
         if isinstance(e, ast.QuantExpr):
@@ -780,30 +827,6 @@ def _join(a: ir.Type, b: ir.Type) -> ir.Type:
     return a
 
 
-def _domain_size(t: ir.Type) -> int:
-    """How many values a type has (without listing them)."""
-    if isinstance(t, ir.BoolT):
-        return 2
-    if isinstance(t, ir.IntT):
-        return (t.hi - t.lo + 1) if t.lo is not None and t.hi is not None else 1 << 62
-    if isinstance(t, ir.EnumT):
-        return len(t.members)
-    if isinstance(t, ir.NodeT):
-        return len(t.instances)
-    if isinstance(t, ir.OptionT):
-        return 1 + _domain_size(t.inner)
-    if isinstance(t, ir.SetT):
-        return 1 << min(_domain_size(t.elem), 62)
-    if isinstance(t, ir.MapT):
-        return (_domain_size(t.value) + 1) ** min(_domain_size(t.key), 62)
-    if isinstance(t, ir.TupleT):
-        size = 1
-        for item in t.items:
-            size *= _domain_size(item)
-        return size
-    return 1 << 62
-
-
 def _default_value(t: ir.Type) -> Any:
     if isinstance(t, ir.BoolT):
         return False
@@ -822,6 +845,11 @@ def _default_value(t: ir.Type) -> Any:
     if isinstance(t, ir.NodeT):
         return t.instances[0] if t.instances else None
     return None
+
+
+def _range_too_large(lo: int, hi: int) -> str:
+    return (f"the range {lo}..{hi} has {hi - lo + 1:,} values: too many to build (the limit is "
+            f"{ir.MAX_DOMAIN:,})")
 
 
 def _source_text(text: str, span: Span) -> str:
