@@ -30,6 +30,7 @@ from explorer.bmc.encode import (
     Encoder,
     State,
 )
+from explorer.bmc.interrupt import Stop, cancelled, interruptible
 from explorer.model import Action
 from explorer.model import State as ExplicitState
 from explorer.semantics.system import SystemModel
@@ -48,6 +49,20 @@ class ProveResult:
 
 
 def run_prove(model: SystemModel, properties: list[str], k: int, max_seconds: float | None = None) -> ProveResult:
+    """Ctrl-C and the time bound stop the proof (through Z3's own interrupt: explorer/bmc/interrupt.py),
+    with a verdict of "unknown" that says where it stopped."""
+    started = time.perf_counter()
+    with interruptible(max_seconds) as stop:
+        try:
+            return _prove(model, properties, k, max_seconds, stop)
+        except z3.Z3Exception as error:
+            reason = cancelled(error, stop)  # an operation Z3 cancelled, or a real failure
+            if reason is None:
+                raise
+            return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=reason)
+
+
+def _prove(model: SystemModel, properties: list[str], k: int, max_seconds: float | None, stop: Stop) -> ProveResult:
     started = time.perf_counter()
     system = model.system
     invariants = [inv for inv in system.invariants if inv.name in properties]
@@ -58,27 +73,31 @@ def run_prove(model: SystemModel, properties: list[str], k: int, max_seconds: fl
         return ProveResult("violated", k, found.prop, found.path, time.perf_counter() - started,
                            f"{found.prop} is violated in {found.length} steps")
     if not base.complete:
-        return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=base.stop_reason or "")
+        where = f"{base.stop_reason} in the base case at depth {base.depth}"
+        return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=where)
     # step case: k states where everything holds, then one that breaks something
     enc = Encoder(system, universe=True)
     solver = z3.Solver()
-    if max_seconds is not None:
-        solver.set("timeout", int(max(max_seconds - (time.perf_counter() - started), 1) * 1000))
     states = [enc.fresh_state(0)]
     solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
     for i in range(k):
+        if stop.poll() is not None:
+            return ProveResult("unknown", k, seconds=time.perf_counter() - started,
+                               reason=f"{stop.reason} while building the induction step")
         solver.add(*invariant_terms(enc, states[i], invariants).values())
         states[i], _, _, facts, following = unroll(enc, states[i], i)
         solver.add(*facts)
         states.append(following)
     goal = invariant_terms(enc, states[k], invariants)
     solver.add(z3.Not(z3.And(*goal.values())))
+    stop.prepare(solver)
     answer = solver.check()
     seconds = time.perf_counter() - started
     if answer == z3.unsat:
         return ProveResult("proved", k, seconds=seconds)
     if answer == z3.unknown:
-        return ProveResult("unknown", k, seconds=seconds, reason=f"Z3 could not decide: {solver.reason_unknown()}")
+        why = stop.poll() or stop.explain(solver.reason_unknown())
+        return ProveResult("unknown", k, seconds=seconds, reason=f"{why} in the induction step")
     witness = solver.model()
     broken = [name for name, term in goal.items() if z3.is_false(witness.eval(term, model_completion=True))]
     path = _cti_path(model, enc, witness, states)
