@@ -112,7 +112,7 @@ def node_steps(
         lid = state[i]
         code = status[lid]
         if code == DOWN:
-            key = model._key(lid, now)
+            key = model._key(lid, state)
             entries = model.recover_cache[i].get(key)
             if entries is None:
                 entries = model._recovery(i, key)
