@@ -12,6 +12,7 @@ from typing import Any
 
 import spec
 from explorer.search import SearchResult, Stats, explore
+from explorer.search.limits import default_memory_limit, watchdog
 from explorer.semantics.system import SystemModel
 from explorer.trace import itf, text
 from explorer.trace.files import write_atomic
@@ -102,17 +103,20 @@ def _instantiate(
     deadlock: bool = False,
     select: bool = True,
 ) -> tuple[ir.System, SystemModel]:
-    """The IR of one model and its transition system, checking only the selected properties."""
-    system = spec.instantiate(checked, model_name, options.constants)
-    if warn is not None:
-        for warning in system.warnings:
-            warn(warning.render(checked.source))
-    try:
-        return system, SystemModel(system, options.invariants if select else None, deadlock)
-    except KeyError as unknown:
-        raise SelectionError(
-            f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
-        ) from None
+    """The IR of one model and its transition system, checking only the selected properties. Building them
+    is held to the run's time and memory bounds too (BoundReached)."""
+    memory = options.max_memory if options.max_memory is not None else default_memory_limit()
+    with watchdog(options.max_seconds, memory):
+        system = spec.instantiate(checked, model_name, options.constants)
+        if warn is not None:
+            for warning in system.warnings:
+                warn(warning.render(checked.source))
+        try:
+            return system, SystemModel(system, options.invariants if select else None, deadlock)
+        except KeyError as unknown:
+            raise SelectionError(
+                f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
+            ) from None
 
 
 def _record_violation(
@@ -253,7 +257,7 @@ def prove_model(
 ) -> list[PropertyResult]:
     """Each selected invariant (all but the lemmas, by default) proved by k-induction together with the
     lemmas; a failed induction step is written as a counterexample to induction (`<property>.cti.*`)."""
-    from explorer.bmc.prove import run_prove
+    from explorer.bmc.interrupt import interrupt_requested, interruptible
 
     system, model = _instantiate(checked, model_name, options, warn, select=False)
     names = [inv.name for inv in system.invariants]
@@ -262,22 +266,38 @@ def prove_model(
             raise SelectionError(f"spec {checked.name} has no invariant {name!r} (its invariants: {', '.join(names)})")
     with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
     bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
-    out = []
-    for goal in options.invariants or [n for n in names if n not in lemmas]:
-        result = run_prove(model, [goal, *[name for name in lemmas if name != goal]], k, options.max_seconds)
-        text = next(inv.text for inv in system.invariants if inv.name == goal)
-        base = PropertyResult(system.model.name, goal, "invariant", "holds", Stats(depth=k, seconds=result.seconds),
-                              bounds, text, backend="prove")
-        if result.verdict == "proved":
-            base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
-        else:
-            base.verdict = "violated" if result.verdict == "violated" else "incomplete"
-            base.reason = result.reason
-        if result.path is not None:
-            _record_violation(base, result.path, checked, model, options, result.violated,
-                              induction=result.verdict != "violated")
-        out.append(base)
+    out: list[PropertyResult] = []
+    with interruptible(None):  # one Ctrl-C ends the whole run, not just the proof under way
+        for goal in options.invariants or [n for n in names if n not in lemmas]:
+            text = next(inv.text for inv in system.invariants if inv.name == goal)
+            base = PropertyResult(system.model.name, goal, "invariant", "holds", Stats(depth=k), bounds, text,
+                                  backend="prove")
+            if interrupt_requested():
+                base.verdict, base.reason = "incomplete", "interrupted"
+            else:
+                _prove_goal(base, checked, model, k, lemmas, options)
+            out.append(base)
     return out
+
+
+def _prove_goal(
+    base: PropertyResult, checked: CheckedSpec, model: SystemModel, k: int, lemmas: list[str], options: CheckOptions
+) -> None:
+    """Prove `base.property` with the lemmas; fill in its verdict, and write a counterexample (to induction)."""
+    from explorer.bmc.prove import run_prove
+
+    goal = base.property
+    result = run_prove(model, [goal, *[name for name in lemmas if name != goal]], k, options.max_seconds)
+    base.stats = Stats(depth=k, seconds=result.seconds)
+    if result.verdict == "proved":
+        with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
+        base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
+    else:
+        base.verdict = "violated" if result.verdict == "violated" else "incomplete"
+        base.reason = result.reason
+    if result.path is not None:
+        _record_violation(base, result.path, checked, model, options, result.violated,
+                          induction=result.verdict != "violated")
 
 
 def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str, suffix: str = "") -> tuple[FsPath, FsPath]:
