@@ -12,8 +12,6 @@ cannot be written at its end.
 from __future__ import annotations
 
 import json
-import math
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 import spec
+from explorer.cli_types import Count, FileName, Seconds
 from explorer.crash import current as crash_current
 from explorer.crash import doing
 from explorer.crash import report as crash_report
@@ -107,48 +106,6 @@ def _check_outputs(out_dir: str | None = None, report: str | None = None, pictur
         _fail(f"error: {error}")
 
 
-_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
-
-
-class _Seconds(click.ParamType):
-    """A positive, finite number of seconds, written in plain decimal (no `nan`, `inf`, `1e3` or `1_0`)."""
-
-    name = "SECONDS"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        if isinstance(value, float):
-            return value
-        text = str(value).strip()
-        seconds = float(text) if _DECIMAL.fullmatch(text) else math.nan
-        if not math.isfinite(seconds) or seconds <= 0:
-            self.fail(f"{value!r} is not a positive number of seconds (such as 30 or 0.5)", param, ctx)
-        return seconds
-
-
-class _Count(click.ParamType):
-    """A whole number written in ASCII digits (no `1_000`, no other scripts' digits), at least `least`."""
-
-    name = "INTEGER"
-
-    def __init__(self, least: int | None = 0) -> None:
-        self.least = least
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip()
-        digits = text[1:] if text.startswith("-") and self.least is None else text
-        if not digits.isascii() or not digits.isdigit():
-            self.fail(f"{value!r} is not a whole number", param, ctx)
-        if len(digits) > 18:
-            self.fail(f"{text} is too large", param, ctx)
-        number = int(text)
-        if self.least is not None and number < self.least:
-            self.fail(f"{number} is less than {self.least}", param, ctx)
-        return number
-
-
-SECONDS = _Seconds()
 
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -174,7 +131,7 @@ def _output_options(out_help: str = "Where counterexamples are written.") -> Cal
 
     def apply(command: _Command) -> _Command:
         command = click.option("--out", "out_dir", default="counterexamples", show_default=True,
-                               type=click.Path(file_okay=False), help=out_help)(command)
+                               type=FileName(directory=True), help=out_help)(command)
         return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")(command)
 
     return apply
@@ -219,18 +176,18 @@ def debugging() -> bool:
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("spec_path", metavar="SPEC", type=FileName())
 @_selection_options()
-@click.option("--max-depth", type=_Count(0), help="Explore at most this many steps deep.")
-@click.option("--max-states", type=_Count(1), help="Stop after this many distinct states.")
-@click.option("--max-seconds", type=SECONDS, help="Stop each model's search after this long.")
-@click.option("--max-memory", type=_Count(1), metavar="MIB",
+@click.option("--max-depth", type=Count(0), help="Explore at most this many steps deep.")
+@click.option("--max-states", type=Count(1), help="Stop after this many distinct states.")
+@click.option("--max-seconds", type=Seconds(), help="Stop each model's search after this long.")
+@click.option("--max-memory", type=Count(1), metavar="MIB",
               help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
 @_output_options()
 @click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+@click.option("--report", "report_path", type=FileName(),
               help="Write a self-contained HTML report (matrix, charts, steps).")
 def check(
     spec_path: str,
@@ -489,10 +446,10 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--depth", "-k", type=_Count(0), required=True, help="Unroll this many steps.")
+@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.option("--depth", "-k", type=Count(0), required=True, help="Unroll this many steps.")
 @_selection_options()
-@click.option("--max-seconds", type=SECONDS, help="Stop each model after this long.")
+@click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
 def bmc(
     spec_path: str,
@@ -519,12 +476,12 @@ def bmc(
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("spec_path", metavar="SPEC", type=FileName())
 @_selection_options("Prove only in this model (repeatable).", "Prove only this invariant (repeatable).")
 @click.option("--lemma", "-l", "lemmas", multiple=True,
               help="An invariant of the spec assumed and proved together with the goal (repeatable).")
-@click.option("--k", "k", type=_Count(1), default=1, show_default=True, help="The k of k-induction.")
-@click.option("--max-seconds", type=SECONDS, help="Give up on a proof after this long.")
+@click.option("--k", "k", type=Count(1), default=1, show_default=True, help="The k of k-induction.")
+@click.option("--max-seconds", type=Seconds(), help="Give up on a proof after this long.")
 @_output_options("Where counterexamples (and counterexamples to induction) are written.")
 def prove(
     spec_path: str,
@@ -556,12 +513,12 @@ def prove(
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--runs", type=_Count(1), default=100, show_default=True, help="How many random runs.")
-@click.option("--depth", type=_Count(0), default=50, show_default=True, help="Steps per run, at most.")
-@click.option("--seed", type=_Count(None), default=0, show_default=True, help="The seed of every random choice.")
+@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.option("--runs", type=Count(1), default=100, show_default=True, help="How many random runs.")
+@click.option("--depth", type=Count(0), default=50, show_default=True, help="Steps per run, at most.")
+@click.option("--seed", type=Count(None), default=0, show_default=True, help="The seed of every random choice.")
 @_selection_options("Simulate only this model (repeatable).")
-@click.option("--max-seconds", type=SECONDS, help="Stop each model after this long.")
+@click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
 def simulate(
     spec_path: str,
@@ -587,8 +544,8 @@ def simulate(
 
 
 @main.command()
-@click.argument("trace_path", metavar="TRACE", type=click.Path(dir_okay=False))
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("trace_path", metavar="TRACE", type=FileName())
+@click.argument("spec_path", metavar="SPEC", type=FileName())
 def replay(trace_path: str, spec_path: str) -> None:
     """Re-execute TRACE against SPEC: exit 0 if it reaches its violation, 1 if it departs from the spec."""
     from explorer.trace.replay import replay as run_replay
@@ -617,14 +574,14 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
 
 
 @main.command()
-@click.argument("trace_path", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.argument("trace_path", metavar="TRACE", type=FileName())
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg", show_default=True)
 @click.option("--kind", type=click.Choice(["sequence", "states"]), default="sequence", show_default=True,
               help="A message sequence chart, or the explored state graph (small specs only).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The picture to write.")
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", type=FileName(), help="The picture to write.")
+@click.option("--spec", "spec_path", type=FileName(),
               help="The spec (for --kind states), when it is not where the trace says.")
-@click.option("--max-states", type=_Count(1), help="Draw only the first N states explored.")
+@click.option("--max-states", type=Count(1), help="Draw only the first N states explored.")
 def render(
     trace_path: str, fmt: str, kind: str, output: str | None, spec_path: str | None, max_states: int | None
 ) -> None:

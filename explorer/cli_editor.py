@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 import spec
+from explorer.cli_types import FileName
 from explorer.crash import doing
 from explorer.crash import report as crash_report
 from explorer.trace.files import write_atomic
@@ -31,7 +32,7 @@ def _format_one(path: str, text: str) -> str:
 
 
 @click.command()
-@click.argument("paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", metavar="SPEC...", nargs=-1, required=True, type=FileName())
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would be reformatted.")
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     """Format specs in place: two-space indents, one statement a line, comments kept.
@@ -41,7 +42,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     changed = unchanged = 0
     for path in paths:
         try:
-            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+            text = sys.stdin.read() if path == "-" else spec.read_text(path)
         except OSError as error:
             click.echo(f"error: cannot read {path}: {error.strerror or error}", err=True)
             worst = max(worst, EXIT_USAGE)

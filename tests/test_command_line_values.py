@@ -57,3 +57,11 @@ def test_max_seconds_must_be_a_positive_finite_number(value: str) -> None:
 def test_counts_are_plain_ascii_whole_numbers(value: str) -> None:
     code, out = invoke("check", TWO_PC, "--max-states", value)
     assert code == 2 and "--max-states" in out
+
+
+@pytest.mark.parametrize("name", ["", " ", "a\x00b"])
+def test_a_file_name_must_be_one(name: str) -> None:
+    for command in (["check", name], ["render", name], ["fmt", name], ["replay", name, TWO_PC],
+                    ["check", TWO_PC, "--out", name], ["check", TWO_PC, "--report", name]):
+        code, out = invoke(*command)
+        assert code == 2 and "Invalid value" in out, (command, out)

@@ -101,6 +101,12 @@ def _state(state: Any, where: str, nodes: set[str]) -> None:
 def _step(meta: dict[str, Any], where: str, nodes: set[str]) -> None:
     for key in ("action", "text"):
         _string(_required(meta, key, where), f"{where}.{key}")
+    # What a chart draws of each kind of step must be there: a message's two ends, a fault's link.
+    needed: tuple[str, ...] = ("actor", "peer", "message") if meta["action"] in ("deliver", "inject") else ()
+    if meta.get("fault") in ("drop", "duplicate"):
+        needed = ("link", "message")
+    for key in needed:
+        _required(meta, key, where)
     for key in _STEP_STRINGS:
         if key in meta:
             _string(meta[key], f"{where}.{key}")

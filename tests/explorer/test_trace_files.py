@@ -56,6 +56,7 @@ CORRUPTIONS: list[tuple[str, Callable[[Any], None], str]] = [
     ("unknown_receiver", _set(["states", 1, "#meta", "sends", 0, "to"], "Server[7]"),
      "states[1].#meta.sends[0].to: 'Server[7]' is not one of the trace's nodes"),
     ("bad_link", _set(["states", 2, "#meta", "link"], ["Server"]), "states[2].#meta.link: expected a pair of nodes"),
+    ("delivery_without_sender", lambda d: d["states"][2]["#meta"].pop("peer"), "states[2].#meta: missing 'peer'"),
     ("node_not_a_name", _set(["#meta", "nodes"], ["Server", "<b>"]), "#meta.nodes[1]: expected a node name"),
     ("no_states", _set(["states"], []), "states: expected at least one state"),
     ("bad_set", _set(["states", 0, "Server.applied"], {"#set": 3}), "states[0].Server.applied.#set: expected a list"),
