@@ -53,7 +53,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def read_text(path: str) -> str:
+def _read_spec(path: str) -> str:
     """A spec's text, or exit 2 saying why it cannot be read."""
     try:
         return spec.read_text(path)
@@ -65,7 +65,7 @@ def read_text(path: str) -> str:
 
 def _load(path: str) -> CheckedSpec:
     with doing(f"loading {path}"):
-        text = read_text(path)
+        text = _read_spec(path)
         try:
             checked = spec.load(text, path)
         except SpecError as error:
@@ -141,6 +141,14 @@ class _Main(click.Group):
     """The `faultline` group; its `invoke` is the one place that turns an escaping exception into an exit
     code: Ctrl-C is 3 (interrupted), running out of memory or a failing disk 3 as well (stopped early, not
     the user's mistake), anything else 4 with a short report (faultline's own failure)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:  # click would say "Aborted!" and exit 1
+            _fail("interrupted while starting", EXIT_INCOMPLETE)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -129,9 +129,9 @@ _NUMBERS = ["0", "-1", "2147483647", "2147483648", "99999999999999999999", "1" +
 
 
 def mutate_spec(text: str, rng: random.Random) -> str:
-    """One to three mutations of a spec's text."""
+    """One to three mutations of a spec's text (one, most often: a spec with one mistake gets furthest)."""
     tokens = _TOKEN.findall(text)
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.choices((1, 2, 3), (6, 3, 1))[0]):
         if not tokens:
             tokens = ["node"]
         rng.choice(_SPEC_MUTATIONS)(tokens, rng)
@@ -158,6 +158,20 @@ def _unknown_name(tokens: list[str], rng: random.Random) -> None:
         tokens[rng.choice(names)] = rng.choice(
             ["zz", "Nope", "x1", "timeout", "self", "now", "const", "clock"]
         )
+
+
+def _renumber(tokens: list[str], rng: random.Random) -> None:
+    """A number changed to another small one: often still a spec, now with other bounds and budgets."""
+    numbers = [k for k, t in enumerate(tokens) if t.isdigit()]
+    if numbers:
+        tokens[rng.choice(numbers)] = str(rng.randint(0, 5))
+
+
+def _rename(tokens: list[str], rng: random.Random) -> None:
+    """A name changed to another name of the same spec: a message for a node, a variable for another."""
+    names = [k for k, t in enumerate(tokens) if t[:1].isalpha() or t[:1] == "_"]
+    if len(names) > 1:
+        tokens[rng.choice(names)] = tokens[rng.choice(names)]
 
 
 def _huge_number(tokens: list[str], rng: random.Random) -> None:
@@ -262,6 +276,11 @@ _SPEC_MUTATIONS: list[Callable[[list[str], random.Random], None]] = [
     _snippet,
     _crossover,
     _crossover,
+    _renumber,
+    _renumber,
+    _renumber,
+    _rename,
+    _rename,
 ]
 
 
@@ -464,7 +483,7 @@ def base_commands(folder: Path, trace: Path) -> list[list[str]]:
 
 def mutate_command(args: list[str], rng: random.Random) -> list[str]:
     args = list(args)
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.choices((1, 2, 3), (6, 3, 1))[0]):
         k = rng.randrange(len(args) + 1)
         choice = rng.randrange(6)
         if choice == 0 and args:
