@@ -193,6 +193,8 @@ def debugging() -> bool:
               help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
+@click.option("--no-symmetry", "no_symmetry", is_flag=True,
+              help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).")
 @_output_options()
 @click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
 @click.option("--report", "report_path", type=FileName(),
@@ -208,6 +210,7 @@ def check(
     max_memory: int | None,
     dfs: bool,
     deadlock: bool,
+    no_symmetry: bool,
     as_json: bool,
     out_dir: str,
     render_charts: bool,
@@ -227,6 +230,7 @@ def check(
         max_memory=max_memory * 2**20 if max_memory else None,
         deadlock=deadlock,
         out_dir=Path(out_dir),
+        symmetry=not no_symmetry,
     )
 
     def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
@@ -443,6 +447,8 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
         else:
             summary = f"{stats.seconds:.2f} s"
         stdout.print(Text(f"{name}: {summary}"))
+        if rows[0].warning:
+            stdout.print(Text(f"  warning: {rows[0].warning}", style="yellow"))
         for r in rows:
             if r.verdict == "incomplete" and r.reason:
                 stdout.print(Text(f"  {r.property}: incomplete ({r.reason})", style="yellow"))

@@ -1,25 +1,42 @@
 """The interface between search and semantics: a transition system with labelled steps and properties.
 
-Search (explorer/search/) sees only this; it never imports the front end.
+Search (explorer/search/) sees only this; it never imports the front end or the compiler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Protocol
 
-from explorer.compile import SpecRuntimeError
+from explorer.actions import Action
+from explorer.state import State
+from spec.source import Span
 
-State = tuple[Any, ...]
-# A step, as data: ("deliver", message id, outcome), ("act", node, action, outcome), ("drop", message id), ...
-Action = tuple[Any, ...]
+
+@dataclass(frozen=True, slots=True)
+class SpecRuntimeError:
+    """A failure inside the spec while a step ran: an assertion, a value out of its range, a missing key.
+    It is a violation, reported with the trace that led to it."""
+
+    kind: str  # "assert" or "runtime"
+    prop: str  # the property it violates: an assertion's name, or "no_runtime_errors"
+    message: str
+    span: Span
+
+
+class PropertyKind(StrEnum):
+    INVARIANT = "invariant"
+    ASSERTION = "assertion"
+    RUNTIME = "runtime"
+    DEADLOCK = "deadlock"
 
 
 @dataclass(frozen=True, slots=True)
 class Property:
     name: str
-    kind: str  # "invariant", "assertion", "runtime", "deadlock"
+    kind: PropertyKind
     text: str  # what it says, for reports
     where: str  # file:line:col of its declaration, or "" for built-in ones
 
@@ -41,7 +58,6 @@ class Model(Protocol):
         """Every step from `state`: the ones that lead to a state, and the ones that fail inside the spec."""
         ...
 
-
     def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
         """Whether `state`, with these successors, is stuck: no protocol step, and time cannot pass."""
         ...
@@ -49,3 +65,11 @@ class Model(Protocol):
     def violated(self, state: State) -> list[str]:
         """Names of the invariants `state` violates (among those being checked)."""
         ...
+
+    def fingerprint(self, state: State) -> int:
+        """What the search remembers of a state: equal for states it need not tell apart (the same state,
+        or, under symmetry reduction, states that differ only by a permutation of interchangeable nodes)."""
+        ...
+
+
+__all__ = ["Action", "Model", "Property", "PropertyKind", "SpecRuntimeError", "State"]

@@ -34,6 +34,7 @@ class PropertyResult:
     reason: str | None = None  # why a verdict is incomplete, or the bound a `holds` is within
     path: Path | None = None
     backend: str = "explorer"  # or "bmc"
+    warning: str | None = None  # something about the model the user should know (e.g. time never passes)
 
     def to_json(self) -> dict[str, Any]:
         explicit = self.backend in ("explorer", "simulate")  # bmc and prove do not count states
@@ -51,6 +52,7 @@ class PropertyResult:
             "trace_length": self.trace_length,
             "bounds": self.bounds,
             "reason": self.reason,
+            "warning": self.warning,
         }
 
 
@@ -66,6 +68,7 @@ class CheckOptions:
     max_seconds: float | None = None
     max_memory: int | None = None  # bytes; None: 80% of the machine's memory
     out_dir: FsPath | None = FsPath("counterexamples")
+    symmetry: bool = True  # reduce by symmetry over `symmetric` node types
 
 
 class SelectionError(Exception):
@@ -112,11 +115,15 @@ def _instantiate(
             for warning in system.warnings:
                 warn(warning.render(checked.source))
         try:
-            return system, SystemModel(system, options.invariants if select else None, deadlock)
+            model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
         except KeyError as unknown:
             raise SelectionError(
                 f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
             ) from None
+    if warn is not None:
+        for warning in model.warnings:
+            warn(warning.render(checked.source))
+    return system, model
 
 
 def _record_violation(
@@ -133,14 +140,24 @@ def _record_violation(
         result.verdict = "violated"
     result.trace_length = path.length
     result.path = path
+    result.trace = _record_trace(path, checked, model, options, prop or result.property, result.bounds,
+                                 induction=induction)
+
+
+def _record_trace(
+    path: Path, checked: CheckedSpec, model: SystemModel, options: CheckOptions, prop: str, bounds: str,
+    induction: bool = False,
+) -> str | None:
+    """Write the counterexample of `prop` (the path of its .itf.json), unless traces are not wanted."""
     if options.out_dir is None:
-        return
-    system = model.system
+        return None
+    described = next((p for p in model.properties if p.name == prop), None)
+    kind, description = (described.kind, described.text) if described is not None else ("invariant", "")
     info = itf.TraceInfo(
-        checked.name, checked.source.uri, system.model.name, prop or result.property, result.kind,
-        result.description, result.bounds, dict(options.constants or {}), induction=induction,
+        checked.name, checked.source.uri, model.system.model.name, prop, kind, description, bounds,
+        dict(options.constants or {}), induction=induction,
     )
-    result.trace = str(write_trace(model, path, info, options.out_dir, ".cti" if induction else ""))
+    return str(write_trace(model, path, info, options.out_dir, ".cti" if induction else ""))
 
 
 def check_model(
@@ -169,10 +186,12 @@ def verdicts(
     checked: CheckedSpec, system: ir.System, model: SystemModel, result: SearchResult, options: CheckOptions
 ) -> list[PropertyResult]:
     out = []
+    warning = _stuck_time(system, model, result)
+    bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
         base = PropertyResult(
-            system.model.name, prop.name, prop.kind, "holds", result.stats, system.model.bounds(), prop.text
+            system.model.name, prop.name, prop.kind, "holds", result.stats, bounds, prop.text, warning=warning,
         )
         if found is not None:
             path = rebuild(model, found.fingerprints, found.failing_action, found.error)
@@ -182,6 +201,15 @@ def verdicts(
             base.reason = result.stop_reason
         out.append(base)
     return out
+
+
+def _stuck_time(system: ir.System, model: SystemModel, result: SearchResult) -> str | None:
+    """A timed model in which no run reaches the horizon: its verdicts speak of less time than its bounds say."""
+    horizon = system.model.horizon or 0
+    if not system.model.timed or not result.exhausted or model.latest_now >= horizon:
+        return None
+    return (f"time never passes now={model.latest_now} in any run (the horizon is {horizon}): some step is always "
+            "due before time may pass, so verdicts cover only that much time")
 
 
 def bmc_model(
@@ -255,22 +283,28 @@ def prove_model(
     options: CheckOptions,
     warn: Callable[[str], None] | None = None,
 ) -> list[PropertyResult]:
-    """Each selected invariant (all but the lemmas, by default) proved by k-induction together with the
-    lemmas; a failed induction step is written as a counterexample to induction (`<property>.cti.*`)."""
+    """Each selected property (by default every invariant but the lemmas, every assertion and
+    no_runtime_errors) proved by k-induction together with the lemmas; a failed induction step is written as
+    a counterexample to induction (`<property>.cti.*`), a lemma's own counterexample under the lemma's name."""
     from explorer.bmc.interrupt import interrupt_requested, interruptible
 
     system, model = _instantiate(checked, model_name, options, warn, select=False)
     names = [inv.name for inv in system.invariants]
-    for name in [*lemmas, *(options.invariants or [])]:
+    goals_known = {p.name: p for p in model.properties if p.kind != "deadlock"}
+    for name in lemmas:
         if name not in names:
             raise SelectionError(f"spec {checked.name} has no invariant {name!r} (its invariants: {', '.join(names)})")
+    for name in options.invariants or []:
+        if name not in goals_known:
+            raise SelectionError(f"spec {checked.name} has no property {name!r} (its properties: "
+                                 f"{', '.join(goals_known)})")
     with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
     bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
     out: list[PropertyResult] = []
     with interruptible(None):  # one Ctrl-C ends the whole run, not just the proof under way
-        for goal in options.invariants or [n for n in names if n not in lemmas]:
-            text = next(inv.text for inv in system.invariants if inv.name == goal)
-            base = PropertyResult(system.model.name, goal, "invariant", "holds", Stats(depth=k), bounds, text,
+        for goal in options.invariants or [n for n in goals_known if n not in lemmas]:
+            prop = goals_known[goal]
+            base = PropertyResult(system.model.name, goal, prop.kind, "holds", Stats(depth=k), bounds, prop.text,
                                   backend="prove")
             if interrupt_requested():
                 base.verdict, base.reason = "incomplete", "interrupted"
@@ -283,11 +317,12 @@ def prove_model(
 def _prove_goal(
     base: PropertyResult, checked: CheckedSpec, model: SystemModel, k: int, lemmas: list[str], options: CheckOptions
 ) -> None:
-    """Prove `base.property` with the lemmas; fill in its verdict, and write a counterexample (to induction)."""
+    """Prove `base.property` with the lemmas; fill in its verdict, and write its counterexample (to
+    induction), or a lemma's own counterexample under the lemma's name."""
     from explorer.bmc.prove import run_prove
 
     goal = base.property
-    result = run_prove(model, [goal, *[name for name in lemmas if name != goal]], k, options.max_seconds)
+    result = run_prove(model, goal, lemmas, k, options.max_seconds)
     base.stats = Stats(depth=k, seconds=result.seconds)
     if result.verdict == "proved":
         with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
@@ -296,8 +331,12 @@ def _prove_goal(
         base.verdict = "violated" if result.verdict == "violated" else "incomplete"
         base.reason = result.reason
     if result.path is not None:
-        _record_violation(base, result.path, checked, model, options, result.violated,
-                          induction=result.verdict != "violated")
+        if result.verdict == "unknown":  # a lemma's real counterexample: the goal stays unproved
+            trace = _record_trace(result.path, checked, model, options, result.violated or goal, base.bounds)
+            base.reason += f" (its counterexample: {trace})" if trace else ""
+        else:
+            _record_violation(base, result.path, checked, model, options, result.violated,
+                              induction=result.verdict != "violated")
 
 
 def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str, suffix: str = "") -> tuple[FsPath, FsPath]:

@@ -6,24 +6,9 @@ from typing import Any
 
 from spec import ir
 
-
-def sort_key(value: Any) -> tuple[Any, ...]:
-    """A total order on run-time values, so that every iteration the explorer does is deterministic."""
-    if value is None:
-        return (0,)
-    if isinstance(value, bool):
-        return (1, int(value))
-    if isinstance(value, int):
-        return (2, value)
-    if isinstance(value, tuple):
-        return (3, tuple(sort_key(v) for v in value))
-    if isinstance(value, frozenset):
-        return (4, tuple(sorted(sort_key(v) for v in value)))
-    return (5, repr(value))
-
-
-def ordered(values: Any) -> list[Any]:
-    return sorted(values, key=sort_key)
+# The canonical order of run-time values (spec.ir.canonical_key): every iteration, in every back end.
+sort_key = ir.canonical_key
+ordered = ir.in_canonical_order
 
 
 class Names:

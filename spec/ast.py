@@ -206,6 +206,7 @@ class MapComp:
     var: str
     var_span: Span
     domain: Expr
+    cond: Expr | None = None
 
 
 Expr = (
@@ -332,6 +333,14 @@ class RejectStmt:
 
 
 @node
+class RelayStmt:
+    """`relay to n`: pass the signed message being handled on, unchanged (its signer too)."""
+
+    span: Span
+    to: Expr
+
+
+@node
 class LetStmt:
     span: Span
     name: str
@@ -352,6 +361,7 @@ Stmt = (
     | SkipStmt
     | RejectStmt
     | LetStmt
+    | RelayStmt
 )
 
 
@@ -418,6 +428,7 @@ class Handler:
     sender: tuple[str, Span] | None
     guard: Expr | None
     body: Block
+    signer: tuple[str, Span] | None = None  # `signed by s`: the signer of a signed message
 
 
 @node

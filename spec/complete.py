@@ -14,8 +14,8 @@ from spec.names import BUILTIN_FUNCTIONS, BUILTIN_TYPES
 
 TOP_KEYWORDS = ("spec", "const", "enum", "message", "signed", "node", "invariant", "model")
 NODE_KEYWORDS = ("var", "durable", "ghost", "on", "action")
-STATEMENT_KEYWORDS = ("if", "else", "for", "choose", "send", "broadcast", "set", "cancel", "assert", "let", "skip",
-                      "reject")
+STATEMENT_KEYWORDS = ("if", "else", "for", "choose", "send", "broadcast", "relay", "set", "cancel", "assert", "let",
+                      "skip", "reject")
 EXPRESSION_KEYWORDS = ("not", "and", "or", "implies", "in", "all", "any", "count", "if", "then", "else", "true",
                        "false", "none", "self")
 HANDLER_EXPRESSIONS = ("clock", "mono", "tt")

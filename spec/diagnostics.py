@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "FL502": "a value out of its declared range in an initial value or constant",
     "FL503": "a domain too large to explore",
     "FL504": "a command-line constant or selection that does not fit the spec",
+    "FL505": "a `symmetric` node type whose instances the spec tells apart (no symmetry reduction for it)",
 }
 
 

@@ -274,6 +274,11 @@ class Index:
                 symbol = self._define("local", sender.name, sender.span, sender)
                 self.local_kinds[symbol] = "sender"
                 self.types[symbol] = self.table.sender_types.get(handler.name, NodeTy(None))
+            signer = self.table.signer_bindings.get(id(handler))
+            if signer is not None:
+                symbol = self._define("local", signer.name, signer.span, signer)
+                self.local_kinds[symbol] = "signer"
+                self.types[symbol] = NodeTy(None)
         if handler.guard is not None:
             self._expr(handler.guard)
         self._block(node, handler.body)
@@ -304,6 +309,8 @@ class Index:
             self._use(self.messages.get(stmt.message.name), stmt.message.name_span)
             for arg in stmt.message.args:
                 self._expr(arg)
+            self._expr(stmt.to)
+        elif isinstance(stmt, ast.RelayStmt):
             self._expr(stmt.to)
         elif isinstance(stmt, ast.SetTimerStmt | ast.CancelTimerStmt):
             self._use(self.timers.get((node.name, stmt.timer)), stmt.timer_span)
@@ -432,6 +439,7 @@ def _describe(index: Index, symbol: Symbol, checked: CheckedSpec | None) -> str:
         what = {
             "param": "message field bound by the handler",
             "sender": "the sender of the message (`from`)",
+            "signer": "the node that signed the message (`signed by`)",
             "let": "`let` binding",
             "for": "`for` variable",
             "choose": "`choose` variable",

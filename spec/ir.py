@@ -4,13 +4,19 @@ the explicit-state explorer and the Z3 encoder read only this module's types, ne
 
 Run-time values are plain Python data: bool, int, an enum member's index, a node instance's index,
 None for `none`, frozenset for sets, frozenset of (key, value) pairs for maps, tuple for tuples.
+
+Every back end iterates a set in one canonical order, `canonical_key` (docs/semantics.md): `none` first,
+then false before true, integers (enum members and nodes by their index) ascending, tuples
+lexicographically, and sets and maps compared as the sorted sequences of their elements (a map's
+elements are its (key, value) pairs). `Type.values()` yields a type's values in that same order.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar, dataclass_transform
 
 from spec.diagnostics import Diagnostic
@@ -19,12 +25,52 @@ from spec.source import NOWHERE, Span
 _T = TypeVar("_T")
 
 
+def canonical_key(value: Any) -> tuple[Any, ...]:
+    """The canonical total order on run-time values: the order of every iteration over a set, in every
+    back end (it decides which `all` stops before a run-time error, which key of a map comprehension
+    wins, and the order of a loop's effects)."""
+    if value is None:
+        return (0,)
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, int):
+        return (2, value)
+    if isinstance(value, tuple):
+        return (3, tuple(canonical_key(v) for v in value))
+    if isinstance(value, frozenset):
+        return (4, tuple(sorted(canonical_key(v) for v in value)))
+    return (5, repr(value))
+
+
+def in_canonical_order(values: Any) -> list[Any]:
+    """`values` sorted in the canonical order."""
+    return sorted(values, key=canonical_key)
+
+
 @dataclass_transform(frozen_default=True)
 def ir(cls: type[_T]) -> type[_T]:
     """IR nodes are frozen, slotted dataclasses."""
     return dataclass(frozen=True, slots=True)(cls)
 
 # ---------------------------------------------------------------- types with finite domains
+
+
+_ABSENT = object()  # a key missing from a map, while MapT.values() enumerates maps
+
+
+@ir
+class NeverT:
+    """The type with no values: the element type of `{}` and the inner type of `none`, so that joining
+    them with another type takes nothing from them."""
+
+    def values(self) -> Iterator[Any]:
+        yield from ()
+
+    def contains(self, v: Any) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return "nothing"
 
 
 @ir
@@ -113,9 +159,8 @@ class SetT:
 
     def values(self) -> Iterator[Any]:
         elems = list(self.elem.values())
-        for size in range(len(elems) + 1):
-            for combo in itertools.combinations(elems, size):
-                yield frozenset(combo)
+        subsets = (frozenset(c) for size in range(len(elems) + 1) for c in itertools.combinations(elems, size))
+        yield from in_canonical_order(subsets)
 
     def contains(self, v: Any) -> bool:
         return isinstance(v, frozenset) and all(self.elem.contains(x) for x in v)
@@ -133,9 +178,13 @@ class MapT:
 
     def values(self) -> Iterator[Any]:
         keys = list(self.key.values())
-        choices = [[None, *self.value.values()] for _ in keys]
-        for picked in itertools.product(*choices):
-            yield frozenset((k, v) for k, v in zip(keys, picked, strict=True) if v is not None)
+        # each key absent, or bound to any value (`none` included, for a map of optional values)
+        choices = [[_ABSENT, *self.value.values()] for _ in keys]
+        maps = (
+            frozenset((k, v) for k, v in zip(keys, picked, strict=True) if v is not _ABSENT)
+            for picked in itertools.product(*choices)
+        )
+        yield from in_canonical_order(maps)
 
     def contains(self, v: Any) -> bool:
         return isinstance(v, frozenset) and all(self.key.contains(k) and self.value.contains(x) for k, x in v)
@@ -178,10 +227,75 @@ class MsgT:
         return f"message {self.message}"
 
 
-Type = BoolT | IntT | EnumT | NodeT | OptionT | SetT | MapT | TupleT | MsgT
+Type = NeverT | BoolT | IntT | EnumT | NodeT | OptionT | SetT | MapT | TupleT | MsgT
 
+_TYPES = (NeverT, BoolT, IntT, EnumT, NodeT, OptionT, SetT, MapT, TupleT, MsgT)
+NEVER = NeverT()
 BOOL = BoolT()
 INT = IntT()
+
+
+def join(a: Type, b: Type) -> Type:
+    """The least type that holds every value of `a` and of `b` (the type of `if c then a else b`, of a set
+    literal, of a union). The checker has made sure the two are compatible."""
+    if isinstance(a, NeverT):
+        return b
+    if isinstance(b, NeverT) or a == b:
+        return a
+    if isinstance(a, OptionT) or isinstance(b, OptionT):
+        inner_a = a.inner if isinstance(a, OptionT) else a
+        inner_b = b.inner if isinstance(b, OptionT) else b
+        return OptionT(join(inner_a, inner_b))
+    if isinstance(a, IntT) and isinstance(b, IntT):
+        lo = None if a.lo is None or b.lo is None else min(a.lo, b.lo)
+        hi = None if a.hi is None or b.hi is None else max(a.hi, b.hi)
+        return IntT(lo, hi)
+    if isinstance(a, NodeT) and isinstance(b, NodeT):
+        node_type = a.node_type if a.node_type == b.node_type else None
+        return NodeT(node_type, tuple(sorted(set(a.instances) | set(b.instances))))
+    if isinstance(a, SetT) and isinstance(b, SetT):
+        return SetT(join(a.elem, b.elem))
+    if isinstance(a, MapT) and isinstance(b, MapT):
+        return MapT(join(a.key, b.key), join(a.value, b.value))
+    if isinstance(a, TupleT) and isinstance(b, TupleT) and len(a.items) == len(b.items):
+        return TupleT(tuple(join(x, y) for x, y in zip(a.items, b.items, strict=True)))
+    return a
+
+
+def join_all(types: Iterable[Type]) -> Type:
+    out: Type = NEVER
+    for t in types:
+        out = join(out, t)
+    return out
+
+
+def domain_size(t: Type) -> int:
+    """How many values a type has (without listing them); 2**62 stands for "too many"."""
+    huge = 1 << 62
+    if isinstance(t, NeverT):
+        return 0
+    if isinstance(t, BoolT):
+        return 2
+    if isinstance(t, IntT):
+        return min(t.hi - t.lo + 1, huge) if t.lo is not None and t.hi is not None else huge
+    if isinstance(t, EnumT):
+        return len(t.members)
+    if isinstance(t, NodeT):
+        return len(t.instances)
+    if isinstance(t, OptionT):
+        return min(1 + domain_size(t.inner), huge)
+    if isinstance(t, SetT):
+        return 1 << min(domain_size(t.elem), 62)
+    if isinstance(t, MapT):
+        keys = domain_size(t.key)
+        values = domain_size(t.value) + 1
+        return huge if keys >= 62 or values ** keys > huge else values**keys
+    if isinstance(t, TupleT):
+        size = 1
+        for item in t.items:
+            size = min(size * domain_size(item), huge)
+        return size
+    return huge
 
 
 def needs_check(t: Type) -> bool:
@@ -296,6 +410,7 @@ class MapComp:
     domain: Expr
     key: Expr
     value: Expr
+    cond: Expr | None = None
 
 
 @ir
@@ -382,6 +497,30 @@ class Unwrap:
     type: Type
     operand: Expr
     span: Span
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every IR node under `node`, itself included (expressions and statements; types are not entered)."""
+    yield node
+    for name in getattr(node, "__slots__", ()):
+        value = getattr(node, name)
+        for item in value if isinstance(value, tuple) else (value,):
+            for x in item if isinstance(item, tuple) else (item,):
+                if hasattr(x, "__slots__") and not isinstance(x, _TYPES):
+                    yield from walk(x)
+
+
+def may_fail(e: Any) -> bool:
+    """Whether evaluating an expression can stop with a run-time error (a missing key, `none` used, an
+    instance out of range, a division by zero, the minimum of nothing)."""
+    for sub in walk(e):
+        if isinstance(sub, Index | Unwrap | InstanceRef):
+            return True
+        if isinstance(sub, Binary) and sub.op in ("/", "%"):
+            return True
+        if isinstance(sub, Call) and sub.func in ("min", "max") and len(sub.args) == 1:
+            return True
+    return False
 
 
 Expr = (
@@ -501,6 +640,42 @@ class Reject:
 
 Stmt = Assign | If | For | Choose | Send | Broadcast | SetTimer | CancelTimer | Assert | Let | Reject
 
+# ---------------------------------------------------------------- kinds
+
+
+class VarKind(StrEnum):
+    VAR = "var"  # volatile: back to its initial value when its node recovers from a crash
+    DURABLE = "durable"
+    GHOST = "ghost"  # bookkeeping for properties; never influences behaviour
+
+
+class HandlerKind(StrEnum):
+    RECEIVE = "receive"
+    TIMEOUT = "timeout"
+    ACTION = "action"
+    START = "start"
+    RECOVER = "recover"
+
+
+class Timing(StrEnum):
+    ASYNCHRONOUS = "asynchronous"
+    SYNCHRONOUS = "synchronous"
+    PARTIALLY_SYNCHRONOUS = "partially_synchronous"
+
+
+class Ordering(StrEnum):
+    FIFO = "fifo"  # one queue per directed link
+    REORDER = "reorder"  # a bag
+    DUPLICATING = "duplicating"  # a set: a delivered message stays
+
+
+class FaultKind(StrEnum):
+    CRASH_STOP = "crash_stop"
+    CRASH_RECOVERY = "crash_recovery"
+    PAUSE = "pause"
+    BYZANTINE = "byzantine"
+
+
 # ---------------------------------------------------------------- declarations
 
 
@@ -521,7 +696,7 @@ class Message:
 @ir
 class VarDecl:
     name: str
-    kind: str  # "var", "durable", "ghost"
+    kind: VarKind
     type: Type
     init: Expr  # may read `self`
     slot: int
@@ -531,7 +706,7 @@ class VarDecl:
 
 @ir
 class Handler:
-    kind: str  # "receive", "timeout", "action", "start", "recover"
+    kind: HandlerKind
     node_type: str
     name: str
     message: str | None
@@ -585,7 +760,7 @@ class Invariant:
 
 @ir
 class Network:
-    ordering: str  # "fifo", "reorder", "duplicating"
+    ordering: Ordering
     loss: int = 0
     duplicate: int = 0
     partition: int = 0
@@ -598,7 +773,7 @@ class FaultBudget:
     `pause <= P of T`: any node of type T may be paused, each pause lasting at most P ticks (after GST).
     `byzantine <= f of T`: up to f nodes of type T are Byzantine from the start."""
 
-    kind: str  # "crash_stop", "crash_recovery", "pause", "byzantine"
+    kind: FaultKind
     node_type: str
     bound: int
 
@@ -617,8 +792,8 @@ class Clocks:
 @ir
 class Model:
     name: str
-    timing: str = "asynchronous"  # or "synchronous", "partially_synchronous"
-    network: Network = field(default_factory=lambda: Network("reorder"))
+    timing: Timing = Timing.ASYNCHRONOUS
+    network: Network = field(default_factory=lambda: Network(Ordering.REORDER))
     faults: tuple[FaultBudget, ...] = ()
     horizon: int | None = None
     delay: int | None = None  # the delivery bound (after GST under partial synchrony)
@@ -634,14 +809,27 @@ class Model:
     def budget(self, kind: str, node_type: str) -> int:
         return sum(f.bound for f in self.faults if f.kind == kind and f.node_type == node_type)
 
-    def time_range(self) -> tuple[int, int]:
-        """The values of the `time` type: any clock reading, plus a duration of up to the horizon."""
+    def reading_range(self, kind: str) -> tuple[int, int]:
+        """The values a clock reading can take: a clock stays within the skew of real time (0..horizon), and
+        a TrueTime bound is a further skew away on its side."""
         horizon = self.horizon or 0
-        return (-self.clocks.skew, 2 * horizon + self.clocks.skew)
+        skew = self.clocks.skew if self.timed else 0
+        if kind == "tt.earliest":
+            return (-2 * skew, horizon)
+        if kind == "tt.latest":
+            return (0, horizon + 2 * skew)
+        return (-skew, horizon + skew)
+
+    def time_range(self) -> tuple[int, int]:
+        """The values of the `time` type: any clock reading (TrueTime bounds included), plus a duration of up
+        to the horizon."""
+        horizon = self.horizon or 0
+        skew = self.clocks.skew if self.timed else 0
+        return (-2 * skew, 2 * horizon + 2 * skew)
 
     def bounds(self) -> str:
         """The model's bounds in one line, so that a verdict is never read as more than it is."""
-        timing = self.timing
+        timing = str(self.timing)
         if self.timed:
             timing += f" (delay<={self.delay}"
             if self.timing == "partially_synchronous":
@@ -650,7 +838,7 @@ class Model:
                 timing += ")"
         parts = [timing]
         net = self.network
-        parts.append(net.ordering)
+        parts.append(str(net.ordering))
         for key in ("loss", "duplicate", "partition"):
             value = getattr(net, key)
             if value:
@@ -705,27 +893,3 @@ class System:
 # it, one step would take seconds and gigabytes. The front end refuses larger constant ranges (FL503); the
 # back ends refuse larger ones computed at run time.
 MAX_DOMAIN = 2**20
-
-
-def domain_size(t: Type) -> int:
-    """How many values a type has (without listing them)."""
-    if isinstance(t, BoolT):
-        return 2
-    if isinstance(t, IntT):
-        return (t.hi - t.lo + 1) if t.lo is not None and t.hi is not None else 1 << 62
-    if isinstance(t, EnumT):
-        return len(t.members)
-    if isinstance(t, NodeT):
-        return len(t.instances)
-    if isinstance(t, OptionT):
-        return 1 + domain_size(t.inner)
-    if isinstance(t, SetT):
-        return 1 << min(domain_size(t.elem), 62)
-    if isinstance(t, MapT):
-        return (domain_size(t.value) + 1) ** min(domain_size(t.key), 62)
-    if isinstance(t, TupleT):
-        size = 1
-        for item in t.items:
-            size *= domain_size(item)
-        return size
-    return 1 << 62

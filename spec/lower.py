@@ -13,6 +13,10 @@ from spec.check import CheckedSpec
 from spec.diagnostics import DiagnosticSink
 from spec.names import Binding
 from spec.source import NOWHERE, Span
+from spec.types import EnumTy, MapTy, MsgTy
+
+# The implicit last field of a signed message: the node whose signature it carries.
+SIGNER = "signer"
 
 # A set or map type with more values than this cannot be a variable's domain worth exploring.
 MAX_INSTANCES = 64
@@ -54,6 +58,7 @@ class _Scope:
     node: ir.NodeType | None
     frame: _Frame
     local_types: dict[int, ir.Type] = field(default_factory=dict)  # id(Binding) -> IR type
+    relayed: ir.Send | None = None  # in a handler of a signed message: what `relay` sends (but its destination)
 
 
 def model_names(checked: CheckedSpec) -> list[str]:
@@ -117,6 +122,8 @@ class _Lowerer:
             first += count
         for message in self.spec.messages:
             fields = tuple(ir.Field(f.name, self.type(f.type)) for f in message.fields)
+            if message.signed:  # a signed message carries its signer, after its own fields
+                fields = (*fields, ir.Field(SIGNER, self.node_t(None)))
             self.message_types[message.name] = ir.Message(message.name, len(self.message_types), fields, message.signed)
         instances: list[ir.Instance] = []
         for decl in self.spec.nodes:
@@ -231,7 +238,7 @@ class _Lowerer:
         if decl is None:
             return ir.Model("default")
         timing = "asynchronous"
-        network = ir.Network("reorder")
+        network = ir.Network(ir.Ordering.REORDER)
         faults: list[ir.FaultBudget] = []
         horizon: int | None = None
         delay: int | None = None
@@ -268,11 +275,12 @@ class _Lowerer:
                         self.setting_spans[setting.name] = setting.span
                     elif setting.name == "asymmetric":
                         asymmetric = True
-                network = ir.Network(ordering, budgets["loss"], budgets["duplicate"], budgets["partition"], asymmetric)
+                network = ir.Network(ir.Ordering(ordering), budgets["loss"], budgets["duplicate"], budgets["partition"],
+                                     asymmetric)
             elif item.key == "faults" and item.settings is not None:
                 for setting in item.settings:
                     if setting.bound is not None and setting.of is not None:
-                        faults.append(ir.FaultBudget(setting.name, setting.of[0], self.budget(setting)))
+                        faults.append(ir.FaultBudget(ir.FaultKind(setting.name), setting.of[0], self.budget(setting)))
                         self.fault_spans[(setting.name, setting.of[0])] = setting.span
             elif item.key == "horizon" and item.value is not None:
                 horizon = self.int_const(item.value, "the horizon")
@@ -281,7 +289,7 @@ class _Lowerer:
                     horizon = 1
         if timing == "asynchronous":
             horizon = None
-        return ir.Model(decl.name, timing, network, tuple(faults), horizon, delay, gst, clocks, decl.span)
+        return ir.Model(decl.name, ir.Timing(timing), network, tuple(faults), horizon, delay, gst, clocks, decl.span)
 
     def budget(self, setting: ast.Setting) -> int:
         assert setting.bound is not None
@@ -309,10 +317,8 @@ class _Lowerer:
             per_step = 0
             for node_type, message_name in sorted(handled):
                 message = self.message_types[message_name]
-                if message.signed:
-                    continue  # only relayed, never invented
                 size = 1
-                for fld in message.fields:
+                for fld in message.fields[:-1] if message.signed else message.fields:  # a liar signs as itself
                     size *= ir.domain_size(fld.type)
                 if size > MAX_INJECTED:
                     decl = self.scope.messages[message_name]
@@ -321,7 +327,7 @@ class _Lowerer:
                         f"a Byzantine {budget.node_type} could send {size:,} different {message_name} messages: "
                         f"too many to explore (the limit is {MAX_INJECTED:,})",
                         decl.name_span,
-                        "narrow the field ranges, or make the message `signed` so that it can only be relayed",
+                        "narrow the field ranges of the message",
                     )
                     continue
                 per_step += size * self.node_ranges[node_type][1]
@@ -331,7 +337,7 @@ class _Lowerer:
                     f"each Byzantine {budget.node_type} may inject up to {per_step:,} different messages at every "
                     "step; the search may explode",
                     span,
-                    "narrow the field ranges of the messages it can send, or make them `signed`",
+                    "narrow the field ranges of the messages it can send",
                 )
 
     def check_adversary_choices(self, model: ir.Model, nodes: int) -> None:
@@ -433,7 +439,7 @@ class _Lowerer:
             else:
                 init = ir.Lit(var_type, _default_value(var_type))
             holds_time = isinstance(var.type, ast.NamedType) and var.type.name == "time"
-            vars_.append(ir.VarDecl(var.name, var.kind, var_type, init, slot, var.span, holds_time))
+            vars_.append(ir.VarDecl(var.name, ir.VarKind(var.kind), var_type, init, slot, var.span, holds_time))
             known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
             if not known and var.init is not None:
                 try:  # a constant expression such as `N + 2` is not folded into a literal above
@@ -459,15 +465,24 @@ class _Lowerer:
         message = self.message_types.get(h.name) if h.kind == "receive" else None
         param_slots: list[int] = []
         if message is not None:
-            # Every field gets a slot, named or not, so that the explorer can bind them positionally.
+            # Every field gets a slot, named or not, so that the explorer can bind them positionally; the
+            # signer of a signed message is its last field, named by `signed by s`.
+            named: list[Binding | None] = list(params)
+            signer = self.table.signer_bindings.get(id(h))
+            if message.signed and signer is not None:
+                named += [None] * (len(message.fields) - 1 - len(named)) + [signer]
             for index, fld in enumerate(message.fields):
-                if index < len(params):
-                    slot = scope.frame.slot(params[index])
-                    scope.local_types[id(params[index])] = fld.type
+                binding = named[index] if index < len(named) else None
+                if binding is not None:
+                    slot = scope.frame.slot(binding)
+                    scope.local_types[id(binding)] = fld.type
                 else:
                     slot = scope.frame.size
                     scope.frame.size += 1
                 param_slots.append(slot)
+            if message.signed:
+                fields = tuple(ir.Local(f.type, slot, f.name) for f, slot in zip(message.fields, param_slots, strict=True))
+                scope.relayed = ir.Send(message.name, fields, ir.Lit(self.node_t(None), 0), h.span)
         sender_slot = None
         if sender is not None:
             sender_slot = scope.frame.slot(sender)
@@ -477,7 +492,7 @@ class _Lowerer:
         body = self.block(h.body, scope)
         timer = node.timers.index(h.name) if h.kind == "timeout" else None
         return ir.Handler(
-            h.kind, node.name, h.name, message.name if message else None, tuple(param_slots), sender_slot, guard,
+            ir.HandlerKind(h.kind), node.name, h.name, message.name if message else None, tuple(param_slots), sender_slot, guard,
             body, scope.frame.size, timer, h.span,
         )
 
@@ -524,8 +539,14 @@ class _Lowerer:
             if isinstance(s, ast.ForStmt):
                 return [ir.For(slot, domain, body)]
             return [ir.Choose(slot, domain, body, s.span)]
+        if isinstance(s, ast.RelayStmt):
+            assert scope.relayed is not None
+            return [ir.Send(scope.relayed.message, scope.relayed.args, self.plain(self.expr(s.to, scope), s.to.span),
+                            s.span)]
         if isinstance(s, ast.SendStmt | ast.BroadcastStmt):
             args = tuple(self.expr(a, scope) for a in s.message.args)
+            if self.message_types[s.message.name].signed:  # signed by its sender
+                args = (*args, ir.SelfRef(self.node_t(node.name)))
             dest = self.expr(s.to, scope)
             if isinstance(s, ast.SendStmt):
                 return [ir.Send(s.message.name, args, self.plain(dest, s.to.span), s.span)]
@@ -568,11 +589,11 @@ class _Lowerer:
 
     def expr(self, e: ast.Expr, scope: _Scope) -> ir.Expr:
         if isinstance(e, ast.IntLit):
-            return ir.Lit(ir.INT, e.value)
+            return ir.Lit(ir.IntT(e.value, e.value), e.value)
         if isinstance(e, ast.BoolLit):
             return ir.Lit(ir.BOOL, e.value)
         if isinstance(e, ast.NoneLit):
-            return ir.Lit(ir.OptionT(ir.INT), None)
+            return ir.Lit(ir.OptionT(ir.NEVER), None)
         if isinstance(e, ast.SelfExpr):
             assert scope.node is not None or scope.kind == "init"
             return ir.SelfRef((scope.node and self.node_t(scope.node.name)) or ir.NodeT(None, ()))
@@ -588,8 +609,8 @@ class _Lowerer:
                     "or `timing partially_synchronous { … }` with a horizon",
                 )
             if isinstance(e, ast.NowExpr):
-                return ir.Now(ir.INT)
-            return ir.ClockRead(ir.INT, e.kind)
+                return ir.Now(ir.IntT(0, self.model_ir.horizon or 0))
+            return ir.ClockRead(ir.IntT(*self.model_ir.reading_range(e.kind)), e.kind)
         if isinstance(e, ast.NameExpr):
             return self.name(e, scope)
         if isinstance(e, ast.CallExpr):
@@ -624,7 +645,8 @@ class _Lowerer:
         if isinstance(e, ast.UnaryExpr):
             operand = self.expr(e.operand, scope)
             if e.op == "-":
-                return ir.Unary(ir.INT, "-", self.plain(operand, e.operand.span))
+                plain = self.plain(operand, e.operand.span)
+                return ir.Unary(_arith_type("-", ir.IntT(0, 0), plain.type), "-", plain)
             return ir.Unary(ir.BOOL, "not", operand)
         if isinstance(e, ast.BinaryExpr):
             return self.binary(e, scope)
@@ -636,30 +658,37 @@ class _Lowerer:
                     self.sink.error("FL503", _range_too_large(lo.value, hi.value), e.span)
                     return ir.Lit(ir.SetT(ir.IntT(lo.value, lo.value)), frozenset())
                 return ir.Lit(ir.SetT(ir.IntT(lo.value, hi.value)), frozenset(range(lo.value, hi.value + 1)))
-            return ir.RangeSet(ir.SetT(ir.INT), lo, hi)
+            lo_t, hi_t = lo.type, hi.type
+            elem = ir.IntT(lo_t.lo, hi_t.hi) if isinstance(lo_t, ir.IntT) and isinstance(hi_t, ir.IntT) else ir.INT
+            return ir.RangeSet(ir.SetT(elem), lo, hi)
         if isinstance(e, ast.QuantExpr):
             binding = self.table.bindings[id(e)]
             domain = self.plain(self.expr(e.domain, scope), e.domain.span)
             scope.local_types[id(binding)] = _elem_type(domain.type)
             slot = scope.frame.slot(binding)
             body = self.expr(e.body, scope)
-            return ir.Quant(ir.INT if e.kind == "count" else ir.BOOL, e.kind, slot, domain, body)
+            if e.kind == "count":
+                return ir.Quant(ir.IntT(0, _size_bound(domain.type)), e.kind, slot, domain, body)
+            return ir.Quant(ir.BOOL, e.kind, slot, domain, body)
         if isinstance(e, ast.IfExpr):
             cond = self.expr(e.cond, scope)
             then, else_ = self.expr(e.then, scope), self.expr(e.else_, scope)
-            return ir.IfThen(_join(then.type, else_.type), cond, then, else_)
+            return ir.IfThen(ir.join(then.type, else_.type), cond, then, else_)
         if isinstance(e, ast.TupleLit):
             items = tuple(self.expr(i, scope) for i in e.items)
             return ir.TupleLit(ir.TupleT(tuple(i.type for i in items)), items)
         if isinstance(e, ast.SetLit):
             items = tuple(self.expr(i, scope) for i in e.items)
-            elem = items[0].type if items else ir.INT
+            if not items and isinstance(self.table.of(e), MapTy):
+                return ir.Lit(ir.MapT(ir.NEVER, ir.NEVER), frozenset())
+            members = ir.join_all(i.type for i in items)
             if all(isinstance(i, ir.Lit) for i in items):
-                return ir.Lit(ir.SetT(elem), frozenset(i.value for i in items if isinstance(i, ir.Lit)))
-            return ir.SetLit(ir.SetT(elem), items)
+                return ir.Lit(ir.SetT(members), frozenset(i.value for i in items if isinstance(i, ir.Lit)))
+            return ir.SetLit(ir.SetT(members), items)
         if isinstance(e, ast.MapLit):
             entries = tuple((self.expr(k, scope), self.expr(v, scope)) for k, v in e.entries)
-            return ir.MapLit(ir.MapT(entries[0][0].type, entries[0][1].type), entries)
+            key_t = ir.join_all(k.type for k, _ in entries)
+            return ir.MapLit(ir.MapT(key_t, ir.join_all(v.type for _, v in entries)), entries)
         if isinstance(e, ast.SetComp | ast.MapComp):
             binding = self.table.bindings[id(e)]
             domain = self.plain(self.expr(e.domain, scope), e.domain.span)
@@ -670,7 +699,8 @@ class _Lowerer:
                 keep = self.expr(e.cond, scope) if e.cond is not None else None
                 return ir.SetComp(ir.SetT(member.type), slot, domain, member, keep)
             key, value = self.expr(e.key, scope), self.expr(e.value, scope)
-            return ir.MapComp(ir.MapT(key.type, value.type), slot, domain, key, value)
+            keep = self.expr(e.cond, scope) if e.cond is not None else None
+            return ir.MapComp(ir.MapT(key.type, value.type), slot, domain, key, value, keep)
         raise AssertionError(e)
 
     def name(self, e: ast.NameExpr, scope: _Scope) -> ir.Expr:
@@ -684,6 +714,9 @@ class _Lowerer:
             return ir.Var(var.type, var.slot)
         if res.kind == "const":
             value = self.const_values[e.name]
+            declared = self.table.of(e)
+            if isinstance(declared, EnumTy) and declared.name in self.enums:
+                return ir.Lit(self.enums[declared.name], value)
             return ir.Lit(_type_of_value(value), value)
         if res.kind == "member":
             assert res.enum is not None
@@ -709,12 +742,14 @@ class _Lowerer:
             key_t = args[0].type.key if isinstance(args[0].type, ir.MapT) else ir.INT
             return ir.Call(ir.SetT(key_t), "keys", (self.plain(args[0], e.args[0].span),), e.span)
         plain = tuple(self.plain(a, s.span) for a, s in zip(args, e.args, strict=True))
-        return ir.Call(ir.INT, e.func, plain, e.span)
+        if e.func == "len":
+            return ir.Call(ir.IntT(0, _size_bound(plain[0].type)), e.func, plain, e.span)
+        if len(plain) == 1:  # min or max of a set
+            return ir.Call(_elem_type(plain[0].type), e.func, plain, e.span)
+        return ir.Call(ir.join_all(a.type for a in plain), e.func, plain, e.span)
 
     def field(self, e: ast.FieldExpr, scope: _Scope) -> ir.Expr:
         obj_type = self.table.of(e.obj)
-        from spec.types import MsgTy
-
         if isinstance(obj_type, MsgTy):
             obj = self.expr(e.obj, scope)
             message = self.message_types[obj_type.name]
@@ -749,8 +784,10 @@ class _Lowerer:
             return ir.Binary(ir.BOOL, op, left_p, right_p, e.span)
         if isinstance(left_p.type, ir.SetT) or op in ("|", "&"):
             set_op = {"|": "union", "&": "inter", "-": "diff"}[op]
-            return ir.Binary(_join(left_p.type, right_p.type), set_op, left_p, right_p, e.span)
-        return ir.Binary(ir.INT, op, left_p, right_p, e.span)
+            # a union holds the values of both sides; an intersection or difference only the left one's
+            result = ir.join(left_p.type, right_p.type) if set_op == "union" else left_p.type
+            return ir.Binary(result, set_op, left_p, right_p, e.span)
+        return ir.Binary(_arith_type(op, left_p.type, right_p.type), op, left_p, right_p, e.span)
 
 
 # ---------------------------------------------------------------- helpers
@@ -805,26 +842,53 @@ def _div(a: int, b: int) -> int:
 
 
 def _type_of_value(value: Any) -> ir.Type:
+    """The least type of a constant's value."""
     if isinstance(value, bool):
         return ir.BOOL
     if isinstance(value, int):
-        return ir.INT
+        return ir.IntT(value, value)
     if isinstance(value, frozenset):
-        return ir.SetT(ir.INT)
+        return ir.SetT(ir.join_all(_type_of_value(v) for v in value))
     if isinstance(value, tuple):
         return ir.TupleT(tuple(_type_of_value(v) for v in value))
-    return ir.OptionT(ir.INT)
+    return ir.OptionT(ir.NEVER)
+
+
+def _arith_type(op: str, a: ir.Type, b: ir.Type) -> ir.IntT:
+    """The range of `a op b` for operands in the ranges a and b (interval arithmetic), so that a set of
+    computed values still has a finite element type; unbounded where an operand is."""
+    if not (isinstance(a, ir.IntT) and isinstance(b, ir.IntT)):
+        return ir.INT
+    if a.lo is None or a.hi is None or b.lo is None or b.hi is None:
+        return ir.INT
+    if op == "+":
+        return ir.IntT(a.lo + b.lo, a.hi + b.hi)
+    if op == "-":
+        return ir.IntT(a.lo - b.hi, a.hi - b.lo)
+    if op == "*":
+        products = [x * y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+        return ir.IntT(min(products), max(products))
+    if op == "/":  # rounds toward zero: never larger in magnitude than the dividend
+        most = max(abs(a.lo), abs(a.hi))
+        return ir.IntT(-most, most)
+    if op == "%":  # the sign of the dividend, smaller in magnitude than the divisor and the dividend
+        most = min(max(abs(b.lo), abs(b.hi)) - 1, max(abs(a.lo), abs(a.hi)))
+        most = max(most, 0)
+        return ir.IntT(-most if a.lo < 0 else 0, most if a.hi > 0 else 0)
+    return ir.INT
+
+
+def _size_bound(t: ir.Type) -> int:
+    """The most elements a set (or keys a map) of type t can have."""
+    if isinstance(t, ir.SetT):
+        return ir.domain_size(t.elem)
+    if isinstance(t, ir.MapT):
+        return ir.domain_size(t.key)
+    return 1 << 62
 
 
 def _elem_type(t: ir.Type) -> ir.Type:
     return t.elem if isinstance(t, ir.SetT) else ir.INT
-
-
-def _join(a: ir.Type, b: ir.Type) -> ir.Type:
-    if isinstance(a, ir.OptionT) or isinstance(b, ir.OptionT):
-        inner_a = a.inner if isinstance(a, ir.OptionT) else a
-        return ir.OptionT(inner_a)
-    return a
 
 
 def _default_value(t: ir.Type) -> Any:

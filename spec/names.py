@@ -30,7 +30,7 @@ class Binding:
 
     name: str
     span: Span
-    kind: str  # "param", "sender", "let", "for", "choose", "quant", "comp"
+    kind: str  # "param", "sender", "signer", "let", "for", "choose", "quant", "comp"
     ghost: bool = False  # a `let` whose value reads a ghost variable
 
 
@@ -136,7 +136,8 @@ def collect(spec: ast.SpecFile, sink: DiagnosticSink) -> GlobalScope:
         scope.models[model.name] = model
     for node_decl in spec.nodes:
         for handler in node_decl.handlers:
-            for message_name in _sent_messages(handler.body):
+            relayed = handler.name if handler.kind == "receive" else ""
+            for message_name in _sent_messages(handler.body, relayed):
                 senders = scope.senders.setdefault(message_name, [])
                 if node_decl.name not in senders:
                     senders.append(node_decl.name)
@@ -182,17 +183,20 @@ def _collect_node(
     return scope
 
 
-def _sent_messages(block: ast.Block) -> Iterator[str]:
+def _sent_messages(block: ast.Block, relayed: str) -> Iterator[str]:
+    """The messages a block sends; `relay` sends `relayed`, the message being handled."""
     for stmt in block.stmts:
         if isinstance(stmt, ast.SendStmt | ast.BroadcastStmt):
             yield stmt.message.name
+        elif isinstance(stmt, ast.RelayStmt) and relayed:
+            yield relayed
         elif isinstance(stmt, ast.IfStmt):
-            yield from _sent_messages(stmt.then)
+            yield from _sent_messages(stmt.then, relayed)
             else_ = stmt.else_
             while isinstance(else_, ast.IfStmt):
-                yield from _sent_messages(else_.then)
+                yield from _sent_messages(else_.then, relayed)
                 else_ = else_.else_
             if else_ is not None:
-                yield from _sent_messages(else_)
+                yield from _sent_messages(else_, relayed)
         elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
-            yield from _sent_messages(stmt.body)
+            yield from _sent_messages(stmt.body, relayed)

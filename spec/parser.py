@@ -405,6 +405,7 @@ class _ToAst(Transformer[Token, Any]):
         name = children[0]
         params: tuple[tuple[str, Span], ...] = ()
         sender = None
+        signer = None
         guard = None
         body = children[-1]
         for child in children[1:-1]:
@@ -412,12 +413,14 @@ class _ToAst(Transformer[Token, Any]):
                 params = child[1]
             elif isinstance(child, tuple) and child and child[0] == "from":
                 sender = child[1]
+            elif isinstance(child, tuple) and child and child[0] == "signer":
+                signer = child[1]
             elif isinstance(child, tuple) and child and child[0] == "guard":
                 guard = child[1]
         kind = "receive"
-        if str(name) in ("start", "recover") and not params and sender is None and guard is None:
+        if str(name) in ("start", "recover") and not params and sender is None and signer is None and guard is None:
             kind = str(name)
-        return ast.Handler(_span(meta), kind, str(name), _tok_span(name), params, sender, guard, body)
+        return ast.Handler(_span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer)
 
     def on_timer(self, meta: Meta, children: list[Any]) -> ast.Handler:
         word, name, body = children
@@ -441,6 +444,10 @@ class _ToAst(Transformer[Token, Any]):
 
     def from_clause(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span]]:
         return ("from", (str(children[0]), _tok_span(children[0])))
+
+    def signer_clause(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span]]:
+        name = children[-1]
+        return ("signer", (str(name), _tok_span(name)))
 
     def guard(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Expr]:
         return ("guard", children[0])
@@ -550,6 +557,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def reject_stmt(self, meta: Meta, children: list[Any]) -> ast.RejectStmt:
         return ast.RejectStmt(_span(meta))
+
+    def relay_stmt(self, meta: Meta, children: list[Any]) -> ast.RelayStmt:
+        return ast.RelayStmt(_span(meta), children[0])
 
     def let_stmt(self, meta: Meta, children: list[Any]) -> ast.LetStmt:
         name, value = children
@@ -704,8 +714,8 @@ class _ToAst(Transformer[Token, Any]):
         return ast.SetComp(_span(meta), elem, str(var), _tok_span(var), domain, cond[0] if cond else None)
 
     def map_comp(self, meta: Meta, children: list[Any]) -> ast.MapComp:
-        key, value, var, domain = children
-        return ast.MapComp(_span(meta), key, value, str(var), _tok_span(var), domain)
+        key, value, var, domain, *cond = children
+        return ast.MapComp(_span(meta), key, value, str(var), _tok_span(var), domain, cond[0] if cond else None)
 
 
 # ---------------------------------------------------------------- concrete syntax, for the formatter

@@ -15,6 +15,9 @@ from spec.diagnostics import DiagnosticSink
 from spec.names import BUILTIN_FUNCTIONS, Binding, GlobalScope, NodeScope, did_you_mean
 from spec.source import Span
 
+# What `m.src`, `m.dst` and `m.signer` mean for an in-flight message `m`: no field may take these names.
+RESERVED_FIELDS = {"src": "sender", "dst": "receiver", "signer": "signer"}
+
 # ---------------------------------------------------------------- type terms
 
 
@@ -192,6 +195,7 @@ class TypeTable:
     handler_bindings: dict[int, tuple[list[Binding], Binding | None]] = field(default_factory=dict)
     # message name -> the type of the `from` binding of its handlers (the node type that sends it)
     sender_types: dict[str, Ty] = field(default_factory=dict)
+    signer_bindings: dict[int, Binding] = field(default_factory=dict)  # id(Handler) -> its `signed by` binding
 
     def of(self, expr: ast.Expr) -> Ty:
         return self.types.get(id(expr), UNKNOWN)
@@ -209,9 +213,10 @@ class _Context:
     locals: dict[str, Binding] = field(default_factory=dict)
     local_types: dict[int, Ty] = field(default_factory=dict)
     ghost: bool = False  # inside a branch that depends on a ghost variable
+    message: str | None = None  # the message a receive handler handles
 
     def child(self, **changes: object) -> _Context:
-        ctx = _Context(self.kind, self.node, dict(self.locals), self.local_types, self.ghost)
+        ctx = _Context(self.kind, self.node, dict(self.locals), self.local_types, self.ghost, self.message)
         for key, value in changes.items():
             setattr(ctx, key, value)
         return ctx
@@ -232,6 +237,14 @@ class TypeChecker:
         for message in spec.messages:
             for fld in message.fields:
                 self.declared_type(fld.type)
+                if fld.name in RESERVED_FIELDS:
+                    self.sink.error(
+                        "FL201",
+                        f"a message field cannot be named '{fld.name}': `m.{fld.name}` is the "
+                        f"{RESERVED_FIELDS[fld.name]} of an in-flight message `m`",
+                        fld.span,
+                        "choose another name for the field",
+                    )
         for name, senders in self.scope.senders.items():
             if len(senders) == 1:
                 self.table.sender_types[name] = NodeTy(senders[0])
@@ -354,7 +367,7 @@ class TypeChecker:
     # ---- handlers and statements
 
     def handler(self, handler: ast.Handler, node: NodeScope) -> None:
-        ctx = _Context("handler", node)
+        ctx = _Context("handler", node, message=handler.name if handler.kind == "receive" else None)
         params: list[Binding] = []
         sender: Binding | None = None
         if handler.kind == "receive":
@@ -387,6 +400,16 @@ class TypeChecker:
                 name, span = handler.sender
                 sender = self.bind(ctx, name, span, "sender", handler)
                 ctx.local_types[id(sender)] = self.table.sender_types.get(handler.name, NodeTy(None))
+            if handler.signer is not None:
+                name, span = handler.signer
+                if message is not None and not message.signed:
+                    self.sink.error(
+                        "FL301", f"message {message.name} is not signed, so it has no signer", span,
+                        f"declare it `signed message {message.name}(…)` to know who signed it",
+                    )
+                signer = self.bind(ctx, name, span, "signer", handler.signer)
+                ctx.local_types[id(signer)] = NodeTy(None)
+                self.table.signer_bindings[id(handler)] = signer
         if handler.guard is not None:
             self.expect(handler.guard, ctx, BOOL, "a `when` guard")
             ghost = self.reads_ghost(handler.guard, ctx)
@@ -419,7 +442,8 @@ class TypeChecker:
         node = ctx.node
         assert node is not None
         if ctx.ghost and isinstance(
-            stmt, ast.SendStmt | ast.BroadcastStmt | ast.SetTimerStmt | ast.CancelTimerStmt | ast.ChooseStmt | ast.RejectStmt
+            stmt, ast.SendStmt | ast.BroadcastStmt | ast.RelayStmt | ast.SetTimerStmt | ast.CancelTimerStmt
+            | ast.ChooseStmt | ast.RejectStmt
         ):
             self.sink.error(
                 "FL206",
@@ -477,10 +501,28 @@ class TypeChecker:
             binding = self.bind(ctx, stmt.name, stmt.name_span, "let", stmt)
             binding.ghost = bool(self.reads_ghost(stmt.value, ctx))
             ctx.local_types[id(binding)] = value
+        elif isinstance(stmt, ast.RelayStmt):
+            self.relay(stmt, ctx)
         elif isinstance(stmt, ast.SkipStmt | ast.RejectStmt):
             pass
         else:  # pragma: no cover - the parser builds no other statement
             raise AssertionError(stmt)
+
+    def relay(self, stmt: ast.RelayStmt, ctx: _Context) -> None:
+        """`relay to n`: only a handler of a signed message has one to pass on."""
+        message = self.scope.messages.get(ctx.message) if ctx.message is not None else None
+        if message is None or not message.signed:
+            what = f"message {message.name} is not signed" if message is not None else "this is not a message handler"
+            self.sink.error(
+                "FL301", f"`relay` passes on the signed message being handled, but {what}", stmt.span,
+                "to send a message of your own, use `send`",
+            )
+        dest = self.expr(stmt.to, ctx)
+        if not isinstance(strip_option(dest), NodeTy | UnknownTy):
+            self.sink.error("FL300", f"the destination must be a node, not {dest}", stmt.to.span)
+        ghost = self.reads_ghost(stmt.to, ctx)
+        if ghost:
+            self.sink.error("FL206", f"a message may not be addressed by {ghost}", stmt.to.span, _ghost_note(ghost))
 
     def assign(self, stmt: ast.AssignStmt, ctx: _Context) -> None:
         node = ctx.node
@@ -490,7 +532,8 @@ class TypeChecker:
         if var is None:
             if target.name in ctx.locals:
                 kind = ctx.locals[target.name].kind
-                what = {"param": "a message field", "sender": "the sender", "let": "a `let` binding"}.get(
+                what = {"param": "a message field", "sender": "the sender", "signer": "the signer",
+                        "let": "a `let` binding"}.get(
                     kind, "a loop variable"
                 )
                 self.sink.error("FL302", f"cannot assign to '{target.name}': it is {what}, not a variable", target.name_span)
@@ -724,9 +767,9 @@ class TypeChecker:
             inner = ctx.child()
             binding = self.bind(inner, e.var, e.var_span, "comp", e)
             inner.local_types[id(binding)] = elem_t
+            if e.cond is not None:
+                self.expect(e.cond, inner, BOOL, "the condition of a comprehension")
             if isinstance(e, ast.SetComp):
-                if e.cond is not None:
-                    self.expect(e.cond, inner, BOOL, "the condition of a set comprehension")
                 return SetTy(self.expr(e.elem, inner))
             return MapTy(self.expr(e.key, inner), self.expr(e.value, inner))
         raise AssertionError(e)
@@ -857,7 +900,7 @@ class TypeChecker:
             return UNKNOWN
         if isinstance(obj, MsgTy):
             message = self.scope.messages[obj.name]
-            if e.name in ("src", "dst"):
+            if e.name in ("src", "dst") or (e.name == "signer" and message.signed):
                 return NodeTy(None)
             for fld in message.fields:
                 if fld.name == e.name:

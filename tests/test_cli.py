@@ -38,13 +38,15 @@ def test_check_json_reports_every_property_with_the_documented_keys(tmp_path: Pa
     assert {"model", "property", "verdict", "distinct_states", "generated_states", "depth", "seconds", "trace",
             "trace_length"} <= set(consistent)
     assert consistent["verdict"] == "holds"
-    assert consistent["distinct_states"] == 288
-    assert consistent["generated_states"] > 288
+    assert consistent["distinct_states"] == 80  # one state per orbit of the symmetric RMs (TLC's count too)
+    assert consistent["generated_states"] > 80
+    assert consistent["bounds"].endswith("symmetry over RM")
     assert consistent["trace"] is None and consistent["trace_length"] is None
 
 
 def test_a_constant_can_be_overridden_from_the_command_line(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "--json", "--const", "N=4", "--out", str(tmp_path))
+    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "--json", "--const", "N=4", "--no-symmetry",
+                          "--out", str(tmp_path))
     assert code == 0
     assert json.loads(out)["results"][0]["distinct_states"] == 1568
 
@@ -95,7 +97,7 @@ def test_command_line_mistakes_exit_2_with_a_message() -> None:
 
 
 def test_a_state_bound_gives_incomplete_and_exit_3(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "--json", "-c", "N=5", "--max-states", "500",
+    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "--json", "-c", "N=5", "--max-states", "500", "--no-symmetry",
                           "--out", str(tmp_path))
     assert code == 3
     row = json.loads(out)["results"][0]
@@ -123,7 +125,7 @@ def test_replay_says_where_a_tampered_trace_departs_from_the_spec(tmp_path: Path
 
 def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "explorer.cli", "check", TWO_PC, "-m", "classic", "-c", "N=9", "--json",
+        [sys.executable, "-m", "explorer.cli", "check", TWO_PC, "-m", "classic", "-c", "N=9", "--json", "--no-symmetry",
          "--out", str(tmp_path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -144,13 +146,13 @@ def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
 
 
 def test_time_and_memory_bounds_stop_a_search_with_a_report(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "-c", "N=9", "--max-seconds", "0.5", "--json",
+    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "-c", "N=9", "--max-seconds", "0.5", "--json", "--no-symmetry",
                           "--out", str(tmp_path))
     assert code == 3
     row = json.loads(out)["results"][0]
     assert row["verdict"] == "incomplete" and row["reason"] == "time bound 0.5 s reached"
     assert row["distinct_states"] > 0
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "-c", "N=9", "--max-memory", "1", "--json",
+    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "-c", "N=9", "--max-memory", "1", "--json", "--no-symmetry",
                           "--out", str(tmp_path))
     assert code == 3
     assert json.loads(out)["results"][0]["reason"] == "memory bound 1 MiB reached"

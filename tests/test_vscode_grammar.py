@@ -50,9 +50,9 @@ KEYWORD_ROLES: dict[str, str] = {
         ["spec", "const", "enum", "message", "node", "invariant", "model", "var", "let"], "storage.type"
     ),
     **dict.fromkeys(["signed", "symmetric", "durable", "ghost"], "storage.modifier"),
-    **dict.fromkeys(["on", "from", "when", "action"], "keyword.other.handler"),
+    **dict.fromkeys(["on", "from", "when", "action", "by"], "keyword.other.handler"),
     **dict.fromkeys(["if", "then", "else", "for", "choose", "skip", "reject", "assert"], "keyword.control"),
-    **dict.fromkeys(["send", "broadcast", "to"], "keyword.other.message"),
+    **dict.fromkeys(["send", "broadcast", "relay", "to"], "keyword.other.message"),
     **dict.fromkeys(["set", "after", "cancel"], "keyword.other.timer"),
     **dict.fromkeys(["and", "or", "not", "implies", "in"], "keyword.operator.word"),
     **dict.fromkeys(["all", "any", "count"], "keyword.operator.word.quantifier"),

@@ -17,15 +17,17 @@ from typing import Any
 
 import z3
 
+from explorer.actions import CTI
 from explorer.bmc import steps
 from explorer.bmc import symbolic as S
-from explorer.bmc.encode import Encoder, Exec, Local, Outcome, State, _leaves, with_leaves
+from explorer.bmc.encode import Encoder, Exec, Outcome, State, leaves, with_leaves
 from explorer.bmc.interrupt import Stopped, cancelled, current_stop, interruptible
-from explorer.compile import NO_RUNTIME_ERRORS, SpecRuntimeError
-from explorer.model import Action
+from explorer.bmc.shapes import Local
+from explorer.compile import NO_RUNTIME_ERRORS
 from explorer.model import State as ExplicitState
-from explorer.semantics.system import SystemModel, canonical_network
-from explorer.trace.path import Path
+from explorer.semantics.system import SystemModel
+from explorer.trace.path import Path, failing_step, follow
+from explorer.trace.present import Presenter, canonical_network
 from spec import ir
 from spec.diagnostics import InternalError
 
@@ -93,9 +95,9 @@ def _unroll_and_check(
 ) -> None:
     system = model.system
     started = time.perf_counter()
-    enc = Encoder(system)
+    enc = Encoder(model.plan)
     solver = z3.Solver()
-    state0, constraints, init_errors = steps.initial(enc)
+    state0, constraints, started_ok, init_errors = steps.initial(enc)
     solver.add(*constraints)
     states = [state0]
     invariants = [inv for inv in system.invariants if inv.name in properties]
@@ -110,6 +112,7 @@ def _unroll_and_check(
         witness = _sat(solver, cond) if cond is not None else None
         if witness is not None:
             found_at(witness, 0, prop, True)
+    solver.add(*started_ok)  # from here on, the runs whose start did not fail
     for k in range(depth + 1):
         result.depth = max(k - 1, 0)  # fully explored so far
         for name, term in invariant_terms(enc, states[k], invariants).items():
@@ -144,35 +147,36 @@ def unroll(enc: Encoder, state: State, k: int) -> tuple[State, list[Outcome], An
     actions = steps.actions(enc, extended, k, base)
     act = z3.Int(f"act@{k}")
     facts = [act >= 0, act < len(actions), z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)])]
-    current = _leaves(extended)
-    changed = [_leaves(o.after) for o in actions]
+    current = leaves(extended)
+    changed = [leaves(o.after) for o in actions]
     following = []
     for index, now_value in enumerate(current):
         value = now_value
-        for a, leaves in enumerate(changed):
-            if leaves[index] is not now_value:
-                value = S.ite(act == a, leaves[index], value)
+        for a, parts in enumerate(changed):
+            if parts[index] is not now_value:
+                value = S.ite(act == a, parts[index], value)
         following.append(value)
     return extended, actions, act, facts, with_leaves(extended, following)
 
 
-def follow(model: SystemModel, start: ExplicitState, targets: list[tuple[Any, ...]]) -> list[tuple[Action, ExplicitState]]:
-    """The explorer's steps from `start` through states equal to `targets` (canonical forms), one by one:
-    how a symbolic path becomes a Path, and a check that both back ends took the same steps."""
-    taken: list[tuple[Action, ExplicitState]] = []
-    current = start
-    for k, target in enumerate(targets, start=1):
-        successors, _ = model.successors(current)
-        for action, state in successors:
-            if model.canonical(state) == target:
-                taken.append((action, state))
-                current = state
-                break
-        else:
-            raise InternalError(
-                f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer leads to {target}"
-            )
-    return taken
+def follow_symbolic(model: SystemModel, start: ExplicitState | None, targets: list[tuple[Any, ...]], prop: str,
+                    failing: bool) -> Path:
+    """The explorer's steps through states equal to `targets` (canonical forms), from `start` (None: from an
+    initial state), then the failing step of `prop` if `failing`: how a symbolic path becomes a Path, and a
+    check that both back ends took the same steps."""
+    present = Presenter(model)
+    followed = follow(model, start, targets, lambda state, target: present.canonical(state) == target)
+    if followed.departs_at is not None:
+        k = followed.departs_at
+        raise InternalError(f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer "
+                            f"leads to {targets[k]}")
+    steps_taken = [(CTI, start), *followed.steps] if start is not None else list(followed.steps)
+    if not failing:
+        return Path(tuple(steps_taken))
+    failure = failing_step(model, steps_taken[-1][1], prop)
+    if failure is None:
+        raise InternalError(f"the Z3 back end found a failing step ({prop}) the explorer does not have")
+    return Path(tuple(steps_taken), failure)
 
 
 def _sat(solver: z3.Solver, condition: Any) -> z3.ModelRef | None:
@@ -227,31 +231,13 @@ def decode_path(
 ) -> Path:
     """The counterexample as the explicit explorer's Path: replay it step by step, matching states."""
     wanted = [decode_state(enc, z3_model, st) for st in states]
-    steps_taken: list[tuple[Action, ExplicitState]] = []
-    current: ExplicitState | None = None
-    for action, state in model.init_states():
-        if model.canonical(state) == wanted[0]:
-            current = state
-            steps_taken.append((action, state))
-            break
-    failure: tuple[Action, SpecRuntimeError] | None = None
-    if current is None:
-        if failing and len(wanted) == 1:
-            for action, error in model.init_failures:
-                if error.prop == prop:
-                    return Path((), (action, error))
-        raise InternalError(f"the Z3 back end found an initial state the explorer does not have: {wanted[0]}")
-    steps_taken += follow(model, current, wanted[1:])
-    current = steps_taken[-1][1]
-    if failing:
-        _, failures = model.successors(current)
-        for action, error in failures:
+    model.init_states()
+    if failing and not wanted:  # a start handler fails
+        for action, error in model.init_failures:
             if error.prop == prop:
-                failure = (action, error)
-                break
-        else:
-            raise InternalError(f"the Z3 back end found a failing step ({prop}) the explorer does not have")
-    return Path(tuple(steps_taken), failure)
+                return Path((), (action, error))
+        raise InternalError(f"the Z3 back end found a failing start ({prop}) the explorer does not have")
+    return follow_symbolic(model, None, wanted, prop, failing)
 
 
 __all__ = ["NO_RUNTIME_ERRORS", "BmcResult", "Found", "run_bmc"]

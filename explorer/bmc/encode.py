@@ -18,116 +18,19 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import z3
 
 from explorer.bmc import symbolic as S
-from explorer.bmc.symbolic import FALSE, TRUE, SOpt, SRecord, SSet, Sym, Unsupported
-from explorer.compile import NO_RUNTIME_ERRORS, Compiler, Ctx
-from explorer.semantics import faults as explicit_faults
-from explorer.state import BYZANTINE, CRASHED, DOWN, PAUSED, UP
+from explorer.bmc.execute import Exec, frame_of
+from explorer.bmc.shapes import Local, Outcome, PoolKey, Send, Slot, State, leaves, with_leaves
+from explorer.bmc.symbolic import FALSE, TRUE, Sym, Unsupported
+from explorer.plan import Plan
+from explorer.state import BYZANTINE, CRASHED, CUT, DOWN, PAUSED, UP
 from spec import ir
-from spec.source import Span
-
-# Positions in the spent tuple (as in explorer.semantics.system).
-LOSS, DUPLICATE, PARTITIONS, CUT, NTP = 0, 1, 2, 3, 4
-CRASH_BUDGETS = 5
-
-
-# A message sent by a handler: (condition, sender (a node number), receiver, message index, fields).
-Send = tuple[Any, Any, Any, int, tuple[Sym, ...]]
-
-
-@dataclass
-class Slot:
-    valid: Any
-    args: tuple[Sym, ...]
-    sent_at: Any
-    seq: Any
-    count: Any = None  # how many copies, in the universe network of a bag (then valid is count > 0)
-
-
-@dataclass(frozen=True)
-class PoolKey:
-    """The messages of one type on one directed link."""
-
-    message: int
-    src: int
-    dst: int
-
-
-@dataclass
-class Local:
-    status: Any
-    armed: list[Any]
-    deadline: list[Any]
-    clock: Any
-    mono: Any
-    paused_since: Any
-    vars: list[Sym]
-
-
-@dataclass
-class State:
-    locals: list[Local]
-    pools: list[list[Slot]]  # by pool number (Encoder.pool_keys)
-    spent: list[Any]
-    now: Any
-    gst_at: Any
-
-
-@dataclass
-class Outcome:
-    """What one action does from a state: when it may be taken (`pre`), the state it leads to, and the
-    run-time errors it may fail with instead (property -> condition), plus facts its choices must obey."""
-
-    label: str
-    pre: Any
-    after: State
-    errors: dict[str, Any] = field(default_factory=dict)
-    requires: list[Any] = field(default_factory=list)
-
-
-def _leaves(state: State) -> list[Sym]:
-    """The parts of a state, in a fixed order (for frame conditions)."""
-    out: list[Sym] = []
-    for local in state.locals:
-        out += [local.status, *local.armed, *local.deadline, local.clock, local.mono, local.paused_since, *local.vars]
-    for pool in state.pools:
-        for slot in pool:
-            out += [slot.valid, *slot.args, slot.sent_at, slot.seq]
-            if slot.count is not None:
-                out.append(slot.count)
-    out += [*state.spent, state.now, state.gst_at]
-    return out
-
-
-def with_leaves(state: State, leaves: list[Sym]) -> State:
-    """A state shaped like `state` whose parts are `leaves`, in the order of _leaves."""
-    it = iter(leaves)
-    locals_ = []
-    for local in state.locals:
-        status = next(it)
-        armed = [next(it) for _ in local.armed]
-        deadline = [next(it) for _ in local.deadline]
-        clock, mono, paused = next(it), next(it), next(it)
-        values = [next(it) for _ in local.vars]
-        locals_.append(Local(status, armed, deadline, clock, mono, paused, values))
-    pools = []
-    for pool in state.pools:
-        new_pool = []
-        for slot in pool:
-            valid = next(it)
-            args = tuple(next(it) for _ in slot.args)
-            sent_at, seq = next(it), next(it)
-            count = next(it) if slot.count is not None else None
-            new_pool.append(Slot(valid, args, sent_at, seq, count))
-        pools.append(new_pool)
-    spent = [next(it) for _ in state.spent]
-    return State(locals_, pools, spent, next(it), next(it))
 
 
 class Encoder:
@@ -135,34 +38,28 @@ class Encoder:
     messages (for the induction step of `prove`): a pool holds one slot per possible message, present or
     not (a set) or with a count (a bag); otherwise slots are written once per send (bounded checking)."""
 
-    def __init__(self, system: ir.System, universe: bool = False) -> None:
-        self.system = system
-        self.model = system.model
-        self.n = len(system.instances)
-        self.types = [system.node_type(inst.node_type) for inst in system.instances]
-        self.messages = system.messages
-        self.timed = self.model.timed
-        self.horizon = self.model.horizon or 0
-        self.skew = self.model.clocks.skew if self.timed else 0
-        self.cuts = explicit_faults.partition_cuts(self.n, self.model.network)
-        self.crash_budgets = [f for f in self.model.faults if f.kind in ("crash_stop", "crash_recovery")]
-        self.pause_bound: dict[int, int] = {}
-        for budget in self.model.faults:
-            if budget.kind == "pause":
-                for i in system.node_type(budget.node_type).instances:
-                    self.pause_bound[i] = max(self.pause_bound.get(i, 0), budget.bound)
-        self.byzantine = [f for f in self.model.faults if f.kind == "byzantine" and f.bound > 0]
-        self.ordering = self.model.network.ordering
-        self.consumes = self.ordering != "duplicating"
-        self.message_index = {m.name: m.index for m in system.messages}
+    def __init__(self, system: ir.System | Plan, universe: bool = False) -> None:
+        plan = system if isinstance(system, Plan) else Plan.of(system)
+        self.plan = plan
+        self.system = plan.system
+        self.model = plan.system.model
+        self.n = plan.n
+        self.types = list(plan.instance_type)
+        self.messages = plan.system.messages
+        self.timed = plan.timed
+        self.horizon = plan.horizon
+        self.skew = plan.skew
+        self.cuts = plan.cuts
+        self.crash_budgets = list(plan.crash_budgets)
+        self.pause_bound = plan.pause_bound
+        self.byzantine = [f for f in self.model.faults if f.kind == ir.FaultKind.BYZANTINE and f.bound > 0]
+        self.ordering = plan.ordering
+        self.consumes = self.ordering != ir.Ordering.DUPLICATING
+        self.message_index = {m.name: m.index for m in self.messages}
         self.choices: list[Any] = []  # every fresh choice variable made by handler execution, in order
-        compiler = Compiler(system)
-        self.initial_vars: list[tuple[Any, ...]] = []
-        for inst in system.instances:
-            ctx = Ctx([], [], inst.index)
-            self.initial_vars.append(tuple(compiler.expr(v.init)(ctx) for v in self.types[inst.index].vars))
+        self.initial_vars = plan.initial_vars
         self.universe = universe
-        if universe and (self.timed or self.ordering == "fifo"):
+        if universe and (self.timed or self.ordering == ir.Ordering.FIFO):
             raise Unsupported(
                 "induction needs a model without real time and with a set or bag network (not fifo)"
             )
@@ -172,7 +69,7 @@ class Encoder:
         self._possible: dict[int, tuple[Any, frozenset[int] | None]] = {}
         self.step_seq = 0  # the first sequence number of the step being encoded
         self.handled: dict[str, dict[str, ir.Handler]] = {
-            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in system.node_types
+            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in self.system.node_types
         }
         self._counter = itertools.count()
 
@@ -242,7 +139,7 @@ class Encoder:
                 else:
                     pool.append(replace(slot, valid=z3.Bool(f"{q}.valid")))
             pools.append(pool)
-        spent = [z3.Int(f"spent{b}@{k}") for b in range(CRASH_BUDGETS + len(self.crash_budgets))]
+        spent = [z3.Int(f"spent{b}@{k}") for b in range(self.plan.spent_size)]
         return State(locals_, pools, spent, z3.Int(f"now@{k}"), z3.Int(f"gst@{k}"))
 
     def wellformed(self, state: State) -> list[Any]:
@@ -462,7 +359,7 @@ class Encoder:
         ok). `produces an outcome` is true when the handler is enabled (its guard holds, or fails with an
         error) and some path through it is not rejected."""
         ex = Exec(self, state, i, local)
-        frame = _frame(handler, params, sender)
+        frame = frame_of(handler, params, sender)
         guard = ex.expr(handler.guard, frame) if handler.guard is not None else TRUE
         guard_failed = ex.errored
         ex.pc = z3.And(guard, z3.Not(ex.errored))
@@ -476,7 +373,7 @@ class Encoder:
         """Whether a delivery or a timer would produce an outcome (for the rule that time waits for it)."""
         if not _has_choice(handler.body):
             ex = Exec(self, state, i, local)
-            frame = _frame(handler, params, sender)
+            frame = frame_of(handler, params, sender)
             guard = ex.expr(handler.guard, frame) if handler.guard is not None else TRUE
             return z3.Or(ex.errored, guard)
         before = len(self.choices)
@@ -545,436 +442,15 @@ def _send_sites(stmts: tuple[ir.Stmt, ...], n: int, index: dict[str, int]) -> li
 
 
 def _domain_bound(e: ir.Expr, n: int) -> int:
+    """How many times the symbolic execution of a loop over `e` runs its body (S.canonical_items): once
+    per element of a literal, else once per value of the element type."""
     t = e.type
     if isinstance(e, ir.Lit) and isinstance(e.value, frozenset):
         return len(e.value)
-    if isinstance(t, ir.SetT):
-        try:
-            return len(list(t.elem.values()))
-        except ValueError:
-            pass
-    if isinstance(e, ir.RangeSet):
-        raise Unsupported("a loop over a range with bounds computed at run time")
-    raise Unsupported(f"a loop over {t}, which has no finite bound")
+    size = ir.domain_size(t.elem) if isinstance(t, ir.SetT) else 1 << 62
+    if size > S.DOMAIN_LIMIT:
+        raise Unsupported(f"a loop over {t}, which has too many possible elements to unroll")
+    return size
 
 
-class Exec:
-    """Symbolic execution of one handler: the path condition, the node's variables and timers as they
-    are on every path (merged by if-then-else), the messages sent, and the errors met."""
-
-    def __init__(self, enc: Encoder, state: State, instance: int, local: Local) -> None:
-        self.enc = enc
-        self.state = state
-        self.instance = instance
-        self.local = local
-        self.vars = list(local.vars)
-        self.armed = list(local.armed)
-        self.deadline = list(local.deadline)
-        self.pc: Any = TRUE
-        self.errored: Any = FALSE  # an error has happened on some path taken so far
-        self.blocked: Any = FALSE  # a path has been rejected (reject, or choose from nothing)
-        self.errors: dict[str, Any] = {}
-        self.sends: list[Send] = []
-        self.requires: list[Any] = []
-
-    # ---- errors
-
-    def fail_if(self, cond: Any, prop: str = NO_RUNTIME_ERRORS) -> None:
-        if z3.is_false(cond):
-            return
-        hit = z3.And(self.pc, z3.Not(self.errored), cond)
-        self.errors[prop] = z3.Or(self.errors.get(prop, FALSE), hit)
-        self.errored = z3.Or(self.errored, hit)
-
-    # ---- statements
-
-    def block(self, stmts: tuple[ir.Stmt, ...], frame: list[Sym]) -> None:
-        for s in stmts:
-            self.stmt(s, frame)
-
-    def stmt(self, s: ir.Stmt, frame: list[Sym]) -> None:
-        if isinstance(s, ir.Assign):
-            self.assign(s, frame)
-        elif isinstance(s, ir.If):
-            cond = self.expr(s.cond, frame)
-            outer = self.pc
-            saved = (list(self.vars), list(self.armed), list(self.deadline), list(frame))
-            self.pc = z3.And(outer, cond)
-            self.block(s.then, frame)
-            then = (self.vars, self.armed, self.deadline, list(frame))
-            self.vars, self.armed, self.deadline = list(saved[0]), list(saved[1]), list(saved[2])
-            frame[:] = saved[3]
-            self.pc = z3.And(outer, z3.Not(cond))
-            self.block(s.else_, frame)
-            self.vars = [S.ite(cond, a, b) for a, b in zip(then[0], self.vars, strict=True)]
-            self.armed = [z3.If(cond, a, b) for a, b in zip(then[1], self.armed, strict=True)]
-            self.deadline = [z3.If(cond, a, b) for a, b in zip(then[2], self.deadline, strict=True)]
-            frame[:] = [a if b is None else (b if a is None else S.ite(cond, a, b)) for a, b in zip(then[3], frame, strict=True)]
-            self.pc = outer
-        elif isinstance(s, ir.For):
-            domain = self.canonical_set(self.expr(s.domain, frame), s.domain.type)
-            outer = self.pc
-            for c, element in domain.items:
-                before = (list(self.vars), list(self.armed), list(self.deadline))
-                frame[s.slot] = element
-                self.pc = z3.And(outer, c)
-                self.block(s.body, frame)
-                self.vars = [S.ite(c, a, b) for a, b in zip(self.vars, before[0], strict=True)]
-                self.armed = [z3.If(c, a, b) for a, b in zip(self.armed, before[1], strict=True)]
-                self.deadline = [z3.If(c, a, b) for a, b in zip(self.deadline, before[2], strict=True)]
-            self.pc = outer
-        elif isinstance(s, ir.Choose):
-            domain = self.expr(s.domain, frame)
-            assert isinstance(domain, SSet)
-            t = s.domain.type.elem if isinstance(s.domain.type, ir.SetT) else ir.INT
-            choice = S.fresh(self.enc.fresh_name(f"choose@{s.span.line}"), t)
-            self.enc.choices.extend(_z3_leaves(choice))
-            empty = z3.Not(z3.Or(*[c for c, _ in domain.items])) if domain.items else TRUE
-            self.blocked = z3.Or(self.blocked, z3.And(self.pc, z3.Not(self.errored), empty))
-            self.requires.append(z3.Implies(z3.And(self.pc, z3.Not(empty)), S.member(choice, domain)))
-            frame[s.slot] = choice
-            self.block(s.body, frame)
-        elif isinstance(s, ir.Send | ir.Broadcast):
-            self.send(s, frame)
-        elif isinstance(s, ir.SetTimer):
-            if s.after is not None and self.enc.timed:
-                d = self.expr(s.after, frame)
-                self.fail_if(d < 0)
-                deadline = self.local.mono + d
-            else:
-                deadline = z3.IntVal(0)
-            self.armed[s.timer] = z3.If(self.pc, TRUE, self.armed[s.timer])
-            self.deadline[s.timer] = z3.If(self.pc, deadline, self.deadline[s.timer])
-        elif isinstance(s, ir.CancelTimer):
-            self.armed[s.timer] = z3.If(self.pc, FALSE, self.armed[s.timer])
-        elif isinstance(s, ir.Assert):
-            cond = self.expr(s.cond, frame)
-            self.fail_if(z3.Not(cond), s.name)
-        elif isinstance(s, ir.Let):
-            frame[s.slot] = self.expr(s.value, frame)
-        elif isinstance(s, ir.Reject):
-            self.blocked = z3.Or(self.blocked, z3.And(self.pc, z3.Not(self.errored)))
-        else:
-            raise Unsupported(f"statement {type(s).__name__}")
-
-    def assign(self, s: ir.Assign, frame: list[Sym]) -> None:
-        value = self.expr(s.value, frame)
-        old = self.vars[s.slot]
-
-        def combine(previous: Sym, new: Sym) -> Sym:
-            if s.op == "=":
-                return new
-            if isinstance(previous, SSet):
-                return S.union(previous, new) if s.op == "+=" else S.diff(previous, new)
-            if isinstance(previous, SOpt):
-                self.fail_if(z3.Not(previous.some))
-                previous = previous.value
-            return previous + new if s.op == "+=" else previous - new
-
-        if not s.keys:
-            result = combine(old, value)
-            self.fail_if(z3.Not(S.contains(result, s.target_type)))
-            new = S.coerce(result, s.var_type)
-        else:
-            keys = [self.expr(k, frame) for k in s.keys]
-            new = self._store(old, s.var_type, keys, value, combine, s)
-        self.vars[s.slot] = S.ite(self.pc, new, old)
-
-    def _store(self, m: Sym, t: ir.Type, keys: list[Sym], value: Sym, combine: Callable[[Sym, Sym], Sym], s: ir.Assign) -> Sym:
-        assert isinstance(t, ir.MapT)
-        present, previous = S.lookup(m, keys[0])
-        if len(keys) > 1:
-            self.fail_if(z3.Not(present))
-            inner = self._store(previous, t.value, keys[1:], value, combine, s)
-        else:
-            if s.op != "=":
-                self.fail_if(z3.Not(present))
-            inner = combine(previous, value)
-            self.fail_if(z3.Not(S.contains(inner, t.value)))
-        self.fail_if(z3.Not(S.contains(keys[0], t.key)))
-        return S.map_store(m, keys[0], S.coerce(inner, t.value))
-
-    def send(self, s: ir.Send | ir.Broadcast, frame: list[Sym]) -> None:
-        m = self.enc.message_index[s.message]
-        message = self.enc.messages[m]
-        args = tuple(self.expr(a, frame) for a in s.args)
-        for f, value in zip(message.fields, args, strict=True):
-            if ir.needs_check(f.type):
-                self.fail_if(z3.Not(S.contains(value, f.type)))
-        dest = self.expr(s.dest if isinstance(s, ir.Send) else s.dests, frame)
-        if isinstance(dest, SSet):
-            dest = S.to_domain(dest, ir.SetT(ir.NodeT(None, tuple(range(self.enc.n)))))
-            for c, target in dest.items:
-                self.sends.append((z3.And(self.pc, z3.Not(self.errored), c), self.instance, target, m, args))
-        else:
-            if isinstance(dest, SOpt):
-                self.fail_if(z3.Not(dest.some))
-                dest = dest.value
-            self.fail_if(z3.Not(z3.And(dest >= 0, dest < self.enc.n)))
-            self.sends.append((z3.And(self.pc, z3.Not(self.errored)), self.instance, dest, m, args))
-
-    def canonical_set(self, value: Sym, t: ir.Type) -> SSet:
-        """A set to iterate over in the explorer's order (sorted, each element once)."""
-        assert isinstance(value, SSet)
-        if all(isinstance(e, z3.ExprRef) and z3.is_int_value(e) for _, e in value.items) and len(
-            {e.as_long() for _, e in value.items}
-        ) == len(value.items):
-            return SSet(tuple(sorted(value.items, key=lambda ce: ce[1].as_long())))
-        elem = t.elem if isinstance(t, ir.SetT) else ir.INT
-        try:
-            return S.to_domain(value, ir.SetT(elem))
-        except Unsupported:
-            raise Unsupported("a loop over a set whose elements come from no finite type") from None
-
-    # ---- expressions
-
-    def under(self, cond: Any, evaluate: Callable[[], Sym]) -> Sym:
-        """Evaluate with `cond` added to the path condition: errors count only where cond holds."""
-        saved = self.pc
-        self.pc = z3.And(saved, cond)
-        try:
-            return evaluate()
-        finally:
-            self.pc = saved
-
-    def expr(self, e: ir.Expr | None, frame: list[Sym]) -> Sym:
-        assert e is not None
-        if isinstance(e, ir.Lit):
-            return S.const(e.value, e.type)
-        if isinstance(e, ir.Var):
-            return self.vars[e.slot]
-        if isinstance(e, ir.Local):
-            value = frame[e.slot]
-            if value is None:
-                raise Unsupported(f"local {e.name} read before it is bound")
-            return value
-        if isinstance(e, ir.SelfRef):
-            return z3.IntVal(self.instance)
-        if isinstance(e, ir.NodeVar):
-            instance = self.expr(e.instance, frame)
-            return self.enc_node_var(instance, e.slot, e.node_type)
-        if isinstance(e, ir.Now):
-            return self.state.now
-        if isinstance(e, ir.ClockRead):
-            if e.kind == "clock":
-                return self.local.clock
-            if e.kind == "mono":
-                return self.local.mono
-            if e.kind == "tt.earliest":
-                return self.local.clock - self.enc.skew
-            return self.local.clock + self.enc.skew
-        if isinstance(e, ir.Unary):
-            operand = self.expr(e.operand, frame)
-            return -operand if e.op == "-" else z3.Not(operand)
-        if isinstance(e, ir.Binary):
-            return self.binary(e, frame)
-        if isinstance(e, ir.IfThen):
-            cond = self.expr(e.cond, frame)
-            then = self.under(cond, lambda: self.expr(e.then, frame))
-            return S.ite(cond, then, self.under(z3.Not(cond), lambda: self.expr(e.else_, frame)))
-        if isinstance(e, ir.Quant):
-            domain = self.expr(e.domain, frame)
-            assert isinstance(domain, SSet)
-            items = S.distinct_items(domain) if e.kind == "count" else list(domain.items)
-            parts = []
-            # `all` stops at the first false element and `any` at the first true one (in the explorer's
-            # order): a run-time error in a later element's body happens only if it is reached
-            reached: Any = TRUE
-            for c, element in items:
-                frame[e.slot] = element
-                body = self.under(z3.And(reached, c), lambda: self.expr(e.body, frame))
-                parts.append((c, body))
-                if e.kind == "all":
-                    reached = z3.And(reached, z3.Implies(c, body))
-                elif e.kind == "any":
-                    reached = z3.And(reached, z3.Implies(c, z3.Not(body)))
-            if e.kind == "all":
-                return z3.And(*[z3.Implies(c, b) for c, b in parts]) if parts else TRUE
-            if e.kind == "any":
-                return z3.Or(*[z3.And(c, b) for c, b in parts]) if parts else FALSE
-            return z3.Sum(*[z3.If(z3.And(c, b), 1, 0) for c, b in parts]) if parts else z3.IntVal(0)
-        if isinstance(e, ir.SetComp):
-            domain = self.expr(e.domain, frame)
-            assert isinstance(domain, SSet)
-            items = []
-            for c, element in domain.items:
-                frame[e.slot] = element
-                keep = self.expr(e.cond, frame) if e.cond is not None else TRUE
-                items.append((z3.And(c, keep), self.expr(e.elem, frame)))
-            return SSet(tuple(items))
-        if isinstance(e, ir.MapComp):
-            domain = self.expr(e.domain, frame)
-            assert isinstance(domain, SSet)
-            entries = []
-            for c, element in domain.items:
-                frame[e.slot] = element
-                entries.append((c, self.expr(e.key, frame), self.expr(e.value, frame)))
-            return S.SMap(tuple(entries))
-        if isinstance(e, ir.TupleLit):
-            return S.STuple(tuple(self.expr(i, frame) for i in e.items))
-        if isinstance(e, ir.SetLit):
-            return SSet(tuple((TRUE, self.expr(i, frame)) for i in e.items))
-        if isinstance(e, ir.MapLit):
-            return S.SMap(tuple((TRUE, self.expr(k, frame), self.expr(v, frame)) for k, v in e.entries))
-        if isinstance(e, ir.RangeSet):
-            lo, hi = self.expr(e.lo, frame), self.expr(e.hi, frame)
-            lo_v, hi_v = z3.simplify(lo), z3.simplify(hi)
-            if not (z3.is_int_value(lo_v) and z3.is_int_value(hi_v)):
-                raise Unsupported("a range with bounds computed at run time")
-            return SSet(tuple((TRUE, z3.IntVal(v)) for v in range(lo_v.as_long(), hi_v.as_long() + 1)))
-        if isinstance(e, ir.Index):
-            obj = self.expr(e.obj, frame)
-            key = self.expr(e.key, frame)
-            present, value = S.lookup(obj, key)
-            self.fail_if(z3.Not(present))
-            return value
-        if isinstance(e, ir.TupleGet):
-            obj = self.expr(e.obj, frame)
-            return obj.items[e.index]
-        if isinstance(e, ir.InstanceRef):
-            index = self.expr(e.index, frame)
-            nt = self.enc.system.node_type(e.node_type)
-            self.fail_if(z3.Not(z3.And(index >= 0, index < nt.count)))
-            return index + nt.first
-        if isinstance(e, ir.Call):
-            return self.call(e, frame)
-        if isinstance(e, ir.InFlight):
-            m = self.enc.message_index[e.message]
-            items = []
-            for p, key in enumerate(self.enc.pool_keys):
-                if key.message == m:
-                    src, dst = z3.IntVal(key.src), z3.IntVal(key.dst)
-                    items += [(slot.valid, SRecord((src, dst, *slot.args))) for slot in self.state.pools[p]]
-            return SSet(tuple(items))
-        if isinstance(e, ir.MsgField):
-            obj = self.expr(e.obj, frame)
-            return obj.items[e.index]
-        if isinstance(e, ir.Unwrap):
-            operand = self.expr(e.operand, frame)
-            if isinstance(operand, SOpt):
-                self.fail_if(z3.Not(operand.some))
-                return operand.value
-            return operand
-        raise Unsupported(f"expression {type(e).__name__}")
-
-    def enc_node_var(self, instance: Sym, slot: int, node_type: str) -> Sym:
-        nt = self.enc.system.node_type(node_type)
-        value = z3.simplify(instance)
-        if z3.is_int_value(value):
-            return self.state.locals[value.as_long()].vars[slot]
-        out: Sym = self.state.locals[nt.first].vars[slot]
-        for i in nt.instances[1:]:
-            out = S.ite(instance == i, self.state.locals[i].vars[slot], out)
-        return out
-
-    def binary(self, e: ir.Binary, frame: list[Sym]) -> Sym:
-        op = e.op
-        left = self.expr(e.left, frame)
-        if op in ("and", "or", "implies"):
-            # the right side is evaluated only when the left one does not decide (as in the explorer)
-            reached = z3.Not(left) if op == "or" else left
-            right = self.under(reached, lambda: self.expr(e.right, frame))
-            if op == "and":
-                return z3.And(left, right)
-            if op == "or":
-                return z3.Or(left, right)
-            return z3.Implies(left, right)
-        right = self.expr(e.right, frame)
-        if op == "==":
-            return S.eq(left, right)
-        if op == "!=":
-            return z3.Not(S.eq(left, right))
-        if op in ("in", "notin"):
-            found = S.lookup(right, left)[0] if isinstance(right, S.SMap) else S.member(left, right)
-            return found if op == "in" else z3.Not(found)
-        if op == "union":
-            return S.union(left, right)
-        if op == "inter":
-            return S.inter(left, right)
-        if op == "diff":
-            return S.diff(left, right)
-        if op == "<":
-            return left < right
-        if op == "<=":
-            return left <= right
-        if op == ">":
-            return left > right
-        if op == ">=":
-            return left >= right
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
-        if op in ("/", "%"):
-            self.fail_if(right == 0)
-            safe = z3.If(right == 0, 1, right)
-            magnitude = z3.If(left >= 0, left, -left) / z3.If(safe >= 0, safe, -safe)
-            q = z3.If((left >= 0) == (safe >= 0), magnitude, -magnitude)
-            return q if op == "/" else left - safe * q
-        raise Unsupported(f"operator {op}")
-
-    def call(self, e: ir.Call, frame: list[Sym]) -> Sym:
-        args = [self.expr(a, frame) for a in e.args]
-        if e.func == "len":
-            (arg,) = args
-            if isinstance(arg, S.SMap):
-                return S.size(S.keys(arg))
-            return S.size(arg)
-        if e.func == "keys":
-            return S.keys(args[0])
-        if e.func in ("crashed", "byzantine"):
-            status = self.enc.status_of(self.state, _concrete(args[0]))
-            if e.func == "crashed":
-                return z3.Or(status == CRASHED, status == DOWN)
-            return status == BYZANTINE
-        pick_min = e.func == "min"
-        values: list[tuple[Any, Any]]
-        if len(args) == 1:
-            domain = args[0]
-            assert isinstance(domain, SSet)
-            values = list(domain.items)
-            self.fail_if(z3.Not(z3.Or(*[c for c, _ in values])) if values else TRUE)
-        else:
-            values = [(TRUE, a) for a in args]
-        best: Any = None
-        for c, v in values:
-            if best is None:
-                best = v
-                seen = c
-                continue
-            better = v < best if pick_min else v > best
-            best = z3.If(z3.And(c, z3.Or(z3.Not(seen), better)), v, best)
-            seen = z3.Or(seen, c)
-        return best if best is not None else z3.IntVal(0)
-
-
-def _concrete(x: Any) -> Any:
-    value = z3.simplify(x)
-    return value.as_long() if z3.is_int_value(value) else x
-
-
-def _z3_leaves(x: Sym) -> list[Any]:
-    if isinstance(x, SOpt):
-        return [x.some, *_z3_leaves(x.value)]
-    if isinstance(x, SSet):
-        return [c for c, _ in x.items]
-    if isinstance(x, S.SMap):
-        return [z for p, _, v in x.entries for z in (p, *_z3_leaves(v))]
-    if isinstance(x, S.STuple):
-        return [z for item in x.items for z in _z3_leaves(item)]
-    return [x]
-
-
-__all__ = ["Encoder", "Exec", "Local", "Outcome", "Slot", "Span", "State", "Unsupported"]
-
-
-def _frame(handler: ir.Handler, params: Sequence[Sym], sender: Any) -> list[Sym]:
-    """A handler's local slots, with its message fields and its sender filled in."""
-    frame: list[Sym] = [None] * handler.frame_size
-    for slot, value in zip(handler.params, params, strict=False):
-        frame[slot] = value
-    if handler.sender_slot is not None:
-        frame[handler.sender_slot] = sender
-    return frame
+__all__ = ["Encoder", "Exec", "Local", "Outcome", "PoolKey", "Slot", "State", "Unsupported", "leaves", "with_leaves"]

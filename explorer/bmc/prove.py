@@ -19,42 +19,35 @@ from typing import Any
 
 import z3
 
-from explorer.bmc.bmc import decode_state, follow, invariant_terms, run_bmc, unroll
-from explorer.bmc.encode import (
-    CRASH_BUDGETS,
-    CUT,
-    DUPLICATE,
-    LOSS,
-    NTP,
-    PARTITIONS,
-    Encoder,
-    State,
-)
+from explorer.bmc.bmc import decode_state, follow_symbolic, invariant_terms, run_bmc, unroll
+from explorer.bmc.encode import Encoder, State
 from explorer.bmc.interrupt import Stop, cancelled, interruptible
-from explorer.model import Action
-from explorer.model import State as ExplicitState
 from explorer.semantics.system import SystemModel
-from explorer.state import BYZANTINE, CRASHED, DOWN, UP
+from explorer.state import BYZANTINE, CRASHED, CRASHES, CUT, DOWN, DUPLICATE, LOSS, NTP, PARTITIONS, UP
 from explorer.trace.path import Path
+from explorer.trace.present import Presenter
 
 
 @dataclass
 class ProveResult:
-    verdict: str  # "proved", "violated" (a real counterexample), "not_inductive" (a CTI), "unknown"
+    """The verdict on one goal, proved together with lemmas."""
+
+    verdict: str  # "proved", "violated" (a real counterexample of the goal), "not_inductive" (a CTI), "unknown"
     k: int
-    violated: str | None = None  # the property the counterexample violates
+    violated: str | None = None  # the property the path violates: the goal, or a lemma
     path: Path | None = None  # a real counterexample, or the counterexample to induction
     seconds: float = 0.0
     reason: str = ""
 
 
-def run_prove(model: SystemModel, properties: list[str], k: int, max_seconds: float | None = None) -> ProveResult:
-    """Ctrl-C and the time bound stop the proof (through Z3's own interrupt: explorer/bmc/interrupt.py),
-    with a verdict of "unknown" that says where it stopped."""
+def run_prove(model: SystemModel, goal: str, lemmas: list[str], k: int, max_seconds: float | None = None) -> ProveResult:
+    """Prove `goal` (an invariant, an assertion or no_runtime_errors) for every depth by k-induction, assuming
+    and proving `lemmas` (invariants) with it. Ctrl-C and the time bound stop the proof (through Z3's own
+    interrupt: explorer/bmc/interrupt.py), with a verdict of "unknown" that says where it stopped."""
     started = time.perf_counter()
     with interruptible(max_seconds) as stop:
         try:
-            return _prove(model, properties, k, max_seconds, stop)
+            return _prove(model, goal, lemmas, k, max_seconds, stop)
         except z3.Z3Exception as error:
             reason = cancelled(error, stop)  # an operation Z3 cancelled, or a real failure
             if reason is None:
@@ -62,21 +55,30 @@ def run_prove(model: SystemModel, properties: list[str], k: int, max_seconds: fl
             return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=reason)
 
 
-def _prove(model: SystemModel, properties: list[str], k: int, max_seconds: float | None, stop: Stop) -> ProveResult:
+def _prove(
+    model: SystemModel, goal: str, lemmas: list[str], k: int, max_seconds: float | None, stop: Stop
+) -> ProveResult:
     started = time.perf_counter()
     system = model.system
+    properties = [goal, *[name for name in lemmas if name != goal]]
     invariants = [inv for inv in system.invariants if inv.name in properties]
+    step_errors = [p for p in properties if p not in {inv.name for inv in invariants}]
     # base case: nothing fails within k - 1 steps
-    base = run_bmc(model, k - 1, [inv.name for inv in invariants], max_seconds)
+    base = run_bmc(model, k - 1, properties, max_seconds)
+    if goal in base.found:
+        found = base.found[goal]
+        return ProveResult("violated", k, goal, found.path, time.perf_counter() - started,
+                           f"{goal} is violated in {found.length} step{'s' if found.length != 1 else ''}")
     if base.found:
         found = min(base.found.values(), key=lambda f: f.length)
-        return ProveResult("violated", k, found.prop, found.path, time.perf_counter() - started,
-                           f"{found.prop} is violated in {found.length} steps")
+        return ProveResult("unknown", k, found.prop, found.path, time.perf_counter() - started,
+                           f"lemma {found.prop} is violated in {found.length} step{'s' if found.length != 1 else ''}, "
+                           f"so it cannot help prove {goal}")
     if not base.complete:
         where = f"{base.stop_reason} in the base case at depth {base.depth}"
         return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=where)
-    # step case: k states where everything holds, then one that breaks something
-    enc = Encoder(system, universe=True)
+    # step case: k states where everything holds, then one that breaks something (or a step that fails)
+    enc = Encoder(model.plan, universe=True)
     solver = z3.Solver()
     states = [enc.fresh_state(0)]
     solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
@@ -88,8 +90,16 @@ def _prove(model: SystemModel, properties: list[str], k: int, max_seconds: float
         states[i], _, _, facts, following = unroll(enc, states[i], i)
         solver.add(*facts)
         states.append(following)
-    goal = invariant_terms(enc, states[k], invariants)
-    solver.add(z3.Not(z3.And(*goal.values())))
+    goals = {name: z3.Not(term) for name, term in invariant_terms(enc, states[k], invariants).items()}
+    if step_errors:
+        states[k], actions, act, _, _ = unroll(enc, states[k], k)
+        for prop in step_errors:
+            fails = [z3.And(act == a, o.errors[prop], *o.requires) for a, o in enumerate(actions) if prop in o.errors]
+            if fails:
+                goals[prop] = z3.Or(*fails)
+    if not goals:
+        return ProveResult("proved", k, seconds=time.perf_counter() - started)
+    solver.add(z3.Or(*goals.values()))
     stop.prepare(solver)
     answer = solver.check()
     seconds = time.perf_counter() - started
@@ -99,9 +109,10 @@ def _prove(model: SystemModel, properties: list[str], k: int, max_seconds: float
         why = stop.poll() or stop.explain(solver.reason_unknown())
         return ProveResult("unknown", k, seconds=seconds, reason=f"{why} in the induction step")
     witness = solver.model()
-    broken = [name for name, term in goal.items() if z3.is_false(witness.eval(term, model_completion=True))]
-    path = _cti_path(model, enc, witness, states)
-    return ProveResult("not_inductive", k, broken[0] if broken else None, path, seconds,
+    broken = [name for name, term in goals.items() if z3.is_true(witness.eval(term, model_completion=True))]
+    blamed = goal if goal in broken else broken[0]
+    path = _cti_path(model, enc, witness, states, blamed if blamed in step_errors else None)
+    return ProveResult("not_inductive", k, blamed, path, seconds,
                        f"{', '.join(broken)} can fail after {k} step{'s' if k != 1 else ''} from a state where "
                        "every property holds (the state may be unreachable)")
 
@@ -126,14 +137,14 @@ def _possible(enc: Encoder, state: State) -> list[Any]:
     out += [spent[LOSS] <= network.loss, spent[DUPLICATE] <= network.duplicate, spent[PARTITIONS] <= network.partition]
     out += [spent[CUT] >= 0, spent[CUT] < len(enc.cuts), spent[NTP] == 0]
     for b, budget in enumerate(enc.crash_budgets):
-        out.append(spent[CRASH_BUDGETS + b] <= budget.bound)
+        out.append(spent[CRASHES + b] <= budget.bound)
     out += [state.now == 0, state.gst_at == 0]
     return out
 
 
-def _cti_path(model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: list[State]) -> Path:
-    """The counterexample to induction as an explorer Path from its (possibly unreachable) first state."""
+def _cti_path(model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: list[State], failing: str | None) -> Path:
+    """The counterexample to induction as an explorer Path from its (possibly unreachable) first state; for a
+    property broken by a failing step, that step ends the path."""
     decoded = [decode_state(enc, witness, st) for st in states]
-    start = model.from_canonical(decoded[0])
-    taken: list[tuple[Action, ExplicitState]] = [(("cti",), start)]
-    return Path(tuple(taken + follow(model, start, decoded[1:])))
+    start = Presenter(model).from_canonical(decoded[0])
+    return follow_symbolic(model, start, decoded[1:], failing or "", failing is not None)

@@ -11,12 +11,6 @@ import z3
 
 from explorer.bmc import symbolic as S
 from explorer.bmc.encode import (
-    CRASH_BUDGETS,
-    CUT,
-    DUPLICATE,
-    LOSS,
-    NTP,
-    PARTITIONS,
     Encoder,
     Local,
     Outcome,
@@ -26,8 +20,19 @@ from explorer.bmc.encode import (
 )
 from explorer.bmc.symbolic import FALSE, TRUE
 from explorer.compile import NO_RUNTIME_ERRORS
-from explorer.semantics.byzantine import byzantine_masks
-from explorer.state import BYZANTINE, CRASHED, DOWN, PAUSED, UP
+from explorer.state import (
+    BYZANTINE,
+    CRASHED,
+    CRASHES,
+    CUT,
+    DOWN,
+    DUPLICATE,
+    LOSS,
+    NTP,
+    PARTITIONS,
+    PAUSED,
+    UP,
+)
 from spec import ir
 
 
@@ -96,9 +101,9 @@ def _deliveries(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                     heads = enc.heads(state, p)
                     pre = z3.And(pre, z3.Or(*[z3.And(j == k, head) for k, head in enumerate(heads)]))
                 consumed = state
-                if enc.consumes:
+                if enc.consumes or enc.timed:
                     pools = list(state.pools)
-                    pools[p] = enc.consume(pool, j)
+                    pools[p] = enc.consume(pool, j) if enc.consumes else _mark_delivered(enc, pool, slot)
                     consumed = replace(state, pools=pools)
                 out.append(_handler_outcome(enc, consumed, base, r, h, local, f"{r} receive {message_name} from {src}",
                                             pre, slot.args, z3.IntVal(src)))
@@ -106,8 +111,8 @@ def _deliveries(enc: Encoder, state: State, step: int, base: list[int]) -> list[
 
 
 def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[Outcome]:
-    """A Byzantine node's messages: anything its receiver handles, delivered at once (signed ones only as
-    relayed from a message in flight to the liar)."""
+    """A Byzantine node's messages: anything its receiver handles, delivered at once (signed ones signed by
+    the liar itself, or relayed unchanged from a message in flight to the liar)."""
     if not enc.byzantine:
         return []
     liars = sorted({i for b in enc.byzantine for i in enc.system.node_type(b.node_type).instances})
@@ -124,7 +129,7 @@ def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                     z3.Not(enc.link_cut(state, b, r)),
                 )
                 if message.signed:
-                    # relay any signed message of this type in flight to the liar: one action per link
+                    # relay a signed message of this type in flight to the liar: one action per link
                     for p in enc.pools_to.get((m, b), []):
                         pool = state.pools[p]
                         if not pool:
@@ -136,21 +141,16 @@ def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                         out.append(_handler_outcome(enc, state, base, r, h, state.locals[r],
                                                     f"{b} relays {message_name} to {r}", relay_pre, slot.args,
                                                     z3.IntVal(b)))
-                    continue
-                else:
-                    args = tuple(S.fresh(enc.fresh_name(f"inject{b}.{r}.{f.name}@{step}"), f.type) for f in message.fields)
-                    for a in args:
-                        enc.choices.extend(_leaves(a))
-                    pre = z3.And(pre, *[S.contains(a, f.type) for a, f in zip(args, message.fields, strict=True)])
+                own = message.fields[:-1] if message.signed else message.fields  # a liar signs as itself
+                args = tuple(S.fresh(enc.fresh_name(f"inject{b}.{r}.{f.name}@{step}"), f.type) for f in own)
+                for a in args:
+                    enc.choices.extend(S.leaves_of(a))
+                pre = z3.And(pre, *[S.contains(a, f.type) for a, f in zip(args, own, strict=True)])
+                if message.signed:
+                    args = (*args, z3.IntVal(b))
                 out.append(_handler_outcome(enc, state, base, r, h, state.locals[r], f"{b} inject {message_name} to {r}",
                                             pre, args, z3.IntVal(b)))
     return out
-
-
-def _leaves(x: Any) -> list[Any]:
-    from explorer.bmc.encode import _z3_leaves
-
-    return _z3_leaves(x)
 
 
 def _spend(spent: list[Any], index: int) -> list[Any]:
@@ -201,6 +201,14 @@ def _network_faults(enc: Encoder, state: State, step: int, base: list[int]) -> l
     return out
 
 
+def _mark_delivered(enc: Encoder, pool: list[Slot], slot: Slot) -> list[Slot]:
+    """A set network under time after delivering `slot`'s message: every copy of it (the same fields, sent at
+    the same time) is marked delivered, so that its delay bound no longer holds time back."""
+    delivered = z3.IntVal(enc.horizon + 1)
+    return [x if z3.is_false(x.valid) else replace(x, sent_at=z3.If(_same_message(x, slot), delivered, x.sent_at))
+            for x in pool]
+
+
 def _same_message(a: Slot, b: Slot) -> Any:
     return z3.And(a.sent_at == b.sent_at, *[S.eq(x, y) for x, y in zip(a.args, b.args, strict=True)])
 
@@ -212,8 +220,8 @@ def _node_faults(enc: Encoder, state: State, base: list[int]) -> list[Outcome]:
         for i in enc.system.node_type(budget.node_type).instances:
             local = state.locals[i]
             crashed = replace(local, status=z3.IntVal(new_status), armed=[FALSE] * len(local.armed))
-            pre = z3.And(state.spent[CRASH_BUDGETS + b] < budget.bound, local.status == UP)
-            after = enc.with_local(replace(state, spent=_spend(state.spent, CRASH_BUDGETS + b)), i, crashed)
+            pre = z3.And(state.spent[CRASHES + b] < budget.bound, local.status == UP)
+            after = enc.with_local(replace(state, spent=_spend(state.spent, CRASHES + b)), i, crashed)
             out.append(Outcome(f"crash {i}", pre, after))
     if any(f.kind == "crash_recovery" for f in enc.crash_budgets):
         for i, nt in enumerate(enc.types):
@@ -320,13 +328,16 @@ def _time_steps(enc: Encoder, state: State, step: int) -> list[Outcome]:
 # ---------------------------------------------------------------- initial states
 
 
-def initial(enc: Encoder) -> tuple[State, list[Any], dict[str, Any]]:
+def initial(enc: Encoder) -> tuple[State, list[Any], list[Any], dict[str, Any]]:
     """An initial state as terms over the adversary's and the start handlers' choices: (the state, the
-    constraints on those choices, start errors by property)."""
-    masks = byzantine_masks(enc.system)
+    constraints on those choices, the condition that every start handler ran without failing, and the
+    start failures by property). As in the explorer, a combination of starts fails with the property of
+    its first failing instance."""
+    masks = enc.plan.byzantine_masks
     choice = z3.Int(enc.fresh_name("byzantine@0"))
     enc.choices.append(choice)
     constraints: list[Any] = [choice >= 0, choice < len(masks)]
+    started_ok: list[Any] = []
     errors: dict[str, Any] = {}
     is_byzantine = [z3.Or(*[choice == k for k, mask in enumerate(masks) if mask >> i & 1]) for i in range(enc.n)]
     start, base = enc.extend(_start_state(enc), enc.start_sites)
@@ -343,16 +354,19 @@ def initial(enc: Encoder) -> tuple[State, list[Any], dict[str, Any]]:
             started = start_local
         else:
             _, started, sends, handler_errors, requires, ok = enc.run_handler(start, i, handler, start_local)
-            constraints.append(z3.Implies(z3.Not(liar), z3.And(ok, *requires)))
+            constraints.append(z3.Implies(z3.Not(liar), z3.And(*requires)))
+            earlier_ok = list(started_ok)
             for prop, cond in handler_errors.items():
-                errors[prop] = z3.Or(errors.get(prop, FALSE), z3.And(z3.Not(liar), *requires, cond))
+                failed = z3.And(z3.Not(liar), cond, *earlier_ok)
+                errors[prop] = z3.Or(errors.get(prop, FALSE), failed)
+            started_ok.append(z3.Or(liar, ok))
             sends_all += [(z3.And(z3.Not(liar), c), src, dst, m, args) for c, src, dst, m, args in sends]
         byzantine_local = replace(start.locals[i], status=z3.IntVal(BYZANTINE))
         locals_.append(_ite_local(liar, byzantine_local, started))
     state = enc.append_sends(replace(start, locals=locals_), sends_all, base)
     psync_open = enc.model.timing == "partially_synchronous" and enc.model.gst != 0
     state = replace(state, gst_at=z3.IntVal(-1 if psync_open else 0))
-    return state, constraints, errors
+    return state, constraints, started_ok, errors
 
 
 def _ite_local(c: Any, a: Local, b: Local) -> Local:
@@ -373,7 +387,7 @@ def _start_state(enc: Encoder) -> State:
             z3.IntVal(UP), [FALSE] * len(nt.timers), [z3.IntVal(0)] * len(nt.timers), z3.IntVal(0), z3.IntVal(0),
             z3.IntVal(-1), [S.var_value(v, var.type) for v, var in zip(enc.initial_vars[i], nt.vars, strict=True)],
         ))
-    spent = [z3.IntVal(0)] * (CRASH_BUDGETS + len(enc.crash_budgets))
+    spent = [z3.IntVal(0)] * enc.plan.spent_size
     return State(locals_, [[] for _ in enc.pool_keys], spent, z3.IntVal(0), z3.IntVal(0))
 
 

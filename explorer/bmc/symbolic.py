@@ -185,6 +185,7 @@ def contains(x: Sym, t: ir.Type) -> z3.BoolRef:
     if isinstance(t, ir.SetT):
         return z3.And(*[z3.Implies(c, contains(e, t.elem)) for c, e in x.items]) if x.items else TRUE
     if isinstance(t, ir.MapT):
+        x = as_map(x)
         return (
             z3.And(*[z3.Implies(p, z3.And(contains(k, t.key), contains(v, t.value))) for p, k, v in x.entries])
             if x.entries
@@ -198,9 +199,21 @@ def contains(x: Sym, t: ir.Type) -> z3.BoolRef:
 # ---------------------------------------------------------------- structure
 
 
+def _empty_as_map(a: Sym, b: Sym) -> tuple[Sym, Sym]:
+    """`{}` is an empty set or an empty map, as its context decides: beside a map, a map."""
+    if isinstance(a, SMap) and isinstance(b, SSet) and not b.items:
+        return a, SMap(())
+    if isinstance(b, SMap) and isinstance(a, SSet) and not a.items:
+        return SMap(()), b
+    return a, b
+
+
 def eq(a: Sym, b: Sym) -> z3.BoolRef:
+    a, b = _empty_as_map(a, b)
     if isinstance(a, SOpt) or isinstance(b, SOpt):
         if isinstance(a, SOpt) and isinstance(b, SOpt):
+            if z3.is_false(a.some) or z3.is_false(b.some):  # `none` (its value, of no type, is never compared)
+                return z3.Not(b.some) if z3.is_false(a.some) else z3.Not(a.some)
             return z3.And(a.some == b.some, z3.Implies(a.some, eq(a.value, b.value)))
         opt, plain = (a, b) if isinstance(a, SOpt) else (b, a)
         assert isinstance(opt, SOpt)
@@ -217,6 +230,7 @@ def eq(a: Sym, b: Sym) -> z3.BoolRef:
 
 
 def ite(c: z3.BoolRef, a: Sym, b: Sym) -> Sym:
+    a, b = _empty_as_map(a, b)
     if z3.is_true(c):
         return a
     if z3.is_false(c):
@@ -225,6 +239,8 @@ def ite(c: z3.BoolRef, a: Sym, b: Sym) -> Sym:
         return a
     if isinstance(a, SOpt) or isinstance(b, SOpt):
         a, b = as_opt(a), as_opt(b)
+        if z3.is_false(a.some) or z3.is_false(b.some):  # one side is `none`: the value is the other side's
+            return SOpt(z3.If(c, a.some, b.some), b.value if z3.is_false(a.some) else a.value)
         return SOpt(z3.If(c, a.some, b.some), ite(c, a.value, b.value))
     if isinstance(a, SSet):
         assert isinstance(b, SSet)
@@ -308,6 +324,74 @@ def size(s: SSet) -> z3.ArithRef:
     return z3.Sum(*[z3.If(c, 1, 0) for c, _ in items]) if items else z3.IntVal(0)
 
 
+# The most values of an element type a set is spread over when its elements are not known constants.
+DOMAIN_LIMIT = 4096
+
+
+def constant_value(x: Sym, t: ir.Type) -> Any:
+    """The Python value of a symbolic value that is a constant term (after simplification), or NOT_CONSTANT."""
+    if isinstance(t, ir.OptionT) or isinstance(x, SOpt):
+        inner = t.inner if isinstance(t, ir.OptionT) else t
+        opt = as_opt(x)
+        some = z3.simplify(opt.some)
+        if z3.is_false(some):
+            return None
+        if not z3.is_true(some):
+            return NOT_CONSTANT
+        return constant_value(opt.value, inner)
+    if isinstance(x, SSet):
+        elem = t.elem if isinstance(t, ir.SetT) else ir.INT
+        members = set()
+        for c, e in x.items:
+            cond = z3.simplify(c)
+            if z3.is_false(cond):
+                continue
+            value = constant_value(e, elem)
+            if not z3.is_true(cond) or value is NOT_CONSTANT:
+                return NOT_CONSTANT
+            members.add(value)
+        return frozenset(members)
+    if isinstance(x, SMap | STuple | SRecord):
+        return NOT_CONSTANT  # (not needed: maps and tuples are compared by canonical domain instead)
+    term = z3.simplify(x)
+    if z3.is_int_value(term):
+        return term.as_long()
+    if z3.is_true(term):
+        return True
+    if z3.is_false(term):
+        return False
+    return NOT_CONSTANT
+
+
+NOT_CONSTANT = object()
+
+
+def canonical_items(s: SSet, t: ir.Type) -> list[tuple[z3.BoolRef, Sym]]:
+    """The elements of a set of type t in the canonical order (spec.ir.canonical_key), each once, as
+    (condition, element): what every iteration over a set walks through, as the explorer does. Known
+    constant elements are sorted and merged; otherwise the set is spread over its element type's values."""
+    from spec.ir import canonical_key
+
+    elem = t.elem if isinstance(t, ir.SetT) else ir.INT
+    merged: dict[Any, list[z3.BoolRef]] = {}
+    terms: dict[Any, Sym] = {}
+    for c, e in s.items:
+        value = constant_value(e, elem)
+        if value is NOT_CONSTANT:
+            break
+        merged.setdefault(value, []).append(c)
+        terms.setdefault(value, e)
+    else:
+        return [
+            (z3.Or(*merged[v]) if len(merged[v]) > 1 else merged[v][0], terms[v])
+            for v in sorted(merged, key=canonical_key)
+        ]
+    size = ir.domain_size(elem)
+    if size > DOMAIN_LIMIT:
+        raise Unsupported(f"iterating over a set of {elem} ({size:,} possible elements) is too much to unroll")
+    return list(to_domain(s, ir.SetT(elem)).items)
+
+
 def to_domain(s: SSet, t: ir.Type) -> SSet:
     """A set in the canonical shape of type set<elem>: one item per value of the element type, in order."""
     assert isinstance(t, ir.SetT)
@@ -317,8 +401,14 @@ def to_domain(s: SSet, t: ir.Type) -> SSet:
     return SSet(tuple((member(const(v, t.elem), s), const(v, t.elem)) for v in values))
 
 
+def as_map(x: Sym) -> SMap:
+    """A map; `{}` may reach here as an empty set (its type is settled by its context)."""
+    return SMap(()) if isinstance(x, SSet) and not x.items else x
+
+
 def lookup(m: SMap, key: Sym) -> tuple[z3.BoolRef, Sym]:
     """(present, value) of `key` in `m`; a later entry for the same key wins."""
+    m = as_map(m)
     present: z3.BoolRef = FALSE
     value: Sym | None = None
     for p, k, v in m.entries:
@@ -329,7 +419,7 @@ def lookup(m: SMap, key: Sym) -> tuple[z3.BoolRef, Sym]:
 
 
 def keys(m: SMap) -> SSet:
-    return SSet(tuple((p, k) for p, k, _ in m.entries))
+    return SSet(tuple((p, k) for p, k, _ in as_map(m).entries))
 
 
 def _map_within(a: SMap, b: SMap) -> z3.BoolRef:
@@ -353,6 +443,7 @@ def map_to_domain(m: SMap, t: ir.Type) -> SMap:
 
 def map_store(m: SMap, key: Sym, value: Sym) -> SMap:
     """`m` with `key` set to `value` (m in the canonical shape of its type: one entry per key)."""
+    m = as_map(m)
     return SMap(tuple((z3.Or(p, eq(k, key)), k, ite(eq(k, key), value, v)) for p, k, v in m.entries))
 
 
@@ -367,7 +458,7 @@ def coerce(x: Sym, t: ir.Type) -> Sym:
     if isinstance(t, ir.SetT):
         return to_domain(x, t)
     if isinstance(t, ir.MapT):
-        return map_to_domain(x, t)
+        return map_to_domain(SMap(()) if isinstance(x, SSet) and not x.items else x, t)
     if isinstance(t, ir.TupleT):
         return STuple(tuple(coerce(v, it) for v, it in zip(x.items, t.items, strict=True)))
     return x
@@ -401,6 +492,19 @@ def decode(model: z3.ModelRef, x: Sym, t: ir.Type) -> Any:
         return tuple(decode(model, v, it) for v, it in zip(x.items, t.items, strict=True))
     value = model.eval(x, model_completion=True)
     return value.as_long() if z3.is_int_value(value) else z3.is_true(value)
+
+
+def leaves_of(x: Sym) -> list[Any]:
+    """The Z3 terms a symbolic value is made of."""
+    if isinstance(x, SOpt):
+        return [x.some, *leaves_of(x.value)]
+    if isinstance(x, SSet):
+        return [c for c, _ in x.items]
+    if isinstance(x, SMap):
+        return [z for p, _, v in x.entries for z in (p, *leaves_of(v))]
+    if isinstance(x, STuple):
+        return [z for item in x.items for z in leaves_of(item)]
+    return [x]
 
 
 def _ordered(values: Any) -> list[Any]:

@@ -12,6 +12,7 @@ import networkx as nx
 
 from explorer.model import State
 from explorer.semantics.system import SystemModel
+from explorer.trace.present import Presenter
 
 LIMIT = 250  # states; a picture of more is no longer something a person can read
 
@@ -26,6 +27,7 @@ def explore(model: SystemModel, limit: int = LIMIT, partial: bool = False) -> nx
     """The reachable states (breadth-first) and the steps between them. With more than `limit` states:
     TooLarge, or with `partial`, the first `limit` states and the steps among them."""
     graph = nx.MultiDiGraph()
+    present = Presenter(model)
     frontier: deque[State] = deque()
     for _, state in model.init_states():
         if state not in graph:
@@ -42,9 +44,9 @@ def explore(model: SystemModel, limit: int = LIMIT, partial: bool = False) -> nx
                     continue
                 graph.add_node(after, initial=False)
                 frontier.append(after)
-            graph.add_edge(state, after, action=action, text=model.describe(state, action, after)["text"])
+            graph.add_edge(state, after, action=action, text=present.describe(state, action, after)["text"])
         for action, error in failures:
-            graph.nodes[state]["failure"] = f"{model.describe(state, action, None)['text']}: {error.message}"
+            graph.nodes[state]["failure"] = f"{present.describe(state, action, None)['text']}: {error.message}"
     return graph
 
 
@@ -62,10 +64,11 @@ def to_dot(
         node_attr={"fontname": "DejaVu Sans", "fontsize": "8", "shape": "box", "style": "rounded"},
         edge_attr={"fontname": "DejaVu Sans", "fontsize": "7", "color": "#9e9e9e"},
     )
-    initial_values = model.snapshot(next(iter(graph.nodes))) if graph.number_of_nodes() else {}
+    present = Presenter(model)
+    initial_values = present.snapshot(next(iter(graph.nodes))) if graph.number_of_nodes() else {}
     for state, data in graph.nodes(data=True):
         k = order[state]
-        snapshot = model.snapshot(state)
+        snapshot = present.snapshot(state)
         changed = [f"{name} = {text}" for name, (_, text) in snapshot.items()
                    if not name.startswith("_") and initial_values.get(name, (None, ""))[1] != text]
         label = f"#{k}\\n" + "\\n".join(changed[:6]) + ("\\n…" if len(changed) > 6 else "")
@@ -103,8 +106,9 @@ def _short(text: str, width: int = 40) -> str:
 def match_path(model: SystemModel, graph: nx.MultiDiGraph, states: list[dict[str, Any]]) -> list[State]:
     """The graph's states that a trace's states are (compared as ITF snapshots), in trace order."""
     index: dict[str, State] = {}
+    present = Presenter(model)
     for state in graph.nodes:
-        index[_key({k: v[0] for k, v in model.snapshot(state).items()})] = state
+        index[_key({k: v[0] for k, v in present.snapshot(state).items()})] = state
     out: list[State] = []
     for wanted in states:
         key = _key({k: v for k, v in wanted.items() if k != "#meta"})

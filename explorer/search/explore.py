@@ -16,8 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from explorer.compile import SpecRuntimeError
-from explorer.model import Action, Model, State
+from explorer.model import Action, Model, SpecRuntimeError, State
 from explorer.search.limits import (
     BoundReached,
     default_memory_limit,
@@ -63,8 +62,9 @@ class Discovery:
 class SearchResult:
     stats: Stats
     discoveries: dict[str, Discovery] = field(default_factory=dict)
-    complete: bool = True  # every reachable state (within the model's own bounds) was explored
+    complete: bool = True  # every verdict is final: all states explored, or every property already violated
     stop_reason: str | None = None  # why the search stopped early
+    exhausted: bool = False  # every reachable state was explored
 
 
 def explore(
@@ -108,6 +108,7 @@ def _explore(
     parents: dict[int, int | None] = {}
     frontier: deque[tuple[State, int, int]] = deque()  # (state, fingerprint, depth)
     depth_first = order == "dfs"
+    fingerprint = model.fingerprint
 
     def chain(fp: int) -> list[int]:
         path = [fp]
@@ -131,7 +132,7 @@ def _explore(
     expanded = 0
     try:
         for _, state in model.init_states():
-            fp = hash(state)
+            fp = fingerprint(state)
             if fp in parents:
                 continue
             parents[fp] = None
@@ -150,7 +151,7 @@ def _explore(
             successors, failures = model.successors(state)
             if max_depth is not None and depth >= max_depth:
                 # Not expanded further; the search is incomplete only if this cut something off.
-                if failures or any(hash(s) not in parents for _, s in successors):
+                if failures or any(fingerprint(s) not in parents for _, s in successors):
                     result.complete = False
                     result.stop_reason = f"depth bound {max_depth} reached"
                 continue
@@ -161,7 +162,7 @@ def _explore(
                 found["deadlock_free"] = Discovery("deadlock_free", chain(fp))
             next_depth = depth + 1
             for _, succ in successors:
-                succ_fp = hash(succ)
+                succ_fp = fingerprint(succ)
                 if succ_fp in parents:
                     continue
                 parents[succ_fp] = fp
@@ -201,6 +202,7 @@ def _explore(
     stats.distinct = len(parents)
     stats.queue = len(frontier)
     stats.seconds = time.perf_counter() - started
+    result.exhausted = not frontier and result.complete
     if frontier and result.complete and len(found) < len(wanted):
         result.complete = False
         result.stop_reason = result.stop_reason or "stopped early"

@@ -32,6 +32,8 @@ def simulate(
     wanted = {p.name for p in model.properties}
     visited: set[int] = set()
     initial = model.init_states()
+    for action, error in model.init_failures:  # a start that fails is a violation before any walk
+        _keep(result, error.prop, Path((), (action, error)), wanted)
     try:
         for _ in range(runs):
             if max_seconds is not None and time.perf_counter() - started > max_seconds:
@@ -42,7 +44,7 @@ def simulate(
             action, state = rng.choice(initial)
             steps: list[tuple[Action, State]] = [(action, state)]
             _record_state(model, state, steps, result, wanted)
-            visited.add(hash(state))
+            visited.add(model.fingerprint(state))
             for _ in range(depth):
                 successors, failures = model.successors(state)
                 stats.generated += len(successors) + len(failures)
@@ -57,7 +59,7 @@ def simulate(
                     break
                 action, state = successors[pick]
                 steps.append((action, state))
-                visited.add(hash(state))
+                visited.add(model.fingerprint(state))
                 _record_state(model, state, steps, result, wanted)
             stats.depth = max(stats.depth, len(steps) - 1)
             result.runs += 1

@@ -1,9 +1,11 @@
 """The network orderings of DESIGN's semantics, as operations on the `network` part of a global state.
 
 The network holds entries `message id * stride + sent_at` (explorer.state): the message, and the time it
-was sent when there is time (stride is horizon + 1; under asynchronous timing stride is 1 and an entry is
+was sent when there is time (stride is horizon + 2; under asynchronous timing stride is 1 and an entry is
 just the message id). Every layout is canonical, so that equal networks are equal tuples:
 - duplicating: a set, kept as a sorted tuple without repeats; delivering leaves the message in flight.
+  Under time, the copy that stays is marked delivered (sent_at = `DELIVERED`, horizon + 1): the delay
+  bound applies to a message's first delivery only, so a delivered message never holds time back.
 - reorder: a bag, kept as a sorted tuple with repeats; any message may be delivered first.
 - fifo: one queue per directed link, kept as a tuple of (link, queue) sorted by link; only the head of a
   queue may be delivered. link = src * n + dst.
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+
+from spec import ir
 
 Net = tuple[Any, ...]
 
@@ -38,6 +42,10 @@ class Ordering:
     def remove(self, net: Net, position: Any) -> Net:
         raise NotImplementedError
 
+    def delivered(self, net: Net, entry: int, position: Any) -> Net:
+        """The network after delivering `entry` (at `position`)."""
+        return self.remove(net, position)
+
     def add(self, net: Net, entries: tuple[int, ...]) -> Net:
         raise NotImplementedError
 
@@ -51,6 +59,13 @@ class Ordering:
 
 class SetOrdering(Ordering):
     consumes = False
+
+    def delivered(self, net: Net, entry: int, position: Any) -> Net:
+        stride = self.stride
+        if stride == 1 or entry % stride == stride - 1:  # no time, or delivered before
+            return net
+        marked = entry - entry % stride + stride - 1
+        return self.add(self.remove(net, position), (marked,))
 
     def deliverable(self, net: Net) -> Iterator[tuple[int, Any]]:
         for i, entry in enumerate(net):
@@ -141,6 +156,8 @@ class FifoOrdering(Ordering):
         return [entry for _, queue in net for entry in queue]
 
 
-def ordering(kind: str, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> Ordering:
-    classes: dict[str, type[Ordering]] = {"duplicating": SetOrdering, "reorder": BagOrdering, "fifo": FifoOrdering}
+def ordering(kind: ir.Ordering, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> Ordering:
+    classes: dict[ir.Ordering, type[Ordering]] = {
+        ir.Ordering.DUPLICATING: SetOrdering, ir.Ordering.REORDER: BagOrdering, ir.Ordering.FIFO: FifoOrdering,
+    }
     return classes[kind](n_nodes, stride, src, dst)

@@ -8,8 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.actions import Init
 from explorer.semantics.system import SystemModel
 from explorer.trace.path import Path
+from explorer.trace.present import Presenter
 
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -30,20 +32,24 @@ class TraceInfo:
 
 
 def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
+    present = Presenter(model)
     states: list[dict[str, Any]] = []
     previous: Any = None
     for index, (action, state) in enumerate(path.steps):
-        record = model.describe(previous, action, state) if previous is not None else model.describe(
-            state, action, state
-        )
-        snapshot = model.snapshot(state)
+        record = present.describe(previous if previous is not None else state, action, state)
+        snapshot = present.snapshot(state)
         states.append({"#meta": {"index": index, **record}, **{k: v[0] for k, v in snapshot.items()}})
         previous = state
     if path.failure is not None:
         action, error = path.failure
-        base = path.steps[-1][1] if path.steps else None
-        record = model.describe(base, action, None) if base is not None else {"action": "init", "text": "start"}
-        snapshot = model.snapshot(base) if base is not None else {}
+        # a failing start is shown from the state before any `on start` ran
+        if path.steps:
+            base = path.steps[-1][1]
+        else:
+            assert isinstance(action, Init)
+            base = present.before_start(action)
+        record = present.describe(base, action, None)
+        snapshot = present.snapshot(base)
         meta = {
             "index": len(states),
             **record,

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.actions import Init
 from explorer.model import State
 from explorer.semantics.system import SystemModel
 from explorer.trace.itf import state_values
+from explorer.trace.path import Step, follow
+from explorer.trace.present import Presenter
 from explorer.trace.schema import TraceFormatError, instantiate, validate
 from spec import CheckedSpec
 
@@ -32,39 +35,49 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
             f"#meta.property: the trace claims a violation of {prop!r}, which spec {checked.name} does not have"
         )
 
+    present = Presenter(model)
+
     def matches(state: State, wanted: dict[str, Any]) -> bool:
-        return {k: v[0] for k, v in model.snapshot(state).items()} == state_values(wanted)
+        return {k: v[0] for k, v in present.snapshot(state).items()} == state_values(wanted)
 
     def text_of(entry: dict[str, Any]) -> str:
         return str(entry.get("#meta", {}).get("text", ""))
 
-    current: State | None = None
-    for _, state in model.init_states():
-        if matches(state, states[0]):
-            current = state
-            break
-    if current is None:
-        return ReplayResult(False, "state 0 is not an initial state of the spec", 0)
+    model.init_states()
     failing = states[-1].get("#meta", {}).get("error") is not None
-    steps = states[1:-1] if failing else states[1:]
-    for index, wanted in enumerate(steps, start=1):
-        successors, _ = model.successors(current)
-        candidates = [(a, s) for a, s in successors if matches(s, wanted)]
-        if not candidates:
-            return ReplayResult(
-                False,
-                f"the trace departs from the spec at step {index} ({text_of(wanted)}): no step of the spec "
-                f"leads from state {index - 1} to state {index}",
-                index,
-            )
-        # Prefer the step the trace names; any step reaching the same state is as good.
-        named = [c for c in candidates if model.describe(current, c[0], c[1])["text"] == text_of(wanted)]
-        current = (named or candidates)[0][1]
+    if failing and len(states) == 1:  # a start handler fails: the trace shows the state before it ran
+        for action, error in model.init_failures:
+            assert isinstance(action, Init)
+            before = present.before_start(action)
+            if (error.prop == prop and matches(before, states[0])
+                    and present.describe(before, action, None)["text"] == text_of(states[0])):
+                return ReplayResult(True, f"the trace reaches the violation of {prop}: {error.message}")
+        return ReplayResult(False, f"no start of the spec fails with {prop} from the trace's state 0", 0)
+
+    def named(before: State | None, candidates: list[Step], wanted: dict[str, Any]) -> Step:
+        """Prefer the step the trace names; any step reaching the same state is as good."""
+        if before is None:
+            return candidates[0]
+        return next((c for c in candidates if present.describe(before, c[0], c[1])["text"] == text_of(wanted)),
+                    candidates[0])
+
+    followed = follow(model, None, states[:-1] if failing else states, matches, named)
+    index = followed.departs_at
+    if index == 0:
+        return ReplayResult(False, "state 0 is not an initial state of the spec", 0)
+    if index is not None:
+        return ReplayResult(
+            False,
+            f"the trace departs from the spec at step {index} ({text_of(states[index])}): no step of the spec "
+            f"leads from state {index - 1} to state {index}",
+            index,
+        )
+    current = followed.steps[-1][1]
     if failing:
         last = states[-1]
         _, failures = model.successors(current)
         for action, error in failures:
-            if error.prop == prop and model.describe(current, action, None)["text"] == text_of(last):
+            if error.prop == prop and present.describe(current, action, None)["text"] == text_of(last):
                 return ReplayResult(True, f"the trace reaches the violation of {prop}: {error.message}")
         return ReplayResult(
             False,

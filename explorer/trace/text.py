@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from explorer.actions import Init
 from explorer.semantics.system import SystemModel
 from explorer.trace.itf import TraceInfo
 from explorer.trace.path import Path
+from explorer.trace.present import Presenter
 
 
 def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
@@ -26,12 +28,13 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
         lines.append("constants: " + ", ".join(f"{k} = {v}" for k, v in info.constants.items()))
     lines.append(f"counterexample: {path.length} step{'s' if path.length != 1 else ''}")
     lines.append("")
+    present = Presenter(model)
     previous_state: Any = None
     previous_snapshot: dict[str, tuple[Any, str]] = {}
     for index, (action, state) in enumerate(path.steps):
-        snapshot = model.snapshot(state)
+        snapshot = present.snapshot(state)
         if index == 0:
-            record = model.describe(state, action, state)
+            record = present.describe(state, action, state)
             lines.append(f"{index:>3}. {record['text']}")
             lines.extend(_sends(record))
             for name, (_, text) in snapshot.items():
@@ -39,7 +42,7 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
                     continue
                 lines.append(f"       {name} = {text}")
         else:
-            record = model.describe(previous_state, action, state)
+            record = present.describe(previous_state, action, state)
             lines.append(f"{index:>3}. {record['text']}")
             lines.extend(_sends(record))
             for name, (_, text) in snapshot.items():
@@ -53,13 +56,23 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
     if path.failure is not None:
         action, error = path.failure
         index = len(path.steps)
-        if previous_state is not None:
-            record = model.describe(previous_state, action, None)
-            lines.append(f"{index:>3}. {record['text']}")
+        if previous_state is None:  # a failing start: the state before any `on start` ran
+            assert isinstance(action, Init)
+            previous_state = present.before_start(action)
+            lines.append("     before the start handlers run:")
+            lines.extend(f"       {name} = {text}" for name, (_, text) in present.snapshot(previous_state).items()
+                         if name not in ("_faults", "_partition", "_network"))
+        record = present.describe(previous_state, action, None)
+        lines.append(f"{index:>3}. {record['text']}")
         lines.append(f"       ✗ {error.message} ({info.source}:{error.span.line}:{error.span.column})")
     lines.append("")
     verdict = "FAILS AFTER THE LAST STEP" if info.induction else "VIOLATED"
     lines.append(f"{verdict}: {info.property} — {info.description}")
+    unevaluable = (model.invariants.evaluation_error(path.last_state, info.property)
+                   if path.steps and path.failure is None else None)
+    if unevaluable is not None:
+        lines.append(f"  (it cannot be evaluated in the last state: {unevaluable.message}, "
+                     f"{info.source}:{unevaluable.span.line}:{unevaluable.span.column})")
     return "\n".join(lines) + "\n"
 
 

@@ -146,7 +146,9 @@ def test_prove_reports_a_real_counterexample_from_the_base_case(tmp_path: Path) 
     result = CliRunner().invoke(main, ["prove", str(SPECS / "retry_increment.fl"), "-m", "naive_lossy", "--k", "4",
                                        "--json", "--out", str(tmp_path)])
     assert result.exit_code == 1
-    (row,) = json.loads(result.stdout)["results"]
+    rows = {r["property"]: r for r in json.loads(result.stdout)["results"]}
+    assert set(rows) == {"applied_once", "no_runtime_errors"}  # every invariant, assertion and runtime check
+    row = rows["applied_once"]
     assert row["verdict"] == "violated" and row["trace_length"] == 3
     replayed = CliRunner().invoke(main, ["replay", row["trace"], str(SPECS / "retry_increment.fl")])
     assert replayed.exit_code == 0

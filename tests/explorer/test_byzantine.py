@@ -7,13 +7,15 @@ import pytest
 
 import spec
 from explorer.state import BYZANTINE
+from explorer.trace.path import rebuild
+from explorer.trace.present import Presenter
 from spec import SpecError
 from tests.conftest import build, run
 from tests.explorer.test_time import reachable
 
 
 def _byzantine(model, state) -> list[int]:  # type: ignore[no-untyped-def]
-    return [i for i in range(model.n) if model.local(state, i)[0] == BYZANTINE]
+    return [i for i in range(model.n) if Presenter(model).local(state, i)[0] == BYZANTINE]
 
 
 CHOICE = """
@@ -36,7 +38,7 @@ def test_the_adversary_picks_up_to_f_byzantine_nodes_once_per_set_or_once_per_si
     assert chosen == sorted([(), (5,), (4, 5)])
     for _, state in q.init_states():  # a Byzantine node runs none of its handlers, `on start` included
         for i in range(3, 6):
-            started = q.snapshot(state)[f"Q[{i - 3}].started"][1]
+            started = Presenter(q).snapshot(state)[f"Q[{i - 3}].started"][1]
             assert started == ("false" if i in _byzantine(q, state) else "true")
 
 
@@ -61,7 +63,7 @@ def test_a_byzantine_node_may_send_any_value_to_anyone_and_tell_each_a_different
     model = build(LIAR, "m")
     liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
     successors, _ = model.successors(liar_state)
-    injected = {model.describe(liar_state, a, t)["text"] for a, t in successors if a[0] == "inject"}
+    injected = {Presenter(model).describe(liar_state, a, t)["text"] for a, t in successors if a.kind == "inject"}
     # anything its receivers handle: Claims to the judges, and Pokes to the other (correct) liar
     assert injected == {
         f"Liar[1] (Byzantine) sends Claim(v={v}) to Judge[{j}]" for j in (0, 1) for v in (0, 1, 2)
@@ -74,53 +76,111 @@ def test_a_byzantine_node_does_not_take_its_own_steps_nor_receive() -> None:
     model = build(LIAR, "m")
     for state, action, _ in reachable(model):
         liars = _byzantine(model, state)
-        if action[0] in ("deliver", "act", "fire"):
-            receiver = model.msgs.dst[action[1]] if action[0] == "deliver" else action[1]
+        if action.kind in ("deliver", "act", "fire"):
+            receiver = model.effects.msgs.dst[action.message] if action.kind == "deliver" else action.node
             assert receiver not in liars
 
 
 def test_a_partition_cuts_a_byzantine_node_off_too() -> None:
     model = build(LIAR, "cut")
     liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
-    cuts = [t for a, t in model.successors(liar_state)[0] if a[0] == "partition"]
+    cuts = [t for a, t in model.successors(liar_state)[0] if a.kind == "partition"]
     for state in cuts:
-        links = set(model.cut_links(state))
-        targets = {model.msgs.dst[a[1]] for a, _ in model.successors(state)[0] if a[0] == "inject"}
+        links = set(Presenter(model).cut_links(state))
+        targets = {model.effects.msgs.dst[a.message] for a, _ in model.successors(state)[0] if a.kind == "inject"}
         assert all((1, t) not in links for t in targets)  # Liar[1] is node 1
 
 
 SIGNED = """
+const CHECK_SIGNER = true
 signed message Token(v: 1..3)
 message Ask
 node Issuer { var next: 1..3 = 1
   on Ask from c when next < 3 { send Token(next) to c; next = next + 1 } }
 node Holder * 2 symmetric { on start { send Ask to Issuer } }
 node Bank { var best: 0..3 = 0
-  on Token(v) { best = max(best, v) } }
+  on Token(v) signed by s { if s == Issuer or not CHECK_SIGNER { best = max(best, v) } } }
 invariant only_issued: Bank.best < Issuer.next
 model m { faults { byzantine <= 1 of Holder } }
+model unchecked { const CHECK_SIGNER = false; faults { byzantine <= 1 of Holder } }
 """
 
 
-def test_a_byzantine_node_can_relay_a_signed_message_it_was_given_but_never_invent_one() -> None:
+def test_a_byzantine_node_signs_anything_as_itself_and_relays_only_what_others_signed_for_it() -> None:
     model, result = run(SIGNED, "m")
     assert result.complete and "only_issued" not in result.discoveries
-    relayed = set()
+    issuer = 0
+    relayed, own = set(), set()
     for state, action, _ in reachable(model):
-        if action[0] == "inject" and model.msgs.values[action[1]][2] == 0:  # a Token
-            src, _, _, args = model.msgs.values[action[1]]
-            given = [a for (_, (s, d, m, a)) in model.in_flight(state) if d == src and m == 0]
-            assert args in given
-            relayed.add(args)
-    assert relayed == {(1,), (2,)}  # it relays what it got (it may Ask, unsigned, as often as it likes)
+        if action.kind == "inject" and model.effects.msgs.values[action.message][2] == 0:  # a Token
+            src, _, _, args = model.effects.msgs.values[action.message]
+            *fields, signer = args
+            if signer == issuer:  # someone else's signature: only as it was sent to the liar
+                given = [a for (_, (s, d, m, a)) in Presenter(model).in_flight(state) if d == src and m == 0]
+                assert args in given
+                relayed.add(args)
+            else:
+                assert signer == src  # never a correct node's signature but the issuer's it was given
+                own.add(tuple(fields))
+    assert relayed == {(1, issuer), (2, issuer)}
+    assert own == {(1,), (2,), (3,)}  # it signs whatever it likes as itself
+
+
+def test_a_receiver_that_ignores_the_signer_trusts_a_liars_own_signature() -> None:
+    _, result = run(SIGNED, "unchecked")
+    assert result.discoveries["only_issued"].length == 1  # Holder (Byzantine) signs Token(v=1..3) itself
+
+
+def test_a_byzantine_sender_may_equivocate_with_signed_messages() -> None:
+    text = """
+signed message Order(attack: bool)
+node General { on start { broadcast Order(true) to Lieutenant } }
+node Lieutenant * 2 { var heard: bool? = none
+  on Order(a) signed by s when heard == none { if s == General { heard = a } } }
+invariant agree: Lieutenant[0].heard == none or Lieutenant[1].heard == none
+    or Lieutenant[0].heard == Lieutenant[1].heard
+model traitor { faults { byzantine <= 1 of General } }
+"""
+    model, result = run(text, "traitor")
+    path = rebuild(model, result.discoveries["agree"].fingerprints)
+    assert path.length == 2  # Order(true) signed by the General to one, Order(false) to the other
+    texts = [Presenter(model).describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    assert sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[1]",
+                             "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[0]"] or \
+        sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[0]",
+                          "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[1]"]
+
+
+def test_relay_passes_on_the_signed_message_and_its_signer() -> None:
+    text = """
+signed message Note(v: 0..1)
+node A { on start { send Note(1) to B } }
+node B { on Note(v) { relay to C } }
+node C { var from_a: bool = false
+  on Note(v) from f signed by s { from_a = s == A and f == B } }
+invariant never: not C.from_a
+"""
+    _, result = run(text)
+    assert result.discoveries["never"].length == 2
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("message M(v: 0..1)\nnode A { on M(v) signed by s { skip } }", "message M is not signed, so it has no signer"),
+    ("message M(v: 0..1)\nnode A { on M(v) { relay to A } }", "`relay` passes on the signed message being handled"),
+    ("signed message M(v: 0..1)\nnode A { action a { relay to A } }", "this is not a message handler"),
+    ("message M(src: 0..1)", "a message field cannot be named 'src'"),
+    ("signed message M(signer: 0..1)", "a message field cannot be named 'signer'"),
+])
+def test_signatures_and_reserved_field_names_are_checked(text: str, message: str) -> None:
+    with pytest.raises(SpecError) as raised:
+        spec.load(text)
+    assert any(message in d.message for d in raised.value.diagnostics), raised.value.diagnostics
 
 
 def test_trace_says_who_lied() -> None:
     model, result = run(LIAR, "m")
-    from explorer.trace.path import rebuild
-
     path = rebuild(model, result.discoveries["judges_agree"].fingerprints)
-    texts = [model.describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    texts = [Presenter(model).describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
     assert all(t.startswith("Liar[1] (Byzantine) sends Claim(v=") for t in texts)
 
 

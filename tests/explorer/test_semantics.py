@@ -7,12 +7,13 @@ from typing import Any
 from explorer.compile import NO_RUNTIME_ERRORS
 from explorer.semantics.system import SystemModel
 from explorer.trace.path import rebuild
+from explorer.trace.present import Presenter
 from tests.conftest import build, run
 
 
 def _steps(model: SystemModel, state: Any, kind: str) -> list[tuple[Any, Any]]:
     successors, _ = model.successors(state)
-    return [(a, s) for a, s in successors if a[0] == kind]
+    return [(a, s) for a, s in successors if a.kind == kind]
 
 
 def _only_init(model: SystemModel) -> Any:
@@ -21,7 +22,7 @@ def _only_init(model: SystemModel) -> Any:
 
 
 def _var(model: SystemModel, state: Any, name: str) -> str:
-    return model.snapshot(state)[name][1]
+    return Presenter(model).snapshot(state)[name][1]
 
 
 ORDER = """
@@ -106,7 +107,7 @@ def test_loss_drops_at_most_its_budget() -> None:
     found = result.discoveries["one_arrives"]
     assert found.length == 2
     path = rebuild(build(LOSS, "two"), found.fingerprints)
-    assert [a[0] for a, _ in path.steps[1:]] == ["drop", "drop"]
+    assert [a.kind for a, _ in path.steps[1:]] == ["drop", "drop"]
 
 
 PARTITION = """
@@ -129,7 +130,7 @@ def test_a_partition_splits_the_nodes_in_two_and_blocks_the_links_across() -> No
     (_, sent), = _steps(model, init, "act")
     assert len(_steps(model, sent, "deliver")) == 1
     for _, cut in _steps(model, sent, "partition"):
-        links = model.cut_links(cut)
+        links = Presenter(model).cut_links(cut)
         deliveries = _steps(model, cut, "deliver")
         assert bool(deliveries) == ((0, 1) not in links)
         # a partition is spent; only healing is possible until the budget allows another
@@ -150,12 +151,12 @@ def test_a_second_partition_needs_a_second_unit_of_budget() -> None:
 def test_an_asymmetric_partition_can_cut_one_direction_only() -> None:
     model = build(PARTITION, "asym")
     init = _only_init(model)
-    cuts = [set(model.cut_links(s)) for _, s in _steps(model, init, "partition")]
+    cuts = [set(Presenter(model).cut_links(s)) for _, s in _steps(model, init, "partition")]
     assert len(cuts) == 3 + 6
     one_way = [c for c in cuts if not any((b, a) in c for a, b in c)]
     assert {(0, 1), (0, 2)} in one_way  # A can hear but cannot be heard
     assert {(1, 0), (2, 0)} in one_way  # nobody can reach A, A reaches everyone
-    texts = [model.describe(init, a, s)["text"] for a, s in _steps(model, init, "partition")]
+    texts = [Presenter(model).describe(init, a, s)["text"] for a, s in _steps(model, init, "partition")]
     assert "network partitions: A can hear but cannot be heard by B, C" in texts
 
 
@@ -190,7 +191,7 @@ def test_recovery_resets_volatile_state_keeps_durable_state_clears_timers_and_ru
     assert _var(model, worked, "A._timers") == "{t}"
     (_, crashed), = _steps(model, worked, "crash")
     assert _var(model, crashed, "A._status") == "down"
-    assert [a[0] for a, _ in model.successors(crashed)[0]] == ["recover"]
+    assert [a.kind for a, _ in model.successors(crashed)[0]] == ["recover"]
     (_, recovered), = _steps(model, crashed, "recover")
     assert _var(model, recovered, "A.v") == "0"
     assert _var(model, recovered, "A.d") == "1"
@@ -281,7 +282,7 @@ def test_a_missing_map_key_is_a_runtime_error_with_its_trace() -> None:
     assert found.error.message == "key 2 is not in the map"
     assert found.length == 2
     path = rebuild(model, found.fingerprints, found.failing_action, found.error)
-    assert path.failure is not None and path.failure[0][0] == "deliver"
+    assert path.failure is not None and path.failure[0].kind == "deliver"
     assert (found.error.span.line, found.error.span.column) == (11, 9)
 
 

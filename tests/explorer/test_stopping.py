@@ -149,8 +149,8 @@ def test_bmc_stops_at_its_time_bound_and_says_how_deep_it_got(tmp_path: Path) ->
     (["prove", "-c", "N=5", "--k", "4"], 3.0),
 ])
 def test_ctrl_c_stops_z3_promptly_with_a_report_and_no_noise(tmp_path: Path, command: list[str], delay: float) -> None:
-    args = [sys.executable, "-m", "explorer.cli", command[0], str(SPECS / "two_phase_commit.fl"), *command[1:],
-            "--json", "--out", str(tmp_path)]
+    faultline = str(Path(sys.executable).with_name("faultline"))  # the program users run
+    args = [faultline, command[0], str(SPECS / "two_phase_commit.fl"), *command[1:], "--json", "--out", str(tmp_path)]
     process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(delay)

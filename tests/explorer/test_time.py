@@ -9,6 +9,7 @@ import pytest
 
 from explorer.semantics.system import SystemModel
 from explorer.state import CLOCK, MONO, PAUSED, PAUSED_SINCE, STATUS
+from explorer.trace.present import Presenter
 from tests.conftest import build, run
 
 
@@ -54,7 +55,7 @@ model psync_gst { timing partially_synchronous { delay <= 1; gst <= 0 }; horizon
 def test_time_stops_at_the_horizon_and_a_message_arrives_within_the_delay_bound() -> None:
     model = build(DELIVERY, "sync1")
     states = states_of(model)
-    assert max(model.now(s) for s in states) == 4
+    assert max(Presenter(model).now(s) for s in states) == 4
     _, result = run(DELIVERY, "sync1")
     assert result.complete and "delivered_in_time" not in result.discoveries
 
@@ -76,11 +77,11 @@ def test_after_gst_a_message_sent_before_it_arrives_within_the_bound_counted_fro
     model = build(DELIVERY, "psync")
     ticks_after_gst_with_the_message_waiting = 0
     for state, _, after in reachable(model):
-        if model.now(after) > model.now(state):  # a tick
+        if Presenter(model).now(after) > Presenter(model).now(state):  # a tick
             _, gst_at = after[model.n + 2]
-            if gst_at >= 0 and model.snapshot(state)["R.got"][1] != "true":
+            if gst_at >= 0 and Presenter(model).snapshot(state)["R.got"][1] != "true":
                 ticks_after_gst_with_the_message_waiting += 1
-                assert model.now(after) - gst_at <= 1
+                assert Presenter(model).now(after) - gst_at <= 1
     assert ticks_after_gst_with_the_message_waiting > 0
 
 
@@ -143,25 +144,25 @@ def test_clocks_stay_within_the_skew_and_truetime_always_contains_real_time(name
     assert result.complete and result.discoveries == {}
     assert len(model.init_states()) == 3  # the clock starts anywhere in -1..1
     for state in states_of(model):
-        local = model.local(state, 0)
-        assert abs(local[CLOCK] - model.now(state)) <= 1
+        local = Presenter(model).local(state, 0)
+        assert abs(local[CLOCK] - Presenter(model).now(state)) <= 1
 
 
 def test_drift_advances_a_clock_by_zero_one_or_two_and_ntp_steps_it_back_while_mono_never_goes_back() -> None:
     drift = build(SKEW, "drift")
     advances = set()
     for state, action, after in reachable(drift):
-        if action[0] == "tick":
-            advances.add(drift.local(after, 0)[CLOCK] - drift.local(state, 0)[CLOCK])
+        if action.kind == "tick":
+            advances.add(Presenter(drift).local(after, 0)[CLOCK] - Presenter(drift).local(state, 0)[CLOCK])
     assert advances == {0, 1, 2}
     ntp = build(SKEW, "ntp")
     back = 0
     for state, action, after in reachable(ntp):
-        before, later = ntp.local(state, 0), ntp.local(after, 0)
+        before, later = Presenter(ntp).local(state, 0), Presenter(ntp).local(after, 0)
         assert later[MONO] >= before[MONO]
-        if action[0] == "ntp" and later[CLOCK] < before[CLOCK]:
+        if action.kind == "ntp" and later[CLOCK] < before[CLOCK]:
             back += 1
-            assert ntp.describe(state, action, after)["text"].startswith("NTP steps A's clock back from")
+            assert Presenter(ntp).describe(state, action, after)["text"].startswith("NTP steps A's clock back from")
     assert back > 0
 
 
@@ -182,10 +183,10 @@ def test_a_pause_stops_the_node_while_time_goes_on_for_at_most_its_bound() -> No
     model, result = run(PAUSES, "sync")
     assert result.complete and "beats_often" not in result.discoveries
     for state in states_of(model):
-        local = model.local(state, 0)
+        local = Presenter(model).local(state, 0)
         if local[STATUS] == PAUSED:
-            assert model.now(state) - local[PAUSED_SINCE] <= 2
-    texts = {model.describe(s, a, t)["text"] for s, a, t in reachable(model) if a[0] in ("pause", "resume")}
+            assert Presenter(model).now(state) - local[PAUSED_SINCE] <= 2
+    texts = {Presenter(model).describe(s, a, t)["text"] for s, a, t in reachable(model) if a.kind in ("pause", "resume")}
     assert "A pauses (a stop-the-world pause: it takes no step while time goes on)" in texts
     assert "A resumes after a pause of 2 ticks" in texts
     assert "A resumes after a pause of 3 ticks" not in texts
@@ -197,8 +198,8 @@ def test_a_node_that_resumes_runs_its_due_steps_before_it_can_be_paused_again() 
     model = build(PAUSES, "sync")
     due_after_resume = 0
     for _, action, after in reachable(model):
-        if action[0] == "resume":
-            following = [a[0] for a, _ in model.successors(after)[0]]
+        if action.kind == "resume":
+            following = [a.kind for a, _ in model.successors(after)[0]]
             assert "pause" not in following
             if "fire" in following:
                 due_after_resume += 1

@@ -1,5 +1,6 @@
 """Two-phase commit with the variables of the classic TLA+ TwoPhase spec: the distinct state counts must
-be TLC's."""
+be TLC's, without symmetry reduction and with it (TLC's `SYMMETRY Permutations(RM)`; the .tla and .cfg files
+are in benchmarks/peers/tla/)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from explorer.semantics.system import SystemModel
 from tests.conftest import SPECS
 
 TLC_DISTINCT_STATES = {3: 288, 4: 1568, 5: 8832}
+TLC_SYMMETRIC_DISTINCT_STATES = {3: 80, 4: 166, 5: 314, 6: 553, 7: 920}
 
 
-def _model(n: int) -> SystemModel:
+def _model(n: int, symmetry: bool = False) -> SystemModel:
     checked = spec.load_file(SPECS / "two_phase_commit.fl")
-    return SystemModel(spec.instantiate(checked, "classic", {"N": n}))
+    return SystemModel(spec.instantiate(checked, "classic", {"N": n}), symmetry=symmetry)
 
 
 @pytest.mark.parametrize("n", sorted(TLC_DISTINCT_STATES))
@@ -24,6 +26,15 @@ def test_distinct_states_match_tlc(n: int) -> None:
     assert result.complete
     assert result.discoveries == {}
     assert result.stats.distinct == TLC_DISTINCT_STATES[n]
+
+
+@pytest.mark.parametrize("n", sorted(TLC_SYMMETRIC_DISTINCT_STATES))
+def test_symmetry_reduction_finds_one_state_per_orbit_as_tlc_does(n: int) -> None:
+    model = _model(n, symmetry=True)
+    assert model.symmetric == ["RM"]
+    result = explore(model)
+    assert result.complete and result.discoveries == {}
+    assert result.stats.distinct == TLC_SYMMETRIC_DISTINCT_STATES[n]
 
 
 def test_depth_first_search_reaches_the_same_states() -> None:

@@ -1,0 +1,340 @@
+"""Symmetry reduction: states that differ only by a permutation of the instances of a `symmetric` node
+type are one state. The search stores and expands one representative per orbit, chosen exactly: the least
+state (as a tuple of interned ids) among the images of the state under the permutations that sort each
+symmetric type's instances by a signature that no permutation changes. Every place an instance can appear is
+permuted together: the node's own position, node references in every variable (sets, maps, options and
+tuples of them), the messages in flight (sender, receiver, fields), and the current partition.
+
+A spec that tells the instances of a symmetric type apart — names one (`Client[1]`), compares node
+references by order (`<`, `min`), or walks a set of them in order with effects that depend on it — is not
+symmetric in that type: `breaks_symmetry` says where, and the type is not reduced.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from explorer.plan import Plan
+from explorer.semantics.effects import Effects
+from explorer.state import CUT, VARS, State
+from spec import ir
+from spec.diagnostics import Diagnostic
+from spec.ir import canonical_key
+from spec.source import Span
+
+Perm = tuple[int, ...]  # new instance index of each instance
+Permuter = Callable[[Any, Perm], Any]
+
+# Signature markers for node references hidden from a signature: the node itself, and any other node.
+_SELF, _OTHER = -1, -2
+
+
+def reducible_types(system: ir.System) -> tuple[list[str], list[Diagnostic]]:
+    """The `symmetric` node types (of more than one instance) to reduce over, and a located warning for each
+    one the spec tells apart (it is then not reduced)."""
+    reduce: list[str] = []
+    warnings: list[Diagnostic] = []
+    for nt in system.node_types:
+        if not nt.symmetric or nt.count < 2:
+            continue
+        broken = breaks_symmetry(system, nt.name)
+        if not broken:
+            reduce.append(nt.name)
+            continue
+        span, why = broken[0]
+        more = f" (and {len(broken) - 1} more place{'s' if len(broken) > 2 else ''})" if len(broken) > 1 else ""
+        warnings.append(Diagnostic(
+            "FL505", f"{nt.name} is declared symmetric, but here {why}{more}: its instances are not interchangeable, "
+            f"so the search does not reduce by symmetry over {nt.name}", span, severity="warning",
+            notes=("remove `symmetric`, or make the spec treat every instance alike",),
+        ))
+    return reduce, warnings
+
+
+def breaks_symmetry(system: ir.System, node_type: str) -> list[tuple[Span, str]]:
+    """Where the spec tells the instances of `node_type` apart, with why."""
+    nt = system.node_type(node_type)
+    members = set(nt.instances)
+    found: list[tuple[Span, str]] = []
+    roots: list[tuple[Any, Span]] = [(h, h.span) for t in system.node_types for h in t.handlers]
+    roots += [(inv, inv.span) for inv in system.invariants]
+    roots += [(var, var.span) for t in system.node_types for var in t.vars]
+    for root, span in roots:
+        for sub in ir.walk(root):
+            where = getattr(sub, "span", span)
+            if isinstance(sub, ir.Lit) and _names_member(sub.value, sub.type, members):
+                found.append((where, f"it names one {node_type}, {_instance_name(system, sub.value, members)}"))
+            elif isinstance(sub, ir.InstanceRef) and sub.node_type == node_type:
+                found.append((where, f"it picks a {node_type} by its index"))
+            elif isinstance(sub, ir.Binary) and sub.op in ("<", "<=", ">", ">=") and _mentions(sub.left.type, members):
+                found.append((where, f"it orders {node_type}s by their index"))
+            elif isinstance(sub, ir.Call) and sub.func in ("min", "max") and any(_mentions(a.type, members)
+                                                                                for a in sub.args):
+                found.append((where, f"`{sub.func}` orders {node_type}s by their index"))
+            elif isinstance(sub, ir.For) and _mentions(sub.domain.type, members) and _order_sensitive(sub.body):
+                found.append((span, f"a loop over {node_type}s has effects that depend on the order of the loop"))
+    return found
+
+
+def _instance_name(system: ir.System, value: Any, members: set[int]) -> str:
+    if isinstance(value, int) and value in members:
+        return system.instances[value].name
+    return "some of them"
+
+
+def _names_member(value: Any, t: ir.Type, members: set[int]) -> bool:
+    """Whether a literal names some but not all instances of a symmetric type (all of them is symmetric)."""
+    if isinstance(t, ir.NodeT) and isinstance(value, int) and not isinstance(value, bool):
+        return value in members and len(members) > 1
+    if isinstance(t, ir.SetT) and isinstance(t.elem, ir.NodeT) and isinstance(value, frozenset):
+        named = value & members
+        return bool(named) and named != members
+    return False
+
+
+def _mentions(t: ir.Type, members: set[int]) -> bool:
+    """Whether values of type t can hold a reference to one of `members`."""
+    if isinstance(t, ir.NodeT):
+        return bool(members & set(t.instances))
+    if isinstance(t, ir.OptionT):
+        return _mentions(t.inner, members)
+    if isinstance(t, ir.SetT):
+        return _mentions(t.elem, members)
+    if isinstance(t, ir.MapT):
+        return _mentions(t.key, members) or _mentions(t.value, members)
+    if isinstance(t, ir.TupleT):
+        return any(_mentions(i, members) for i in t.items)
+    return False
+
+
+def _order_sensitive(body: tuple[ir.Stmt, ...]) -> bool:
+    """Whether a loop body's effects may depend on the order of the loop: anything but sends, assertions,
+    and updates that commute (`+=`, `-=`, and unions into a set)."""
+    for s in _statements(body):
+        if isinstance(s, ir.Send | ir.Broadcast | ir.Assert | ir.If | ir.Let):
+            continue
+        if isinstance(s, ir.Assign) and (s.op != "=" or _is_union_into(s)):
+            continue
+        return True
+    return False
+
+
+def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
+    for s in body:
+        yield s
+        if isinstance(s, ir.If):
+            yield from _statements(s.then)
+            yield from _statements(s.else_)
+        elif isinstance(s, ir.For | ir.Choose):
+            yield from _statements(s.body)
+
+
+def _is_union_into(s: ir.Assign) -> bool:
+    """`v = v | {…}` (or `m[k] = m[k] | …`): adding to a set commutes."""
+    value = s.value
+    return (isinstance(value, ir.Binary) and value.op == "union" and isinstance(value.left, ir.Var | ir.Index)
+            and (not isinstance(value.left, ir.Var) or value.left.slot == s.slot))
+
+
+def value_permuter(t: ir.Type, members: set[int]) -> Permuter | None:
+    """A function that applies a permutation to a value of type t; None when no value of t can change."""
+    if not _mentions(t, members):
+        return None
+    if isinstance(t, ir.NodeT):
+        return lambda v, p: p[v]
+    if isinstance(t, ir.OptionT):
+        inner = value_permuter(t.inner, members)
+        assert inner is not None
+        return lambda v, p: None if v is None else inner(v, p)
+    if isinstance(t, ir.SetT):
+        elem = value_permuter(t.elem, members)
+        assert elem is not None
+        return lambda v, p: frozenset(elem(x, p) for x in v)
+    if isinstance(t, ir.MapT):
+        key = value_permuter(t.key, members) or (lambda v, p: v)
+        val = value_permuter(t.value, members) or (lambda v, p: v)
+        return lambda v, p: frozenset((key(k, p), val(x, p)) for k, x in v)
+    assert isinstance(t, ir.TupleT)
+    items = [value_permuter(i, members) or (lambda v, p: v) for i in t.items]
+    return lambda v, p: tuple(f(x, p) for f, x in zip(items, v, strict=True))
+
+
+class Symmetry:
+    """Representatives of states under the permutations of the symmetric node types' instances."""
+
+    def __init__(self, plan: Plan, effects: Effects, node_types: list[str]) -> None:
+        self.plan = plan
+        self.effects = effects
+        system = plan.system
+        self.groups = [list(system.node_type(name).instances) for name in node_types]
+        members = {i for g in self.groups for i in g}
+        self.members = members
+        self.local_permuters: dict[str, list[tuple[int, Permuter]]] = {}
+        for nt in system.node_types:
+            permuters = [(var.slot, value_permuter(var.type, members)) for var in nt.vars]
+            self.local_permuters[nt.name] = [(slot, f) for slot, f in permuters if f is not None]
+        self.field_permuters: list[list[Permuter | None]] = [
+            [value_permuter(f.type, members) for f in m.fields] for m in system.messages
+        ]
+        # whether members with equal signatures may still differ in how members refer to one another (a
+        # member's variable, a message field, a message between members); if not, members with equal
+        # signatures are interchangeable and any order among them gives the same representative
+        member_types = {plan.instance_type[i].name for i in members}
+        self.ties_matter = (any(self.local_permuters[name] for name in member_types)
+                            or any(any(fs) for fs in self.field_permuters) or _peer_links(system, members))
+        # the other nodes whose variables may refer to members (a member's signature says how they do)
+        self.referrers = [j for j in range(plan.n)
+                          if j not in members and self.local_permuters[plan.instance_type[j].name]]
+        self.cut_index = {cut: c for c, cut in enumerate(plan.cuts)}
+        self.masks = {i: tuple(_SELF if j == i else _OTHER if j in members else j for j in range(plan.n))
+                      for i in members}
+        self._locals: dict[tuple[int, Perm], int] = {}
+        self._messages: dict[tuple[int, Perm], int] = {}
+        self._local_keys: dict[tuple[int, int, int], Any] = {}
+        self._message_keys: dict[tuple[int, int], Any] = {}
+
+    # ---------------------------------------------------------------- applying a permutation
+
+    def permute_local(self, lid: int, i: int, p: Perm) -> int:
+        key = (lid, p)
+        found = self._locals.get(key)
+        if found is None:
+            local = self.effects.locals.values[lid]
+            permuters = self.local_permuters[self.plan.instance_type[i].name]
+            if not permuters:
+                found = lid
+            else:
+                values = list(local)
+                for slot, f in permuters:
+                    values[VARS + slot] = f(values[VARS + slot], p)
+                found = self.effects.locals.intern(tuple(values), self.plan.kind[i])
+            self._locals[key] = found
+        return found
+
+    def permute_message(self, mid: int, p: Perm) -> int:
+        key = (mid, p)
+        found = self._messages.get(key)
+        if found is None:
+            src, dst, message, args = self.effects.msgs.values[mid]
+            permuters = self.field_permuters[message]
+            fields = tuple(f(a, p) if f is not None else a for f, a in zip(permuters, args, strict=True))
+            found = self._messages[key] = self.effects.msgs.intern(p[src], p[dst], message, fields)
+        return found
+
+    def permute(self, state: State, p: Perm) -> State:
+        plan = self.plan
+        n = plan.n
+        locals_ = [0] * n
+        for i in range(n):
+            locals_[p[i]] = self.permute_local(state[i], i, p)
+        stride = plan.stride
+        order = self.effects.order
+        entries = tuple(self.permute_message(e // stride, p) * stride + e % stride for e in order.entries(state[n]))
+        spent = state[n + 1]
+        if spent[CUT]:
+            cut = self.plan.cuts[spent[CUT]]
+            moved = frozenset(p[link // n] * n + p[link % n] for link in cut)
+            spent = spent[:CUT] + (self.cut_index[moved],) + spent[CUT + 1 :]
+        return (*locals_, order.add((), entries), spent, state[n + 2])
+
+    # ---------------------------------------------------------------- the representative
+
+    def representative(self, state: State) -> State:
+        best: State | None = None
+        for p in self.candidates(state):
+            image = self.permute(state, p)
+            if best is None or image < best:
+                best = image
+        assert best is not None
+        return best
+
+    def candidates(self, state: State) -> Iterator[Perm]:
+        """The permutations that sort each group's instances by signature, every order among equal ones."""
+        n = self.plan.n
+        incident = self._incident(state)
+        per_group: list[list[list[tuple[int, int]]]] = []  # per group, its options: (old, new) pairs
+        for group in self.groups:
+            keyed = sorted((self._signature(state, i, incident), i) for i in group)
+            ordered = [i for _, i in keyed]
+            if not self.ties_matter:  # equal signatures: interchangeable instances, any order will do
+                per_group.append([list(zip(ordered, group, strict=True))])
+                continue
+            ties = [[i for _, i in tie] for _, tie in itertools.groupby(keyed, key=lambda ki: ki[0])]
+            options = []
+            for arrangement in itertools.product(*(itertools.permutations(tie) for tie in ties)):
+                olds = [i for tie in arrangement for i in tie]
+                options.append(list(zip(olds, group, strict=True)))
+            per_group.append(options)
+        for choice in itertools.product(*per_group):
+            p = list(range(n))
+            for pairs in choice:
+                for old, new in pairs:
+                    p[old] = new
+            yield tuple(p)
+
+    def _incident(self, state: State) -> dict[int, list[int]]:
+        """The in-flight entries each member sends or receives."""
+        n = self.plan.n
+        stride = self.plan.stride
+        msgs = self.effects.msgs
+        out: dict[int, list[int]] = {}
+        for e in self.effects.order.entries(state[n]):
+            mid = e // stride
+            for end in (msgs.src[mid], msgs.dst[mid]):
+                if end in self.members:
+                    out.setdefault(end, []).append(e)
+        return out
+
+    def _signature(self, state: State, i: int, incident: dict[int, list[int]]) -> Any:
+        """What member i is, with every member's identity hidden (i itself as _SELF), as plain comparable
+        data: its local state, how the other nodes refer to it, the messages it sends or receives, and which
+        side of a partition it is on. No permutation changes it."""
+        mask = self.masks[i]
+        local = self._local_key(state[i], i, i, mask)
+        refs = tuple(self._local_key(state[j], j, i, mask) for j in self.referrers)
+        stride = self.plan.stride
+        messages = tuple(sorted((self._message_key(e // stride, i, mask), e % stride) for e in incident.get(i, ())))
+        spent = state[self.plan.n + 1]
+        side: tuple[Any, ...] = ()
+        if spent[CUT]:
+            n = self.plan.n
+            cut = self.plan.cuts[spent[CUT]]
+            side = tuple(sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n)))
+        return (local, refs, messages, side)
+
+    def _local_key(self, lid: int, j: int, i: int, mask: Perm) -> Any:
+        """Node j's local state as member i sees it in a signature (remembered)."""
+        key = (lid, j, i)
+        found = self._local_keys.get(key)
+        if found is None:
+            values = list(self.effects.locals.values[lid])
+            for slot, f in self.local_permuters[self.plan.instance_type[j].name]:
+                values[VARS + slot] = f(values[VARS + slot], mask)
+            found = self._local_keys[key] = canonical_key(tuple(values))
+        return found
+
+    def _message_key(self, mid: int, i: int, mask: Perm) -> Any:
+        key = (mid, i)
+        found = self._message_keys.get(key)
+        if found is None:
+            src, dst, message, args = self.effects.msgs.values[mid]
+            permuters = self.field_permuters[message]
+            fields = tuple(f(a, mask) if f is not None else a for f, a in zip(permuters, args, strict=True))
+            found = self._message_keys[key] = canonical_key((mask[src], mask[dst], message, fields))
+        return found
+
+
+def _peer_links(system: ir.System, members: set[int]) -> bool:
+    """Whether a member may send to another member (then which peer a message is from tells them apart)."""
+    for nt in system.node_types:
+        if not members & set(nt.instances):
+            continue
+        for h in nt.handlers:
+            for sub in ir.walk(h):
+                if isinstance(sub, ir.Send | ir.Broadcast):
+                    dest = sub.dest if isinstance(sub, ir.Send) else sub.dests
+                    if _mentions(dest.type, members):
+                        return True
+    return False
