@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from spec import ir
@@ -45,6 +46,7 @@ __all__ = [
     "lower",
     "model_names",
     "property_names",
+    "read_text",
     "select",
 ]
 
@@ -57,6 +59,19 @@ def load(text: str, uri: str = "<spec>") -> CheckedSpec:
     return checked
 
 
+# A spec is a small text; a file larger than this (or a device that never ends, /dev/zero) is not one.
+MAX_SPEC_BYTES = 16 * 2**20
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a spec file: OSError if it cannot be read or is larger than MAX_SPEC_BYTES,
+    UnicodeDecodeError if it is not UTF-8. Line breaks are kept as they are (SourceFile reads them)."""
+    with Path(path).open("rb") as handle:
+        data = handle.read(MAX_SPEC_BYTES + 1)
+    if len(data) > MAX_SPEC_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_SPEC_BYTES // 2**20} MiB, which no spec is", str(path))
+    return data.decode("utf-8")
+
+
 def load_file(path: str | Path) -> CheckedSpec:
-    path = Path(path)
-    return load(path.read_text(encoding="utf-8"), str(path))
+    return load(read_text(path), str(path))

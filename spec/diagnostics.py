@@ -82,10 +82,13 @@ class SpecError(Exception):
         self.diagnostics = diagnostics
         self.source = source
         self.warnings = warnings or []
-        super().__init__(self.render())
+        super().__init__(f"{len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''}")
 
-    def render(self) -> str:
-        return "\n\n".join(d.render(self.source) for d in self.diagnostics)
+    def render(self, limit: int = 50) -> str:
+        """The first `limit` diagnostics as a person reads them (one mistake can bring hundreds)."""
+        shown = "\n\n".join(d.render(self.source) for d in self.diagnostics[:limit])
+        more = len(self.diagnostics) - limit
+        return shown + (f"\n\n… and {more:,} more error{'s' if more != 1 else ''}" if more > 0 else "")
 
     def __str__(self) -> str:
         return self.render()
@@ -95,6 +98,7 @@ class InternalError(Exception):
     """A broken promise inside faultline itself, never the user's mistake."""
 
     def __init__(self, message: str) -> None:
+        self.detail = message
         super().__init__(
             f"internal error: {message}\n"
             "This is a bug in faultline, not in your spec. Please report it with the spec that caused it."

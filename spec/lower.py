@@ -9,6 +9,7 @@ dispatches on node classes does so through a table built once.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ class _State:
         self.message_types: dict[str, ir.Message] = {}
         self.model_ir = ir.Model(model_name)
         self.fault_spans: dict[tuple[str, str], Span] = {}
+        self.setting_spans: dict[str, Span] = {}  # skew, partition: where the model sets them
         self.asserts: list[tuple[str, Span]] = []
 
     def node_t(self, name: str | None) -> ir.NodeT:
@@ -180,7 +182,10 @@ class _Constants(_State):
         return self.evaluate(e.then) if self.evaluate(e.cond) else self.evaluate(e.else_)
 
     def value_range_expr(self, e: ast.RangeExpr) -> Any:
-        return frozenset(range(self.evaluate(e.lo), self.evaluate(e.hi) + 1))
+        lo, hi = self.evaluate(e.lo), self.evaluate(e.hi)
+        if hi - lo + 1 > ir.MAX_DOMAIN:
+            raise _Undefined(e.span, _range_too_large(lo, hi))
+        return frozenset(range(lo, hi + 1))
 
     def value_set_lit(self, e: ast.SetLit) -> Any:
         return frozenset(self.evaluate(i) for i in e.items)
@@ -384,6 +389,9 @@ class _Expressions(_Constants):
         lo = self.plain(self.expr(e.lo, scope), e.lo.span)
         hi = self.plain(self.expr(e.hi, scope), e.hi.span)
         if isinstance(lo, ir.Lit) and isinstance(hi, ir.Lit):
+            if hi.value - lo.value + 1 > ir.MAX_DOMAIN:
+                self.sink.error("FL503", _range_too_large(lo.value, hi.value), e.span)
+                return ir.Lit(ir.SetT(ir.IntT(lo.value, lo.value)), frozenset())
             return ir.Lit(ir.SetT(ir.IntT(lo.value, hi.value)), frozenset(range(lo.value, hi.value + 1)))
         lo_t, hi_t = lo.type, hi.type
         elem = ir.IntT(lo_t.lo, hi_t.hi) if isinstance(lo_t, ir.IntT) and isinstance(hi_t, ir.IntT) else ir.INT
@@ -593,6 +601,7 @@ class _Lowerer(_Statements):
             )
         invariants = tuple(self.invariant(inv) for inv in self.spec.invariants)
         self.check_byzantine(model)
+        self.check_adversary_choices(model, sum(count for _, count in self.node_ranges.values()))
         self.sink.raise_if_any(self.checked.source)
         return ir.System(
             spec=self.checked.name,
@@ -634,6 +643,7 @@ class _Lowerer(_Statements):
                 for setting in item.settings:
                     if setting.name == "skew" and setting.bound is not None:
                         skew = self.budget(setting)
+                        self.setting_spans["skew"] = setting.span
                     elif setting.name == "drift":
                         drift = True
                     elif setting.name == "ntp":
@@ -648,6 +658,7 @@ class _Lowerer(_Statements):
                         ordering = setting.name
                     elif setting.name in budgets and setting.bound is not None:
                         budgets[setting.name] = self.budget(setting)
+                        self.setting_spans[setting.name] = setting.span
                     elif setting.name == "asymmetric":
                         asymmetric = True
                 network = ir.Network(ir.Ordering(ordering), budgets["loss"], budgets["duplicate"], budgets["partition"],
@@ -713,6 +724,42 @@ class _Lowerer(_Statements):
                     "step; the search may explode",
                     span,
                     "narrow the field ranges of the messages it can send",
+                )
+
+    def check_adversary_choices(self, model: ir.Model, nodes: int) -> None:
+        """The adversary's choices are enumerated: where the clocks start (2S+1 readings per node), which
+        partitions it may cut, which nodes lie. Each must stay few enough to build (FL503)."""
+        limit = ir.MAX_DOMAIN
+        if model.timed and model.clocks.skew > 0:
+            per_node = 2 * model.clocks.skew + 1
+            if per_node > limit or per_node ** min(nodes, 64) > limit:
+                self.sink.error(
+                    "FL503",
+                    f"with skew <= {model.clocks.skew}, the clocks of {nodes} node{'s' if nodes != 1 else ''} may "
+                    f"start in {per_node:,}{'^' + str(nodes) if nodes > 1 else ''} ways: too many to explore (the "
+                    f"limit is {limit:,})",
+                    self.setting_spans.get("skew", NOWHERE),
+                    "a skew of a few ticks shows every clock anomaly a larger one does",
+                )
+        if model.network.partition > 0 and 2 ** (nodes - 1) * (3 if model.network.asymmetric else 1) > limit:
+            self.sink.error(
+                "FL503",
+                f"{nodes} nodes can be split into {2 ** (nodes - 1) - 1:,} partitions: too many to explore (the "
+                f"limit is {limit:,})",
+                self.setting_spans.get("partition", NOWHERE),
+            )
+        for budget in model.faults:
+            count = self.node_ranges[budget.node_type][1]
+            if budget.kind != "byzantine" or self.node_types[budget.node_type].symmetric:
+                continue  # a symmetric type: one choice per number of liars
+            choices = sum(math.comb(count, k) for k in range(min(budget.bound, count) + 1))
+            if choices > limit:
+                self.sink.error(
+                    "FL503",
+                    f"up to {budget.bound} Byzantine of {count} {budget.node_type} can be chosen in {choices:,} ways: "
+                    f"too many to explore (the limit is {limit:,})",
+                    self.fault_spans.get((budget.kind, budget.node_type), NOWHERE),
+                    f"make {budget.node_type} `symmetric` if its instances are interchangeable",
                 )
 
     # ---- types
@@ -954,6 +1001,10 @@ def _default_value(t: ir.Type) -> Any:
     if isinstance(t, ir.NodeT):
         return t.instances[0] if t.instances else None
     return None
+
+
+def _range_too_large(lo: int, hi: int) -> str:
+    return f"the range {lo}..{hi} has {hi - lo + 1:,} values: too many to build (the limit is {ir.MAX_DOMAIN:,})"
 
 
 def _source_text(text: str, span: Span) -> str:
