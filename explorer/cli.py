@@ -3,7 +3,10 @@ The only module that prints or exits.
 
 Exit codes: 0 every property holds (within the bounds the output names), 1 a violation was found,
 2 the spec or the command line is wrong, 3 the run stopped early (bound, interrupt) with a report of how
-far it got.
+far it got, 4 faultline itself failed (a bug: one handler, in `_Main.invoke`, reports it).
+
+Every output path is checked before the work starts, so that a long search is never lost to a file that
+cannot be written at its end.
 """
 
 from __future__ import annotations
@@ -24,16 +27,18 @@ import spec
 from explorer.run import (
     CheckOptions,
     PropertyResult,
-    SelectionError,
-    check_constants,
     check_model,
-    select_models,
 )
 from explorer.search import Stats
+from explorer.trace.files import OutputError, check_directory, check_file
 from spec import CheckedSpec, SpecError
-from spec.diagnostics import InternalError
+from spec.crash import current as crash_current
+from spec.crash import doing
+from spec.crash import report as crash_report
+from spec.options import Count, FileName, Seconds
+from spec.parser import parse_literal
 
-EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 # Off a terminal (a pipe, a CI log) tables are not squeezed into 80 columns.
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -45,37 +50,59 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def _load(path: str) -> CheckedSpec:
+def _read_spec(path: str) -> str:
+    """A spec's text, or exit 2 saying why it cannot be read."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return spec.read_text(path)
     except OSError as error:
         _fail(f"error: cannot read {path}: {error.strerror or error}")
-    except UnicodeDecodeError:
-        _fail(f"error: {path} is not UTF-8 text")
-    try:
-        checked = spec.load(text, path)
-    except SpecError as error:
-        stderr.print(Text(error.render()))
-        count = len(error.diagnostics)
-        stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
-        sys.exit(EXIT_USAGE)
+    except UnicodeDecodeError as error:
+        _fail(f"error: {path} is not UTF-8 text (byte {error.start} cannot be decoded)")
+
+
+def _load(path: str) -> CheckedSpec:
+    with doing(f"loading {path}"):
+        text = _read_spec(path)
+        try:
+            checked = spec.load(text, path)
+        except SpecError as error:
+            stderr.print(Text(error.render()))
+            count = len(error.diagnostics)
+            stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
+            sys.exit(EXIT_USAGE)
     for warning in checked.warnings:
         stderr.print(Text(warning.render(checked.source)))
     return checked
 
 
 def _constants(pairs: tuple[str, ...]) -> dict[str, int | bool]:
+    """`--const NAME=VALUE` pairs; a value is written as the language writes a literal (digits, an optional
+    leading `-`, `true`, `false`), within the same limit."""
     out: dict[str, int | bool] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        text = value.strip()
-        try:
-            if not sep:
-                raise ValueError
-            out[name.strip()] = text == "true" if text in ("true", "false") else int(text)
-        except ValueError:
+        if not sep or not name.strip():
             _fail(f"error: --const takes NAME=INTEGER or NAME=true|false, not {pair!r}")
+        try:
+            out[name.strip()] = parse_literal(value.strip())
+        except ValueError as error:
+            _fail(f"error: --const {pair}: {error}")
     return out
+
+
+def _check_outputs(out_dir: str | None = None, report: str | None = None, picture: str | None = None) -> None:
+    """Exit 2 before any work if an output path cannot be written."""
+    try:
+        if out_dir is not None:
+            check_directory(out_dir, "--out")
+        if report is not None:
+            check_file(report, "--report")
+        if picture is not None:
+            check_file(picture, "the picture")
+    except OutputError as error:
+        _fail(f"error: {error}")
+
+
 
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -101,25 +128,59 @@ def _output_options(out_help: str = "Where counterexamples are written.") -> Cal
 
     def apply(command: _Command) -> _Command:
         command = click.option("--out", "out_dir", default="counterexamples", show_default=True,
-                               type=click.Path(file_okay=False), help=out_help)(command)
+                               type=FileName(directory=True), help=out_help)(command)
         return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")(command)
 
     return apply
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The `faultline` group; its `invoke` is the one place that turns an escaping exception into an exit
+    code: Ctrl-C is 3 (interrupted), running out of memory or a failing disk 3 as well (stopped early, not
+    the user's mistake), anything else 4 with a short report (faultline's own failure)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:  # click would say "Aborted!" and exit 1
+            _fail("interrupted while starting", EXIT_INCOMPLETE)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt as error:
+            _fail(f"interrupted while {crash_current(error)}", EXIT_INCOMPLETE)
+        except MemoryError as error:
+            _fail(f"stopped: out of memory while {crash_current(error)}", EXIT_INCOMPLETE)
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            _fail(f"stopped: {error.strerror or error}{where} while {crash_current(error)}", EXIT_INCOMPLETE)
+        except Exception as error:
+            _fail(crash_report(error, bool(ctx.params.get("debug"))), EXIT_INTERNAL)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="faultline")
-def main() -> None:
-    """faultline: check distributed-system designs against lost messages, crashes and partitions."""
+@click.option("--debug", is_flag=True, envvar="FAULTLINE_DEBUG",
+              help="When faultline itself fails, print the traceback (also FAULTLINE_DEBUG=1).")
+def main(debug: bool) -> None:
+    """faultline: check distributed-system designs against lost messages, crashes and partitions.
+
+    Exit codes: 0 every property holds, 1 a violation was found, 2 the spec or the command line is wrong,
+    3 the run stopped early (a bound, Ctrl-C), 4 faultline itself failed."""
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("spec_path", metavar="SPEC", type=FileName())
 @_selection_options()
-@click.option("--max-depth", type=click.IntRange(min=0), help="Explore at most this many steps deep.")
-@click.option("--max-states", type=click.IntRange(min=1), help="Stop after this many distinct states.")
-@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model's search after this long.")
-@click.option("--max-memory", type=click.IntRange(min=1), metavar="MIB",
+@click.option("--max-depth", type=Count(0), help="Explore at most this many steps deep.")
+@click.option("--max-states", type=Count(1), help="Stop after this many distinct states.")
+@click.option("--max-seconds", type=Seconds(), help="Stop each model's search after this long.")
+@click.option("--max-memory", type=Count(1), metavar="MIB",
               help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
@@ -127,7 +188,7 @@ def main() -> None:
               help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).")
 @_output_options()
 @click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+@click.option("--report", "report_path", type=FileName(),
               help="Write a self-contained HTML report (matrix, charts, steps).")
 def check(
     spec_path: str,
@@ -147,6 +208,7 @@ def check(
     report_path: str | None,
 ) -> None:
     """Explore every behaviour of SPEC's models and check its properties."""
+    _check_outputs(out_dir, report_path)
     checked = _load(spec_path)
     options = CheckOptions(
         models=list(models) or None,
@@ -169,14 +231,16 @@ def check(
 
     def draw_and_report(results: list[PropertyResult]) -> None:
         if render_charts:
-            _render_charts(results)
+            with doing("drawing the sequence charts"):
+                _render_charts(results)
         if report_path is not None:
             from explorer.render.html import write_report
 
-            write_report(Path(report_path), checked, results)
+            with doing(f"writing the report {report_path}"):
+                write_report(Path(report_path), checked, results)
             stderr.print(Text(f"wrote {report_path}"))
 
-    _run_models("check", checked, spec_path, options, as_json, one, before_report=draw_and_report)
+    _run_models("check", checked, spec_path, options, as_json, one, after_report=draw_and_report)
 
 
 def _render_charts(results: list[PropertyResult]) -> None:
@@ -202,6 +266,7 @@ def _warn(text: str) -> None:
 def _options(models: tuple[str, ...], invariants: tuple[str, ...], constants: tuple[str, ...],
              max_seconds: float | None, out_dir: str) -> CheckOptions:
     """The options `bmc`, `prove` and `simulate` share."""
+    _check_outputs(out_dir)
     return CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
                         constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
 
@@ -214,58 +279,97 @@ def _run_models(
     as_json: bool,
     one: Callable[[CheckedSpec, str, CheckOptions, Live | None], list[PropertyResult]],
     extra: dict[str, Any] | None = None,
-    before_report: Callable[[list[PropertyResult]], None] | None = None,
+    after_report: Callable[[list[PropertyResult]], None] | None = None,
     after_table: Callable[[list[PropertyResult]], None] | None = None,
 ) -> NoReturn:
     """What every checking command shares: pick the models, run `one` on each (with a progress line on a
     terminal), report as a table or JSON, and exit with the code the verdicts call for. A search stopped by
-    Ctrl-C returns what it has; the remaining models are then skipped and the report says so."""
-    from explorer.bmc.symbolic import Unsupported
-
+    Ctrl-C returns what it has; the remaining models are then skipped and the report says so. A model
+    stopped before its search began (Ctrl-C, or a bound reached while it was being built) is named in the
+    report with the reason."""
     try:
-        check_constants(checked, options.constants)
-        model_names = select_models(checked, options.models)
-    except SelectionError as error:
-        _fail(f"error: {error}")
+        model_names = spec.select(checked, options.models, options.invariants, options.constants, options.deadlock)
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
     results: list[PropertyResult] = []
-    interrupted = False
+    stopped: dict[str, str] = {}  # model -> why it has no results
     for name in model_names:
-        try:
-            if stderr.is_terminal and not as_json:
-                with Live(console=stderr, transient=True, refresh_per_second=4) as live:
-                    model_results = one(checked, name, options, live)
-            else:
-                model_results = one(checked, name, options, None)
-        except SpecError as error:
-            stderr.print(Text(error.render()))
-            sys.exit(EXIT_USAGE)
-        except SelectionError as error:
-            _fail(f"error: {error}")
-        except Unsupported as error:
-            _fail(f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
-                  "use `faultline check`")
-        except InternalError as error:
-            _fail(str(error), EXIT_INCOMPLETE)
-        except KeyboardInterrupt:
-            _fail("interrupted", EXIT_INCOMPLETE)
+        with doing(f"running `{command}` on model {name} of {spec_path}"):
+            model_results = _run_one(command, checked, name, options, as_json, one)
+        if isinstance(model_results, str):
+            stopped[name] = model_results
+            if model_results == "interrupted":
+                break
+            continue
         results.extend(model_results)
-        if any(r.reason == "interrupted" for r in model_results):
-            interrupted = True
+        if any(_interrupted(r) for r in model_results):
             break
-    if before_report is not None:
-        before_report(results)
+        if _z3_interrupted() and name != model_names[-1]:  # Ctrl-C as Z3 finished this model's work
+            stopped[model_names[model_names.index(name) + 1]] = "interrupted"
+            break
+    interrupted = "interrupted" in stopped.values() or any(_interrupted(r) for r in results)
     if as_json:
         payload = {"spec": checked.name, "source": spec_path, **(extra or {}), "results": [r.to_json() for r in results]}
+        if stopped:
+            payload["stopped"] = [{"model": m, "reason": why} for m, why in stopped.items()]
         if interrupted:
             payload["interrupted"] = True
         stdout.print(Text(json.dumps(payload, indent=2)))
     else:
         _print_table(checked, results, model_names)
+        for name, why in stopped.items():
+            stdout.print(Text(f"{name}: stopped before its search began ({why})", style="yellow"))
         if after_table is not None:
             after_table(results)
+    if after_report is not None:
+        after_report(results)
     if any(r.verdict == "violated" for r in results):
         sys.exit(EXIT_VIOLATED)
-    sys.exit(EXIT_INCOMPLETE if interrupted or any(r.verdict == "incomplete" for r in results) else EXIT_HOLDS)
+    incomplete = stopped or any(r.verdict == "incomplete" for r in results)
+    sys.exit(EXIT_INCOMPLETE if incomplete else EXIT_HOLDS)
+
+
+def _z3_interrupted() -> bool:
+    """Whether Ctrl-C came while Z3 worked (recorded by explorer/bmc/interrupt.py, which only the Z3
+    commands load: `check` gets KeyboardInterrupt as usual)."""
+    module = sys.modules.get("explorer.bmc.interrupt")
+    return module is not None and bool(module.interrupt_requested())
+
+
+def _interrupted(result: PropertyResult) -> bool:
+    """Whether Ctrl-C stopped the run that gave this result ("interrupted", "interrupted at depth 4")."""
+    return result.verdict == "incomplete" and (result.reason or "").startswith("interrupted")
+
+
+def _run_one(
+    command: str,
+    checked: CheckedSpec,
+    name: str,
+    options: CheckOptions,
+    as_json: bool,
+    one: Callable[[CheckedSpec, str, CheckOptions, Live | None], list[PropertyResult]],
+) -> list[PropertyResult] | str:
+    """One model's results, or why it has none: "interrupted", or the bound that stopped it early. Spec and
+    selection errors found only now (a model's own constants, sizes) exit 2."""
+    from explorer.bmc.symbolic import Unsupported
+    from explorer.search.limits import BoundReached
+
+    try:
+        if stderr.is_terminal and not as_json:
+            with Live(console=stderr, transient=True, refresh_per_second=4) as live:
+                return one(checked, name, options, live)
+        return one(checked, name, options, None)
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        sys.exit(EXIT_USAGE)
+    except Unsupported as error:
+        _fail(f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
+              "use `faultline check`")
+    except BoundReached as bound:
+        return bound.reason
+    except KeyboardInterrupt:
+        return "interrupted"
 
 
 def _progress(model: str, stats: Stats) -> Text:
@@ -345,10 +449,10 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--depth", "-k", type=click.IntRange(min=0), required=True, help="Unroll this many steps.")
+@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.option("--depth", "-k", type=Count(0), required=True, help="Unroll this many steps.")
 @_selection_options()
-@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model after this long.")
+@click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
 def bmc(
     spec_path: str,
@@ -375,12 +479,12 @@ def bmc(
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("spec_path", metavar="SPEC", type=FileName())
 @_selection_options("Prove only in this model (repeatable).", "Prove only this invariant (repeatable).")
 @click.option("--lemma", "-l", "lemmas", multiple=True,
               help="An invariant of the spec assumed and proved together with the goal (repeatable).")
-@click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True, help="The k of k-induction.")
-@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Give up on a proof after this long.")
+@click.option("--k", "k", type=Count(1), default=1, show_default=True, help="The k of k-induction.")
+@click.option("--max-seconds", type=Seconds(), help="Give up on a proof after this long.")
 @_output_options("Where counterexamples (and counterexamples to induction) are written.")
 def prove(
     spec_path: str,
@@ -412,12 +516,12 @@ def prove(
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--runs", type=click.IntRange(min=1), default=100, show_default=True, help="How many random runs.")
-@click.option("--depth", type=click.IntRange(min=0), default=50, show_default=True, help="Steps per run, at most.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The seed of every random choice.")
+@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.option("--runs", type=Count(1), default=100, show_default=True, help="How many random runs.")
+@click.option("--depth", type=Count(0), default=50, show_default=True, help="Steps per run, at most.")
+@click.option("--seed", type=Count(None), default=0, show_default=True, help="The seed of every random choice.")
 @_selection_options("Simulate only this model (repeatable).")
-@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop each model after this long.")
+@click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
 def simulate(
     spec_path: str,
@@ -443,50 +547,64 @@ def simulate(
 
 
 @main.command()
-@click.argument("trace_path", metavar="TRACE", type=click.Path(dir_okay=False))
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("trace_path", metavar="TRACE", type=FileName())
+@click.argument("spec_path", metavar="SPEC", type=FileName())
 def replay(trace_path: str, spec_path: str) -> None:
     """Re-execute TRACE against SPEC: exit 0 if it reaches its violation, 1 if it departs from the spec."""
-    from explorer.trace.replay import TraceFormatError
     from explorer.trace.replay import replay as run_replay
+    from explorer.trace.schema import TraceFormatError
 
     checked = _load(spec_path)
     document = _read_trace(trace_path)
-    try:
-        result = run_replay(document, checked)
-    except TraceFormatError as error:
-        _fail(f"error: {trace_path}: {error}")
-    except SpecError as error:
-        stderr.print(Text(error.render()))
-        sys.exit(EXIT_USAGE)
+    with doing(f"replaying {trace_path} against {spec_path}"):
+        try:
+            result = run_replay(document, checked)
+        except TraceFormatError as error:
+            _fail(f"error: {trace_path}: {error}")
+        except SpecError as error:
+            _trace_constants_refused(trace_path, document, error)
     stdout.print(Text(result.message))
     sys.exit(EXIT_HOLDS if result.reaches_violation else EXIT_VIOLATED)
 
 
+def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: SpecError) -> NoReturn:
+    """The spec refuses the trace's constants (a count made zero, a range made empty): say so, then where."""
+    constants = document["#meta"].get("constants", {})
+    shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in constants.items()) or "none"
+    stderr.print(Text(f"error: {trace_path}: the spec does not accept the trace's constants ({shown}):"))
+    stderr.print(Text(error.render()))
+    sys.exit(EXIT_USAGE)
+
+
 @main.command()
-@click.argument("trace_path", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.argument("trace_path", metavar="TRACE", type=FileName())
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg", show_default=True)
 @click.option("--kind", type=click.Choice(["sequence", "states"]), default="sequence", show_default=True,
               help="A message sequence chart, or the explored state graph (small specs only).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The picture to write.")
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", type=FileName(), help="The picture to write.")
+@click.option("--spec", "spec_path", type=FileName(),
               help="The spec (for --kind states), when it is not where the trace says.")
-@click.option("--max-states", type=click.IntRange(min=1), help="Draw only the first N states explored.")
+@click.option("--max-states", type=Count(1), help="Draw only the first N states explored.")
 def render(
     trace_path: str, fmt: str, kind: str, output: str | None, spec_path: str | None, max_states: int | None
 ) -> None:
     """Draw a counterexample: a sequence chart (SVG, PNG, or the Graphviz source)."""
     from explorer.render.pictures import PictureError, default_output, draw
+    from explorer.trace.schema import TraceFormatError
 
+    out = Path(output) if output is not None else default_output(Path(trace_path), kind)
+    _check_outputs(picture=str(out))
+    for suffix in (".dot", f".{fmt}"):
+        _check_outputs(picture=str(out.with_suffix(suffix)))
     document = _read_trace(trace_path)
-    out = Path(output) if output else default_output(Path(trace_path), kind)
-    try:
-        rendered = draw(document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states)
-    except PictureError as error:
-        _fail(f"error: {error}")
-    except SpecError as error:
-        stderr.print(Text(error.render()))
-        sys.exit(EXIT_USAGE)
+    with doing(f"drawing {trace_path}"):
+        try:
+            rendered = draw(document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states)
+        except (PictureError, TraceFormatError) as error:
+            _fail(f"error: {error}")
+        except SpecError as error:  # the spec of a state graph, or the trace's constants, refused
+            stderr.print(Text(error.render()))
+            sys.exit(EXIT_USAGE)
     if rendered.missing_graphviz:
         from explorer.render.dot import INSTALL_HINT
 
@@ -496,18 +614,19 @@ def render(
 
 
 def _read_trace(trace_path: str) -> dict[str, Any]:
-    try:
-        document = json.loads(Path(trace_path).read_text(encoding="utf-8"))
-    except OSError as error:
-        _fail(f"error: cannot read {trace_path}: {error.strerror or error}")
-    except json.JSONDecodeError as error:
-        _fail(f"error: {trace_path}:{error.lineno}:{error.colno}: not JSON: {error.msg}")
-    if not isinstance(document, dict) or not isinstance(document.get("states"), list):
-        _fail(f"error: {trace_path} is not an ITF trace (it needs a list of states)")
-    return document
+    """A trace file, checked against the ITF shape and faultline's #meta; or exit 2 naming what is wrong."""
+    from explorer.trace.schema import TraceFormatError, read
+
+    with doing(f"reading {trace_path}"):
+        try:
+            return read(Path(trace_path))
+        except OSError as error:
+            _fail(f"error: cannot read {trace_path}: {error.strerror or error}")
+        except TraceFormatError as error:
+            _fail(f"error: {trace_path} is not a faultline trace: {error}")
 
 
-from explorer.cli_editor import fmt, lsp  # noqa: E402
+from editor.cli import fmt, lsp  # noqa: E402
 
 main.add_command(fmt)
 main.add_command(lsp)

@@ -12,11 +12,13 @@ from typing import Any
 
 import spec
 from explorer.search import SearchResult, Stats, explore
+from explorer.search.limits import default_memory_limit, watchdog
 from explorer.semantics.system import SystemModel
 from explorer.trace import itf, text
 from explorer.trace.files import write_atomic
 from explorer.trace.path import Path, rebuild
 from spec import CheckedSpec, ir
+from spec.diagnostics import raise_errors
 
 
 @dataclass
@@ -70,33 +72,6 @@ class CheckOptions:
     symmetry: bool = True  # reduce by symmetry over `symmetric` node types
 
 
-class SelectionError(Exception):
-    """A --model, --invariant or --const that does not fit the spec."""
-
-
-def select_models(checked: CheckedSpec, wanted: list[str] | None) -> list[str]:
-    available = spec.model_names(checked)
-    if not wanted:
-        return available
-    for name in wanted:
-        if name not in available:
-            raise SelectionError(f"spec {checked.name} has no model '{name}'; its models are {', '.join(available)}")
-    return list(wanted)
-
-
-def check_constants(checked: CheckedSpec, constants: Mapping[str, int | bool] | None) -> None:
-    from spec.types import BOOL
-
-    for name, value in (constants or {}).items():
-        if name not in checked.scope.consts:
-            known = ", ".join(checked.scope.consts) or "none"
-            raise SelectionError(f"spec {checked.name} has no constant '{name}' (its constants: {known})")
-        declared = checked.types.of(checked.scope.consts[name].value)
-        if (declared == BOOL) != isinstance(value, bool):
-            want = "true or false" if declared == BOOL else "an integer"
-            raise SelectionError(f"constant '{name}' is {declared}: give it {want}, not {value!r}")
-
-
 def _instantiate(
     checked: CheckedSpec,
     model_name: str,
@@ -105,21 +80,22 @@ def _instantiate(
     deadlock: bool = False,
     select: bool = True,
 ) -> tuple[ir.System, SystemModel]:
-    """The IR of one model and its transition system, checking only the selected properties."""
-    system = spec.instantiate(checked, model_name, options.constants)
-    if warn is not None:
-        for warning in system.warnings:
-            warn(warning.render(checked.source))
-    try:
-        model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
+    """The IR of one model and its transition system, checking only the selected properties (SpecError
+    for a model, property or constant the spec does not have). Building them is held to the run's time and
+    memory bounds too (BoundReached)."""
+    if select:
+        spec.select(checked, properties=options.invariants, deadlock=deadlock)
+    memory = options.max_memory if options.max_memory is not None else default_memory_limit()
+    with watchdog(options.max_seconds, memory):
+        system = spec.instantiate(checked, model_name, options.constants)
         if warn is not None:
-            for warning in model.warnings:
+            for warning in system.warnings:
                 warn(warning.render(checked.source))
-        return system, model
-    except KeyError as unknown:
-        raise SelectionError(
-            f"spec {checked.name} has no property {unknown.args[0]!r} (see `faultline check` for the list)"
-        ) from None
+        model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
+    if warn is not None:
+        for warning in model.warnings:
+            warn(warning.render(checked.source))
+    return system, model
 
 
 def _record_violation(
@@ -282,40 +258,51 @@ def prove_model(
     """Each selected property (by default every invariant but the lemmas, every assertion and
     no_runtime_errors) proved by k-induction together with the lemmas; a failed induction step is written as
     a counterexample to induction (`<property>.cti.*`), a lemma's own counterexample under the lemma's name."""
-    from explorer.bmc.prove import run_prove
+    from explorer.bmc.interrupt import interrupt_requested, interruptible
 
+    raise_errors([*spec.check_properties(checked, options.invariants or []),
+                  *spec.check_properties(checked, lemmas, invariants_only=True)], checked.source)
     system, model = _instantiate(checked, model_name, options, warn, select=False)
-    names = [inv.name for inv in system.invariants]
     goals_known = {p.name: p for p in model.properties if p.kind != "deadlock"}
-    for name in lemmas:
-        if name not in names:
-            raise SelectionError(f"spec {checked.name} has no invariant {name!r} (its invariants: {', '.join(names)})")
-    for name in options.invariants or []:
-        if name not in goals_known:
-            raise SelectionError(f"spec {checked.name} has no property {name!r} (its properties: "
-                                 f"{', '.join(goals_known)})")
     with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
     bounds = f"{system.model.bounds()}; {k}-induction{with_lemmas}"
-    out = []
-    for goal in options.invariants or [n for n in goals_known if n not in lemmas]:
-        prop = goals_known[goal]
-        result = run_prove(model, goal, lemmas, k, options.max_seconds)
-        base = PropertyResult(system.model.name, goal, prop.kind, "holds", Stats(depth=k, seconds=result.seconds),
-                              bounds, prop.text, backend="prove")
-        if result.verdict == "proved":
-            base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
-        else:
-            base.verdict = "violated" if result.verdict == "violated" else "incomplete"
-            base.reason = result.reason
-        if result.path is not None:
-            if result.verdict == "unknown":  # a lemma's real counterexample: the goal stays unproved
-                trace = _record_trace(result.path, checked, model, options, result.violated or goal, bounds)
-                base.reason += f" (its counterexample: {trace})" if trace else ""
+    out: list[PropertyResult] = []
+    with interruptible(None):  # one Ctrl-C ends the whole run, not just the proof under way
+        for goal in options.invariants or [n for n in goals_known if n not in lemmas]:
+            prop = goals_known[goal]
+            base = PropertyResult(system.model.name, goal, prop.kind, "holds", Stats(depth=k), bounds, prop.text,
+                                  backend="prove")
+            if interrupt_requested():
+                base.verdict, base.reason = "incomplete", "interrupted"
             else:
-                _record_violation(base, result.path, checked, model, options, result.violated,
-                                  induction=result.verdict != "violated")
-        out.append(base)
+                _prove_goal(base, checked, model, k, lemmas, options)
+            out.append(base)
     return out
+
+
+def _prove_goal(
+    base: PropertyResult, checked: CheckedSpec, model: SystemModel, k: int, lemmas: list[str], options: CheckOptions
+) -> None:
+    """Prove `base.property` with the lemmas; fill in its verdict, and write its counterexample (to
+    induction), or a lemma's own counterexample under the lemma's name."""
+    from explorer.bmc.prove import run_prove
+
+    goal = base.property
+    result = run_prove(model, goal, lemmas, k, options.max_seconds)
+    base.stats = Stats(depth=k, seconds=result.seconds)
+    if result.verdict == "proved":
+        with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
+        base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
+    else:
+        base.verdict = "violated" if result.verdict == "violated" else "incomplete"
+        base.reason = result.reason
+    if result.path is not None:
+        if result.verdict == "unknown":  # a lemma's real counterexample: the goal stays unproved
+            trace = _record_trace(result.path, checked, model, options, result.violated or goal, base.bounds)
+            base.reason += f" (its counterexample: {trace})" if trace else ""
+        else:
+            _record_violation(base, result.path, checked, model, options, result.violated,
+                              induction=result.verdict != "violated")
 
 
 def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str, suffix: str = "") -> tuple[FsPath, FsPath]:

@@ -1,12 +1,21 @@
 """The abstract syntax tree of a spec: frozen dataclasses, each with the span it came from, and no logic.
 
-Nodes compare by identity (eq=False) so that later passes can key side tables on them.
+Every node has an `id`, an integer the parser gives it, unique within one spec (Quint's `WithId`): what the
+later passes learn about a node (its type, what a name denotes, a binding's frame slot) goes into side
+tables keyed by that id, never onto the node. Nodes compare by identity (eq=False).
+
+EXPRESSIONS, STATEMENTS and TYPES list the node classes of each kind, and `key` names a class as the
+grammar's alias for it does (`SendStmt` -> `send_stmt`): a pass that dispatches on node classes builds
+its table from them once (`dispatch`), and a test holds every table to cover every class. `children`
+lists the expressions directly inside an expression, for passes that only look for something.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar, dataclass_transform
+from typing import Any, TypeVar, dataclass_transform, get_args
 
 from spec.source import Span
 
@@ -24,12 +33,14 @@ def node(cls: type[_T]) -> type[_T]:
 
 @node
 class NamedType:
+    id: int
     span: Span
     name: str
 
 
 @node
 class RangeType:
+    id: int
     span: Span
     lo: Expr
     hi: Expr
@@ -37,6 +48,7 @@ class RangeType:
 
 @node
 class GenericType:
+    id: int
     span: Span
     name: str  # "set" or "map" (anything else is reported by the checker)
     args: tuple[TypeExpr, ...]
@@ -44,12 +56,14 @@ class GenericType:
 
 @node
 class TupleType:
+    id: int
     span: Span
     items: tuple[TypeExpr, ...]
 
 
 @node
 class OptionType:
+    id: int
     span: Span
     inner: TypeExpr
 
@@ -62,28 +76,33 @@ TypeExpr = NamedType | RangeType | GenericType | TupleType | OptionType
 
 @node
 class IntLit:
+    id: int
     span: Span
     value: int
 
 
 @node
 class BoolLit:
+    id: int
     span: Span
     value: bool
 
 
 @node
 class NoneLit:
+    id: int
     span: Span
 
 
 @node
 class SelfExpr:
+    id: int
     span: Span
 
 
 @node
 class NowExpr:
+    id: int
     span: Span
 
 
@@ -91,18 +110,21 @@ class NowExpr:
 class ClockExpr:
     """A node reading one of its clocks: `clock`, `mono`, `tt.earliest` or `tt.latest`."""
 
+    id: int
     span: Span
     kind: str
 
 
 @node
 class NameExpr:
+    id: int
     span: Span
     name: str
 
 
 @node
 class CallExpr:
+    id: int
     span: Span
     func: str
     func_span: Span
@@ -111,6 +133,7 @@ class CallExpr:
 
 @node
 class FieldExpr:
+    id: int
     span: Span
     obj: Expr
     name: str
@@ -119,6 +142,7 @@ class FieldExpr:
 
 @node
 class IndexExpr:
+    id: int
     span: Span
     obj: Expr
     index: Expr
@@ -126,6 +150,7 @@ class IndexExpr:
 
 @node
 class UnaryExpr:
+    id: int
     span: Span
     op: str  # "-" or "not"
     operand: Expr
@@ -136,6 +161,7 @@ class BinaryExpr:
     """Arithmetic (+ - * / %), boolean (and or implies), comparison (== != < <= > >=), membership
     (in, not in) and set operators (| & and - on sets)."""
 
+    id: int
     span: Span
     op: str
     left: Expr
@@ -145,6 +171,7 @@ class BinaryExpr:
 
 @node
 class RangeExpr:
+    id: int
     span: Span
     lo: Expr
     hi: Expr
@@ -152,6 +179,7 @@ class RangeExpr:
 
 @node
 class QuantExpr:
+    id: int
     span: Span
     kind: str  # "all", "any" or "count"
     var: str
@@ -162,6 +190,7 @@ class QuantExpr:
 
 @node
 class IfExpr:
+    id: int
     span: Span
     cond: Expr
     then: Expr
@@ -170,6 +199,7 @@ class IfExpr:
 
 @node
 class TupleLit:
+    id: int
     span: Span
     items: tuple[Expr, ...]
 
@@ -178,18 +208,21 @@ class TupleLit:
 class SetLit:
     """`{a, b}`; `{}` is an empty set or an empty map, whichever its context wants."""
 
+    id: int
     span: Span
     items: tuple[Expr, ...]
 
 
 @node
 class MapLit:
+    id: int
     span: Span
     entries: tuple[tuple[Expr, Expr], ...]
 
 
 @node
 class SetComp:
+    id: int
     span: Span
     elem: Expr
     var: str
@@ -200,6 +233,7 @@ class SetComp:
 
 @node
 class MapComp:
+    id: int
     span: Span
     key: Expr
     value: Expr
@@ -238,6 +272,7 @@ Expr = (
 
 @node
 class LValue:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -246,6 +281,7 @@ class LValue:
 
 @node
 class AssignStmt:
+    id: int
     span: Span
     target: LValue
     op: str  # "=", "+=" or "-="
@@ -254,6 +290,7 @@ class AssignStmt:
 
 @node
 class IfStmt:
+    id: int
     span: Span
     cond: Expr
     then: Block
@@ -262,6 +299,7 @@ class IfStmt:
 
 @node
 class ForStmt:
+    id: int
     span: Span
     var: str
     var_span: Span
@@ -271,6 +309,7 @@ class ForStmt:
 
 @node
 class MessageCtor:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -279,6 +318,7 @@ class MessageCtor:
 
 @node
 class SendStmt:
+    id: int
     span: Span
     message: MessageCtor
     to: Expr
@@ -286,6 +326,7 @@ class SendStmt:
 
 @node
 class BroadcastStmt:
+    id: int
     span: Span
     message: MessageCtor
     to: Expr
@@ -293,6 +334,7 @@ class BroadcastStmt:
 
 @node
 class SetTimerStmt:
+    id: int
     span: Span
     timer: str
     timer_span: Span
@@ -301,6 +343,7 @@ class SetTimerStmt:
 
 @node
 class CancelTimerStmt:
+    id: int
     span: Span
     timer: str
     timer_span: Span
@@ -308,6 +351,7 @@ class CancelTimerStmt:
 
 @node
 class ChooseStmt:
+    id: int
     span: Span
     var: str
     var_span: Span
@@ -317,6 +361,7 @@ class ChooseStmt:
 
 @node
 class AssertStmt:
+    id: int
     span: Span
     name: str | None
     cond: Expr
@@ -324,11 +369,13 @@ class AssertStmt:
 
 @node
 class SkipStmt:
+    id: int
     span: Span
 
 
 @node
 class RejectStmt:
+    id: int
     span: Span
 
 
@@ -336,12 +383,14 @@ class RejectStmt:
 class RelayStmt:
     """`relay to n`: pass the signed message being handled on, unchanged (its signer too)."""
 
+    id: int
     span: Span
     to: Expr
 
 
 @node
 class LetStmt:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -367,6 +416,7 @@ Stmt = (
 
 @node
 class Block:
+    id: int
     span: Span
     stmts: tuple[Stmt, ...]
 
@@ -376,6 +426,7 @@ class Block:
 
 @node
 class ConstDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -384,6 +435,7 @@ class ConstDecl:
 
 @node
 class EnumDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -392,6 +444,7 @@ class EnumDecl:
 
 @node
 class FieldDecl:
+    id: int
     span: Span
     name: str
     type: TypeExpr
@@ -399,6 +452,7 @@ class FieldDecl:
 
 @node
 class MessageDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -408,6 +462,7 @@ class MessageDecl:
 
 @node
 class VarDecl:
+    id: int
     span: Span
     kind: str  # "var", "durable" or "ghost"
     name: str
@@ -420,19 +475,31 @@ class VarDecl:
 class Handler:
     """One atomic step of a node: kind is "receive", "timeout", "action", "start" or "recover"."""
 
+    id: int
     span: Span
     kind: str
     name: str  # message name, timer name, action name; "start" / "recover"
     name_span: Span
-    params: tuple[tuple[str, Span], ...]
-    sender: tuple[str, Span] | None
+    params: tuple[Param, ...]
+    sender: Param | None
     guard: Expr | None
     body: Block
-    signer: tuple[str, Span] | None = None  # `signed by s`: the signer of a signed message
+    signer: Param | None = None  # `signed by s`: the signer of a signed message
+
+
+@node
+class Param:
+    """A name a handler binds: a field of the message it handles, its sender (`from c`) or the signer of
+    a signed message (`signed by s`)."""
+
+    id: int
+    span: Span
+    name: str
 
 
 @node
 class NodeDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -444,6 +511,7 @@ class NodeDecl:
 
 @node
 class InvariantDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -454,6 +522,7 @@ class InvariantDecl:
 class Setting:
     """One line of a model's settings block: `loss <= 1`, `fifo`, `crash_stop <= 1 of Lock`."""
 
+    id: int
     span: Span
     name: str
     bound: Expr | None
@@ -465,6 +534,7 @@ class ModelItem:
     """`timing synchronous { delay <= 1 }`, `network { ... }`, `horizon 10`: a key, an optional value,
     optional settings."""
 
+    id: int
     span: Span
     key: str
     key_span: Span
@@ -474,6 +544,7 @@ class ModelItem:
 
 @node
 class ModelDecl:
+    id: int
     span: Span
     name: str
     name_span: Span
@@ -483,6 +554,7 @@ class ModelDecl:
 
 @node
 class SpecFile:
+    id: int
     span: Span
     name: str | None
     consts: tuple[ConstDecl, ...]
@@ -491,3 +563,53 @@ class SpecFile:
     nodes: tuple[NodeDecl, ...]
     invariants: tuple[InvariantDecl, ...]
     models: tuple[ModelDecl, ...]
+
+
+# ---------------------------------------------------------------- the node classes, by kind
+
+EXPRESSIONS: tuple[type, ...] = get_args(Expr)
+STATEMENTS: tuple[type, ...] = get_args(Stmt)
+TYPES: tuple[type, ...] = get_args(TypeExpr)
+
+
+def key(cls: type) -> str:
+    """The snake_case name of a node class, as the grammar aliases it: `SetTimerStmt` -> `set_timer_stmt`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+
+def children(e: Expr) -> list[Expr]:
+    """The expressions directly inside `e`, in the order of its fields (map entries: key, then value)."""
+    out: list[Expr] = []
+    for name in e.__slots__:  # type: ignore[union-attr]
+        value = getattr(e, name)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, tuple):
+                    out.extend(x for x in item if isinstance(x, Expr))
+                elif isinstance(item, Expr):
+                    out.append(item)
+        elif isinstance(value, Expr):
+            out.append(value)
+    return out
+
+
+# Every table `dispatch` has built: (the pass that owns it, the classes it covers, the table).
+TABLES: list[tuple[type, tuple[type, ...], dict[type, Callable[..., Any]]]] = []
+
+
+def dispatch(
+    owner: type, classes: tuple[type, ...], prefix: str = "", fallback: str | None = None
+) -> dict[type, Callable[..., Any]]:
+    """A pass's table from node class to the method of `owner` named by the class's key (`send_stmt` for
+    SendStmt, after `prefix`), built once, as sqlglot's generator builds its own. A class the pass has no
+    method for fails here, when the pass's module is imported, unless the pass names a `fallback` method
+    for the classes it leaves out (constant evaluation: whatever is not a constant). Every table built is
+    kept in TABLES, for the test that holds each to cover every class of its kind."""
+    table = {}
+    for cls in classes:
+        name = prefix + key(cls)
+        if fallback is not None and not hasattr(owner, name):
+            name = fallback
+        table[cls] = getattr(owner, name)
+    TABLES.append((owner, classes, table))
+    return table

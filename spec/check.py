@@ -1,15 +1,17 @@
-"""Names, then types, then model blocks: a parsed spec becomes a CheckedSpec, or a SpecError holding every
-diagnostic found."""
+"""Names, then types, then model blocks: a parsed spec becomes a CheckedSpec, with every diagnostic found
+(errors and warnings) beside it. A CheckedSpec with errors is still whole (its tables hold what could be
+found), so that an editor can use it; only one without errors is lowered (spec.load raises otherwise)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spec import ast
 from spec.diagnostics import Diagnostic, DiagnosticSink
 from spec.names import GlobalScope, collect, did_you_mean
 from spec.source import SourceFile, Span
-from spec.types import TypeChecker, TypeTable
+from spec.types import TypeTable, check_types
 
 TIMINGS = ("asynchronous", "synchronous", "partially_synchronous")
 ORDERINGS = ("fifo", "reorder", "duplicating")
@@ -38,19 +40,20 @@ class CheckedSpec:
         return stem[:-3] if stem.endswith(".fl") else stem
 
 
-def check(spec: ast.SpecFile, source: SourceFile) -> CheckedSpec:
-    sink = DiagnosticSink()
+def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Diagnostic]]:
+    """Names, types and model blocks of a parsed spec: the CheckedSpec and every diagnostic found."""
     if not (spec.consts or spec.enums or spec.messages or spec.nodes or spec.invariants or spec.models):
         what = "is empty" if not source.text.strip() else "declares nothing"
-        sink.error("FL105", f"the spec {what}: there is nothing to check", Span.point(1, 1),
-                   "a spec declares nodes, the messages they exchange and the properties to check")
-        sink.raise_if_any(source)
-    scope = collect(spec, sink)
-    table = TypeChecker(scope, sink).check(spec)
+        empty = Diagnostic("FL105", f"the spec {what}: there is nothing to check", Span.point(1, 1),
+                           ("a spec declares nodes, the messages they exchange and the properties to check",))
+        return CheckedSpec(source, spec, GlobalScope(), TypeTable(), []), [empty]
+    scope, found = collect(spec)
+    table, typed = check_types(spec, scope)
+    sink = DiagnosticSink()
     for model in spec.models:
         _check_model(model, scope, sink)
-    sink.raise_if_any(source)
-    return CheckedSpec(source, spec, scope, table, sink.warnings)
+    diagnostics = [*found, *typed, *sink.found]
+    return CheckedSpec(source, spec, scope, table, [d for d in diagnostics if d.severity != "error"]), diagnostics
 
 
 def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink) -> None:
@@ -69,16 +72,9 @@ def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink)
             sink.error("FL401", f"'{item.key}' is given twice in model '{model.name}'", item.key_span)
             continue
         seen[item.key] = item
-        if item.key == "timing":
-            _check_timing(item, sink)
-        elif item.key == "network":
-            _check_network(item, sink)
-        elif item.key == "faults":
-            _check_faults(item, scope, sink)
-        elif item.key == "clocks":
-            _check_clocks(item, sink)
-        elif item.key == "horizon" and (item.value is None or item.settings is not None):
-            sink.error("FL400", "horizon takes one bound: `horizon 10`", item.span)
+        rule = _ITEM_RULES.get(item.key)
+        if rule is not None:
+            rule(item, scope, sink)
     timing_item = seen.get("timing")
     timing = timing_item.value.name if timing_item and isinstance(timing_item.value, ast.NameExpr) else "asynchronous"
     if timing in TIMED:
@@ -114,7 +110,7 @@ def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink)
             )
 
 
-def _check_timing(item: ast.ModelItem, sink: DiagnosticSink) -> None:
+def _check_timing(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:
     value = item.value
     if not isinstance(value, ast.NameExpr) or value.name not in TIMINGS:
         where = value.span if value is not None else item.key_span
@@ -151,7 +147,7 @@ def _check_timing(item: ast.ModelItem, sink: DiagnosticSink) -> None:
         )
 
 
-def _check_clocks(item: ast.ModelItem, sink: DiagnosticSink) -> None:
+def _check_clocks(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:
     if item.value is not None or item.settings is None:
         sink.error("FL400", "clocks takes a block: `clocks { skew <= 1; drift; ntp }`", item.span)
         return
@@ -173,7 +169,7 @@ def _check_clocks(item: ast.ModelItem, sink: DiagnosticSink) -> None:
                        setting.span)
 
 
-def _check_network(item: ast.ModelItem, sink: DiagnosticSink) -> None:
+def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:
     if item.value is not None or item.settings is None:
         sink.error("FL400", "network takes a block: `network { reorder; loss <= 1 }`", item.span)
         return
@@ -252,3 +248,18 @@ def _check_faults(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink)
                 node_span,
                 *did_you_mean(node_name, list(scope.nodes)),
             )
+
+
+def _check_horizon(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    if item.value is None or item.settings is not None:
+        sink.error("FL400", "horizon takes one bound: `horizon 10`", item.span)
+
+
+# How each model key is checked (`const` items are checked with the types).
+_ITEM_RULES: dict[str, Callable[[ast.ModelItem, GlobalScope, DiagnosticSink], None]] = {
+    "timing": _check_timing,
+    "network": _check_network,
+    "faults": _check_faults,
+    "clocks": _check_clocks,
+    "horizon": _check_horizon,
+}

@@ -2,7 +2,8 @@
 
 Codes are listed once in CODES with a one-line meaning. FL1xx are syntax errors, FL2xx name errors,
 FL3xx type errors, FL4xx errors in model blocks, FL5xx errors found while lowering a model (values of
-constants, sizes of domains).
+constants, sizes of domains), FL6xx what a command asks of a spec that the spec does not have (a model,
+a property, a constant or a value for it).
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ CODES: dict[str, str] = {
     "FL501": "an empty or inverted range",
     "FL502": "a value out of its declared range in an initial value or constant",
     "FL503": "a domain too large to explore",
-    "FL504": "a command-line constant or selection that does not fit the spec",
     "FL505": "a `symmetric` node type whose instances the spec tells apart (no symmetry reduction for it)",
+    "FL600": "a model the spec does not define",
+    "FL601": "a value given for a constant the spec does not declare",
+    "FL602": "a value given for a constant that the constant cannot take",
+    "FL603": "a property (invariant, assertion or built-in) the spec does not have",
 }
 
 
@@ -51,6 +55,9 @@ class Diagnostic:
     span: Span = NOWHERE
     notes: tuple[str, ...] = ()
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        assert self.code in CODES, f"{self.code} is not in spec.diagnostics.CODES"
 
     def render(self, source: SourceFile | None) -> str:
         """`file:line:col: error[FL300]: message`, the line with carets, then the notes."""
@@ -75,10 +82,13 @@ class SpecError(Exception):
         self.diagnostics = diagnostics
         self.source = source
         self.warnings = warnings or []
-        super().__init__(self.render())
+        super().__init__(f"{len(diagnostics)} error{'s' if len(diagnostics) != 1 else ''}")
 
-    def render(self) -> str:
-        return "\n\n".join(d.render(self.source) for d in self.diagnostics)
+    def render(self, limit: int = 50) -> str:
+        """The first `limit` diagnostics as a person reads them (one mistake can bring hundreds)."""
+        shown = "\n\n".join(d.render(self.source) for d in self.diagnostics[:limit])
+        more = len(self.diagnostics) - limit
+        return shown + (f"\n\n… and {more:,} more error{'s' if more != 1 else ''}" if more > 0 else "")
 
     def __str__(self) -> str:
         return self.render()
@@ -88,6 +98,7 @@ class InternalError(Exception):
     """A broken promise inside faultline itself, never the user's mistake."""
 
     def __init__(self, message: str) -> None:
+        self.detail = message
         super().__init__(
             f"internal error: {message}\n"
             "This is a bug in faultline, not in your spec. Please report it with the spec that caused it."
@@ -98,17 +109,30 @@ class DiagnosticSink:
     """Collects diagnostics from one pass so that all of them are reported, not just the first."""
 
     def __init__(self) -> None:
-        self.errors: list[Diagnostic] = []
-        self.warnings: list[Diagnostic] = []
+        self.found: list[Diagnostic] = []  # errors and warnings, in the order found
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.found if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.found if d.severity != "error"]
 
     def error(self, code: str, message: str, span: Span, *notes: str) -> None:
-        assert code in CODES, code
-        self.errors.append(Diagnostic(code, message, span, tuple(notes)))
+        self.found.append(Diagnostic(code, message, span, tuple(notes)))
 
     def warning(self, code: str, message: str, span: Span, *notes: str) -> None:
-        self.warnings.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
+        self.found.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
 
     def raise_if_any(self, source: SourceFile | None) -> None:
-        if self.errors:
-            ordered = sorted(self.errors, key=lambda d: (d.span.line, d.span.column))
-            raise SpecError(ordered, source, self.warnings)
+        raise_errors(self.found, source)
+
+
+def raise_errors(diagnostics: list[Diagnostic], source: SourceFile | None) -> None:
+    """Raise one SpecError holding every error among `diagnostics` (in the order of the source, the
+    warnings beside them), if there is one."""
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        ordered = sorted(errors, key=lambda d: (d.span.line, d.span.column))
+        raise SpecError(ordered, source, [d for d in diagnostics if d.severity != "error"])

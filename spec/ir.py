@@ -887,3 +887,9 @@ class System:
             if m.name == name:
                 return m
         raise KeyError(name)
+
+
+# A set built while the spec runs (a range, a domain to enumerate) may hold at most this many values: beyond
+# it, one step would take seconds and gigabytes. The front end refuses larger constant ranges (FL503); the
+# back ends refuse larger ones computed at run time.
+MAX_DOMAIN = 2**20

@@ -1,8 +1,8 @@
 """Name resolution, the global part: what each top-level name denotes, duplicates, reserved words, and
 which node types send which messages (the type of a handler's `from` binding depends on it).
 
-Names inside handlers and properties are resolved while types are checked (spec/types.py), with the
-scopes defined here.
+Names inside handlers and properties are resolved while types are checked (spec/types/expressions.py),
+with the scopes defined here. `collect` returns the scope with every diagnostic it found.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spec import ast
-from spec.diagnostics import DiagnosticSink
+from spec.diagnostics import Diagnostic, DiagnosticSink
 from spec.parser import keywords
 from spec.source import Span
 
@@ -21,13 +21,27 @@ BUILTIN_TYPES = ("bool", "int", "time")
 BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine")
 # Handler names with a special meaning: `on start`, `on recover`.
 LIFECYCLE = ("start", "recover")
+# The one model of a spec without model blocks: asynchronous, reordering, no faults.
+DEFAULT_MODEL = "default"
+# The properties every model has besides the spec's invariants and assertions: no value leaves its range
+# (and no missing key, no `none` used as a value); and, when deadlocks are looked for, always a step to take.
+NO_RUNTIME_ERRORS = "no_runtime_errors"
+DEADLOCK_FREE = "deadlock_free"
+
+
+def assertion_name(stmt: ast.AssertStmt) -> str:
+    """The property an `assert` is checked as: its name, or `assert_line<N>` for an unnamed one."""
+    return stmt.name or f"assert_line{stmt.span.line}"
 
 
 @dataclass(eq=False)
 class Binding:
     """A local name bound inside a handler or expression: a parameter, the sender, a `let`, or the variable
-    of a `for`, `choose`, quantifier or comprehension. Lowering gives each one a frame slot."""
+    of a `for`, `choose`, quantifier or comprehension. `site` is the id of the node that binds it (an
+    ast.Param, the statement or the expression): tables of locals (their types, their frame slots) are
+    keyed by it."""
 
+    site: int
     name: str
     span: Span
     kind: str  # "param", "sender", "signer", "let", "for", "choose", "quant", "comp"
@@ -73,8 +87,10 @@ def did_you_mean(name: str, candidates: Iterator[str] | list[str]) -> tuple[str,
     return (f"did you mean '{close[0]}'?",) if close else ()
 
 
-def collect(spec: ast.SpecFile, sink: DiagnosticSink) -> GlobalScope:
-    """Build the global scope, reporting every duplicate and every reserved word used as a name."""
+def collect(spec: ast.SpecFile) -> tuple[GlobalScope, list[Diagnostic]]:
+    """The global scope of a spec, and a diagnostic for every duplicate and every reserved word used as a
+    name (the scope then holds the first declaration of each name)."""
+    sink = DiagnosticSink()
     scope = GlobalScope()
     reserved = keywords()
     first_seen: dict[str, Span] = {}
@@ -141,7 +157,7 @@ def collect(spec: ast.SpecFile, sink: DiagnosticSink) -> GlobalScope:
                 senders = scope.senders.setdefault(message_name, [])
                 if node_decl.name not in senders:
                     senders.append(node_decl.name)
-    return scope
+    return scope, sink.found
 
 
 def _collect_node(
@@ -185,18 +201,24 @@ def _collect_node(
 
 def _sent_messages(block: ast.Block, relayed: str) -> Iterator[str]:
     """The messages a block sends; `relay` sends `relayed`, the message being handled."""
-    for stmt in block.stmts:
+    for stmt in statements(block):
         if isinstance(stmt, ast.SendStmt | ast.BroadcastStmt):
             yield stmt.message.name
         elif isinstance(stmt, ast.RelayStmt) and relayed:
             yield relayed
-        elif isinstance(stmt, ast.IfStmt):
-            yield from _sent_messages(stmt.then, relayed)
-            else_ = stmt.else_
-            while isinstance(else_, ast.IfStmt):
-                yield from _sent_messages(else_.then, relayed)
-                else_ = else_.else_
-            if else_ is not None:
-                yield from _sent_messages(else_, relayed)
-        elif isinstance(stmt, ast.ForStmt | ast.ChooseStmt):
-            yield from _sent_messages(stmt.body, relayed)
+
+
+def statements(block: ast.Block) -> Iterator[ast.Stmt]:
+    """Every statement of a block, those nested in its statements' blocks included, in source order."""
+    for stmt in block.stmts:
+        yield from _nested(stmt)
+
+
+def _nested(stmt: ast.Stmt) -> Iterator[ast.Stmt]:
+    yield stmt
+    for name in stmt.__slots__:  # type: ignore[union-attr]
+        value = getattr(stmt, name)
+        if isinstance(value, ast.Block):
+            yield from statements(value)
+        elif isinstance(value, ast.IfStmt):  # `else if`
+            yield from _nested(value)

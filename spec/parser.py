@@ -325,6 +325,12 @@ class _ToAst(Transformer[Token, Any]):
     def __init__(self, source: SourceFile) -> None:
         super().__init__()
         self.source = source
+        self.ids = count()
+
+    def new_id(self) -> int:
+        """The id of the next node built: 0, 1, 2, ... in the order the tree is built (children first), so
+        that the same text always gets the same ids."""
+        return next(self.ids)
 
     # ---- declarations
 
@@ -338,6 +344,7 @@ class _ToAst(Transformer[Token, Any]):
                 decls.setdefault(type(child), []).append(child)
         span = _span(meta) if not meta.empty else Span(1, 1, 1, 1)
         return ast.SpecFile(
+            self.new_id(),
             span,
             name,
             tuple(decls.get(ast.ConstDecl, [])),
@@ -353,25 +360,25 @@ class _ToAst(Transformer[Token, Any]):
 
     def const_decl(self, meta: Meta, children: list[Any]) -> ast.ConstDecl:
         name, value = children
-        return ast.ConstDecl(_span(meta), str(name), _tok_span(name), value)
+        return ast.ConstDecl(self.new_id(), _span(meta), str(name), _tok_span(name), value)
 
     def enum_decl(self, meta: Meta, children: list[Any]) -> ast.EnumDecl:
         name, *members = children
-        return ast.EnumDecl(_span(meta), str(name), _tok_span(name), tuple((str(m), _tok_span(m)) for m in members))
+        return ast.EnumDecl(self.new_id(), _span(meta), str(name), _tok_span(name), tuple((str(m), _tok_span(m)) for m in members))
 
     def message_decl(self, meta: Meta, children: list[Any]) -> ast.MessageDecl:
         signed = bool(children) and isinstance(children[0], Token) and children[0].type == "SIGNED"
         rest = children[1:] if signed else children
         name = rest[0]
         fields = tuple(rest[1]) if len(rest) > 1 else ()
-        return ast.MessageDecl(_span(meta), str(name), _tok_span(name), fields, signed)
+        return ast.MessageDecl(self.new_id(), _span(meta), str(name), _tok_span(name), fields, signed)
 
     def field_list(self, meta: Meta, children: list[Any]) -> list[ast.FieldDecl]:
         return _present(children)
 
     def field_decl(self, meta: Meta, children: list[Any]) -> ast.FieldDecl:
         name, type_ = children
-        return ast.FieldDecl(_span(meta), str(name), type_)
+        return ast.FieldDecl(self.new_id(), _span(meta), str(name), type_)
 
     def node_decl(self, meta: Meta, children: list[Any]) -> ast.NodeDecl:
         name = children[0]
@@ -388,7 +395,7 @@ class _ToAst(Transformer[Token, Any]):
                 vars_.append(child)
             elif isinstance(child, ast.Handler):
                 handlers.append(child)
-        return ast.NodeDecl(_span(meta), str(name), _tok_span(name), count, symmetric, tuple(vars_), tuple(handlers))
+        return ast.NodeDecl(self.new_id(), _span(meta), str(name), _tok_span(name), count, symmetric, tuple(vars_), tuple(handlers))
 
     def replication(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Expr]:
         return ("replication", children[0])
@@ -399,11 +406,11 @@ class _ToAst(Transformer[Token, Any]):
             kind = str(children[0])
             children = children[1:]
         name, type_, init = children
-        return ast.VarDecl(_span(meta), kind, str(name), _tok_span(name), type_, init)
+        return ast.VarDecl(self.new_id(), _span(meta), kind, str(name), _tok_span(name), type_, init)
 
     def on_handler(self, meta: Meta, children: list[Any]) -> ast.Handler:
         name = children[0]
-        params: tuple[tuple[str, Span], ...] = ()
+        params: tuple[ast.Param, ...] = ()
         sender = None
         signer = None
         guard = None
@@ -420,7 +427,7 @@ class _ToAst(Transformer[Token, Any]):
         kind = "receive"
         if str(name) in ("start", "recover") and not params and sender is None and signer is None and guard is None:
             kind = str(name)
-        return ast.Handler(_span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer)
+        return ast.Handler(self.new_id(), _span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer)
 
     def on_timer(self, meta: Meta, children: list[Any]) -> ast.Handler:
         word, name, body = children
@@ -437,17 +444,19 @@ class _ToAst(Transformer[Token, Any]):
                 ],
                 self.source,
             )
-        return ast.Handler(_span(meta), "timeout", str(name), _tok_span(name), (), None, None, body)
+        return ast.Handler(self.new_id(), _span(meta), "timeout", str(name), _tok_span(name), (), None, None, body)
 
-    def param_list(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[tuple[str, Span], ...]]:
-        return ("params", tuple((str(t), _tok_span(t)) for t in _present(children)))
+    def _param(self, token: Token) -> ast.Param:
+        return ast.Param(self.new_id(), _tok_span(token), str(token))
 
-    def from_clause(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span]]:
-        return ("from", (str(children[0]), _tok_span(children[0])))
+    def param_list(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[ast.Param, ...]]:
+        return ("params", tuple(self._param(t) for t in _present(children)))
 
-    def signer_clause(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, Span]]:
-        name = children[-1]
-        return ("signer", (str(name), _tok_span(name)))
+    def from_clause(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Param]:
+        return ("from", self._param(children[0]))
+
+    def signer_clause(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Param]:
+        return ("signer", self._param(children[-1]))
 
     def guard(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Expr]:
         return ("guard", children[0])
@@ -458,15 +467,16 @@ class _ToAst(Transformer[Token, Any]):
         for child in children[1:-1]:
             if isinstance(child, tuple) and child[0] == "guard":
                 guard = child[1]
-        return ast.Handler(_span(meta), "action", str(name), _tok_span(name), (), None, guard, children[-1])
+        return ast.Handler(self.new_id(), _span(meta), "action", str(name), _tok_span(name), (), None, guard, children[-1])
 
     def invariant_decl(self, meta: Meta, children: list[Any]) -> ast.InvariantDecl:
         name, expr = children
-        return ast.InvariantDecl(_span(meta), str(name), _tok_span(name), expr)
+        return ast.InvariantDecl(self.new_id(), _span(meta), str(name), _tok_span(name), expr)
 
     def model_decl(self, meta: Meta, children: list[Any]) -> ast.ModelDecl:
         name, *items = children
         return ast.ModelDecl(
+            self.new_id(),
             _span(meta),
             str(name),
             _tok_span(name),
@@ -483,7 +493,7 @@ class _ToAst(Transformer[Token, Any]):
                 settings = child[1]
             else:
                 value = child
-        return ast.ModelItem(_span(meta), str(key), _tok_span(key), value, settings)
+        return ast.ModelItem(self.new_id(), _span(meta), str(key), _tok_span(key), value, settings)
 
     def model_const(self, meta: Meta, children: list[Any]) -> ast.ConstDecl:
         return self.const_decl(meta, children)
@@ -503,89 +513,89 @@ class _ToAst(Transformer[Token, Any]):
         if rest and isinstance(rest[-1], Token):
             of = (str(rest[-1]), _tok_span(rest[-1]))
             bound = rest[0] if len(rest) == 2 else None
-        return ast.Setting(_span(meta), str(name), bound, of)
+        return ast.Setting(self.new_id(), _span(meta), str(name), bound, of)
 
     # ---- statements
 
     def block(self, meta: Meta, children: list[Any]) -> ast.Block:
-        return ast.Block(_span(meta), tuple(children))
+        return ast.Block(self.new_id(), _span(meta), tuple(children))
 
     def assign_stmt(self, meta: Meta, children: list[Any]) -> ast.AssignStmt:
         target, op, value = children
-        return ast.AssignStmt(_span(meta), target, str(op), value)
+        return ast.AssignStmt(self.new_id(), _span(meta), target, str(op), value)
 
     def lvalue(self, meta: Meta, children: list[Any]) -> ast.LValue:
         name, *indices = children
-        return ast.LValue(_span(meta), str(name), _tok_span(name), tuple(indices))
+        return ast.LValue(self.new_id(), _span(meta), str(name), _tok_span(name), tuple(indices))
 
     def if_stmt(self, meta: Meta, children: list[Any]) -> ast.IfStmt:
         cond, then, *rest = children
-        return ast.IfStmt(_span(meta), cond, then, rest[0] if rest else None)
+        return ast.IfStmt(self.new_id(), _span(meta), cond, then, rest[0] if rest else None)
 
     def for_stmt(self, meta: Meta, children: list[Any]) -> ast.ForStmt:
         var, domain, body = children
-        return ast.ForStmt(_span(meta), str(var), _tok_span(var), domain, body)
+        return ast.ForStmt(self.new_id(), _span(meta), str(var), _tok_span(var), domain, body)
 
     def send_stmt(self, meta: Meta, children: list[Any]) -> ast.SendStmt:
-        return ast.SendStmt(_span(meta), children[0], children[1])
+        return ast.SendStmt(self.new_id(), _span(meta), children[0], children[1])
 
     def broadcast_stmt(self, meta: Meta, children: list[Any]) -> ast.BroadcastStmt:
-        return ast.BroadcastStmt(_span(meta), children[0], children[1])
+        return ast.BroadcastStmt(self.new_id(), _span(meta), children[0], children[1])
 
     def message_ctor(self, meta: Meta, children: list[Any]) -> ast.MessageCtor:
         name, *args = children
-        return ast.MessageCtor(_span(meta), str(name), _tok_span(name), tuple(_present(args)))
+        return ast.MessageCtor(self.new_id(), _span(meta), str(name), _tok_span(name), tuple(_present(args)))
 
     def set_timer_stmt(self, meta: Meta, children: list[Any]) -> ast.SetTimerStmt:
         name = children[0]
-        return ast.SetTimerStmt(_span(meta), str(name), _tok_span(name), children[1] if len(children) > 1 else None)
+        return ast.SetTimerStmt(self.new_id(), _span(meta), str(name), _tok_span(name), children[1] if len(children) > 1 else None)
 
     def cancel_timer_stmt(self, meta: Meta, children: list[Any]) -> ast.CancelTimerStmt:
-        return ast.CancelTimerStmt(_span(meta), str(children[0]), _tok_span(children[0]))
+        return ast.CancelTimerStmt(self.new_id(), _span(meta), str(children[0]), _tok_span(children[0]))
 
     def choose_stmt(self, meta: Meta, children: list[Any]) -> ast.ChooseStmt:
         var, domain, body = children
-        return ast.ChooseStmt(_span(meta), str(var), _tok_span(var), domain, body)
+        return ast.ChooseStmt(self.new_id(), _span(meta), str(var), _tok_span(var), domain, body)
 
     def assert_stmt(self, meta: Meta, children: list[Any]) -> ast.AssertStmt:
         if len(children) == 2:
-            return ast.AssertStmt(_span(meta), str(children[0]), children[1])
-        return ast.AssertStmt(_span(meta), None, children[0])
+            return ast.AssertStmt(self.new_id(), _span(meta), str(children[0]), children[1])
+        return ast.AssertStmt(self.new_id(), _span(meta), None, children[0])
 
     def skip_stmt(self, meta: Meta, children: list[Any]) -> ast.SkipStmt:
-        return ast.SkipStmt(_span(meta))
+        return ast.SkipStmt(self.new_id(), _span(meta))
 
     def reject_stmt(self, meta: Meta, children: list[Any]) -> ast.RejectStmt:
-        return ast.RejectStmt(_span(meta))
+        return ast.RejectStmt(self.new_id(), _span(meta))
 
     def relay_stmt(self, meta: Meta, children: list[Any]) -> ast.RelayStmt:
-        return ast.RelayStmt(_span(meta), children[0])
+        return ast.RelayStmt(self.new_id(), _span(meta), children[0])
 
     def let_stmt(self, meta: Meta, children: list[Any]) -> ast.LetStmt:
         name, value = children
-        return ast.LetStmt(_span(meta), str(name), _tok_span(name), value)
+        return ast.LetStmt(self.new_id(), _span(meta), str(name), _tok_span(name), value)
 
     # ---- types
 
     def named_type(self, meta: Meta, children: list[Any]) -> ast.NamedType:
-        return ast.NamedType(_span(meta), str(children[0]))
+        return ast.NamedType(self.new_id(), _span(meta), str(children[0]))
 
     def range_type(self, meta: Meta, children: list[Any]) -> ast.RangeType:
-        return ast.RangeType(_span(meta), children[0], children[1])
+        return ast.RangeType(self.new_id(), _span(meta), children[0], children[1])
 
     def generic_type(self, meta: Meta, children: list[Any]) -> ast.GenericType:
         name, *args = children
-        return ast.GenericType(_span(meta), str(name), tuple(args))
+        return ast.GenericType(self.new_id(), _span(meta), str(name), tuple(args))
 
     def tuple_type(self, meta: Meta, children: list[Any]) -> ast.TupleType:
-        return ast.TupleType(_span(meta), tuple(children))
+        return ast.TupleType(self.new_id(), _span(meta), tuple(children))
 
     def paren_type(self, meta: Meta, children: list[Any]) -> ast.TypeExpr:
         inner: ast.TypeExpr = children[0]
         return inner
 
     def option_type(self, meta: Meta, children: list[Any]) -> ast.OptionType:
-        return ast.OptionType(_span(meta), children[0])
+        return ast.OptionType(self.new_id(), _span(meta), children[0])
 
     # ---- expressions
 
@@ -607,55 +617,55 @@ class _ToAst(Transformer[Token, Any]):
                 ],
                 self.source,
             )
-        return ast.IntLit(_span(meta), value)
+        return ast.IntLit(self.new_id(), _span(meta), value)
 
     def true_lit(self, meta: Meta, children: list[Any]) -> ast.BoolLit:
-        return ast.BoolLit(_span(meta), True)
+        return ast.BoolLit(self.new_id(), _span(meta), True)
 
     def false_lit(self, meta: Meta, children: list[Any]) -> ast.BoolLit:
-        return ast.BoolLit(_span(meta), False)
+        return ast.BoolLit(self.new_id(), _span(meta), False)
 
     def none_lit(self, meta: Meta, children: list[Any]) -> ast.NoneLit:
-        return ast.NoneLit(_span(meta))
+        return ast.NoneLit(self.new_id(), _span(meta))
 
     def self_expr(self, meta: Meta, children: list[Any]) -> ast.SelfExpr:
-        return ast.SelfExpr(_span(meta))
+        return ast.SelfExpr(self.new_id(), _span(meta))
 
     def now_expr(self, meta: Meta, children: list[Any]) -> ast.NowExpr:
-        return ast.NowExpr(_span(meta))
+        return ast.NowExpr(self.new_id(), _span(meta))
 
     def clock_expr(self, meta: Meta, children: list[Any]) -> ast.ClockExpr:
-        return ast.ClockExpr(_span(meta), str(children[0]))
+        return ast.ClockExpr(self.new_id(), _span(meta), str(children[0]))
 
     def truetime_expr(self, meta: Meta, children: list[Any]) -> ast.ClockExpr:
-        return ast.ClockExpr(_span(meta), f"tt.{children[0]}")
+        return ast.ClockExpr(self.new_id(), _span(meta), f"tt.{children[0]}")
 
     def name_expr(self, meta: Meta, children: list[Any]) -> ast.NameExpr:
-        return ast.NameExpr(_span(meta), str(children[0]))
+        return ast.NameExpr(self.new_id(), _span(meta), str(children[0]))
 
     def call_expr(self, meta: Meta, children: list[Any]) -> ast.CallExpr:
         func, *args = children
-        return ast.CallExpr(_span(meta), str(func), _tok_span(func), tuple(_present(args)))
+        return ast.CallExpr(self.new_id(), _span(meta), str(func), _tok_span(func), tuple(_present(args)))
 
     def field_expr(self, meta: Meta, children: list[Any]) -> ast.FieldExpr:
         obj, name = children
-        return ast.FieldExpr(_span(meta), obj, str(name), _tok_span(name))
+        return ast.FieldExpr(self.new_id(), _span(meta), obj, str(name), _tok_span(name))
 
     def index_expr(self, meta: Meta, children: list[Any]) -> ast.IndexExpr:
-        return ast.IndexExpr(_span(meta), children[0], children[1])
+        return ast.IndexExpr(self.new_id(), _span(meta), children[0], children[1])
 
     def paren_expr(self, meta: Meta, children: list[Any]) -> ast.Expr:
         expr: ast.Expr = children[0]  # parentheses only group: the AST has no node for them
         return expr
 
     def neg_expr(self, meta: Meta, children: list[Any]) -> ast.UnaryExpr:
-        return ast.UnaryExpr(_span(meta), "-", children[0])
+        return ast.UnaryExpr(self.new_id(), _span(meta), "-", children[0])
 
     def not_expr(self, meta: Meta, children: list[Any]) -> ast.UnaryExpr:
-        return ast.UnaryExpr(_span(meta), "not", children[0])
+        return ast.UnaryExpr(self.new_id(), _span(meta), "not", children[0])
 
     def _binary(self, meta: Meta, op: str, left: ast.Expr, right: ast.Expr, op_span: Span) -> ast.BinaryExpr:
-        return ast.BinaryExpr(_span(meta), op, left, right, op_span)
+        return ast.BinaryExpr(self.new_id(), _span(meta), op, left, right, op_span)
 
     def arith_op(self, meta: Meta, children: list[Any]) -> ast.BinaryExpr:
         left, op, right = children
@@ -688,34 +698,34 @@ class _ToAst(Transformer[Token, Any]):
         return self._keyword_binary(meta, "implies", children)
 
     def range_expr(self, meta: Meta, children: list[Any]) -> ast.RangeExpr:
-        return ast.RangeExpr(_span(meta), children[0], children[1])
+        return ast.RangeExpr(self.new_id(), _span(meta), children[0], children[1])
 
     def quant_expr(self, meta: Meta, children: list[Any]) -> ast.QuantExpr:
         kind, var, domain, body = children
-        return ast.QuantExpr(_span(meta), str(kind), str(var), _tok_span(var), domain, body)
+        return ast.QuantExpr(self.new_id(), _span(meta), str(kind), str(var), _tok_span(var), domain, body)
 
     def if_expr(self, meta: Meta, children: list[Any]) -> ast.IfExpr:
-        return ast.IfExpr(_span(meta), *children)
+        return ast.IfExpr(self.new_id(), _span(meta), *children)
 
     def tuple_lit(self, meta: Meta, children: list[Any]) -> ast.TupleLit:
-        return ast.TupleLit(_span(meta), tuple(_present(children)))
+        return ast.TupleLit(self.new_id(), _span(meta), tuple(_present(children)))
 
     def set_lit(self, meta: Meta, children: list[Any]) -> ast.SetLit:
-        return ast.SetLit(_span(meta), tuple(_present(children)))
+        return ast.SetLit(self.new_id(), _span(meta), tuple(_present(children)))
 
     def map_lit(self, meta: Meta, children: list[Any]) -> ast.MapLit:
-        return ast.MapLit(_span(meta), tuple(children))
+        return ast.MapLit(self.new_id(), _span(meta), tuple(children))
 
     def map_entry(self, meta: Meta, children: list[Any]) -> tuple[ast.Expr, ast.Expr]:
         return (children[0], children[1])
 
     def set_comp(self, meta: Meta, children: list[Any]) -> ast.SetComp:
         elem, var, domain, *cond = children
-        return ast.SetComp(_span(meta), elem, str(var), _tok_span(var), domain, cond[0] if cond else None)
+        return ast.SetComp(self.new_id(), _span(meta), elem, str(var), _tok_span(var), domain, cond[0] if cond else None)
 
     def map_comp(self, meta: Meta, children: list[Any]) -> ast.MapComp:
         key, value, var, domain, *cond = children
-        return ast.MapComp(_span(meta), key, value, str(var), _tok_span(var), domain, cond[0] if cond else None)
+        return ast.MapComp(self.new_id(), _span(meta), key, value, str(var), _tok_span(var), domain, cond[0] if cond else None)
 
 
 # ---------------------------------------------------------------- concrete syntax, for the formatter

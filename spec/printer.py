@@ -64,13 +64,13 @@ def format_text(text: str, uri: str = "<spec>", *, verify: bool = True) -> str:
 
 
 def same_syntax(a: object, b: object) -> bool:
-    """Whether two syntax trees are equal, wherever they came from (spans are not compared)."""
+    """Whether two syntax trees are equal, wherever they came from (spans and node ids are not compared)."""
     if isinstance(a, Span):
         return isinstance(b, Span)
     if type(a) is not type(b):
         return False
     if is_dataclass(a) and not isinstance(a, type):
-        return all(same_syntax(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+        return all(same_syntax(getattr(a, f.name), getattr(b, f.name)) for f in fields(a) if f.name != "id")
     if isinstance(a, tuple | list):
         assert isinstance(b, tuple | list)
         return len(a) == len(b) and all(same_syntax(x, y) for x, y in zip(a, b, strict=True))
@@ -233,14 +233,7 @@ class _Printer:
         decls = [c for c in self.tree.children if isinstance(c, Tree)]
         for i, decl in enumerate(decls):
             self.begin_unit(decl.first(), i == 0)
-            if decl.rule == "node_decl":
-                self.node_decl(decl)
-            elif decl.rule == "model_decl":
-                self.model_decl(decl)
-            elif decl.rule == "enum_decl":
-                self.enum_decl(decl)
-            else:
-                self.flow(decl)
+            self.layout(decl)
         self.w.close()
         for comment, blank in self.attached[_EOF].leading:
             self.w.blank = self.w.blank or blank
@@ -365,20 +358,18 @@ class _Printer:
 
     # ---- the layout of each construct
 
+    def layout(self, tree: Tree) -> None:
+        """One construct: laid out as its rule says (_LAYOUTS), or else its tokens in order."""
+        _LAYOUTS.get(tree.rule, _Printer.flow)(self, tree)
+
     def flow(self, tree: Tree) -> None:
         """Tokens in order, with blocks and settings laid out as such; `;` is left out."""
         for child in tree.children:
             if isinstance(child, Token):
                 if child.kind != "SEMICOLON":
                     self.tok(child, tree.rule)
-            elif child.rule == "block":
-                self.block(child)
-            elif child.rule == "settings":
-                self.settings(child)
-            elif child.rule == "if_stmt":
-                self.if_stmt(child)
             else:
-                self.flow(child)
+                self.layout(child)
 
     def items_block(self, lb: Token, items: list[Tree], rb: Token, rule: str, emit: Callable[[Tree], None]) -> None:
         """`{`, each item on a line of its own, `}`."""
@@ -563,6 +554,19 @@ class _Printer:
                 self.punct(",")
         self.indent -= INDENT
         self.close_block(rb, tree.rule, True)
+
+
+
+# The grammar rules with a layout of their own (a declaration's items, a block's statements, an if/else
+# chain, a settings block); every other rule is printed as its tokens in order (`_Printer.flow`).
+_LAYOUTS: dict[str, Callable[[_Printer, Tree], None]] = {
+    "node_decl": _Printer.node_decl,
+    "model_decl": _Printer.model_decl,
+    "enum_decl": _Printer.enum_decl,
+    "block": _Printer.block,
+    "settings": _Printer.settings,
+    "if_stmt": _Printer.if_stmt,
+}
 
 
 def _braces(tree: Tree) -> tuple[Token, Token]:

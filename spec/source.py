@@ -10,7 +10,6 @@ them is part of the language either.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 BOM = "\ufeff"
@@ -79,26 +78,39 @@ class Span:
 NOWHERE = Span(0, 0, 0, 0)
 
 
-def _visible(ch: str) -> str:
-    """A character as a snippet shows it: control and separator characters (which a terminal would act on
-    or hide) as one replacement character each, so that the carets stay under the right column."""
-    if ch == "\t" or not unicodedata.category(ch).startswith(("C", "Z")) or ch == " ":
-        return ch
-    return "\ufffd"
+# A snippet shows at most this much of a long line: the stretch around the mistake.
+SNIPPET_WIDTH = 160
+
+
+def _visible(text: str) -> str:
+    """Text as a snippet shows it: control and separator characters (which a terminal would act on or
+    hide) as one replacement character each, so that the carets stay under the right column."""
+    if text.replace("\t", " ").isprintable():
+        return text
+    return "".join(ch if ch == "\t" or ch.isprintable() else "\ufffd" for ch in text)
 
 
 def render_snippet(source: SourceFile, span: Span) -> str:
-    """The source line of `span` with the offending text underlined by carets."""
+    """The source line of `span` with the offending text underlined by carets (of a long line, the part
+    around the mistake, marked with … where it is cut)."""
     if span.line <= 0:
         return ""
-    text = "".join(_visible(ch) for ch in source.line(span.line))
+    line = source.line(span.line)
+    column = span.column
     if span.end_line == span.line:
         width = max(span.end_column - span.column, 1)
     else:
-        width = max(len(text) - span.column + 1, 1)
+        width = max(len(line) - span.column + 1, 1)
+    if len(line) > SNIPPET_WIDTH:
+        start = max(0, min(column - 1 - SNIPPET_WIDTH // 3, len(line) - SNIPPET_WIDTH))
+        end = start + SNIPPET_WIDTH
+        line = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+        column -= start - (1 if start else 0)
+        width = min(width, len(line) - column + 1)
+    text = _visible(line)
     number = str(span.line)
     gutter = " " * len(number)
     # Keep tabs in the padding so the carets line up under the text as the terminal shows it.
-    padding = "".join("\t" if ch == "\t" else " " for ch in text[: span.column - 1])
-    caret_line = padding + "^" * width
+    padding = "".join("\t" if ch == "\t" else " " for ch in text[: column - 1])
+    caret_line = padding + "^" * max(width, 1)
     return f"{gutter} |\n{number} | {text}\n{gutter} | {caret_line}"

@@ -92,6 +92,14 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
         "no_crashes": {"one_leader_per_term": HOLDS},
         "crash_recovery": {"one_leader_per_term": HOLDS},
     },
+    "paxos": {
+        "lossy": {"agreement": HOLDS},
+        "crash_recovery": {"agreement": HOLDS},
+    },
+    "paxos_forgetful": {
+        "no_crashes": {"agreement": HOLDS},
+        "crash_recovery": {"agreement": 16},
+    },
 }
 
 

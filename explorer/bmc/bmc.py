@@ -21,6 +21,8 @@ from explorer.actions import CTI
 from explorer.bmc import steps
 from explorer.bmc import symbolic as S
 from explorer.bmc.encode import Encoder, Exec, Outcome, State, leaves, with_leaves
+from explorer.bmc.interrupt import Stopped, cancelled, current_stop, interruptible
+from explorer.bmc.shapes import Local
 from explorer.compile import NO_RUNTIME_ERRORS
 from explorer.model import State as ExplicitState
 from explorer.semantics.system import SystemModel
@@ -49,8 +51,10 @@ class BmcResult:
 def invariant_terms(enc: Encoder, state: State, invariants: list[ir.Invariant]) -> dict[str, Any]:
     """Each invariant as a term over a symbolic state."""
     out = {}
+    # A property is no node's: it runs in the frame of the first node, or of none in a spec without nodes.
+    local = state.locals[0] if state.locals else Local(z3.IntVal(0), [], [], z3.IntVal(0), z3.IntVal(0), z3.IntVal(0), [])
     for inv in invariants:
-        ex = Exec(enc, state, -1, state.locals[0])
+        ex = Exec(enc, state, -1, local)
         frame: list[Any] = [None] * inv.frame_size
         value = ex.expr(inv.expr, frame)
         out[inv.name] = z3.And(value, z3.Not(ex.errored)) if not z3.is_false(ex.errored) else value
@@ -64,6 +68,31 @@ def run_bmc(
     max_seconds: float | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> BmcResult:
+    """Counterexamples of at most `depth` steps. Ctrl-C and the time bound stop the search (through Z3's
+    own interrupt: explorer/bmc/interrupt.py) with the depth it had fully explored."""
+    result = BmcResult(0)
+    started = time.perf_counter()
+    with interruptible(max_seconds) as stop:
+        try:
+            _unroll_and_check(model, depth, properties, progress, result)
+        except Stopped as stopped:
+            result.complete, result.stop_reason = False, stopped.reason
+        except z3.Z3Exception as error:
+            reason = cancelled(error, stop)  # an operation Z3 cancelled, or a real failure
+            if reason is None:
+                raise
+            result.complete, result.stop_reason = False, reason
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _unroll_and_check(
+    model: SystemModel,
+    depth: int,
+    properties: list[str],
+    progress: Callable[[int, float], None] | None,
+    result: BmcResult,
+) -> None:
     system = model.system
     started = time.perf_counter()
     enc = Encoder(model.plan)
@@ -73,7 +102,6 @@ def run_bmc(
     states = [state0]
     invariants = [inv for inv in system.invariants if inv.name in properties]
     errors_wanted = [p for p in properties if p not in {inv.name for inv in invariants}]
-    result = BmcResult(depth)
 
     def found_at(witness: z3.ModelRef, length: int, prop: str, failing: bool) -> None:
         path = decode_path(model, enc, witness, states[: length + (0 if failing else 1)], prop, failing)
@@ -86,6 +114,7 @@ def run_bmc(
             found_at(witness, 0, prop, True)
     solver.add(*started_ok)  # from here on, the runs whose start did not fail
     for k in range(depth + 1):
+        result.depth = max(k - 1, 0)  # fully explored so far
         for name, term in invariant_terms(enc, states[k], invariants).items():
             witness = _sat(solver, z3.Not(term)) if name not in result.found else None
             if witness is not None:
@@ -93,8 +122,8 @@ def run_bmc(
         if k == depth or len(result.found) == len(properties):
             result.depth = k
             break
-        if max_seconds is not None and time.perf_counter() - started > max_seconds:
-            result.depth, result.complete, result.stop_reason = k, False, f"time bound {max_seconds:g} s reached"
+        if (reason := current_stop().poll()) is not None:
+            result.depth, result.complete, result.stop_reason = k, False, reason
             break
         states[k], actions, act, facts, following = unroll(enc, states[k], k)
         for prop in errors_wanted:
@@ -108,8 +137,6 @@ def run_bmc(
         states.append(following)
         if progress is not None:
             progress(k + 1, time.perf_counter() - started)
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def unroll(enc: Encoder, state: State, k: int) -> tuple[State, list[Outcome], Any, list[Any], State]:
@@ -153,7 +180,10 @@ def follow_symbolic(model: SystemModel, start: ExplicitState | None, targets: li
 
 
 def _sat(solver: z3.Solver, condition: Any) -> z3.ModelRef | None:
-    """A model of the solver's facts and `condition`, or None; the solver is left as it was."""
+    """A model of the solver's facts and `condition`, or None; the solver is left as it was. Stopped when
+    the check was interrupted, ran out of time or could not be decided."""
+    stop = current_stop()
+    stop.prepare(solver)
     solver.push()
     solver.add(condition)
     answer = solver.check()
@@ -161,7 +191,7 @@ def _sat(solver: z3.Solver, condition: Any) -> z3.ModelRef | None:
     reason = solver.reason_unknown() if answer == z3.unknown else ""
     solver.pop()
     if answer == z3.unknown:
-        raise InternalError(f"Z3 could not decide a bounded check: {reason}")
+        raise Stopped(stop.poll() or stop.explain(reason))
     return witness
 
 

@@ -17,6 +17,7 @@ error of a path (a range, a missing key, `none`, an assertion) makes that step a
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -230,13 +231,13 @@ class Encoder:
         """Pool p of the universe network, empty: one slot per possible message on its link."""
         key = self.pool_keys[p]
         fields = self.messages[key.message].fields
-        domains = [S.finite_values(f.type) for f in fields]
-        combos = list(itertools.product(*domains))
-        if len(combos) > UNIVERSE_LIMIT:
+        count = math.prod(ir.domain_size(f.type) for f in fields)  # counted before anything is listed
+        if count > UNIVERSE_LIMIT:
             raise Unsupported(
-                f"{self.messages[key.message].name} has {len(combos):,} possible values per link, too many to "
+                f"{self.messages[key.message].name} has {count:,} possible values per link, too many to "
                 f"track each one (the limit is {UNIVERSE_LIMIT:,})"
             )
+        combos = list(itertools.product(*(S.finite_values(f.type) for f in fields)))
         zero = z3.IntVal(0)
         return [
             Slot(FALSE, tuple(S.const(v, f.type) for v, f in zip(combo, fields, strict=True)), zero, zero,

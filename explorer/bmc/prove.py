@@ -21,6 +21,7 @@ import z3
 
 from explorer.bmc.bmc import decode_state, follow_symbolic, invariant_terms, run_bmc, unroll
 from explorer.bmc.encode import Encoder, State
+from explorer.bmc.interrupt import Stop, cancelled, interruptible
 from explorer.semantics.system import SystemModel
 from explorer.state import BYZANTINE, CRASHED, CRASHES, CUT, DOWN, DUPLICATE, LOSS, NTP, PARTITIONS, UP
 from explorer.trace.path import Path
@@ -41,7 +42,22 @@ class ProveResult:
 
 def run_prove(model: SystemModel, goal: str, lemmas: list[str], k: int, max_seconds: float | None = None) -> ProveResult:
     """Prove `goal` (an invariant, an assertion or no_runtime_errors) for every depth by k-induction, assuming
-    and proving `lemmas` (invariants) with it."""
+    and proving `lemmas` (invariants) with it. Ctrl-C and the time bound stop the proof (through Z3's own
+    interrupt: explorer/bmc/interrupt.py), with a verdict of "unknown" that says where it stopped."""
+    started = time.perf_counter()
+    with interruptible(max_seconds) as stop:
+        try:
+            return _prove(model, goal, lemmas, k, max_seconds, stop)
+        except z3.Z3Exception as error:
+            reason = cancelled(error, stop)  # an operation Z3 cancelled, or a real failure
+            if reason is None:
+                raise
+            return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=reason)
+
+
+def _prove(
+    model: SystemModel, goal: str, lemmas: list[str], k: int, max_seconds: float | None, stop: Stop
+) -> ProveResult:
     started = time.perf_counter()
     system = model.system
     properties = [goal, *[name for name in lemmas if name != goal]]
@@ -59,15 +75,17 @@ def run_prove(model: SystemModel, goal: str, lemmas: list[str], k: int, max_seco
                            f"lemma {found.prop} is violated in {found.length} step{'s' if found.length != 1 else ''}, "
                            f"so it cannot help prove {goal}")
     if not base.complete:
-        return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=base.stop_reason or "")
+        where = f"{base.stop_reason} in the base case at depth {base.depth}"
+        return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=where)
     # step case: k states where everything holds, then one that breaks something (or a step that fails)
     enc = Encoder(model.plan, universe=True)
     solver = z3.Solver()
-    if max_seconds is not None:
-        solver.set("timeout", int(max(max_seconds - (time.perf_counter() - started), 1) * 1000))
     states = [enc.fresh_state(0)]
     solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
     for i in range(k):
+        if stop.poll() is not None:
+            return ProveResult("unknown", k, seconds=time.perf_counter() - started,
+                               reason=f"{stop.reason} while building the induction step")
         solver.add(*invariant_terms(enc, states[i], invariants).values())
         states[i], _, _, facts, following = unroll(enc, states[i], i)
         solver.add(*facts)
@@ -82,12 +100,14 @@ def run_prove(model: SystemModel, goal: str, lemmas: list[str], k: int, max_seco
     if not goals:
         return ProveResult("proved", k, seconds=time.perf_counter() - started)
     solver.add(z3.Or(*goals.values()))
+    stop.prepare(solver)
     answer = solver.check()
     seconds = time.perf_counter() - started
     if answer == z3.unsat:
         return ProveResult("proved", k, seconds=seconds)
     if answer == z3.unknown:
-        return ProveResult("unknown", k, seconds=seconds, reason=f"Z3 could not decide: {solver.reason_unknown()}")
+        why = stop.poll() or stop.explain(solver.reason_unknown())
+        return ProveResult("unknown", k, seconds=seconds, reason=f"{why} in the induction step")
     witness = solver.model()
     broken = [name for name, term in goals.items() if z3.is_true(witness.eval(term, model_completion=True))]
     blamed = goal if goal in broken else broken[0]

@@ -132,6 +132,10 @@ def default(t: ir.Type) -> Sym:
 
 
 def finite_values(t: ir.Type) -> list[Any]:
+    size = ir.domain_size(t)
+    if size > ir.MAX_DOMAIN:  # count before listing: a list of that many values would not fit in memory
+        many = f"{size:,}" if size < 1 << 62 else "too many"
+        raise Unsupported(f"type {t} has {many} values, more than can be encoded (the limit is {ir.MAX_DOMAIN:,})")
     try:
         return list(t.values())
     except ValueError:

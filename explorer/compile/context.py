@@ -8,9 +8,8 @@ from typing import Any, Protocol
 
 from explorer.model import SpecRuntimeError
 from explorer.values import ordered
+from spec.names import NO_RUNTIME_ERRORS
 from spec.source import Span
-
-NO_RUNTIME_ERRORS = "no_runtime_errors"
 
 
 class Raised(Exception):

@@ -11,6 +11,7 @@ from explorer.state import BYZANTINE, CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, show
 from spec import ir
 from spec.diagnostics import InternalError
+from spec.source import NOWHERE
 
 
 class ExpressionCompiler:
@@ -203,7 +204,15 @@ class ExpressionCompiler:
 
     def range_set(self, e: ir.RangeSet) -> Fn:
         lo, hi = self.expr(e.lo), self.expr(e.hi)
-        return lambda c: frozenset(range(lo(c), hi(c) + 1))
+
+        def range_set(c: Ctx) -> frozenset[int]:
+            a, b = lo(c), hi(c)
+            if b - a + 1 > ir.MAX_DOMAIN:  # one step must not build gigabytes
+                raise fail(f"the range {a}..{b} has {b - a + 1:,} values: too many to build (the limit is "
+                           f"{ir.MAX_DOMAIN:,})", NOWHERE)
+            return frozenset(range(a, b + 1))
+
+        return range_set
 
     def index(self, e: ir.Index) -> Fn:
         obj, key, span = self.expr(e.obj), self.expr(e.key), e.span

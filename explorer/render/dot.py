@@ -43,7 +43,5 @@ def render(graph: graphviz.Digraph, out: Path, fmt: str) -> Rendered:
         return Rendered(dot_path, None, missing_graphviz=True)
     data = graph.pipe(format=fmt, neato_no_op=2 if graph.engine == "neato" else None)
     picture = out.with_suffix(f".{fmt}")
-    tmp = picture.with_name(f".{picture.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(picture)
+    write_atomic(picture, data)
     return Rendered(dot_path, picture)

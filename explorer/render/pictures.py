@@ -8,6 +8,7 @@ from typing import Any
 import spec
 from explorer.render import dot, sequence, states
 from explorer.semantics.system import SystemModel
+from explorer.trace import schema
 
 
 class PictureError(Exception):
@@ -27,18 +28,21 @@ def draw(
     spec_path: Path | None = None,
     max_states: int | None = None,
 ) -> dot.Rendered:
+    """Draw a trace (checked by explorer.trace.schema) as a picture of `kind`. PictureError when it cannot be
+    drawn; TraceFormatError or SpecError when its spec does not have its model or constants."""
     if kind == "sequence":
         return dot.render(sequence.to_dot(document), out, fmt)
-    meta = document.get("#meta", {})
+    meta = document["#meta"]
     source = spec_path or Path(meta.get("source", ""))
     try:
         checked = spec.load_file(source)
-    except OSError as error:
+    except (OSError, UnicodeDecodeError) as error:
+        why = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
         raise PictureError(
-            f"the state graph needs the spec, and {source} cannot be read ({error.strerror}); name it with --spec"
+            f"the state graph needs the spec, and {source} cannot be read ({why}); name it with --spec"
         ) from None
-    system = spec.instantiate(checked, meta.get("model", "default"), meta.get("constants") or {})
-    model = SystemModel(system, None, deadlock=meta.get("property") == "deadlock_free")
+    system = schema.instantiate(document, checked)
+    model = SystemModel(system, None, deadlock=meta["property"] == "deadlock_free")
     limit = max_states or states.LIMIT
     try:
         graph = states.explore(model, limit, partial=max_states is not None)
@@ -48,6 +52,6 @@ def draw(
             f"drawn only for small state spaces. Use --max-states N to draw the first N states explored "
             f"(breadth-first), which include the start of the counterexample, or draw a sequence chart instead"
         ) from None
-    path = states.match_path(model, graph, document.get("states", []))
+    path = states.match_path(model, graph, document["states"])
     truncated = max_states is not None and graph.number_of_nodes() >= max_states
-    return dot.render(states.to_dot(model, graph, path, meta.get("property", ""), truncated), out, fmt)
+    return dot.render(states.to_dot(model, graph, path, meta["property"], truncated), out, fmt)

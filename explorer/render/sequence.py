@@ -14,6 +14,7 @@ for the HTML report.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,8 @@ class Chart:
 
 
 def chart(document: dict[str, Any]) -> Chart:
-    """Read an ITF trace into what its chart shows."""
+    """Read an ITF trace (checked by explorer.trace.schema: every node it names is one of its lanes) into
+    what its chart shows."""
     meta = document.get("#meta", {})
     states: list[dict[str, Any]] = document.get("states", [])
     lanes = list(meta.get("nodes") or _lanes_from_vars(states))
@@ -159,7 +161,7 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
             "outputorder": "edgesfirst",
             "fontname": "DejaVu Sans",
             "bgcolor": "white",
-            "label": f"{meta.get('spec', '')} / {meta.get('model', '')}: {meta.get('bounds', '')}",
+            "label": _clip(f"{meta.get('spec', '')} / {meta.get('model', '')}: {meta.get('bounds', '')}", 200),
             "labelloc": "t",
             "fontsize": "14",
         },
@@ -204,19 +206,19 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
             x = (x_of(src) + x_of(dst)) / 2
             g.node(f"drop-{k}", "✕", shape="plaintext", fontcolor="#c62828", fontsize="18",
                    pos=pos(x, y_of(dst_row)), id=f"mark-drop-{k}")
-            g.edge(cell(src, src_row), f"drop-{k}", label=label, arrowhead="none", color="#c62828", style="dashed",
+            g.edge(cell(src, src_row), f"drop-{k}", label=_clip(label, 80), arrowhead="none", color="#c62828", style="dashed",
                    fontcolor="#c62828", id=ident)
         elif kind == "in_flight":
             # still travelling: the arrow stops three quarters of the way to its receiver
             g.node(f"dangling-{k}", "", shape="point", width="0.01", style="invis",
                    pos=pos(x_of(src) + 0.75 * (x_of(dst) - x_of(src)), y_of(dst_row)))
-            g.edge(cell(src, src_row), f"dangling-{k}", label=f"{label} (in flight)", arrowhead="open",
+            g.edge(cell(src, src_row), f"dangling-{k}", label=_clip(f"{label} (in flight)", 80), arrowhead="open",
                    style="dotted", color="#757575", id=ident)
         elif kind == "byzantine":
-            g.edge(cell(src, src_row), cell(dst, dst_row), label=f"{label} (Byzantine)", color="#b71c1c",
+            g.edge(cell(src, src_row), cell(dst, dst_row), label=_clip(f"{label} (Byzantine)", 80), color="#b71c1c",
                    fontcolor="#b71c1c", penwidth="1.6", id=ident)
         else:
-            g.edge(cell(src, src_row), cell(dst, dst_row), label=label, color="#1565c0", id=ident)
+            g.edge(cell(src, src_row), cell(dst, dst_row), label=_clip(label, 80), color="#1565c0", id=ident)
     # marks on lanes
     for k, (lane, row, symbol, what) in enumerate(c.marks):
         color = _MARKS.get(what, ("", "#000000"))[1]
@@ -269,8 +271,12 @@ def _show(value: Any) -> str:
 
 
 def _clip(text: str, width: int) -> str:
+    """Text as a Graphviz label shows it literally, cut to `width`: control characters as spaces, backslashes
+    doubled (DOT reads escapes in labels), quotes made single, and never `<…>` (Graphviz's HTML labels)."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = text if len(text) <= width else text[: width - 1] + "…"
     text = text.replace("\\", "\\\\").replace('"', "'")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text + " " if text.startswith("<") and text.endswith(">") else text
 
 
 def _wrap(text: str, width: int) -> str:

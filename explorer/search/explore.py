@@ -4,36 +4,30 @@ replaying the model along the chain of fingerprints (explorer/trace/path.py).
 
 Breadth-first order (the default) makes every counterexample a shortest one. Depth-first order uses the
 same loop with a stack for a frontier.
+
+Bounds hold in every phase: the loop looks at them every few thousand states, and a watchdog
+(explorer/search/limits.py) stops the initial states or a single slow step as well.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from explorer.model import Action, Model, SpecRuntimeError, State
+from explorer.search.limits import (
+    BoundReached,
+    default_memory_limit,
+    memory_reason,
+    resident_memory,
+    time_reason,
+    watchdog,
+)
 
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
-
-
-def resident_memory() -> int:
-    """This process's resident memory in bytes (0 where it cannot be read)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def default_memory_limit() -> int:
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
-    except (ValueError, OSError, AttributeError):
-        return 0
 
 
 @dataclass
@@ -90,6 +84,22 @@ def explore(
     memory, so that a state space too large for it ends in a report rather than in the kernel's OOM killer."""
     if max_memory is None:
         max_memory = default_memory_limit()
+    with watchdog(max_seconds, max_memory):
+        return _explore(model, order, max_depth, max_states, deadlock, progress, progress_interval, max_seconds,
+                        max_memory)
+
+
+def _explore(
+    model: Model,
+    order: str,
+    max_depth: int | None,
+    max_states: int | None,
+    deadlock: bool,
+    progress: Callable[[Stats], None] | None,
+    progress_interval: float,
+    max_seconds: float | None,
+    max_memory: int,
+) -> SearchResult:
     started = time.perf_counter()
     stats = Stats()
     result = SearchResult(stats)
@@ -118,21 +128,20 @@ def explore(
         if error.prop in wanted and error.prop not in found:
             found[error.prop] = Discovery(error.prop, chain(fp) if fp is not None else [], action, error)
 
-    for _, state in model.init_states():
-        fp = fingerprint(state)
-        if fp in parents:
-            continue
-        parents[fp] = None
-        frontier.append((state, fp, 0))
-        record_state(state, fp)
-    for action, error in model.init_failures:
-        if error.prop in wanted and error.prop not in found:
-            found[error.prop] = Discovery(error.prop, [], action, error)
-    stats.distinct = len(parents)
-
     last_report = started
     expanded = 0
     try:
+        for _, state in model.init_states():
+            fp = fingerprint(state)
+            if fp in parents:
+                continue
+            parents[fp] = None
+            frontier.append((state, fp, 0))
+            record_state(state, fp)
+        for action, error in model.init_failures:
+            if error.prop in wanted and error.prop not in found:
+                found[error.prop] = Discovery(error.prop, [], action, error)
+        stats.distinct = len(parents)
         while frontier:
             if len(found) >= len(wanted):
                 break
@@ -169,11 +178,11 @@ def explore(
                 now = time.perf_counter()
                 if max_seconds is not None and now - started >= max_seconds:
                     result.complete = False
-                    result.stop_reason = f"time bound {max_seconds:g} s reached"
+                    result.stop_reason = time_reason(max_seconds)
                     break
                 if max_memory and resident_memory() >= max_memory:
                     result.complete = False
-                    result.stop_reason = f"memory bound {max_memory // 2**20:,} MiB reached"
+                    result.stop_reason = memory_reason(max_memory)
                     break
                 if progress is not None and now - last_report >= progress_interval:
                     last_report = now
@@ -187,6 +196,9 @@ def explore(
     except KeyboardInterrupt:
         result.complete = False
         result.stop_reason = "interrupted"
+    except BoundReached as bound:
+        result.complete = False
+        result.stop_reason = bound.reason
     stats.distinct = len(parents)
     stats.queue = len(frontier)
     stats.seconds = time.perf_counter() - started

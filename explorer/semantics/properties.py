@@ -13,13 +13,13 @@ from explorer.plan import Plan
 from explorer.semantics.effects import Effects, error_of
 from explorer.state import NOW, State
 from spec import ir
-
-DEADLOCK_FREE = "deadlock_free"
+from spec.names import DEADLOCK_FREE
 
 
 def properties_of(system: ir.System, selected: list[str] | None, deadlock: bool) -> list[Property]:
     """Every property a model checks (only the `selected` ones, if given): its invariants, its assertions,
-    `no_runtime_errors`, and with `deadlock`, `deadlock_free`. An unknown selection raises KeyError."""
+    `no_runtime_errors`, and with `deadlock`, `deadlock_free`. An unknown selection raises KeyError
+    (spec.select reports it first, as a diagnostic)."""
     uri = system.uri
     props = [
         Property(inv.name, PropertyKind.INVARIANT, inv.text, f"{uri}:{inv.span.line}:{inv.span.column}")

@@ -182,18 +182,26 @@ class Symmetry:
         # member's variable, a message field, a message between members); if not, members with equal
         # signatures are interchangeable and any order among them gives the same representative
         member_types = {plan.instance_type[i].name for i in members}
-        self.ties_matter = (any(self.local_permuters[name] for name in member_types)
-                            or any(any(fs) for fs in self.field_permuters) or _peer_links(system, members))
         # the other nodes whose variables may refer to members (a member's signature says how they do)
         self.referrers = [j for j in range(plan.n)
                           if j not in members and self.local_permuters[plan.instance_type[j].name]]
+        joint = any(_joint(var.type, members) for j in self.referrers for var in plan.instance_type[j].vars)
+        self.ties_matter = (joint or any(self.local_permuters[name] for name in member_types)
+                            or any(any(fs) for fs in self.field_permuters) or _peer_links(system, members)
+                            or len(plan.cuts) > 1)
+        self.others = [j for j in range(plan.n) if j not in members and j not in self.referrers]
+        self._signature_numbers: dict[Any, int] = {}
         self.cut_index = {cut: c for c, cut in enumerate(plan.cuts)}
         self.masks = {i: tuple(_SELF if j == i else _OTHER if j in members else j for j in range(plan.n))
                       for i in members}
         self._locals: dict[tuple[int, Perm], int] = {}
         self._messages: dict[tuple[int, Perm], int] = {}
-        self._local_keys: dict[tuple[int, int, int], Any] = {}
-        self._message_keys: dict[tuple[int, int], Any] = {}
+        # what a signature is made of, numbered: a number per distinct canonical key (the numbering is the same
+        # for a state and for any permutation of it, so sorting by numbers is as good as sorting by keys)
+        self._numbers: dict[Any, int] = {}
+        self._own: dict[tuple[int, int], int] = {}  # (member's local id, member) -> its number
+        self._views: dict[tuple[int, int], dict[int, int]] = {}  # (referrer's local id, referrer) -> per member
+        self._message_parts: dict[int, tuple[tuple[int, int], ...]] = {}  # message id -> (member, number)
 
     # ---------------------------------------------------------------- applying a permutation
 
@@ -241,6 +249,32 @@ class Symmetry:
 
     # ---------------------------------------------------------------- the representative
 
+    def fingerprint(self, state: State) -> int:
+        """The same number for every state of one orbit, and (but for hash collisions) different numbers for
+        different orbits. When members with equal signatures are interchangeable (nothing ties two members
+        together), the orbit is its members' signatures and the parts no member is in, with no state built;
+        otherwise it is the representative's hash."""
+        if self.ties_matter:
+            return hash(self.representative(state))
+        n = self.plan.n
+        signatures = self._signatures_of(state)
+        # Signatures are numbered, not hashed: Python's hash cannot tell -1 from -2 (the markers of a member
+        # and of the others), and two orbits must never share a fingerprint for that.
+        numbers = self._signature_numbers
+        stride = self.plan.stride
+        parts = self._message_parts
+        apart = tuple(e for e in self.effects.order.entries(state[n]) if not parts[e // stride])
+        groups = []
+        for group in self.groups:
+            numbered = []
+            for i in group:
+                number = numbers.get(signatures[i])
+                if number is None:
+                    number = numbers[signatures[i]] = len(numbers)
+                numbered.append(number)
+            groups.append(tuple(sorted(numbered)))
+        return hash((tuple(groups), tuple(state[j] for j in self.others), apart, state[n + 1], state[n + 2]))
+
     def representative(self, state: State) -> State:
         best: State | None = None
         for p in self.candidates(state):
@@ -253,10 +287,10 @@ class Symmetry:
     def candidates(self, state: State) -> Iterator[Perm]:
         """The permutations that sort each group's instances by signature, every order among equal ones."""
         n = self.plan.n
-        incident = self._incident(state)
+        signatures = self._signatures_of(state)
         per_group: list[list[list[tuple[int, int]]]] = []  # per group, its options: (old, new) pairs
         for group in self.groups:
-            keyed = sorted((self._signature(state, i, incident), i) for i in group)
+            keyed = sorted((signatures[i], i) for i in group)
             ordered = [i for _, i in keyed]
             if not self.ties_matter:  # equal signatures: interchangeable instances, any order will do
                 per_group.append([list(zip(ordered, group, strict=True))])
@@ -274,56 +308,86 @@ class Symmetry:
                     p[old] = new
             yield tuple(p)
 
-    def _incident(self, state: State) -> dict[int, list[int]]:
-        """The in-flight entries each member sends or receives."""
+    def _signatures_of(self, state: State) -> dict[int, Any]:
+        """What each member is, with every member's identity hidden (the member itself as _SELF), as plain
+        comparable data: its local state, how the other nodes refer to it, the messages it sends or receives,
+        and which side of a partition it is on. No permutation changes it."""
         n = self.plan.n
+        own = self._own
+        rows: dict[int, list[int]] = {}
+        for i in self.masks:
+            number = own.get((state[i], i))
+            if number is None:
+                number = own[(state[i], i)] = self._number(self._masked_local(state[i], i, self.masks[i]))
+            rows[i] = [number]
+        for j in self.referrers:
+            views = self._views.get((state[j], j))
+            if views is None:
+                views = self._views[(state[j], j)] = {
+                    i: self._number(self._masked_local(state[j], j, mask)) for i, mask in self.masks.items()
+                }
+            for i, number in views.items():
+                rows[i].append(number)
+        messages: dict[int, list[tuple[int, int]]] = {i: [] for i in self.masks}
         stride = self.plan.stride
-        msgs = self.effects.msgs
-        out: dict[int, list[int]] = {}
+        parts = self._message_parts
         for e in self.effects.order.entries(state[n]):
             mid = e // stride
-            for end in (msgs.src[mid], msgs.dst[mid]):
-                if end in self.members:
-                    out.setdefault(end, []).append(e)
+            found = parts.get(mid)
+            if found is None:
+                found = parts[mid] = self._parts_of(mid)
+            for i, number in found:
+                messages[i].append((number, e % stride))
+        spent = state[n + 1]
+        cut = self.plan.cuts[spent[CUT]] if spent[CUT] else None
+        out: dict[int, Any] = {}
+        for i, row in rows.items():
+            side: tuple[Any, ...] = ()
+            if cut is not None:
+                mask = self.masks[i]
+                side = tuple(sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n)))
+            out[i] = (tuple(row), tuple(sorted(messages[i])), side)
         return out
 
-    def _signature(self, state: State, i: int, incident: dict[int, list[int]]) -> Any:
-        """What member i is, with every member's identity hidden (i itself as _SELF), as plain comparable
-        data: its local state, how the other nodes refer to it, the messages it sends or receives, and which
-        side of a partition it is on. No permutation changes it."""
-        mask = self.masks[i]
-        local = self._local_key(state[i], i, i, mask)
-        refs = tuple(self._local_key(state[j], j, i, mask) for j in self.referrers)
-        stride = self.plan.stride
-        messages = tuple(sorted((self._message_key(e // stride, i, mask), e % stride) for e in incident.get(i, ())))
-        spent = state[self.plan.n + 1]
-        side: tuple[Any, ...] = ()
-        if spent[CUT]:
-            n = self.plan.n
-            cut = self.plan.cuts[spent[CUT]]
-            side = tuple(sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n)))
-        return (local, refs, messages, side)
+    def _number(self, value: Any) -> int:
+        key = canonical_key(value)
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = len(self._numbers)
+        return number
 
-    def _local_key(self, lid: int, j: int, i: int, mask: Perm) -> Any:
-        """Node j's local state as member i sees it in a signature (remembered)."""
-        key = (lid, j, i)
-        found = self._local_keys.get(key)
-        if found is None:
-            values = list(self.effects.locals.values[lid])
-            for slot, f in self.local_permuters[self.plan.instance_type[j].name]:
-                values[VARS + slot] = f(values[VARS + slot], mask)
-            found = self._local_keys[key] = canonical_key(tuple(values))
-        return found
+    def _masked_local(self, lid: int, j: int, mask: Perm) -> tuple[Any, ...]:
+        """Node j's local state with member references masked (as member `mask` is about sees them)."""
+        values = list(self.effects.locals.values[lid])
+        for slot, f in self.local_permuters[self.plan.instance_type[j].name]:
+            values[VARS + slot] = f(values[VARS + slot], mask)
+        return tuple(values)
 
-    def _message_key(self, mid: int, i: int, mask: Perm) -> Any:
-        key = (mid, i)
-        found = self._message_keys.get(key)
-        if found is None:
-            src, dst, message, args = self.effects.msgs.values[mid]
-            permuters = self.field_permuters[message]
+    def _parts_of(self, mid: int) -> tuple[tuple[int, int], ...]:
+        """The members a message is from or to, each with the number of the message as it sees it."""
+        src, dst, message, args = self.effects.msgs.values[mid]
+        permuters = self.field_permuters[message]
+        out = []
+        for i in sorted({src, dst} & self.masks.keys()):
+            mask = self.masks[i]
             fields = tuple(f(a, mask) if f is not None else a for f, a in zip(permuters, args, strict=True))
-            found = self._message_keys[key] = canonical_key((mask[src], mask[dst], message, fields))
-        return found
+            out.append((i, self._number((mask[src], mask[dst], message, fields))))
+        return tuple(out)
+
+
+def _joint(t: ir.Type, members: set[int]) -> bool:
+    """Whether one value of type t can tie two member references together (a pair of them, a map from one to
+    another, a set of sets of them): signatures, which see one member at a time, do not capture that."""
+    if isinstance(t, ir.OptionT):
+        return _joint(t.inner, members)
+    if isinstance(t, ir.SetT):
+        return _joint(t.elem, members) or (isinstance(t.elem, ir.SetT | ir.MapT) and _mentions(t.elem, members))
+    if isinstance(t, ir.MapT):
+        return (_mentions(t.key, members) and _mentions(t.value, members)) or _joint(t.value, members) \
+            or _joint(t.key, members)
+    if isinstance(t, ir.TupleT):
+        return sum(_mentions(i, members) for i in t.items) >= 2 or any(_joint(i, members) for i in t.items)
+    return False
 
 
 def _peer_links(system: ir.System, members: set[int]) -> bool:

@@ -69,8 +69,7 @@ class SystemModel:
             self.symmetric, self.warnings = reducible_types(self.system)
             if self.symmetric:
                 self.symmetry = Symmetry(self.plan, self.effects, self.symmetric)
-                representative = self.symmetry.representative
-                self.fingerprint = lambda state: hash(representative(state))  # type: ignore[method-assign]
+                self.fingerprint = self.symmetry.fingerprint  # type: ignore[method-assign]
 
     @property
     def n(self) -> int:

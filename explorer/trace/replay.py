@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import spec
 from explorer.actions import Init
 from explorer.model import State
 from explorer.semantics.system import SystemModel
 from explorer.trace.itf import state_values
 from explorer.trace.path import Step, follow
 from explorer.trace.present import Presenter
+from explorer.trace.schema import TraceFormatError, instantiate, validate
 from spec import CheckedSpec
 
 
@@ -23,25 +23,17 @@ class ReplayResult:
     departs_at: int | None = None  # index of the first trace state the spec cannot reach
 
 
-class TraceFormatError(Exception):
-    """The file is not a faultline ITF trace."""
-
-
 def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
-    meta = document.get("#meta")
-    states = document.get("states")
-    if not isinstance(meta, dict) or not isinstance(states, list) or not states:
-        raise TraceFormatError("not an ITF trace: it needs a #meta object and a non-empty list of states")
-    model_name = meta.get("model")
-    prop = meta.get("property")
-    if model_name not in spec.model_names(checked):
-        raise TraceFormatError(f"the trace is of model {model_name!r}, which spec {checked.name} does not have")
-    constants = meta.get("constants") or {}
-    system = spec.instantiate(checked, model_name, constants)
+    validate(document)  # again, for callers that did not read it with explorer.trace.schema.read: it is cheap
+    meta, states = document["#meta"], document["states"]
+    prop = meta["property"]
+    system = instantiate(document, checked)
     model = SystemModel(system, None, deadlock=prop == "deadlock_free")
     names = {p.name for p in model.properties}
     if prop not in names:
-        raise TraceFormatError(f"the trace claims a violation of {prop!r}, which spec {checked.name} does not have")
+        raise TraceFormatError(
+            f"#meta.property: the trace claims a violation of {prop!r}, which spec {checked.name} does not have"
+        )
 
     present = Presenter(model)
 

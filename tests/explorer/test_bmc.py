@@ -21,6 +21,9 @@ from tests.test_specs import EXPECTED, HOLDS
 # is compared as "none within CAP" by both back ends.
 CAP = 10
 HOLDS_DEPTH = 5
+# Paxos with crashes unrolls slowly (10 steps take minutes): its violation, 16 steps away, is compared as
+# "none within 7".
+CAPS = {"paxos_forgetful": 7}
 
 CASES = [(s, m) for s, models in EXPECTED.items() for m in models]
 
@@ -28,7 +31,7 @@ CASES = [(s, m) for s, models in EXPECTED.items() for m in models]
 @pytest.mark.parametrize(("spec_name", "model_name"), CASES, ids=[f"{s}-{m}" for s, m in CASES])
 def test_bmc_agrees_with_the_explorer(spec_name: str, model_name: str, tmp_path: Path) -> None:
     lengths = [v for v in EXPECTED[spec_name][model_name].values() if v != HOLDS]
-    depth = min(max(lengths), CAP) if lengths else HOLDS_DEPTH
+    depth = min(max(lengths), CAPS.get(spec_name, CAP)) if lengths else HOLDS_DEPTH
     path = SPECS / f"{spec_name}.fl"
     system = spec.instantiate(spec.load_file(path), model_name)
     explicit = explore(SystemModel(system), max_depth=depth)

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from pygls.workspace import TextDocument
 
 import spec
+from editor.index import analyze
+from editor.lsp import _range, _where
 from explorer.cli import main
-from explorer.lsp import _range, _where
 from spec import SpecError
-from spec.index import analyze
 from spec.printer import format_text
 from spec.source import SourceFile, lines_with_ends, normalize
 
@@ -96,3 +96,20 @@ def test_an_empty_spec_is_an_error_not_a_spec_that_holds(tmp_path: Path) -> None
         assert result.exit_code == 2, result.output
         assert "error[FL105]" in result.stderr and "nothing to check" in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_a_snippet_of_a_long_line_shows_the_stretch_around_the_mistake() -> None:
+    text = "invariant i: " + " and ".join(["true"] * 40) + " and 3 and " + " and ".join(["true"] * 40) + "\n"
+    d = _error(text)
+    _, line, carets = d.render(SourceFile("long.fl", text)).splitlines()[1:4]
+    assert len(line) < 200 and line.startswith("1 | …") and line.endswith("…")
+    assert line[carets.index("^")] == "3"
+
+
+def test_hundreds_of_errors_are_reported_as_the_first_fifty_and_a_count() -> None:
+    text = "".join(f"const C{k} = true + {k}\n" for k in range(300))
+    with pytest.raises(SpecError) as raised:
+        spec.load(text, "many.fl")
+    assert len(raised.value.diagnostics) == 300
+    rendered = raised.value.render()
+    assert rendered.count("error[FL300]") == 50 and rendered.endswith("… and 250 more errors")

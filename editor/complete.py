@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spec.index import Index, Symbol, analyze
+from editor.index import Index, Symbol, analyze
 from spec.names import BUILTIN_FUNCTIONS, BUILTIN_TYPES
 
 TOP_KEYWORDS = ("spec", "const", "enum", "message", "signed", "node", "invariant", "model")
@@ -43,7 +43,7 @@ _CLOSERS = {")", "]", "}", "?", ">"}
 @dataclass(frozen=True, slots=True)
 class Completion:
     label: str
-    kind: str  # "keyword", or a symbol kind (spec.index.KINDS), "function", "type", "setting"
+    kind: str  # "keyword", or a symbol kind (editor.index.KINDS), "function", "type", "setting"
     detail: str = ""
 
 

@@ -1,9 +1,15 @@
-"""The position index (spec/index.py) and completion (spec/complete.py), without a server."""
+"""The position index (editor/index.py) and completion (editor/complete.py), without a server."""
 
 from __future__ import annotations
 
-from spec.complete import complete
-from spec.index import Index, Symbol, analyze
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import editor.index
+from editor.complete import complete
+from editor.index import Index, Symbol, analyze
 from tests.conftest import SPECS
 
 SPEC = """\
@@ -101,14 +107,36 @@ def test_descriptions_say_what_a_symbol_is() -> None:
     analysis = analyze(SPEC, "t.fl")
     assert analysis.index is not None and analysis.checked is not None
     index = analysis.index
-    client = index.describe(symbol_at(index, SPEC, "Client * N"), analysis.checked)
+    client = analysis.describe(symbol_at(index, SPEC, "Client * N"))
     assert "node Client * N symmetric" in client and "2 instances: Client[0], Client[1]" in client
     member = index.describe(symbol_at(index, SPEC, "busy", 1))
     assert "member of enum `Phase`" in member
     const = index.describe(symbol_at(index, SPEC, "N = 2"))
     assert "const N = 2" in const
-    model = index.describe(symbol_at(index, SPEC, "crashes"), analysis.checked)
+    model = analysis.describe(symbol_at(index, SPEC, "crashes"))
     assert "bounds: asynchronous, reorder, crash_stop<=1 of Client" in model
+
+
+def test_an_analysis_runs_each_pass_once_and_hovering_runs_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"check": 0, "lower": 0}
+
+    def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(editor.index, "check", counted("check", editor.index.check))
+    monkeypatch.setattr(editor.index, "lower", counted("lower", editor.index.lower))
+    analysis = analyze(SPEC, "t.fl")
+    assert calls == {"check": 1, "lower": 1}  # one model: `crashes`
+    assert analysis.index is not None
+    analysis.describe(symbol_at(analysis.index, SPEC, "Client * N"))
+    analysis.describe(symbol_at(analysis.index, SPEC, "crashes"))
+    assert calls == {"check": 1, "lower": 1}
+    broken = analyze(SPEC.replace("phase = p", "phase = nope"), "t.fl")  # the checker's tables despite errors
+    assert calls == {"check": 2, "lower": 1} and broken.index is not None and broken.systems == {}
 
 
 def test_a_spec_with_errors_is_still_indexed() -> None:

@@ -2,8 +2,9 @@
 language server). Registered on the `faultline` group at the end of explorer/cli.py.
 
 Exit codes as for the other commands: 0 nothing to do (or done), 1 `fmt --check` found a file that would
-change, 2 a spec has errors (printed as `faultline check` prints them) or cannot be read, 3 an internal
-error (the formatter refused a result that would change the spec's meaning).
+change, 2 a spec has errors (printed as `faultline check` prints them) or cannot be read or written, 4 an
+internal error (the formatter refused a result that would change the spec's meaning), reported for that
+file while the others are still formatted.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from pathlib import Path
 import click
 
 import spec
-from explorer.trace.files import write_atomic
+from spec.crash import doing
+from spec.crash import report as crash_report
 from spec.diagnostics import InternalError, SpecError
+from spec.files import write_atomic
+from spec.options import FileName, debugging
 from spec.printer import format_text
 
-EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 4
 
 
 def _format_one(path: str, text: str) -> str:
@@ -28,7 +32,7 @@ def _format_one(path: str, text: str) -> str:
 
 
 @click.command()
-@click.argument("paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", metavar="SPEC...", nargs=-1, required=True, type=FileName())
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would be reformatted.")
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     """Format specs in place: two-space indents, one statement a line, comments kept.
@@ -38,7 +42,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     changed = unchanged = 0
     for path in paths:
         try:
-            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+            text = sys.stdin.read() if path == "-" else spec.read_text(path)
         except OSError as error:
             click.echo(f"error: cannot read {path}: {error.strerror or error}", err=True)
             worst = max(worst, EXIT_USAGE)
@@ -48,7 +52,8 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             worst = max(worst, EXIT_USAGE)
             continue
         try:
-            formatted = _format_one("<stdin>" if path == "-" else path, text)
+            with doing(f"formatting {path}"):
+                formatted = _format_one("<stdin>" if path == "-" else path, text)
         except SpecError as error:
             count = len(error.diagnostics)
             click.echo(error.render(), err=True)
@@ -56,7 +61,8 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             worst = max(worst, EXIT_USAGE)
             continue
         except InternalError as error:
-            click.echo(str(error), err=True)
+            with doing(f"formatting {path}"):
+                click.echo(crash_report(error, debugging()), err=True)
             worst = max(worst, EXIT_INTERNAL)
             continue
         if path == "-":
@@ -73,7 +79,12 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             click.echo(f"would reformat {path}", err=True)
             worst = max(worst, EXIT_CHANGED)
         else:
-            write_atomic(Path(path), formatted)
+            try:
+                write_atomic(Path(path), formatted)  # through a symbolic link to its target, keeping the mode
+            except OSError as error:
+                click.echo(f"error: cannot write {path}: {error.strerror or error}", err=True)
+                worst = max(worst, EXIT_USAGE)
+                continue
             click.echo(f"reformatted {path}", err=True)
     if changed or unchanged:
         verb = "would be reformatted" if check_only else "reformatted"
@@ -90,6 +101,6 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
 @click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default and only way).")
 def lsp(stdio: bool) -> None:
     """Run the language server (LSP over stdio) for editors."""
-    from explorer.lsp import serve  # pygls is only loaded for this command
+    from editor.lsp import serve  # pygls is only loaded for this command
 
     serve()

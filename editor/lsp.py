@@ -1,9 +1,11 @@
 """The language server (`faultline lsp`): LSP over stdio, on the same front end as the command line.
 
-Every open document is analysed on open and on each change (spec.index.analyze: parse, check, lower each
-model), and its diagnostics published — the errors and warnings `faultline check` prints, with the same
-ranges and messages (notes follow the message). Hover, go to definition, references and the outline come
-from the document's Index; completion from spec.complete; formatting from spec.printer.
+Every open document is analysed on open and on each change, by one run of the front end's passes
+(editor.index.analyze: parse, check, lower each model), and its diagnostics published — the errors and
+warnings `faultline check` prints, with the same ranges and messages (notes follow the message). Hover,
+go to definition, references and the outline come from that analysis (its Index, and the models it
+lowered), never from running the passes again; completion from editor.complete; formatting from
+spec.printer.
 
 Positions: spans are 1-based with an exclusive end, counted in characters; LSP positions are 0-based and
 counted in the client's code units (UTF-16 unless negotiated), which pygls's position codec converts. Lines
@@ -21,9 +23,9 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import ServerTextPosition, ServerTextRange, TextDocument
 
-from spec.complete import complete
+from editor.complete import complete
+from editor.index import Analysis, Index, Occurrence, OutlineItem, analyze
 from spec.diagnostics import Diagnostic, InternalError, SpecError
-from spec.index import Analysis, Index, Occurrence, OutlineItem, analyze
 from spec.printer import format_text
 from spec.source import LINE_BREAK, Span, lines_with_ends
 
@@ -143,6 +145,14 @@ def _outline_symbol(document: TextDocument, item: OutlineItem) -> lsp.DocumentSy
 
 def build_server() -> FaultlineServer:
     server = FaultlineServer()
+    _documents(server)
+    _navigation(server)
+    _editing(server)
+    return server
+
+
+def _documents(server: FaultlineServer) -> None:
+    """Documents opened, changed and closed: each version analysed, its diagnostics published."""
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: FaultlineServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -159,6 +169,10 @@ def build_server() -> FaultlineServer:
         ls.last_index.pop(uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+
+def _navigation(server: FaultlineServer) -> None:
+    """Hover, go to definition, references and the outline: read from the document's analysis."""
+
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: FaultlineServer, params: lsp.HoverParams) -> lsp.Hover | None:
         uri = params.text_document.uri
@@ -166,7 +180,7 @@ def build_server() -> FaultlineServer:
         if found is None:
             return None
         index, document, occurrence = found
-        text = index.describe(occurrence.symbol, ls.analyses[uri].checked)
+        text = index.describe(occurrence.symbol, ls.analyses[uri].systems)
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
             range=_range(document, occurrence.span),
@@ -191,6 +205,19 @@ def build_server() -> FaultlineServer:
         places = index.references(occurrence.symbol, params.context.include_declaration)
         return [lsp.Location(uri=uri, range=_range(document, o.span)) for o in places]
 
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def document_symbol(ls: FaultlineServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        uri = params.text_document.uri
+        index = ls.index_at(uri) or ls.last_index.get(uri)
+        if index is None:
+            return []
+        document = ls.workspace.get_text_document(uri)
+        return [_outline_symbol(document, item) for item in index.outline()]
+
+
+def _editing(server: FaultlineServer) -> None:
+    """Completion and formatting."""
+
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["."]))
     def completion(ls: FaultlineServer, params: lsp.CompletionParams) -> lsp.CompletionList:
         uri = params.text_document.uri
@@ -208,15 +235,6 @@ def build_server() -> FaultlineServer:
                 for item in items
             ],
         )
-
-    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def document_symbol(ls: FaultlineServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-        uri = params.text_document.uri
-        index = ls.index_at(uri) or ls.last_index.get(uri)
-        if index is None:
-            return []
-        document = ls.workspace.get_text_document(uri)
-        return [_outline_symbol(document, item) for item in index.outline()]
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: FaultlineServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
@@ -237,8 +255,6 @@ def build_server() -> FaultlineServer:
             lines_with_ends(text), ServerTextRange(ServerTextPosition(0, 0), end)
         )
         return [lsp.TextEdit(range=whole, new_text=formatted)]
-
-    return server
 
 
 def serve() -> None:
