@@ -22,13 +22,38 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (label, spec, model, constants) with a counterexample, and the same spec where the property holds
 CASES = [
-    ("lease_lock, GC pauses", "lease_lock.fl", "gc_pauses", {}, "no_clobber", ("lease_fencing.fl", "gc_pauses", {})),
-    ("2PC N=3, impatient TM", "two_phase_commit.fl", "classic", {"N": 3, "WAIT_FOR_ALL": False}, "consistent",
-     ("two_phase_commit.fl", "classic", {"N": 3})),
-    ("2PC N=5, impatient TM", "two_phase_commit.fl", "classic", {"N": 5, "WAIT_FOR_ALL": False}, "consistent",
-     ("two_phase_commit.fl", "classic", {"N": 5})),
-    ("2PC N=7, impatient TM", "two_phase_commit.fl", "classic", {"N": 7, "WAIT_FOR_ALL": False}, "consistent",
-     ("two_phase_commit.fl", "classic", {"N": 7})),
+    (
+        "lease_lock, GC pauses",
+        "lease_lock.fl",
+        "gc_pauses",
+        {},
+        "no_clobber",
+        ("lease_fencing.fl", "gc_pauses", {}),
+    ),
+    (
+        "2PC N=3, impatient TM",
+        "two_phase_commit.fl",
+        "classic",
+        {"N": 3, "WAIT_FOR_ALL": False},
+        "consistent",
+        ("two_phase_commit.fl", "classic", {"N": 3}),
+    ),
+    (
+        "2PC N=5, impatient TM",
+        "two_phase_commit.fl",
+        "classic",
+        {"N": 5, "WAIT_FOR_ALL": False},
+        "consistent",
+        ("two_phase_commit.fl", "classic", {"N": 5}),
+    ),
+    (
+        "2PC N=7, impatient TM",
+        "two_phase_commit.fl",
+        "classic",
+        {"N": 7, "WAIT_FOR_ALL": False},
+        "consistent",
+        ("two_phase_commit.fl", "classic", {"N": 7}),
+    ),
 ]
 
 
@@ -42,8 +67,11 @@ def first_counterexample(
 ) -> tuple[str, str]:
     started = time.perf_counter()
     found = explore(model_of(spec_file, model, constants, prop), max_seconds=budget)
-    explicit = (f"{time.perf_counter() - started:.2f} s ({min(d.length for d in found.discoveries.values())} steps)"
-                if found.discoveries else "none")
+    explicit = (
+        f"{time.perf_counter() - started:.2f} s ({min(d.length for d in found.discoveries.values())} steps)"
+        if found.discoveries
+        else "none"
+    )
     m = model_of(spec_file, model, constants, prop)
     started = time.perf_counter()
     wanted = [prop]
@@ -62,8 +90,11 @@ def depth_within(
     spec_file: str, model: str, constants: dict[str, int | bool], prop: str, budget: float
 ) -> tuple[str, str]:
     result = explore(model_of(spec_file, model, constants, prop), max_seconds=budget)
-    explicit = f"all ({result.stats.distinct:,} states, depth {result.stats.depth})" if result.complete else (
-        f"depth {result.stats.depth}")
+    explicit = (
+        f"all ({result.stats.distinct:,} states, depth {result.stats.depth})"
+        if result.complete
+        else (f"depth {result.stats.depth}")
+    )
     m = model_of(spec_file, model, constants, prop)
     reached = 0
     started = time.perf_counter()
@@ -77,7 +108,9 @@ def depth_within(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="the time budget of each run")
     args = parser.parse_args()
     header = f"{'case':<24} {'explorer: first cex':>22} {'bmc: first cex':>22} {'explorer in budget':>36} {'bmc in budget':>20}"
@@ -85,8 +118,13 @@ def main() -> None:
     print("-" * len(header))
     for label, spec_file, model, constants, prop, (holds_file, holds_model, holds_constants) in CASES:
         explicit_cex, symbolic_cex = first_counterexample(spec_file, model, constants, prop, args.seconds)
-        explicit_depth, symbolic_depth = depth_within(holds_file, holds_model, holds_constants, prop, args.seconds)
-        print(f"{label:<24} {explicit_cex:>22} {symbolic_cex:>22} {explicit_depth:>36} {symbolic_depth:>20}", flush=True)
+        explicit_depth, symbolic_depth = depth_within(
+            holds_file, holds_model, holds_constants, prop, args.seconds
+        )
+        print(
+            f"{label:<24} {explicit_cex:>22} {symbolic_cex:>22} {explicit_depth:>36} {symbolic_depth:>20}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -101,22 +101,40 @@ class Faultline:
             self.missing = "the faultline command is not installed (run this with `uv run`)"
         elif symmetry:
             self.missing = "no symmetry reduction yet"
-        help_text = subprocess.run([self.exe, "check", "--help"], capture_output=True, text=True).stdout if self.exe else ""
+        help_text = (
+            subprocess.run([self.exe, "check", "--help"], capture_output=True, text=True).stdout
+            if self.exe
+            else ""
+        )
         self.parallel = "--workers" in help_text
 
     def worker_counts(self, max_workers: int) -> list[int]:
         return list(range(1, max_workers + 1)) if self.parallel else [1]
 
     def version(self) -> str:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        )
         return f"faultline {rev.stdout.strip() or '?'}" + ("" if self.parallel else " (one core)")
 
     def prepare(self, n: int, workers: int, scratch: Path) -> str:
         return ""
 
     def run(self, n: int, workers: int, timeout: float, scratch: Path) -> Outcome:
-        cmd = [self.exe, "check", str(SPEC), "--const", f"N={n}", "-i", "consistent", "--json",
-               "--max-seconds", str(timeout), "--out", str(scratch / "counterexamples")]
+        cmd = [
+            self.exe,
+            "check",
+            str(SPEC),
+            "--const",
+            f"N={n}",
+            "-i",
+            "consistent",
+            "--json",
+            "--max-seconds",
+            str(timeout),
+            "--out",
+            str(scratch / "counterexamples"),
+        ]
         if self.parallel:
             cmd += ["--workers", str(workers)]
         timed = run_timed(cmd, timeout + 60)
@@ -168,9 +186,22 @@ class TLC:
     def run(self, n: int, workers: int, timeout: float, scratch: Path) -> Outcome:
         meta = scratch / f"tlc-states-{n}-{workers}"
         shutil.rmtree(meta, ignore_errors=True)
-        cmd = [self.java, "-XX:+UseParallelGC", "-cp", self.jar, "tlc2.TLC", "-workers", str(workers),
-               "-deadlock", "-nowarning", "-metadir", str(meta), "-config", str(scratch / f"TwoPhase_{n}.cfg"),
-               str(TLA)]
+        cmd = [
+            self.java,
+            "-XX:+UseParallelGC",
+            "-cp",
+            self.jar,
+            "tlc2.TLC",
+            "-workers",
+            str(workers),
+            "-deadlock",
+            "-nowarning",
+            "-metadir",
+            str(meta),
+            "-config",
+            str(scratch / f"TwoPhase_{n}.cfg"),
+            str(TLA),
+        ]
         timed = run_timed(cmd, timeout, cwd=scratch)
         done = timed.done
         shutil.rmtree(meta, ignore_errors=True)
@@ -217,16 +248,27 @@ class Rumur:
         (scratch / f"{binary.name}.m").write_text(model)
         started = time.perf_counter()
         steps = [
-            [self.rumur, "--threads", str(threads), "--deadlock-detection", "off", "--symmetry-reduction",
-             "exhaustive" if self.symmetry else "off", str(scratch / f"{binary.name}.m"), "-o",
-             str(scratch / f"{binary.name}.c")],
+            [
+                self.rumur,
+                "--threads",
+                str(threads),
+                "--deadlock-detection",
+                "off",
+                "--symmetry-reduction",
+                "exhaustive" if self.symmetry else "off",
+                str(scratch / f"{binary.name}.m"),
+                "-o",
+                str(scratch / f"{binary.name}.c"),
+            ],
             [self.cc, "-std=c11", "-O3", "-o", str(binary), str(scratch / f"{binary.name}.c"), "-lpthread"]
             + (["-mcx16"] if platform.machine() in ("x86_64", "AMD64") else []),
         ]
         for step in steps:
             done = run_timed(step, 600).done
             if done is None or done.returncode != 0:
-                return f"error: {Path(step[0]).name} failed: {done.stderr.strip()[-200:] if done else 'timeout'}"
+                return (
+                    f"error: {Path(step[0]).name} failed: {done.stderr.strip()[-200:] if done else 'timeout'}"
+                )
         self.build_seconds[(n, threads)] = time.perf_counter() - started
         return ""
 
@@ -268,12 +310,16 @@ def fmt_int(value: int | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", default="3-7", help="sizes: a range 3-9 or a list 3,5,7 (default 3-7)")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each configuration; the best counts")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed to one run (default 600)")
     parser.add_argument("--workers", type=int, default=2, help="the most workers/threads tried (default 2)")
-    parser.add_argument("--checkers", default="faultline,TLC,Rumur", help="which checkers (default all three)")
+    parser.add_argument(
+        "--checkers", default="faultline,TLC,Rumur", help="which checkers (default all three)"
+    )
     parser.add_argument("--symmetry", action="store_true", help="the peers with symmetry reduction")
     parser.add_argument("--json", type=Path, help="also write every row to this file")
     args = parser.parse_args()
@@ -282,7 +328,9 @@ def main() -> None:
     checkers = [c(args.symmetry) for c in (Faultline, TLC, Rumur) if c.name.lower() in wanted]
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
     for checker in checkers:
-        print(f"# {checker.name}: " + (f"skipped ({checker.missing})" if checker.missing else checker.version()))
+        print(
+            f"# {checker.name}: " + (f"skipped ({checker.missing})" if checker.missing else checker.version())
+        )
     expected = EXPECTED_SYMMETRIC if args.symmetry else EXPECTED
 
     print(HEADER)
@@ -310,7 +358,12 @@ def main() -> None:
                     seconds, cpu = outcome.timed.seconds, outcome.timed.cpu
                     if outcome.note:
                         if row.seconds is None:  # a failure counts only when no run got through
-                            row.distinct, row.seconds, row.cpu, row.load = outcome.distinct, seconds, cpu, load
+                            row.distinct, row.seconds, row.cpu, row.load = (
+                                outcome.distinct,
+                                seconds,
+                                cpu,
+                                load,
+                            )
                             row.note = outcome.note
                             if outcome.note == "timeout":
                                 gave_up.add((checker.name, workers))
@@ -366,7 +419,9 @@ def print_ratios(rows: list[Row]) -> None:
         print(f"{'N':>2}  " + "  ".join(f"{f'{c} {w}w':>10}" for c, w in peers))
         for n in ns:
             ours = done[(n, "faultline", 1)]
-            cells = [f"{ours / done[(n, c, w)]:>10.2f}" if done.get((n, c, w)) else f"{'-':>10}" for c, w in peers]
+            cells = [
+                f"{ours / done[(n, c, w)]:>10.2f}" if done.get((n, c, w)) else f"{'-':>10}" for c, w in peers
+            ]
             print(f"{n:>2}  " + "  ".join(cells))
 
 

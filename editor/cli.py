@@ -33,7 +33,9 @@ def _format_one(path: str, text: str) -> str:
 
 @click.command()
 @click.argument("paths", metavar="SPEC...", nargs=-1, required=True, type=FileName())
-@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would be reformatted.")
+@click.option(
+    "--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file would be reformatted."
+)
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     """Format specs in place: two-space indents, one statement a line, comments kept.
 

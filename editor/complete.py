@@ -14,10 +14,38 @@ from spec.names import BUILTIN_FUNCTIONS, BUILTIN_TYPES
 
 TOP_KEYWORDS = ("spec", "const", "enum", "message", "signed", "node", "invariant", "model")
 NODE_KEYWORDS = ("var", "durable", "ghost", "on", "action")
-STATEMENT_KEYWORDS = ("if", "else", "for", "choose", "send", "broadcast", "relay", "set", "cancel", "assert", "let",
-                      "skip", "reject")
-EXPRESSION_KEYWORDS = ("not", "and", "or", "implies", "in", "all", "any", "count", "if", "then", "else", "true",
-                       "false", "none", "self")
+STATEMENT_KEYWORDS = (
+    "if",
+    "else",
+    "for",
+    "choose",
+    "send",
+    "broadcast",
+    "relay",
+    "set",
+    "cancel",
+    "assert",
+    "let",
+    "skip",
+    "reject",
+)
+EXPRESSION_KEYWORDS = (
+    "not",
+    "and",
+    "or",
+    "implies",
+    "in",
+    "all",
+    "any",
+    "count",
+    "if",
+    "then",
+    "else",
+    "true",
+    "false",
+    "none",
+    "self",
+)
 HANDLER_EXPRESSIONS = ("clock", "mono", "tt")
 PROPERTY_EXPRESSIONS = ("now",)
 MODEL_KEYS = ("timing", "network", "faults", "clocks", "horizon", "const")
@@ -99,7 +127,11 @@ def context_at(text: str, offset: int) -> Context:
     decl_start = 0
     for i, tok in enumerate(tokens):
         frame = frames[-1]
-        if frame.kind == "top" and tok.text in TOP_KEYWORDS and not (tok.text == "message" and i and tokens[i - 1].text == "signed"):
+        if (
+            frame.kind == "top"
+            and tok.text in TOP_KEYWORDS
+            and not (tok.text == "message" and i and tokens[i - 1].text == "signed")
+        ):
             decl_start = i
         if tok.text in ("(", "["):
             frames.append(_Frame("paren", start=i))
@@ -125,7 +157,9 @@ def context_at(text: str, offset: int) -> Context:
 def _open(frame: _Frame, tokens: list[_Tok], i: int, decl_start: int) -> _Frame:
     """The kind of brace `tokens[i]` opens, from where it is and what comes before it."""
     prev = tokens[i - 1] if i else None
-    structural = prev is not None and (prev.kind in _VALUE_END or prev.text in _CLOSERS or prev.text == "else")
+    structural = prev is not None and (
+        prev.kind in _VALUE_END or prev.text in _CLOSERS or prev.text == "else"
+    )
     if not structural:
         return _Frame("expr", start=i)
     if frame.kind == "top":
@@ -301,7 +335,11 @@ def _members(context: Context, index: Index | None) -> list[Completion]:
                 return _symbols(index, "var", domain)
             if domain == "inflight" and j + 4 < len(tokens) and tokens[j + 4].text in index.messages:
                 message = tokens[j + 4].text
-                return [*_symbols(index, "field", message), Completion("src", "field"), Completion("dst", "field")]
+                return [
+                    *_symbols(index, "field", message),
+                    Completion("src", "field"),
+                    Completion("dst", "field"),
+                ]
             break
     # a local or a variable: by its type in the last version that was checked
     candidates = [s for s in index.symbols("local") if s.name == name]
@@ -311,7 +349,9 @@ def _members(context: Context, index: Index | None) -> list[Completion]:
         members = index.members_of(index.type_of(symbol))
         if members:
             return [
-                Completion(m, "field", "message") if isinstance(m, str) else Completion(m.name, m.kind, _detail(index, m))
+                Completion(m, "field", "message")
+                if isinstance(m, str)
+                else Completion(m.name, m.kind, _detail(index, m))
                 for m in members
             ]
     return []

@@ -117,7 +117,9 @@ def _range(document: TextDocument, span: Span) -> lsp.Range:
 
 def _diagnostic(document: TextDocument, diagnostic: Diagnostic) -> lsp.Diagnostic:
     message = "\n".join([diagnostic.message, *(f"note: {note}" for note in diagnostic.notes)])
-    severity = lsp.DiagnosticSeverity.Warning if diagnostic.severity == "warning" else lsp.DiagnosticSeverity.Error
+    severity = (
+        lsp.DiagnosticSeverity.Warning if diagnostic.severity == "warning" else lsp.DiagnosticSeverity.Error
+    )
     return lsp.Diagnostic(
         range=_range(document, diagnostic.span),
         message=message,

@@ -145,8 +145,23 @@ class Gst:
 
 
 Action = (
-    Init | Cti | Deliver | Inject | Act | Fire | Recover | Tick | Drop | Duplicate | Partition | Heal | Crash | Pause
-    | Resume | Ntp | Gst
+    Init
+    | Cti
+    | Deliver
+    | Inject
+    | Act
+    | Fire
+    | Recover
+    | Tick
+    | Drop
+    | Duplicate
+    | Partition
+    | Heal
+    | Crash
+    | Pause
+    | Resume
+    | Ntp
+    | Gst
 )
 
 # Steps the protocol takes (the others are the adversary's, or time's).

@@ -103,8 +103,6 @@ def _check_outputs(out_dir: str | None = None, report: str | None = None, pictur
         _fail(f"error: {error}")
 
 
-
-
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
@@ -115,8 +113,9 @@ def _selection_options(
     """--model, --invariant and --const: what every checking command runs on."""
 
     def apply(command: _Command) -> _Command:
-        command = click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE",
-                               help="Override a constant.")(command)
+        command = click.option(
+            "--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant."
+        )(command)
         command = click.option("--invariant", "-i", "invariants", multiple=True, help=invariant_help)(command)
         return click.option("--model", "-m", "models", multiple=True, help=model_help)(command)
 
@@ -127,9 +126,17 @@ def _output_options(out_help: str = "Where counterexamples are written.") -> Cal
     """--json and --out: how every checking command reports."""
 
     def apply(command: _Command) -> _Command:
-        command = click.option("--out", "out_dir", default="counterexamples", show_default=True,
-                               type=FileName(directory=True), help=out_help)(command)
-        return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")(command)
+        command = click.option(
+            "--out",
+            "out_dir",
+            default="counterexamples",
+            show_default=True,
+            type=FileName(directory=True),
+            help=out_help,
+        )(command)
+        return click.option(
+            "--json", "as_json", is_flag=True, help="Print one JSON object instead of a table."
+        )(command)
 
     return apply
 
@@ -165,8 +172,12 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="faultline")
-@click.option("--debug", is_flag=True, envvar="FAULTLINE_DEBUG",
-              help="When faultline itself fails, print the traceback (also FAULTLINE_DEBUG=1).")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="FAULTLINE_DEBUG",
+    help="When faultline itself fails, print the traceback (also FAULTLINE_DEBUG=1).",
+)
 def main(debug: bool) -> None:
     """faultline: check distributed-system designs against lost messages, crashes and partitions.
 
@@ -180,16 +191,30 @@ def main(debug: bool) -> None:
 @click.option("--max-depth", type=Count(0), help="Explore at most this many steps deep.")
 @click.option("--max-states", type=Count(1), help="Stop after this many distinct states.")
 @click.option("--max-seconds", type=Seconds(), help="Stop each model's search after this long.")
-@click.option("--max-memory", type=Count(1), metavar="MIB",
-              help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).")
+@click.option(
+    "--max-memory",
+    type=Count(1),
+    metavar="MIB",
+    help="Stop a search whose memory reaches this many MiB (default: 80% of the machine's).",
+)
 @click.option("--dfs", is_flag=True, help="Depth-first search (counterexamples may not be shortest).")
 @click.option("--deadlock", is_flag=True, help="Also report states where no protocol step is enabled.")
-@click.option("--no-symmetry", "no_symmetry", is_flag=True,
-              help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).")
+@click.option(
+    "--no-symmetry",
+    "no_symmetry",
+    is_flag=True,
+    help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).",
+)
 @_output_options()
-@click.option("--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample.")
-@click.option("--report", "report_path", type=FileName(),
-              help="Write a self-contained HTML report (matrix, charts, steps).")
+@click.option(
+    "--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=FileName(),
+    help="Write a self-contained HTML report (matrix, charts, steps).",
+)
 def check(
     spec_path: str,
     models: tuple[str, ...],
@@ -224,7 +249,9 @@ def check(
         symmetry=not no_symmetry,
     )
 
-    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+    def one(
+        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
+    ) -> list[PropertyResult]:
         if live is None:
             return check_model(checked, name, options, warn=_warn)
         return check_model(checked, name, options, lambda m, s: live.update(_progress(m, s)), _warn)
@@ -253,7 +280,12 @@ def _render_charts(results: list[PropertyResult]) -> None:
         if r.trace is None:
             continue
         trace = Path(r.trace)
-        rendered = draw(json.loads(trace.read_text(encoding="utf-8")), "sequence", "svg", default_output(trace, "sequence"))
+        rendered = draw(
+            json.loads(trace.read_text(encoding="utf-8")),
+            "sequence",
+            "svg",
+            default_output(trace, "sequence"),
+        )
         missing = missing or rendered.missing_graphviz
     if missing:
         stderr.print(Text(f"sequence charts were written as .dot files only; {INSTALL_HINT}"))
@@ -263,12 +295,22 @@ def _warn(text: str) -> None:
     stderr.print(Text(text))
 
 
-def _options(models: tuple[str, ...], invariants: tuple[str, ...], constants: tuple[str, ...],
-             max_seconds: float | None, out_dir: str) -> CheckOptions:
+def _options(
+    models: tuple[str, ...],
+    invariants: tuple[str, ...],
+    constants: tuple[str, ...],
+    max_seconds: float | None,
+    out_dir: str,
+) -> CheckOptions:
     """The options `bmc`, `prove` and `simulate` share."""
     _check_outputs(out_dir)
-    return CheckOptions(models=list(models) or None, invariants=list(invariants) or None,
-                        constants=_constants(constants), max_seconds=max_seconds, out_dir=Path(out_dir))
+    return CheckOptions(
+        models=list(models) or None,
+        invariants=list(invariants) or None,
+        constants=_constants(constants),
+        max_seconds=max_seconds,
+        out_dir=Path(out_dir),
+    )
 
 
 def _run_models(
@@ -288,7 +330,9 @@ def _run_models(
     stopped before its search began (Ctrl-C, or a bound reached while it was being built) is named in the
     report with the reason."""
     try:
-        model_names = spec.select(checked, options.models, options.invariants, options.constants, options.deadlock)
+        model_names = spec.select(
+            checked, options.models, options.invariants, options.constants, options.deadlock
+        )
     except SpecError as error:
         stderr.print(Text(error.render()))
         sys.exit(EXIT_USAGE)
@@ -310,7 +354,12 @@ def _run_models(
             break
     interrupted = "interrupted" in stopped.values() or any(_interrupted(r) for r in results)
     if as_json:
-        payload = {"spec": checked.name, "source": spec_path, **(extra or {}), "results": [r.to_json() for r in results]}
+        payload = {
+            "spec": checked.name,
+            "source": spec_path,
+            **(extra or {}),
+            "results": [r.to_json() for r in results],
+        }
         if stopped:
             payload["stopped"] = [{"model": m, "reason": why} for m, why in stopped.items()]
         if interrupted:
@@ -364,8 +413,10 @@ def _run_one(
         stderr.print(Text(error.render()))
         sys.exit(EXIT_USAGE)
     except Unsupported as error:
-        _fail(f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
-              "use `faultline check`")
+        _fail(
+            f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
+            "use `faultline check`"
+        )
     except BoundReached as bound:
         return bound.reason
     except KeyboardInterrupt:
@@ -386,7 +437,9 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             properties.append(r.property)
     table = Table(title=f"{checked.name} ({checked.source.uri})", title_justify="left")
     table.add_column("model")
-    table.add_column("states" if not results or results[0].backend == "explorer" else "explored", justify="right")
+    table.add_column(
+        "states" if not results or results[0].backend == "explorer" else "explored", justify="right"
+    )
     for prop in properties:
         table.add_column(prop)
     table.add_column("bounds (what a verdict covers)", style="dim")
@@ -399,8 +452,11 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             continue
         cells = {r.property: r for r in rows}
         stats = rows[0].stats
-        size = {"explorer": f"{stats.distinct:,}", "simulate": f"{stats.distinct:,}", "bmc": f"depth {stats.depth}"}.get(
-            rows[0].backend, f"k={stats.depth}")
+        size = {
+            "explorer": f"{stats.distinct:,}",
+            "simulate": f"{stats.distinct:,}",
+            "bmc": f"depth {stats.depth}",
+        }.get(rows[0].backend, f"k={stats.depth}")
         row: list[Text | str] = [name, size]
         for prop in properties:
             cell = cells.get(prop)
@@ -418,8 +474,13 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
                 steps = cell.trace_length or 0
                 row.append(Text(f"VIOLATED in {steps} step{'s' if steps != 1 else ''}", style="bold red"))
             elif cell.backend == "prove" and cell.trace_length is not None:
-                row.append(Text(f"not inductive (CTI in {cell.trace_length} step"
-                                f"{'s' if cell.trace_length != 1 else ''})", style="yellow"))
+                row.append(
+                    Text(
+                        f"not inductive (CTI in {cell.trace_length} step"
+                        f"{'s' if cell.trace_length != 1 else ''})",
+                        style="yellow",
+                    )
+                )
             else:
                 row.append(Text("incomplete", style="yellow"))
         row.append(rows[0].bounds)
@@ -431,8 +492,10 @@ def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_name
             continue
         stats = rows[0].stats
         if rows[0].backend in ("explorer", "simulate"):
-            summary = (f"{stats.distinct:,} distinct states, {stats.generated:,} generated, depth {stats.depth}, "
-                       f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)")
+            summary = (
+                f"{stats.distinct:,} distinct states, {stats.generated:,} generated, depth {stats.depth}, "
+                f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)"
+            )
         else:
             summary = f"{stats.seconds:.2f} s"
         stdout.print(Text(f"{name}: {summary}"))
@@ -467,22 +530,35 @@ def bmc(
     """Bounded model checking with Z3: a shortest counterexample of at most DEPTH steps, or none."""
     from explorer.run import bmc_model
 
-    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+    def one(
+        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
+    ) -> list[PropertyResult]:
         def show(m: str, k: int, t: float) -> None:
             if live is not None:
                 live.update(Text(f"{m}: depth {k} of {depth}, {t:.1f} s", style="dim"))
 
         return bmc_model(checked, name, depth, options, show, _warn)
 
-    _run_models("bmc", _load(spec_path), spec_path,
-                _options(models, invariants, constants, max_seconds, out_dir), as_json, one)
+    _run_models(
+        "bmc",
+        _load(spec_path),
+        spec_path,
+        _options(models, invariants, constants, max_seconds, out_dir),
+        as_json,
+        one,
+    )
 
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=FileName())
 @_selection_options("Prove only in this model (repeatable).", "Prove only this invariant (repeatable).")
-@click.option("--lemma", "-l", "lemmas", multiple=True,
-              help="An invariant of the spec assumed and proved together with the goal (repeatable).")
+@click.option(
+    "--lemma",
+    "-l",
+    "lemmas",
+    multiple=True,
+    help="An invariant of the spec assumed and proved together with the goal (repeatable).",
+)
 @click.option("--k", "k", type=Count(1), default=1, show_default=True, help="The k of k-induction.")
 @click.option("--max-seconds", type=Seconds(), help="Give up on a proof after this long.")
 @_output_options("Where counterexamples (and counterexamples to induction) are written.")
@@ -500,7 +576,9 @@ def prove(
     """Prove invariants for every depth by k-induction with Z3 (exit 0: proved; 1: violated; 3: not proved)."""
     from explorer.run import prove_model
 
-    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+    def one(
+        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
+    ) -> list[PropertyResult]:
         return prove_model(checked, name, k, list(lemmas), options, _warn)
 
     def explain(results: list[PropertyResult]) -> None:
@@ -508,18 +586,28 @@ def prove(
             if r.reason and r.verdict == "holds":
                 stdout.print(Text(f"  {r.model} {r.property}: {r.reason}"))
             if r.trace and r.verdict == "incomplete":
-                stdout.print(Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt"))
+                stdout.print(
+                    Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt")
+                )
 
-    _run_models("prove", _load(spec_path), spec_path,
-                _options(models, invariants, constants, max_seconds, out_dir), as_json, one,
-                after_table=explain)
+    _run_models(
+        "prove",
+        _load(spec_path),
+        spec_path,
+        _options(models, invariants, constants, max_seconds, out_dir),
+        as_json,
+        one,
+        after_table=explain,
+    )
 
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=FileName())
 @click.option("--runs", type=Count(1), default=100, show_default=True, help="How many random runs.")
 @click.option("--depth", type=Count(0), default=50, show_default=True, help="Steps per run, at most.")
-@click.option("--seed", type=Count(None), default=0, show_default=True, help="The seed of every random choice.")
+@click.option(
+    "--seed", type=Count(None), default=0, show_default=True, help="The seed of every random choice."
+)
 @_selection_options("Simulate only this model (repeatable).")
 @click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
@@ -538,12 +626,20 @@ def simulate(
     """Random runs: the same seed gives the same runs; the shortest violation found is kept."""
     from explorer.run import simulate_model
 
-    def one(checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None) -> list[PropertyResult]:
+    def one(
+        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
+    ) -> list[PropertyResult]:
         return simulate_model(checked, name, runs, depth, seed, options, _warn)
 
-    _run_models("simulate", _load(spec_path), spec_path,
-                _options(models, invariants, constants, max_seconds, out_dir), as_json, one,
-                {"seed": seed})
+    _run_models(
+        "simulate",
+        _load(spec_path),
+        spec_path,
+        _options(models, invariants, constants, max_seconds, out_dir),
+        as_json,
+        one,
+        {"seed": seed},
+    )
 
 
 @main.command()
@@ -579,11 +675,20 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
 @main.command()
 @click.argument("trace_path", metavar="TRACE", type=FileName())
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg", show_default=True)
-@click.option("--kind", type=click.Choice(["sequence", "states"]), default="sequence", show_default=True,
-              help="A message sequence chart, or the explored state graph (small specs only).")
+@click.option(
+    "--kind",
+    type=click.Choice(["sequence", "states"]),
+    default="sequence",
+    show_default=True,
+    help="A message sequence chart, or the explored state graph (small specs only).",
+)
 @click.option("-o", "--output", type=FileName(), help="The picture to write.")
-@click.option("--spec", "spec_path", type=FileName(),
-              help="The spec (for --kind states), when it is not where the trace says.")
+@click.option(
+    "--spec",
+    "spec_path",
+    type=FileName(),
+    help="The spec (for --kind states), when it is not where the trace says.",
+)
 @click.option("--max-states", type=Count(1), help="Draw only the first N states explored.")
 def render(
     trace_path: str, fmt: str, kind: str, output: str | None, spec_path: str | None, max_states: int | None

@@ -54,7 +54,9 @@ class Model(Protocol):
         """Initial states, each with the action that made it (the start handlers' choices)."""
         ...
 
-    def successors(self, state: State) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
+    def successors(
+        self, state: State
+    ) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
         """Every step from `state`: the ones that lead to a state, and the ones that fail inside the spec."""
         ...
 

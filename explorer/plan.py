@@ -82,15 +82,18 @@ class Plan:
             stride=horizon + 2 if model.timed else 1,
             ordering=model.network.ordering,
             cuts=partition_cuts(n, model.network),
-            crash_budgets=tuple(f for f in model.faults if f.kind in (ir.FaultKind.CRASH_STOP,
-                                                                      ir.FaultKind.CRASH_RECOVERY)),
+            crash_budgets=tuple(
+                f for f in model.faults if f.kind in (ir.FaultKind.CRASH_STOP, ir.FaultKind.CRASH_RECOVERY)
+            ),
             pause_bound=pause_bound,
-            byzantine_types=frozenset(f.node_type for f in model.faults
-                                      if f.kind == ir.FaultKind.BYZANTINE and f.bound > 0),
+            byzantine_types=frozenset(
+                f.node_type for f in model.faults if f.kind == ir.FaultKind.BYZANTINE and f.bound > 0
+            ),
             byzantine_masks=tuple(byzantine_masks(system)),
             reads_now=any(isinstance(sub, ir.Now) for h in handlers for sub in ir.walk(h)),
-            reads_byzantine=any(isinstance(sub, ir.Call) and sub.func == "byzantine" for h in handlers
-                                for sub in ir.walk(h)),
+            reads_byzantine=any(
+                isinstance(sub, ir.Call) and sub.func == "byzantine" for h in handlers for sub in ir.walk(h)
+            ),
             **_byzantine_domains(system),
         )
 
@@ -138,8 +141,9 @@ def _byzantine_domains(system: ir.System) -> dict[str, Any]:
                     continue
                 message = messages[h.message]
                 own = message.fields[:-1] if message.signed else message.fields
-                injectable[nt.name].append((message.index, list(itertools.product(*(list(f.type.values())
-                                                                                     for f in own)))))
+                injectable[nt.name].append(
+                    (message.index, list(itertools.product(*(list(f.type.values()) for f in own))))
+                )
                 if message.signed:
                     relayable[nt.name].append(message.index)
     return {"injectable": injectable, "relayable": relayable}
@@ -155,7 +159,9 @@ def _node_handlers(system: ir.System, nt: ir.NodeType) -> NodeHandlers:
     if any(t is None for t in timeouts):
         raise InternalError(f"node type {nt.name} has a timer without a handler")
     return NodeHandlers(
-        receive={message_index[h.message]: h for h in nt.handlers if h.kind == HandlerKind.RECEIVE and h.message},
+        receive={
+            message_index[h.message]: h for h in nt.handlers if h.kind == HandlerKind.RECEIVE and h.message
+        },
         actions=tuple(h for h in nt.handlers if h.kind == HandlerKind.ACTION),
         timeouts=tuple(t for t in timeouts if t is not None),
         start=nt.handler(HandlerKind.START),

@@ -112,12 +112,18 @@ def _record_violation(
         result.verdict = "violated"
     result.trace_length = path.length
     result.path = path
-    result.trace = _record_trace(path, checked, model, options, prop or result.property, result.bounds,
-                                 induction=induction)
+    result.trace = _record_trace(
+        path, checked, model, options, prop or result.property, result.bounds, induction=induction
+    )
 
 
 def _record_trace(
-    path: Path, checked: CheckedSpec, model: SystemModel, options: CheckOptions, prop: str, bounds: str,
+    path: Path,
+    checked: CheckedSpec,
+    model: SystemModel,
+    options: CheckOptions,
+    prop: str,
+    bounds: str,
     induction: bool = False,
 ) -> str | None:
     """Write the counterexample of `prop` (the path of its .itf.json), unless traces are not wanted."""
@@ -126,8 +132,15 @@ def _record_trace(
     described = next((p for p in model.properties if p.name == prop), None)
     kind, description = (described.kind, described.text) if described is not None else ("invariant", "")
     info = itf.TraceInfo(
-        checked.name, checked.source.uri, model.system.model.name, prop, kind, description, bounds,
-        dict(options.constants or {}), induction=induction,
+        checked.name,
+        checked.source.uri,
+        model.system.model.name,
+        prop,
+        kind,
+        description,
+        bounds,
+        dict(options.constants or {}),
+        induction=induction,
     )
     return str(write_trace(model, path, info, options.out_dir, ".cti" if induction else ""))
 
@@ -163,7 +176,14 @@ def verdicts(
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
         base = PropertyResult(
-            system.model.name, prop.name, prop.kind, "holds", result.stats, bounds, prop.text, warning=warning,
+            system.model.name,
+            prop.name,
+            prop.kind,
+            "holds",
+            result.stats,
+            bounds,
+            prop.text,
+            warning=warning,
         )
         if found is not None:
             path = rebuild(model, found.fingerprints, found.failing_action, found.error)
@@ -180,8 +200,10 @@ def _stuck_time(system: ir.System, model: SystemModel, result: SearchResult) -> 
     horizon = system.model.horizon or 0
     if not system.model.timed or not result.exhausted or model.latest_now >= horizon:
         return None
-    return (f"time never passes now={model.latest_now} in any run (the horizon is {horizon}): some step is always "
-            "due before time may pass, so verdicts cover only that much time")
+    return (
+        f"time never passes now={model.latest_now} in any run (the horizon is {horizon}): some step is always "
+        "due before time may pass, so verdicts cover only that much time"
+    )
 
 
 def bmc_model(
@@ -197,15 +219,19 @@ def bmc_model(
 
     system, model = _instantiate(checked, model_name, options, warn)
     result = run_bmc(
-        model, depth, [p.name for p in model.properties], options.max_seconds,
+        model,
+        depth,
+        [p.name for p in model.properties],
+        options.max_seconds,
         (lambda k, seconds: progress(model_name, k, seconds)) if progress else None,
     )
     stats = Stats(depth=result.depth, seconds=result.seconds)
     bounds = f"{system.model.bounds()}; bmc to depth {depth}"
     out = []
     for prop in model.properties:
-        base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text,
-                              backend="bmc")
+        base = PropertyResult(
+            system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text, backend="bmc"
+        )
         found = result.found.get(prop.name)
         if found is not None:
             _record_violation(base, found.path, checked, model, options)
@@ -234,8 +260,16 @@ def simulate_model(
     bounds = f"{system.model.bounds()}; {result.runs} random runs of up to {depth} steps, seed {seed}"
     out = []
     for prop in model.properties:
-        base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", result.stats, bounds, prop.text,
-                              backend="simulate")
+        base = PropertyResult(
+            system.model.name,
+            prop.name,
+            prop.kind,
+            "holds",
+            result.stats,
+            bounds,
+            prop.text,
+            backend="simulate",
+        )
         path = result.found.get(prop.name)
         if path is not None:
             _record_violation(base, path, checked, model, options)
@@ -260,8 +294,13 @@ def prove_model(
     a counterexample to induction (`<property>.cti.*`), a lemma's own counterexample under the lemma's name."""
     from explorer.bmc.interrupt import interrupt_requested, interruptible
 
-    raise_errors([*spec.check_properties(checked, options.invariants or []),
-                  *spec.check_properties(checked, lemmas, invariants_only=True)], checked.source)
+    raise_errors(
+        [
+            *spec.check_properties(checked, options.invariants or []),
+            *spec.check_properties(checked, lemmas, invariants_only=True),
+        ],
+        checked.source,
+    )
     system, model = _instantiate(checked, model_name, options, warn, select=False)
     goals_known = {p.name: p for p in model.properties if p.kind != "deadlock"}
     with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
@@ -270,8 +309,16 @@ def prove_model(
     with interruptible(None):  # one Ctrl-C ends the whole run, not just the proof under way
         for goal in options.invariants or [n for n in goals_known if n not in lemmas]:
             prop = goals_known[goal]
-            base = PropertyResult(system.model.name, goal, prop.kind, "holds", Stats(depth=k), bounds, prop.text,
-                                  backend="prove")
+            base = PropertyResult(
+                system.model.name,
+                goal,
+                prop.kind,
+                "holds",
+                Stats(depth=k),
+                bounds,
+                prop.text,
+                backend="prove",
+            )
             if interrupt_requested():
                 base.verdict, base.reason = "incomplete", "interrupted"
             else:
@@ -281,7 +328,12 @@ def prove_model(
 
 
 def _prove_goal(
-    base: PropertyResult, checked: CheckedSpec, model: SystemModel, k: int, lemmas: list[str], options: CheckOptions
+    base: PropertyResult,
+    checked: CheckedSpec,
+    model: SystemModel,
+    k: int,
+    lemmas: list[str],
+    options: CheckOptions,
 ) -> None:
     """Prove `base.property` with the lemmas; fill in its verdict, and write its counterexample (to
     induction), or a lemma's own counterexample under the lemma's name."""
@@ -301,16 +353,27 @@ def _prove_goal(
             trace = _record_trace(result.path, checked, model, options, result.violated or goal, base.bounds)
             base.reason += f" (its counterexample: {trace})" if trace else ""
         else:
-            _record_violation(base, result.path, checked, model, options, result.violated,
-                              induction=result.verdict != "violated")
+            _record_violation(
+                base,
+                result.path,
+                checked,
+                model,
+                options,
+                result.violated,
+                induction=result.verdict != "violated",
+            )
 
 
-def trace_paths(out_dir: FsPath, spec_name: str, model: str, prop: str, suffix: str = "") -> tuple[FsPath, FsPath]:
+def trace_paths(
+    out_dir: FsPath, spec_name: str, model: str, prop: str, suffix: str = ""
+) -> tuple[FsPath, FsPath]:
     folder = out_dir / spec_name / model
     return folder / f"{prop}{suffix}.itf.json", folder / f"{prop}{suffix}.txt"
 
 
-def write_trace(model: SystemModel, path: Path, info: itf.TraceInfo, out_dir: FsPath, suffix: str = "") -> FsPath:
+def write_trace(
+    model: SystemModel, path: Path, info: itf.TraceInfo, out_dir: FsPath, suffix: str = ""
+) -> FsPath:
     itf_path, text_path = trace_paths(out_dir, info.spec, info.model, info.property, suffix)
     write_atomic(itf_path, itf.dumps(itf.to_itf(model, path, info)))
     write_atomic(text_path, text.render(model, path, info))

@@ -44,8 +44,12 @@ def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Dia
     """Names, types and model blocks of a parsed spec: the CheckedSpec and every diagnostic found."""
     if not (spec.consts or spec.enums or spec.messages or spec.nodes or spec.invariants or spec.models):
         what = "is empty" if not source.text.strip() else "declares nothing"
-        empty = Diagnostic("FL105", f"the spec {what}: there is nothing to check", Span.point(1, 1),
-                           ("a spec declares nodes, the messages they exchange and the properties to check",))
+        empty = Diagnostic(
+            "FL105",
+            f"the spec {what}: there is nothing to check",
+            Span.point(1, 1),
+            ("a spec declares nodes, the messages they exchange and the properties to check",),
+        )
         return CheckedSpec(source, spec, GlobalScope(), TypeTable(), []), [empty]
     scope, found = collect(spec)
     table, typed = check_types(spec, scope)
@@ -53,7 +57,9 @@ def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Dia
     for model in spec.models:
         _check_model(model, scope, sink)
     diagnostics = [*found, *typed, *sink.found]
-    return CheckedSpec(source, spec, scope, table, [d for d in diagnostics if d.severity != "error"]), diagnostics
+    return CheckedSpec(
+        source, spec, scope, table, [d for d in diagnostics if d.severity != "error"]
+    ), diagnostics
 
 
 def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink) -> None:
@@ -76,7 +82,11 @@ def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink)
         if rule is not None:
             rule(item, scope, sink)
     timing_item = seen.get("timing")
-    timing = timing_item.value.name if timing_item and isinstance(timing_item.value, ast.NameExpr) else "asynchronous"
+    timing = (
+        timing_item.value.name
+        if timing_item and isinstance(timing_item.value, ast.NameExpr)
+        else "asynchronous"
+    )
     if timing in TIMED:
         if "horizon" not in seen:
             where = timing_item.span if timing_item is not None else model.name_span
@@ -122,7 +132,9 @@ def _check_timing(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink)
         )
         return
     settings = item.settings or ()
-    allowed = {"asynchronous": (), "synchronous": ("delay",), "partially_synchronous": ("delay", "gst")}[value.name]
+    allowed = {"asynchronous": (), "synchronous": ("delay",), "partially_synchronous": ("delay", "gst")}[
+        value.name
+    ]
     names = [s.name for s in settings]
     for setting in settings:
         if setting.name not in allowed:
@@ -163,10 +175,15 @@ def _check_clocks(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink)
         elif setting.name == "skew" and setting.bound is None:
             sink.error("FL400", "'skew' needs a bound: `skew <= 1`", setting.span)
         elif setting.name == "drift" and setting.bound is not None:
-            sink.error("FL400", "'drift' takes no bound: a drifting clock advances 0, 1 or 2 per tick", setting.span)
+            sink.error(
+                "FL400", "'drift' takes no bound: a drifting clock advances 0, 1 or 2 per tick", setting.span
+            )
         elif setting.of is not None:
-            sink.error("FL400", f"'{setting.name}' applies to every node's clock; drop `of {setting.of[0]}`",
-                       setting.span)
+            sink.error(
+                "FL400",
+                f"'{setting.name}' applies to every node's clock; drop `of {setting.of[0]}`",
+                setting.span,
+            )
 
 
 def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:
@@ -190,12 +207,18 @@ def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink
             if setting.bound is None:
                 sink.error("FL400", f"'{setting.name}' needs a budget: `{setting.name} <= 1`", setting.span)
             if setting.of is not None:
-                sink.error("FL400", f"'{setting.name}' applies to the whole network; drop `of {setting.of[0]}`",
-                           setting.span)
+                sink.error(
+                    "FL400",
+                    f"'{setting.name}' applies to the whole network; drop `of {setting.of[0]}`",
+                    setting.span,
+                )
         elif setting.name == "asymmetric":
             if "partition" not in names:
-                sink.error("FL401", "`asymmetric` qualifies a partition budget: `partition <= 1 asymmetric`",
-                           setting.span)
+                sink.error(
+                    "FL401",
+                    "`asymmetric` qualifies a partition budget: `partition <= 1 asymmetric`",
+                    setting.span,
+                )
         else:
             sink.error(
                 "FL400",
@@ -237,8 +260,11 @@ def _check_faults(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink)
             )
             continue
         if setting.bound is None or setting.of is None:
-            sink.error("FL402", f"'{setting.name}' needs a budget and a node type: `{setting.name} <= 1 of Node`",
-                       setting.span)
+            sink.error(
+                "FL402",
+                f"'{setting.name}' needs a budget and a node type: `{setting.name} <= 1 of Node`",
+                setting.span,
+            )
             continue
         node_name, node_span = setting.of
         if node_name not in scope.nodes:

@@ -55,7 +55,9 @@ def save_traceback(error: BaseException) -> str | None:
     """Write the traceback to a new file in the temporary directory; its path, or None if it cannot be."""
     text = "".join(traceback.format_exception(error))
     try:
-        fd, path = tempfile.mkstemp(prefix=f"faultline-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".txt")
+        fd, path = tempfile.mkstemp(
+            prefix=f"faultline-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".txt"
+        )
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"faultline failed while {current(error)}\n\n{text}")
     except OSError:

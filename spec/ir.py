@@ -52,6 +52,7 @@ def ir(cls: type[_T]) -> type[_T]:
     """IR nodes are frozen, slotted dataclasses."""
     return dataclass(frozen=True, slots=True)(cls)
 
+
 # ---------------------------------------------------------------- types with finite domains
 
 
@@ -159,7 +160,9 @@ class SetT:
 
     def values(self) -> Iterator[Any]:
         elems = list(self.elem.values())
-        subsets = (frozenset(c) for size in range(len(elems) + 1) for c in itertools.combinations(elems, size))
+        subsets = (
+            frozenset(c) for size in range(len(elems) + 1) for c in itertools.combinations(elems, size)
+        )
         yield from in_canonical_order(subsets)
 
     def contains(self, v: Any) -> bool:
@@ -289,7 +292,7 @@ def domain_size(t: Type) -> int:
     if isinstance(t, MapT):
         keys = domain_size(t.key)
         values = domain_size(t.value) + 1
-        return huge if keys >= 62 or values ** keys > huge else values**keys
+        return huge if keys >= 62 or values**keys > huge else values**keys
     if isinstance(t, TupleT):
         size = 1
         for item in t.items:
@@ -833,7 +836,11 @@ class Model:
         if self.timed:
             timing += f" (delay<={self.delay}"
             if self.timing == "partially_synchronous":
-                timing += f" after GST, GST<={self.gst})" if self.gst is not None else " after GST, GST any time or never)"
+                timing += (
+                    f" after GST, GST<={self.gst})"
+                    if self.gst is not None
+                    else " after GST, GST any time or never)"
+                )
             else:
                 timing += ")"
         parts = [timing]
@@ -842,7 +849,9 @@ class Model:
         for key in ("loss", "duplicate", "partition"):
             value = getattr(net, key)
             if value:
-                parts.append(f"{key}<={value}{' asymmetric' if key == 'partition' and net.asymmetric else ''}")
+                parts.append(
+                    f"{key}<={value}{' asymmetric' if key == 'partition' and net.asymmetric else ''}"
+                )
         for fault in self.faults:
             if fault.kind == "pause":
                 parts.append(f"pauses<={fault.bound} ticks of {fault.node_type}")

@@ -65,7 +65,9 @@ class _Scope:
     node: ir.NodeType | None
     frame: _Frame
     local_types: dict[int, ir.Type] = field(default_factory=dict)  # binding site (node id) -> IR type
-    relayed: ir.Send | None = None  # in a handler of a signed message: what `relay` sends (but its destination)
+    relayed: ir.Send | None = (
+        None  # in a handler of a signed message: what `relay` sends (but its destination)
+    )
 
 
 def lower(checked: CheckedSpec, model_name: str, overrides: Mapping[str, int] | None = None) -> ir.System:
@@ -264,7 +266,9 @@ class _Expressions(_Constants):
         res = self.table.names[e.id]
         if res.kind == "local":
             assert res.binding is not None
-            return ir.Local(scope.local_types.get(res.binding.site, ir.INT), scope.frame.slot(res.binding), e.name)
+            return ir.Local(
+                scope.local_types.get(res.binding.site, ir.INT), scope.frame.slot(res.binding), e.name
+            )
         if res.kind == "var":
             assert scope.node is not None
             var = next(v for v in scope.node.vars if v.name == e.name)
@@ -374,7 +378,9 @@ class _Expressions(_Constants):
         if op in ("==", "!="):
             return ir.Binary(ir.BOOL, op, left, right, e.span)
         if op in ("in", "not in"):
-            return ir.Binary(ir.BOOL, "notin" if op == "not in" else "in", left, self.plain(right, e.right.span), e.span)
+            return ir.Binary(
+                ir.BOOL, "notin" if op == "not in" else "in", left, self.plain(right, e.right.span), e.span
+            )
         left_p, right_p = self.plain(left, e.left.span), self.plain(right, e.right.span)
         if op in ("<", "<=", ">", ">="):
             return ir.Binary(ir.BOOL, op, left_p, right_p, e.span)
@@ -394,7 +400,9 @@ class _Expressions(_Constants):
                 return ir.Lit(ir.SetT(ir.IntT(lo.value, lo.value)), frozenset())
             return ir.Lit(ir.SetT(ir.IntT(lo.value, hi.value)), frozenset(range(lo.value, hi.value + 1)))
         lo_t, hi_t = lo.type, hi.type
-        elem = ir.IntT(lo_t.lo, hi_t.hi) if isinstance(lo_t, ir.IntT) and isinstance(hi_t, ir.IntT) else ir.INT
+        elem = (
+            ir.IntT(lo_t.lo, hi_t.hi) if isinstance(lo_t, ir.IntT) and isinstance(hi_t, ir.IntT) else ir.INT
+        )
         return ir.RangeSet(ir.SetT(elem), lo, hi)
 
     def quant_expr(self, e: ast.QuantExpr, scope: _Scope) -> ir.Expr:
@@ -504,10 +512,18 @@ class _Statements(_Expressions):
 
     def relay_stmt(self, s: ast.RelayStmt, scope: _Scope, node: ir.NodeType) -> list[ir.Stmt]:
         assert scope.relayed is not None
-        return [ir.Send(scope.relayed.message, scope.relayed.args, self.plain(self.expr(s.to, scope), s.to.span),
-                        s.span)]
+        return [
+            ir.Send(
+                scope.relayed.message,
+                scope.relayed.args,
+                self.plain(self.expr(s.to, scope), s.to.span),
+                s.span,
+            )
+        ]
 
-    def send_stmt(self, s: ast.SendStmt | ast.BroadcastStmt, scope: _Scope, node: ir.NodeType) -> list[ir.Stmt]:
+    def send_stmt(
+        self, s: ast.SendStmt | ast.BroadcastStmt, scope: _Scope, node: ir.NodeType
+    ) -> list[ir.Stmt]:
         args = tuple(self.expr(a, scope) for a in s.message.args)
         if self.message_types[s.message.name].signed:  # signed by its sender
             args = (*args, ir.SelfRef(self.node_t(node.name)))
@@ -573,8 +589,11 @@ class _Lowerer(_Statements):
             if decl.count is not None:
                 count = self.int_const(decl.count, "the number of instances")
                 if count < 1 or count > MAX_INSTANCES:
-                    self.sink.error("FL501", f"node {decl.name} must have 1..{MAX_INSTANCES} instances, not {count}",
-                                    decl.count.span)
+                    self.sink.error(
+                        "FL501",
+                        f"node {decl.name} must have 1..{MAX_INSTANCES} instances, not {count}",
+                        decl.count.span,
+                    )
                     count = 1
             self.node_ranges[decl.name] = (first, count)
             first += count
@@ -582,7 +601,9 @@ class _Lowerer(_Statements):
             fields = tuple(ir.Field(f.name, self.type(f.type)) for f in message.fields)
             if message.signed:  # a signed message carries its signer, after its own fields
                 fields = (*fields, ir.Field(SIGNER, self.node_t(None)))
-            self.message_types[message.name] = ir.Message(message.name, len(self.message_types), fields, message.signed)
+            self.message_types[message.name] = ir.Message(
+                message.name, len(self.message_types), fields, message.signed
+            )
         instances: list[ir.Instance] = []
         for decl in self.spec.nodes:
             first, count = self.node_ranges[decl.name]
@@ -596,7 +617,13 @@ class _Lowerer(_Statements):
             shell = self.node_types[decl.name]
             handlers = tuple(self.handler(h, shell) for h in decl.handlers)
             self.node_types[decl.name] = ir.NodeType(
-                shell.name, shell.count, shell.replicated, shell.symmetric, shell.first, shell.vars, shell.timers,
+                shell.name,
+                shell.count,
+                shell.replicated,
+                shell.symmetric,
+                shell.first,
+                shell.vars,
+                shell.timers,
                 handlers,
             )
         invariants = tuple(self.invariant(inv) for inv in self.spec.invariants)
@@ -661,27 +688,40 @@ class _Lowerer(_Statements):
                         self.setting_spans[setting.name] = setting.span
                     elif setting.name == "asymmetric":
                         asymmetric = True
-                network = ir.Network(ir.Ordering(ordering), budgets["loss"], budgets["duplicate"], budgets["partition"],
-                                     asymmetric)
+                network = ir.Network(
+                    ir.Ordering(ordering),
+                    budgets["loss"],
+                    budgets["duplicate"],
+                    budgets["partition"],
+                    asymmetric,
+                )
             elif item.key == "faults" and item.settings is not None:
                 for setting in item.settings:
                     if setting.bound is not None and setting.of is not None:
-                        faults.append(ir.FaultBudget(ir.FaultKind(setting.name), setting.of[0], self.budget(setting)))
+                        faults.append(
+                            ir.FaultBudget(ir.FaultKind(setting.name), setting.of[0], self.budget(setting))
+                        )
                         self.fault_spans[(setting.name, setting.of[0])] = setting.span
             elif item.key == "horizon" and item.value is not None:
                 horizon = self.int_const(item.value, "the horizon")
                 if horizon < 1:
-                    self.sink.error("FL501", f"the horizon must be at least 1, not {horizon}", item.value.span)
+                    self.sink.error(
+                        "FL501", f"the horizon must be at least 1, not {horizon}", item.value.span
+                    )
                     horizon = 1
         if timing == "asynchronous":
             horizon = None
-        return ir.Model(decl.name, ir.Timing(timing), network, tuple(faults), horizon, delay, gst, clocks, decl.span)
+        return ir.Model(
+            decl.name, ir.Timing(timing), network, tuple(faults), horizon, delay, gst, clocks, decl.span
+        )
 
     def budget(self, setting: ast.Setting) -> int:
         assert setting.bound is not None
         value = self.int_const(setting.bound, f"the budget of '{setting.name}'")
         if value < 0:
-            self.sink.error("FL402", f"a budget cannot be negative ({setting.name} <= {value})", setting.bound.span)
+            self.sink.error(
+                "FL402", f"a budget cannot be negative ({setting.name} <= {value})", setting.bound.span
+            )
             return 0
         return value
 
@@ -695,16 +735,23 @@ class _Lowerer(_Statements):
             count = self.node_ranges[budget.node_type][1]
             if budget.bound > count:
                 self.sink.error(
-                    "FL402", f"byzantine <= {budget.bound} of {budget.node_type}, but there are only {count}", span
+                    "FL402",
+                    f"byzantine <= {budget.bound} of {budget.node_type}, but there are only {count}",
+                    span,
                 )
             handled = {
-                (nt.name, h.message) for nt in self.node_types.values() for h in nt.handlers if h.message is not None
+                (nt.name, h.message)
+                for nt in self.node_types.values()
+                for h in nt.handlers
+                if h.message is not None
             }
             per_step = 0
             for node_type, message_name in sorted(handled):
                 message = self.message_types[message_name]
                 size = 1
-                for fld in message.fields[:-1] if message.signed else message.fields:  # a liar signs as itself
+                for fld in (
+                    message.fields[:-1] if message.signed else message.fields
+                ):  # a liar signs as itself
                     size *= ir.domain_size(fld.type)
                 if size > MAX_INJECTED:
                     decl = self.scope.messages[message_name]
@@ -824,14 +871,18 @@ class _Lowerer(_Statements):
             else:
                 init = ir.Lit(var_type, _default_value(var_type))
             holds_time = isinstance(var.type, ast.NamedType) and var.type.name == "time"
-            vars_.append(ir.VarDecl(var.name, ir.VarKind(var.kind), var_type, init, slot, var.span, holds_time))
+            vars_.append(
+                ir.VarDecl(var.name, ir.VarKind(var.kind), var_type, init, slot, var.span, holds_time)
+            )
             known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
             if not known and var.init is not None:
                 try:  # a constant expression such as `N + 2` is not folded into a literal above
                     value, known = self.evaluate(var.init), True
                 except _Undefined as error:
                     self.sink.error(
-                        "FL500", f"the initial value of '{var.name}' cannot be computed: {error.why}", error.span
+                        "FL500",
+                        f"the initial value of '{var.name}' cannot be computed: {error.why}",
+                        error.span,
                     )
                 except _NotConstant:
                     pass  # it reads `self` or the like: the explorer checks the value it computes
@@ -842,7 +893,9 @@ class _Lowerer(_Statements):
                     var.init.span if var.init is not None else var.span,
                 )
         timers = tuple(h.name for h in decl.handlers if h.kind == "timeout")
-        return ir.NodeType(decl.name, count, decl.count is not None, decl.symmetric, first, tuple(vars_), timers, ())
+        return ir.NodeType(
+            decl.name, count, decl.count is not None, decl.symmetric, first, tuple(vars_), timers, ()
+        )
 
     def handler(self, h: ast.Handler, node: ir.NodeType) -> ir.Handler:
         scope = _Scope("handler", node, _Frame())
@@ -868,7 +921,10 @@ class _Lowerer(_Statements):
                     scope.frame.size += 1
                 param_slots.append(slot)
             if message.signed:
-                fields = tuple(ir.Local(f.type, slot, f.name) for f, slot in zip(message.fields, param_slots, strict=True))
+                fields = tuple(
+                    ir.Local(f.type, slot, f.name)
+                    for f, slot in zip(message.fields, param_slots, strict=True)
+                )
                 scope.relayed = ir.Send(message.name, fields, ir.Lit(self.node_t(None), 0), h.span)
         sender_slot = None
         if sender is not None:
@@ -879,8 +935,17 @@ class _Lowerer(_Statements):
         body = self.block(h.body, scope)
         timer = node.timers.index(h.name) if h.kind == "timeout" else None
         return ir.Handler(
-            ir.HandlerKind(h.kind), node.name, h.name, message.name if message else None, tuple(param_slots), sender_slot, guard,
-            body, scope.frame.size, timer, h.span,
+            ir.HandlerKind(h.kind),
+            node.name,
+            h.name,
+            message.name if message else None,
+            tuple(param_slots),
+            sender_slot,
+            guard,
+            body,
+            scope.frame.size,
+            timer,
+            h.span,
         )
 
     def invariant(self, inv: ast.InvariantDecl) -> ir.Invariant:
@@ -1004,7 +1069,9 @@ def _default_value(t: ir.Type) -> Any:
 
 
 def _range_too_large(lo: int, hi: int) -> str:
-    return f"the range {lo}..{hi} has {hi - lo + 1:,} values: too many to build (the limit is {ir.MAX_DOMAIN:,})"
+    return (
+        f"the range {lo}..{hi} has {hi - lo + 1:,} values: too many to build (the limit is {ir.MAX_DOMAIN:,})"
+    )
 
 
 def _source_text(text: str, span: Span) -> str:

@@ -126,7 +126,8 @@ def collect(spec: ast.SpecFile) -> tuple[GlobalScope, list[Diagnostic]]:
     for message in spec.messages:
         if message.name in LIFECYCLE:
             sink.error(
-                "FL201", f"a message cannot be called '{message.name}': `on {message.name}` is a lifecycle handler",
+                "FL201",
+                f"a message cannot be called '{message.name}': `on {message.name}` is a lifecycle handler",
                 message.name_span,
             )
             continue
@@ -135,7 +136,9 @@ def collect(spec: ast.SpecFile) -> tuple[GlobalScope, list[Diagnostic]]:
         seen_fields: set[str] = set()
         for fld in message.fields:
             if fld.name in seen_fields:
-                sink.error("FL201", f"field '{fld.name}' is declared twice in message {message.name}", fld.span)
+                sink.error(
+                    "FL201", f"field '{fld.name}' is declared twice in message {message.name}", fld.span
+                )
             seen_fields.add(fld.name)
     for node_decl in spec.nodes:
         if declare(node_decl.name, node_decl.name_span, "node type"):
@@ -168,7 +171,9 @@ def _collect_node(
         if var.name in reserved:
             sink.error("FL201", f"'{var.name}' is a reserved word and cannot name a variable", var.name_span)
         elif var.name in scope.vars:
-            sink.error("FL201", f"variable '{var.name}' is already declared in node {decl.name}", var.name_span)
+            sink.error(
+                "FL201", f"variable '{var.name}' is already declared in node {decl.name}", var.name_span
+            )
         elif var.name in globals_seen:
             sink.error(
                 "FL201",

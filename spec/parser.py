@@ -130,13 +130,19 @@ def _too_deep(tree: Tree[Token]) -> Diagnostic | None:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
             meta = node.meta
-            span = Span(meta.line, meta.column, meta.end_line, meta.end_column) if not meta.empty else Span.point(1, 1)
+            span = (
+                Span(meta.line, meta.column, meta.end_line, meta.end_column)
+                if not meta.empty
+                else Span.point(1, 1)
+            )
             return Diagnostic(
                 "FL104",
                 f"this is nested more than {MAX_NESTING} levels deep, which faultline does not accept",
                 span,
-                ("operators, blocks, types and parentheses all count as levels; name a part with `let` or a "
-                 "constant, or split a long chain of `and`/`or`",),
+                (
+                    "operators, blocks, types and parentheses all count as levels; name a part with `let` or a "
+                    "constant, or split a long chain of `and`/`or`",
+                ),
             )
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
     return None
@@ -147,10 +153,14 @@ def _glued_diagnostic(glued: _GluedWords) -> Diagnostic:
     line, column = first.line or 1, first.column or 1
     end_line, end_column = second.end_line or line, second.end_column or column + 1
     if first.type == "INT":
-        note = f"a number cannot run into a name: write '{first} {second}' or a name that starts with a letter"
+        note = (
+            f"a number cannot run into a name: write '{first} {second}' or a name that starts with a letter"
+        )
     else:
         note = f"'{first}' is a reserved word: put a space after it, or choose a name that is not a reserved word"
-    return Diagnostic("FL100", f"unexpected '{first}{second}'", Span(line, column, end_line, end_column), (note,))
+    return Diagnostic(
+        "FL100", f"unexpected '{first}{second}'", Span(line, column, end_line, end_column), (note,)
+    )
 
 
 def parse_literal(text: str) -> int | bool:
@@ -160,7 +170,9 @@ def parse_literal(text: str) -> int | bool:
         return text == "true"
     digits = text[1:] if text.startswith("-") else text
     if not digits or not all("0" <= ch <= "9" for ch in digits):
-        raise ValueError(f"{text!r} is not an integer literal (digits 0-9, optionally after '-') or true/false")
+        raise ValueError(
+            f"{text!r} is not an integer literal (digits 0-9, optionally after '-') or true/false"
+        )
     if len(digits.lstrip("0")) > len(str(MAX_LITERAL)) or int(digits) > MAX_LITERAL:
         raise ValueError(f"{text} is too large (the largest integer literal is {MAX_LITERAL})")
     return -int(digits) if text.startswith("-") else int(digits)
@@ -227,7 +239,9 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         open_block = _innermost_open_brace(source.text)
         block_notes = []
         if open_block is not None:
-            block_notes.append(f"the block opened at line {open_block[0]}, column {open_block[1]} is not closed")
+            block_notes.append(
+                f"the block opened at line {open_block[0]}, column {open_block[1]} is not closed"
+            )
         return Diagnostic(
             "FL101",
             f"the spec ends too early; expected {_describe_expected(expected)}",
@@ -364,7 +378,13 @@ class _ToAst(Transformer[Token, Any]):
 
     def enum_decl(self, meta: Meta, children: list[Any]) -> ast.EnumDecl:
         name, *members = children
-        return ast.EnumDecl(self.new_id(), _span(meta), str(name), _tok_span(name), tuple((str(m), _tok_span(m)) for m in members))
+        return ast.EnumDecl(
+            self.new_id(),
+            _span(meta),
+            str(name),
+            _tok_span(name),
+            tuple((str(m), _tok_span(m)) for m in members),
+        )
 
     def message_decl(self, meta: Meta, children: list[Any]) -> ast.MessageDecl:
         signed = bool(children) and isinstance(children[0], Token) and children[0].type == "SIGNED"
@@ -395,7 +415,16 @@ class _ToAst(Transformer[Token, Any]):
                 vars_.append(child)
             elif isinstance(child, ast.Handler):
                 handlers.append(child)
-        return ast.NodeDecl(self.new_id(), _span(meta), str(name), _tok_span(name), count, symmetric, tuple(vars_), tuple(handlers))
+        return ast.NodeDecl(
+            self.new_id(),
+            _span(meta),
+            str(name),
+            _tok_span(name),
+            count,
+            symmetric,
+            tuple(vars_),
+            tuple(handlers),
+        )
 
     def replication(self, meta: Meta, children: list[Any]) -> tuple[str, ast.Expr]:
         return ("replication", children[0])
@@ -425,9 +454,17 @@ class _ToAst(Transformer[Token, Any]):
             elif isinstance(child, tuple) and child and child[0] == "guard":
                 guard = child[1]
         kind = "receive"
-        if str(name) in ("start", "recover") and not params and sender is None and signer is None and guard is None:
+        if (
+            str(name) in ("start", "recover")
+            and not params
+            and sender is None
+            and signer is None
+            and guard is None
+        ):
             kind = str(name)
-        return ast.Handler(self.new_id(), _span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer)
+        return ast.Handler(
+            self.new_id(), _span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer
+        )
 
     def on_timer(self, meta: Meta, children: list[Any]) -> ast.Handler:
         word, name, body = children
@@ -444,7 +481,9 @@ class _ToAst(Transformer[Token, Any]):
                 ],
                 self.source,
             )
-        return ast.Handler(self.new_id(), _span(meta), "timeout", str(name), _tok_span(name), (), None, None, body)
+        return ast.Handler(
+            self.new_id(), _span(meta), "timeout", str(name), _tok_span(name), (), None, None, body
+        )
 
     def _param(self, token: Token) -> ast.Param:
         return ast.Param(self.new_id(), _tok_span(token), str(token))
@@ -467,7 +506,9 @@ class _ToAst(Transformer[Token, Any]):
         for child in children[1:-1]:
             if isinstance(child, tuple) and child[0] == "guard":
                 guard = child[1]
-        return ast.Handler(self.new_id(), _span(meta), "action", str(name), _tok_span(name), (), None, guard, children[-1])
+        return ast.Handler(
+            self.new_id(), _span(meta), "action", str(name), _tok_span(name), (), None, guard, children[-1]
+        )
 
     def invariant_decl(self, meta: Meta, children: list[Any]) -> ast.InvariantDecl:
         name, expr = children
@@ -548,7 +589,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def set_timer_stmt(self, meta: Meta, children: list[Any]) -> ast.SetTimerStmt:
         name = children[0]
-        return ast.SetTimerStmt(self.new_id(), _span(meta), str(name), _tok_span(name), children[1] if len(children) > 1 else None)
+        return ast.SetTimerStmt(
+            self.new_id(), _span(meta), str(name), _tok_span(name), children[1] if len(children) > 1 else None
+        )
 
     def cancel_timer_stmt(self, meta: Meta, children: list[Any]) -> ast.CancelTimerStmt:
         return ast.CancelTimerStmt(self.new_id(), _span(meta), str(children[0]), _tok_span(children[0]))
@@ -721,11 +764,22 @@ class _ToAst(Transformer[Token, Any]):
 
     def set_comp(self, meta: Meta, children: list[Any]) -> ast.SetComp:
         elem, var, domain, *cond = children
-        return ast.SetComp(self.new_id(), _span(meta), elem, str(var), _tok_span(var), domain, cond[0] if cond else None)
+        return ast.SetComp(
+            self.new_id(), _span(meta), elem, str(var), _tok_span(var), domain, cond[0] if cond else None
+        )
 
     def map_comp(self, meta: Meta, children: list[Any]) -> ast.MapComp:
         key, value, var, domain, *cond = children
-        return ast.MapComp(self.new_id(), _span(meta), key, value, str(var), _tok_span(var), domain, cond[0] if cond else None)
+        return ast.MapComp(
+            self.new_id(),
+            _span(meta),
+            key,
+            value,
+            str(var),
+            _tok_span(var),
+            domain,
+            cond[0] if cond else None,
+        )
 
 
 # ---------------------------------------------------------------- concrete syntax, for the formatter
@@ -736,7 +790,10 @@ class _ToAst(Transformer[Token, Any]):
 @cache
 def _concrete_lark() -> Lark:
     return Lark(
-        GRAMMAR.read_text(encoding="utf-8"), parser="lalr", keep_all_tokens=True, maybe_placeholders=False,
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        keep_all_tokens=True,
+        maybe_placeholders=False,
         postlex=_SeparateWords(),
     )
 
@@ -752,8 +809,15 @@ def parse_concrete(source: SourceFile) -> cst.Tree:
             if isinstance(child, Token):
                 children.append(
                     cst.Token(
-                        child.type, str(child), child.start_pos or 0, child.end_pos or 0, child.line or 1,
-                        child.column or 1, child.end_line or 1, child.end_column or 1, next(counter),
+                        child.type,
+                        str(child),
+                        child.start_pos or 0,
+                        child.end_pos or 0,
+                        child.line or 1,
+                        child.column or 1,
+                        child.end_line or 1,
+                        child.end_column or 1,
+                        next(counter),
                     )
                 )
             else:

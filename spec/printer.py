@@ -299,7 +299,11 @@ class _Printer:
         """The column of a comment at the end of a line, where the line starts as it did in the source (moved
         with the line if it is indented anew): comments aligned by the author stay aligned."""
         first = self.line_first
-        if first is None or first.line != comment.line or self.src_lines[first.line - 1][: first.column - 1].strip():
+        if (
+            first is None
+            or first.line != comment.line
+            or self.src_lines[first.line - 1][: first.column - 1].strip()
+        ):
             return None
         code = self.w.code or ""
         moved = (len(code) - len(code.lstrip())) - (first.column - 1)  # the line was indented anew
@@ -312,7 +316,9 @@ class _Printer:
         for i, (comment, blank) in enumerate(attached.leading):
             self.w.blank = self.w.blank or (blank and not (first_in_block and i == 0))
             self.w.comment_line(self.indent, comment.text)
-        self.w.blank = self.w.blank or (attached.blank_before and not (first_in_block and not attached.leading))
+        self.w.blank = self.w.blank or (
+            attached.blank_before and not (first_in_block and not attached.leading)
+        )
         self.consumed.add(first.index)
         self.new_line(self.indent)
         self.prev = None
@@ -347,14 +353,30 @@ class _Printer:
 
     def fits(self, emit: Callable[[], None]) -> bool:
         """Whether `emit`, printed on the current line, keeps it on one line within WIDTH."""
-        saved = (self.w, self.prev, self.line_first, self.must_break, self.after_comment, self.inline, self.quiet)
+        saved = (
+            self.w,
+            self.prev,
+            self.line_first,
+            self.must_break,
+            self.after_comment,
+            self.inline,
+            self.quiet,
+        )
         self.w = _Writer(self.w.code or "")
         self.inline = self.quiet = True
         try:
             emit()
             return not self.w.lines and len(self.w.code or "") <= WIDTH
         finally:
-            self.w, self.prev, self.line_first, self.must_break, self.after_comment, self.inline, self.quiet = saved
+            (
+                self.w,
+                self.prev,
+                self.line_first,
+                self.must_break,
+                self.after_comment,
+                self.inline,
+                self.quiet,
+            ) = saved
 
     # ---- the layout of each construct
 
@@ -371,7 +393,9 @@ class _Printer:
             else:
                 self.layout(child)
 
-    def items_block(self, lb: Token, items: list[Tree], rb: Token, rule: str, emit: Callable[[Tree], None]) -> None:
+    def items_block(
+        self, lb: Token, items: list[Tree], rb: Token, rule: str, emit: Callable[[Tree], None]
+    ) -> None:
         """`{`, each item on a line of its own, `}`."""
         self.tok(lb, rule, brk=False)
         self.indent += INDENT
@@ -390,7 +414,9 @@ class _Printer:
         stmts = [c for c in tree.children if isinstance(c, Tree)]
         if not stmts and not self.comments_inside(lb, rb):
             self.empty_braces(lb, rb, "block")
-        elif self.inline or (not force_open and self.one_line_block(tree) and self.fits(lambda: self.block(tree))):
+        elif self.inline or (
+            not force_open and self.one_line_block(tree) and self.fits(lambda: self.block(tree))
+        ):
             with self.one_line():
                 self.tok(lb, "block", brk=False)
                 for stmt in stmts:
@@ -554,7 +580,6 @@ class _Printer:
                 self.punct(",")
         self.indent -= INDENT
         self.close_block(rb, tree.rule, True)
-
 
 
 # The grammar rules with a layout of their own (a declaration's items, a block's statements, an if/else

@@ -14,14 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 
 
-def build(text: str, model: str | None = None, constants: dict[str, int] | None = None, **kwargs: object) -> SystemModel:
+def build(
+    text: str, model: str | None = None, constants: dict[str, int] | None = None, **kwargs: object
+) -> SystemModel:
     checked = spec.load(text, "test.fl")
     names = spec.model_names(checked)
     system = spec.instantiate(checked, model or names[0], constants)
     return SystemModel(system, **kwargs)  # type: ignore[arg-type]
 
 
-def run(text: str, model: str | None = None, constants: dict[str, int] | None = None, **kwargs: object) -> tuple[SystemModel, SearchResult]:
+def run(
+    text: str, model: str | None = None, constants: dict[str, int] | None = None, **kwargs: object
+) -> tuple[SystemModel, SearchResult]:
     deadlock = bool(kwargs.pop("deadlock", False))
     m = build(text, model, constants, deadlock=deadlock)
     return m, explore(m, deadlock=deadlock, **kwargs)  # type: ignore[arg-type]

@@ -30,13 +30,28 @@ def test_check_json_reports_every_property_with_the_documented_keys(tmp_path: Pa
     payload = json.loads(out)
     assert payload["spec"] == "two_phase_commit"
     rows = {r["property"]: r for r in payload["results"]}
-    lemmas = {"commit_comes_from_tm", "abort_comes_from_tm", "tm_commits_when_all_prepared", "committed_after_commit",
-              "prepared_rm_has_voted", "prepared_rm_aborts_only_when_told"}
+    lemmas = {
+        "commit_comes_from_tm",
+        "abort_comes_from_tm",
+        "tm_commits_when_all_prepared",
+        "committed_after_commit",
+        "prepared_rm_has_voted",
+        "prepared_rm_aborts_only_when_told",
+    }
     assert set(rows) == {"consistent", "no_runtime_errors"} | lemmas
     assert all(r["verdict"] == "holds" for r in rows.values())
     consistent = rows["consistent"]
-    assert {"model", "property", "verdict", "distinct_states", "generated_states", "depth", "seconds", "trace",
-            "trace_length"} <= set(consistent)
+    assert {
+        "model",
+        "property",
+        "verdict",
+        "distinct_states",
+        "generated_states",
+        "depth",
+        "seconds",
+        "trace",
+        "trace_length",
+    } <= set(consistent)
     assert consistent["verdict"] == "holds"
     assert consistent["distinct_states"] == 80  # one state per orbit of the symmetric RMs (TLC's count too)
     assert consistent["generated_states"] > 80
@@ -45,8 +60,9 @@ def test_check_json_reports_every_property_with_the_documented_keys(tmp_path: Pa
 
 
 def test_a_constant_can_be_overridden_from_the_command_line(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "--json", "--const", "N=4", "--no-symmetry",
-                          "--out", str(tmp_path))
+    code, out, _ = invoke(
+        "check", TWO_PC, "-m", "classic", "--json", "--const", "N=4", "--no-symmetry", "--out", str(tmp_path)
+    )
     assert code == 0
     assert json.loads(out)["results"][0]["distinct_states"] == 1568
 
@@ -72,8 +88,9 @@ def test_a_violation_exits_1_prints_the_matrix_and_writes_both_trace_files(tmp_p
 
 
 def test_model_and_invariant_selection(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", RETRY, "--json", "-m", "idempotent_lossy", "-i", "applied_once",
-                          "--out", str(tmp_path))
+    code, out, _ = invoke(
+        "check", RETRY, "--json", "-m", "idempotent_lossy", "-i", "applied_once", "--out", str(tmp_path)
+    )
     assert code == 0
     rows = json.loads(out)["results"]
     assert [(r["model"], r["property"], r["verdict"]) for r in rows] == [
@@ -97,8 +114,20 @@ def test_command_line_mistakes_exit_2_with_a_message() -> None:
 
 
 def test_a_state_bound_gives_incomplete_and_exit_3(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "--json", "-c", "N=5", "--max-states", "500", "--no-symmetry",
-                          "--out", str(tmp_path))
+    code, out, _ = invoke(
+        "check",
+        TWO_PC,
+        "-m",
+        "classic",
+        "--json",
+        "-c",
+        "N=5",
+        "--max-states",
+        "500",
+        "--no-symmetry",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 3
     row = json.loads(out)["results"][0]
     assert row["verdict"] == "incomplete"
@@ -125,8 +154,21 @@ def test_replay_says_where_a_tampered_trace_departs_from_the_spec(tmp_path: Path
 
 def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "explorer.cli", "check", TWO_PC, "-m", "classic", "-c", "N=9", "--json", "--no-symmetry",
-         "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "explorer.cli",
+            "check",
+            TWO_PC,
+            "-m",
+            "classic",
+            "-c",
+            "N=9",
+            "--json",
+            "--no-symmetry",
+            "--out",
+            str(tmp_path),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -146,19 +188,45 @@ def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
 
 
 def test_time_and_memory_bounds_stop_a_search_with_a_report(tmp_path: Path) -> None:
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "-c", "N=9", "--max-seconds", "0.5", "--json", "--no-symmetry",
-                          "--out", str(tmp_path))
+    code, out, _ = invoke(
+        "check",
+        TWO_PC,
+        "-m",
+        "classic",
+        "-c",
+        "N=9",
+        "--max-seconds",
+        "0.5",
+        "--json",
+        "--no-symmetry",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 3
     row = json.loads(out)["results"][0]
     assert row["verdict"] == "incomplete" and row["reason"] == "time bound 0.5 s reached"
     assert row["distinct_states"] > 0
-    code, out, _ = invoke("check", TWO_PC, "-m", "classic", "-c", "N=9", "--max-memory", "1", "--json", "--no-symmetry",
-                          "--out", str(tmp_path))
+    code, out, _ = invoke(
+        "check",
+        TWO_PC,
+        "-m",
+        "classic",
+        "-c",
+        "N=9",
+        "--max-memory",
+        "1",
+        "--json",
+        "--no-symmetry",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 3
     assert json.loads(out)["results"][0]["reason"] == "memory bound 1 MiB reached"
 
 
-def test_the_lease_lock_trace_shows_the_pause_the_expiry_and_both_writes_and_fencing_holds(tmp_path: Path) -> None:
+def test_the_lease_lock_trace_shows_the_pause_the_expiry_and_both_writes_and_fencing_holds(
+    tmp_path: Path,
+) -> None:
     code, out, _ = invoke("check", str(SPECS / "lease_lock.fl"), "--out", str(tmp_path))
     assert code == 1
     assert "pauses<=4 ticks of Client, clocks skew<=0, horizon 10" in out  # the bounds beside the verdicts
@@ -182,8 +250,21 @@ def test_the_lease_lock_trace_shows_the_pause_the_expiry_and_both_writes_and_fen
 def test_simulation_is_repeatable_by_its_seed_and_its_traces_replay(tmp_path: Path) -> None:
     outputs = []
     for folder in ("a", "b"):
-        code, out, _ = invoke("simulate", RETRY, "-m", "naive_lossy", "--runs", "30", "--depth", "15", "--seed", "7",
-                              "--json", "--out", str(tmp_path / folder))
+        code, out, _ = invoke(
+            "simulate",
+            RETRY,
+            "-m",
+            "naive_lossy",
+            "--runs",
+            "30",
+            "--depth",
+            "15",
+            "--seed",
+            "7",
+            "--json",
+            "--out",
+            str(tmp_path / folder),
+        )
         assert code == 1
         (row,) = [r for r in json.loads(out)["results"] if r["property"] == "applied_once"]
         assert row["verdict"] == "violated" and row["backend"] == "simulate"
@@ -192,11 +273,25 @@ def test_simulation_is_repeatable_by_its_seed_and_its_traces_replay(tmp_path: Pa
         code, replayed, _ = invoke("replay", row["trace"], RETRY)
         assert code == 0 and "reaches a state that violates applied_once" in replayed
     assert outputs[0] == outputs[1]  # the same seed, the same run
-    code, out, _ = invoke("simulate", RETRY, "-m", "idempotent_lossy", "--runs", "30", "--depth", "15", "--json",
-                          "--out", str(tmp_path / "c"))
+    code, out, _ = invoke(
+        "simulate",
+        RETRY,
+        "-m",
+        "idempotent_lossy",
+        "--runs",
+        "30",
+        "--depth",
+        "15",
+        "--json",
+        "--out",
+        str(tmp_path / "c"),
+    )
     assert code == 0
     row = json.loads(out)["results"][0]
-    assert row["verdict"] == "holds" and row["reason"] == "no violation in 30 random runs of up to 15 steps (seed 0)"
+    assert (
+        row["verdict"] == "holds"
+        and row["reason"] == "no violation in 30 random runs of up to 15 steps (seed 0)"
+    )
 
 
 def test_the_progress_line_says_states_rate_depth_and_queue_and_only_on_a_terminal(tmp_path: Path) -> None:

@@ -92,10 +92,15 @@ def test_ctrl_c_at_any_moment_of_starting_or_loading_exits_3_without_a_traceback
     tmp_path: Path, delay: float
 ) -> None:
     big = tmp_path / "big.fl"  # a spec that takes a few seconds to load
-    big.write_text("node A { var x: 0..3 = 0 }\n" + "".join(f"invariant i{k}: A.x <= {k} + 3\n" for k in range(6000)))
+    big.write_text(
+        "node A { var x: 0..3 = 0 }\n" + "".join(f"invariant i{k}: A.x <= {k} + 3\n" for k in range(6000))
+    )
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("faultline")), "check", str(big), "--out", str(tmp_path / "out")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(delay)

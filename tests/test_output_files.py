@@ -60,7 +60,12 @@ def test_out_that_cannot_be_a_directory_is_refused_before_the_search(tmp_path: P
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     for out in (str(a_file), os.devnull, str(a_file / "below"), "", str(_unwritable_directory(tmp_path))):
-        for command in (["check", RETRY], ["bmc", RETRY, "--depth", "2"], ["simulate", RETRY], ["prove", RETRY]):
+        for command in (
+            ["check", RETRY],
+            ["bmc", RETRY, "--depth", "2"],
+            ["simulate", RETRY],
+            ["prove", RETRY],
+        ):
             code, output = invoke(*command, "--out", out)
             assert code == 2, (command, out, output)
             assert "--out" in output.splitlines()[-1] and "Traceback" not in output
@@ -85,7 +90,9 @@ def test_render_output_under_a_file_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("umask_022")
 def test_trace_and_picture_files_get_the_usual_mode(tmp_path: Path) -> None:
-    code, _ = invoke("check", RETRY, "-m", "naive_lossy", "--out", str(tmp_path), "--report", str(tmp_path / "r.html"))
+    code, _ = invoke(
+        "check", RETRY, "-m", "naive_lossy", "--out", str(tmp_path), "--report", str(tmp_path / "r.html")
+    )
     assert code == 1
     folder = tmp_path / "retry_increment" / "naive_lossy"
     written = [folder / "applied_once.itf.json", folder / "applied_once.txt", tmp_path / "r.html"]
@@ -137,5 +144,11 @@ def test_render_states_of_a_trace_with_a_spec_that_lacks_its_model(tmp_path: Pat
     trace = tmp_path / "retry_increment" / "naive_lossy" / "applied_once.itf.json"
     assert json.loads(trace.read_text())["#meta"]["model"] == "naive_lossy"
     other = str(SPECS / "two_phase_commit.fl")
-    code, output = invoke("render", str(trace), "--kind", "states", "--spec", other, "-o", str(tmp_path / "s.svg"))
-    assert code == 2 and "spec two_phase_commit has no model 'naive_lossy'" in output and "Traceback" not in output
+    code, output = invoke(
+        "render", str(trace), "--kind", "states", "--spec", other, "-o", str(tmp_path / "s.svg")
+    )
+    assert (
+        code == 2
+        and "spec two_phase_commit has no model 'naive_lossy'" in output
+        and "Traceback" not in output
+    )

@@ -52,7 +52,11 @@ def invariant_terms(enc: Encoder, state: State, invariants: list[ir.Invariant]) 
     """Each invariant as a term over a symbolic state."""
     out = {}
     # A property is no node's: it runs in the frame of the first node, or of none in a spec without nodes.
-    local = state.locals[0] if state.locals else Local(z3.IntVal(0), [], [], z3.IntVal(0), z3.IntVal(0), z3.IntVal(0), [])
+    local = (
+        state.locals[0]
+        if state.locals
+        else Local(z3.IntVal(0), [], [], z3.IntVal(0), z3.IntVal(0), z3.IntVal(0), [])
+    )
     for inv in invariants:
         ex = Exec(enc, state, -1, local)
         frame: list[Any] = [None] * inv.frame_size
@@ -129,7 +133,11 @@ def _unroll_and_check(
         for prop in errors_wanted:
             if prop in result.found:
                 continue
-            fails = [z3.And(act == a, o.errors[prop], *o.requires) for a, o in enumerate(actions) if prop in o.errors]
+            fails = [
+                z3.And(act == a, o.errors[prop], *o.requires)
+                for a, o in enumerate(actions)
+                if prop in o.errors
+            ]
             witness = _sat(solver, z3.Or(*fails)) if fails else None
             if witness is not None:
                 found_at(witness, k + 1, prop, True)
@@ -146,7 +154,11 @@ def unroll(enc: Encoder, state: State, k: int) -> tuple[State, list[Outcome], An
     extended, base = enc.extend(state, enc.step_sites)
     actions = steps.actions(enc, extended, k, base)
     act = z3.Int(f"act@{k}")
-    facts = [act >= 0, act < len(actions), z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)])]
+    facts = [
+        act >= 0,
+        act < len(actions),
+        z3.Or(*[z3.And(act == a, o.pre, *o.requires) for a, o in enumerate(actions)]),
+    ]
     current = leaves(extended)
     changed = [leaves(o.after) for o in actions]
     following = []
@@ -159,8 +171,9 @@ def unroll(enc: Encoder, state: State, k: int) -> tuple[State, list[Outcome], An
     return extended, actions, act, facts, with_leaves(extended, following)
 
 
-def follow_symbolic(model: SystemModel, start: ExplicitState | None, targets: list[tuple[Any, ...]], prop: str,
-                    failing: bool) -> Path:
+def follow_symbolic(
+    model: SystemModel, start: ExplicitState | None, targets: list[tuple[Any, ...]], prop: str, failing: bool
+) -> Path:
     """The explorer's steps through states equal to `targets` (canonical forms), from `start` (None: from an
     initial state), then the failing step of `prop` if `failing`: how a symbolic path becomes a Path, and a
     check that both back ends took the same steps."""
@@ -168,8 +181,10 @@ def follow_symbolic(model: SystemModel, start: ExplicitState | None, targets: li
     followed = follow(model, start, targets, lambda state, target: present.canonical(state) == target)
     if followed.departs_at is not None:
         k = followed.departs_at
-        raise InternalError(f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer "
-                            f"leads to {targets[k]}")
+        raise InternalError(
+            f"the Z3 back end and the explorer disagree at step {k}: no step of the explorer "
+            f"leads to {targets[k]}"
+        )
     steps_taken = [(CTI, start), *followed.steps] if start is not None else list(followed.steps)
     if not failing:
         return Path(tuple(steps_taken))
@@ -211,16 +226,22 @@ def decode_state(enc: Encoder, model: z3.ModelRef, state: State) -> tuple[Any, .
     for local, nt in zip(state.locals, enc.types, strict=True):
         timers = tuple(num(d) if truth(a) else None for a, d in zip(local.armed, local.deadline, strict=True))
         values = tuple(S.decode(model, v, var.type) for v, var in zip(local.vars, nt.vars, strict=True))
-        locals_.append((num(local.status), timers, num(local.clock), num(local.mono), num(local.paused_since), *values))
+        locals_.append(
+            (num(local.status), timers, num(local.clock), num(local.mono), num(local.paused_since), *values)
+        )
     entries = []
     for p, pool in enumerate(state.pools):
         key = enc.pool_keys[p]
         message = enc.messages[key.message]
         for slot in pool:
             if truth(slot.valid):
-                args = tuple(S.decode(model, a, f.type) for a, f in zip(slot.args, message.fields, strict=True))
+                args = tuple(
+                    S.decode(model, a, f.type) for a, f in zip(slot.args, message.fields, strict=True)
+                )
                 copies = num(slot.count) if slot.count is not None else 1
-                entries += [(num(slot.seq), (num(slot.sent_at), (key.src, key.dst, key.message, args)))] * copies
+                entries += [
+                    (num(slot.seq), (num(slot.sent_at), (key.src, key.dst, key.message, args)))
+                ] * copies
     entries.sort(key=lambda e: e[0])
     network = canonical_network(enc.ordering, [e for _, e in entries], enc.n)
     return (tuple(locals_), network, tuple(num(x) for x in state.spent), (num(state.now), num(state.gst_at)))

@@ -69,7 +69,8 @@ class Encoder:
         self._possible: dict[int, tuple[Any, frozenset[int] | None]] = {}
         self.step_seq = 0  # the first sequence number of the step being encoded
         self.handled: dict[str, dict[str, ir.Handler]] = {
-            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message} for nt in self.system.node_types
+            nt.name: {h.message: h for h in nt.handlers if h.kind == "receive" and h.message}
+            for nt in self.system.node_types
         }
         self._counter = itertools.count()
 
@@ -240,8 +241,13 @@ class Encoder:
         combos = list(itertools.product(*(S.finite_values(f.type) for f in fields)))
         zero = z3.IntVal(0)
         return [
-            Slot(FALSE, tuple(S.const(v, f.type) for v, f in zip(combo, fields, strict=True)), zero, zero,
-                 zero if self.consumes else None)
+            Slot(
+                FALSE,
+                tuple(S.const(v, f.type) for v, f in zip(combo, fields, strict=True)),
+                zero,
+                zero,
+                zero if self.consumes else None,
+            )
             for combo in combos
         ]
 
@@ -305,8 +311,10 @@ class Encoder:
         offset = [0] * len(pools)
         for k, p, hit, values in self._deliveries_of(sends):
             if self.universe:
-                pools[p] = [_add_if(slot, z3.And(hit, *[S.eq(a, b) for a, b in zip(values, slot.args, strict=True)]))
-                            for slot in pools[p]]
+                pools[p] = [
+                    _add_if(slot, z3.And(hit, *[S.eq(a, b) for a, b in zip(values, slot.args, strict=True)]))
+                    for slot in pools[p]
+                ]
                 continue
             j = base[p] + offset[p]
             offset[p] += 1
@@ -369,7 +377,9 @@ class Encoder:
         new_local = replace(local, vars=ex.vars, armed=ex.armed, deadline=ex.deadline)
         return produces, new_local, ex.sends, ex.errors, ex.requires, ok
 
-    def enabled(self, state: State, i: int, handler: ir.Handler, local: Local, params: Sequence[Sym], sender: Any) -> Any:
+    def enabled(
+        self, state: State, i: int, handler: ir.Handler, local: Local, params: Sequence[Sym], sender: Any
+    ) -> Any:
         """Whether a delivery or a timer would produce an outcome (for the rule that time waits for it)."""
         if not _has_choice(handler.body):
             ex = Exec(self, state, i, local)
@@ -381,7 +391,6 @@ class Encoder:
         made = self.choices[before:]
         body = z3.And(produces, *requires)
         return z3.Exists(made, body) if made else body
-
 
 
 UNIVERSE_LIMIT = 4096  # possible messages of one type on one link that the universe network tracks
@@ -453,4 +462,15 @@ def _domain_bound(e: ir.Expr, n: int) -> int:
     return size
 
 
-__all__ = ["Encoder", "Exec", "Local", "Outcome", "PoolKey", "Slot", "State", "Unsupported", "leaves", "with_leaves"]
+__all__ = [
+    "Encoder",
+    "Exec",
+    "Local",
+    "Outcome",
+    "PoolKey",
+    "Slot",
+    "State",
+    "Unsupported",
+    "leaves",
+    "with_leaves",
+]

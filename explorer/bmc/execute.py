@@ -172,13 +172,20 @@ class SymbolicExpressions:
         field_values = S.product([S.finite_values(f.type) for f in message.fields])
         keys = sorted((key.src, key.dst) for key in self.enc.pool_keys if key.message == message.index)
         if len(keys) * len(field_values) > S.DOMAIN_LIMIT:
-            raise Unsupported(f"iterating over the {message.name} messages in flight, where a run-time error may "
-                              "depend on their order, is too much to unroll")
+            raise Unsupported(
+                f"iterating over the {message.name} messages in flight, where a run-time error may "
+                "depend on their order, is too much to unroll"
+            )
         out = []
         for src, dst in keys:
             for values in field_values:
-                record = SRecord((z3.IntVal(src), z3.IntVal(dst),
-                                  *(S.const(v, f.type) for v, f in zip(values, message.fields, strict=True))))
+                record = SRecord(
+                    (
+                        z3.IntVal(src),
+                        z3.IntVal(dst),
+                        *(S.const(v, f.type) for v, f in zip(values, message.fields, strict=True)),
+                    )
+                )
                 out.append((S.member(record, domain), record))
         return out
 
@@ -251,7 +258,9 @@ class SymbolicExpressions:
         elem = e.type.elem if isinstance(e.type, ir.SetT) else ir.INT
         values = S.finite_values(elem)
         if len(values) > S.DOMAIN_LIMIT:
-            raise Unsupported(f"a range over {elem}, with bounds computed at run time, is too large to unroll")
+            raise Unsupported(
+                f"a range over {elem}, with bounds computed at run time, is too large to unroll"
+            )
         return SSet(tuple((z3.And(lo <= v, v <= hi), z3.IntVal(v)) for v in values))
 
     def index(self, e: ir.Index, frame: list[Sym]) -> Sym:
@@ -329,8 +338,10 @@ class Exec(SymbolicExpressions):
         self.pc = z3.And(outer, z3.Not(cond))
         self.block(s.else_, frame)
         self._merge(cond, then)
-        frame[:] = [a if b is None else (b if a is None else S.ite(cond, a, b))
-                    for a, b in zip(then_frame, frame, strict=True)]
+        frame[:] = [
+            a if b is None else (b if a is None else S.ite(cond, a, b))
+            for a, b in zip(then_frame, frame, strict=True)
+        ]
         self.pc = outer
 
     def for_(self, s: ir.For, frame: list[Sym]) -> None:
@@ -403,8 +414,15 @@ class Exec(SymbolicExpressions):
             new = self._store(old, s.var_type, keys, value, combine, s)
         self.vars[s.slot] = S.ite(self.pc, new, old)
 
-    def _store(self, m: Sym, t: ir.Type, keys: list[Sym], value: Sym, combine: Callable[[Sym, Sym], Sym],
-               s: ir.Assign) -> Sym:
+    def _store(
+        self,
+        m: Sym,
+        t: ir.Type,
+        keys: list[Sym],
+        value: Sym,
+        combine: Callable[[Sym, Sym], Sym],
+        s: ir.Assign,
+    ) -> Sym:
         assert isinstance(t, ir.MapT)
         present, previous = S.lookup(m, keys[0])
         if len(keys) > 1:

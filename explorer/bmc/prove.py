@@ -32,7 +32,9 @@ from explorer.trace.present import Presenter
 class ProveResult:
     """The verdict on one goal, proved together with lemmas."""
 
-    verdict: str  # "proved", "violated" (a real counterexample of the goal), "not_inductive" (a CTI), "unknown"
+    verdict: (
+        str  # "proved", "violated" (a real counterexample of the goal), "not_inductive" (a CTI), "unknown"
+    )
     k: int
     violated: str | None = None  # the property the path violates: the goal, or a lemma
     path: Path | None = None  # a real counterexample, or the counterexample to induction
@@ -40,7 +42,9 @@ class ProveResult:
     reason: str = ""
 
 
-def run_prove(model: SystemModel, goal: str, lemmas: list[str], k: int, max_seconds: float | None = None) -> ProveResult:
+def run_prove(
+    model: SystemModel, goal: str, lemmas: list[str], k: int, max_seconds: float | None = None
+) -> ProveResult:
     """Prove `goal` (an invariant, an assertion or no_runtime_errors) for every depth by k-induction, assuming
     and proving `lemmas` (invariants) with it. Ctrl-C and the time bound stop the proof (through Z3's own
     interrupt: explorer/bmc/interrupt.py), with a verdict of "unknown" that says where it stopped."""
@@ -67,13 +71,25 @@ def _prove(
     base = run_bmc(model, k - 1, properties, max_seconds)
     if goal in base.found:
         found = base.found[goal]
-        return ProveResult("violated", k, goal, found.path, time.perf_counter() - started,
-                           f"{goal} is violated in {found.length} step{'s' if found.length != 1 else ''}")
+        return ProveResult(
+            "violated",
+            k,
+            goal,
+            found.path,
+            time.perf_counter() - started,
+            f"{goal} is violated in {found.length} step{'s' if found.length != 1 else ''}",
+        )
     if base.found:
         found = min(base.found.values(), key=lambda f: f.length)
-        return ProveResult("unknown", k, found.prop, found.path, time.perf_counter() - started,
-                           f"lemma {found.prop} is violated in {found.length} step{'s' if found.length != 1 else ''}, "
-                           f"so it cannot help prove {goal}")
+        return ProveResult(
+            "unknown",
+            k,
+            found.prop,
+            found.path,
+            time.perf_counter() - started,
+            f"lemma {found.prop} is violated in {found.length} step{'s' if found.length != 1 else ''}, "
+            f"so it cannot help prove {goal}",
+        )
     if not base.complete:
         where = f"{base.stop_reason} in the base case at depth {base.depth}"
         return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=where)
@@ -84,8 +100,12 @@ def _prove(
     solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
     for i in range(k):
         if stop.poll() is not None:
-            return ProveResult("unknown", k, seconds=time.perf_counter() - started,
-                               reason=f"{stop.reason} while building the induction step")
+            return ProveResult(
+                "unknown",
+                k,
+                seconds=time.perf_counter() - started,
+                reason=f"{stop.reason} while building the induction step",
+            )
         solver.add(*invariant_terms(enc, states[i], invariants).values())
         states[i], _, _, facts, following = unroll(enc, states[i], i)
         solver.add(*facts)
@@ -94,7 +114,11 @@ def _prove(
     if step_errors:
         states[k], actions, act, _, _ = unroll(enc, states[k], k)
         for prop in step_errors:
-            fails = [z3.And(act == a, o.errors[prop], *o.requires) for a, o in enumerate(actions) if prop in o.errors]
+            fails = [
+                z3.And(act == a, o.errors[prop], *o.requires)
+                for a, o in enumerate(actions)
+                if prop in o.errors
+            ]
             if fails:
                 goals[prop] = z3.Or(*fails)
     if not goals:
@@ -112,9 +136,15 @@ def _prove(
     broken = [name for name, term in goals.items() if z3.is_true(witness.eval(term, model_completion=True))]
     blamed = goal if goal in broken else broken[0]
     path = _cti_path(model, enc, witness, states, blamed if blamed in step_errors else None)
-    return ProveResult("not_inductive", k, blamed, path, seconds,
-                       f"{', '.join(broken)} can fail after {k} step{'s' if k != 1 else ''} from a state where "
-                       "every property holds (the state may be unreachable)")
+    return ProveResult(
+        "not_inductive",
+        k,
+        blamed,
+        path,
+        seconds,
+        f"{', '.join(broken)} can fail after {k} step{'s' if k != 1 else ''} from a state where "
+        "every property holds (the state may be unreachable)",
+    )
 
 
 def _possible(enc: Encoder, state: State) -> list[Any]:
@@ -134,7 +164,11 @@ def _possible(enc: Encoder, state: State) -> list[Any]:
         out.append(z3.Or(*[local.status == s for s in statuses]))
     network = model.network
     spent = state.spent
-    out += [spent[LOSS] <= network.loss, spent[DUPLICATE] <= network.duplicate, spent[PARTITIONS] <= network.partition]
+    out += [
+        spent[LOSS] <= network.loss,
+        spent[DUPLICATE] <= network.duplicate,
+        spent[PARTITIONS] <= network.partition,
+    ]
     out += [spent[CUT] >= 0, spent[CUT] < len(enc.cuts), spent[NTP] == 0]
     for b, budget in enumerate(enc.crash_budgets):
         out.append(spent[CRASHES + b] <= budget.bound)
@@ -142,7 +176,9 @@ def _possible(enc: Encoder, state: State) -> list[Any]:
     return out
 
 
-def _cti_path(model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: list[State], failing: str | None) -> Path:
+def _cti_path(
+    model: SystemModel, enc: Encoder, witness: z3.ModelRef, states: list[State], failing: str | None
+) -> Path:
     """The counterexample to induction as an explorer Path from its (possibly unreachable) first state; for a
     property broken by a failing step, that step ends the path."""
     decoded = [decode_state(enc, witness, st) for st in states]

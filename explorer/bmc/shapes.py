@@ -66,7 +66,15 @@ def leaves(state: State) -> list[Sym]:
     """The parts of a state, in a fixed order (for frame conditions)."""
     out: list[Sym] = []
     for local in state.locals:
-        out += [local.status, *local.armed, *local.deadline, local.clock, local.mono, local.paused_since, *local.vars]
+        out += [
+            local.status,
+            *local.armed,
+            *local.deadline,
+            local.clock,
+            local.mono,
+            local.paused_since,
+            *local.vars,
+        ]
     for pool in state.pools:
         for slot in pool:
             out += [slot.valid, *slot.args, slot.sent_at, slot.seq]

@@ -50,8 +50,16 @@ def actions(enc: Encoder, state: State, step: int, base: list[int]) -> list[Outc
 
 
 def _handler_outcome(
-    enc: Encoder, state: State, base: list[int], i: int, handler: ir.Handler, local: Local, label: str, pre: Any,
-    params: tuple[Any, ...] = (), sender: Any = None,
+    enc: Encoder,
+    state: State,
+    base: list[int],
+    i: int,
+    handler: ir.Handler,
+    local: Local,
+    label: str,
+    pre: Any,
+    params: tuple[Any, ...] = (),
+    sender: Any = None,
 ) -> Outcome:
     _, new_local, sends, errors, requires, ok = enc.run_handler(state, i, handler, local, params, sender)
     after = enc.append_sends(enc.with_local(state, i, new_local), sends, base)
@@ -75,9 +83,15 @@ def _local_steps(enc: Encoder, state: State, base: list[int]) -> list[Outcome]:
             elif h.kind == "timeout":
                 assert h.timer is not None
                 t = h.timer
-                due = local.armed[t] if not enc.timed else z3.And(local.armed[t], local.deadline[t] <= local.mono)
+                due = (
+                    local.armed[t]
+                    if not enc.timed
+                    else z3.And(local.armed[t], local.deadline[t] <= local.mono)
+                )
                 cleared = replace(local, armed=[FALSE if k == t else a for k, a in enumerate(local.armed)])
-                out.append(_handler_outcome(enc, state, base, i, h, cleared, f"{i} fire {h.name}", z3.And(up, due)))
+                out.append(
+                    _handler_outcome(enc, state, base, i, h, cleared, f"{i} fire {h.name}", z3.And(up, due))
+                )
     return out
 
 
@@ -96,7 +110,9 @@ def _deliveries(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                 j = z3.Int(enc.fresh_name(f"deliver{src}>{r}.{message_name}@{step}"))
                 enc.choices.append(j)
                 slot = enc.select_slot(pool, j)
-                pre = z3.And(j >= 0, j < len(pool), slot.valid, local.status == UP, z3.Not(enc.link_cut(state, src, r)))
+                pre = z3.And(
+                    j >= 0, j < len(pool), slot.valid, local.status == UP, z3.Not(enc.link_cut(state, src, r))
+                )
                 if enc.ordering == "fifo":
                     heads = enc.heads(state, p)
                     pre = z3.And(pre, z3.Or(*[z3.And(j == k, head) for k, head in enumerate(heads)]))
@@ -105,8 +121,20 @@ def _deliveries(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                     pools = list(state.pools)
                     pools[p] = enc.consume(pool, j) if enc.consumes else _mark_delivered(enc, pool, slot)
                     consumed = replace(state, pools=pools)
-                out.append(_handler_outcome(enc, consumed, base, r, h, local, f"{r} receive {message_name} from {src}",
-                                            pre, slot.args, z3.IntVal(src)))
+                out.append(
+                    _handler_outcome(
+                        enc,
+                        consumed,
+                        base,
+                        r,
+                        h,
+                        local,
+                        f"{r} receive {message_name} from {src}",
+                        pre,
+                        slot.args,
+                        z3.IntVal(src),
+                    )
+                )
     return out
 
 
@@ -125,7 +153,8 @@ def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                 m = enc.message_index[message_name]
                 message = enc.messages[m]
                 pre = z3.And(
-                    state.locals[b].status == BYZANTINE, state.locals[r].status == UP,
+                    state.locals[b].status == BYZANTINE,
+                    state.locals[r].status == UP,
                     z3.Not(enc.link_cut(state, b, r)),
                 )
                 if message.signed:
@@ -138,9 +167,20 @@ def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                         enc.choices.append(j)
                         slot = enc.select_slot(pool, j)
                         relay_pre = z3.And(pre, j >= 0, j < len(pool), slot.valid)
-                        out.append(_handler_outcome(enc, state, base, r, h, state.locals[r],
-                                                    f"{b} relays {message_name} to {r}", relay_pre, slot.args,
-                                                    z3.IntVal(b)))
+                        out.append(
+                            _handler_outcome(
+                                enc,
+                                state,
+                                base,
+                                r,
+                                h,
+                                state.locals[r],
+                                f"{b} relays {message_name} to {r}",
+                                relay_pre,
+                                slot.args,
+                                z3.IntVal(b),
+                            )
+                        )
                 own = message.fields[:-1] if message.signed else message.fields  # a liar signs as itself
                 args = tuple(S.fresh(enc.fresh_name(f"inject{b}.{r}.{f.name}@{step}"), f.type) for f in own)
                 for a in args:
@@ -148,8 +188,20 @@ def _injections(enc: Encoder, state: State, step: int, base: list[int]) -> list[
                 pre = z3.And(pre, *[S.contains(a, f.type) for a, f in zip(args, own, strict=True)])
                 if message.signed:
                     args = (*args, z3.IntVal(b))
-                out.append(_handler_outcome(enc, state, base, r, h, state.locals[r], f"{b} inject {message_name} to {r}",
-                                            pre, args, z3.IntVal(b)))
+                out.append(
+                    _handler_outcome(
+                        enc,
+                        state,
+                        base,
+                        r,
+                        h,
+                        state.locals[r],
+                        f"{b} inject {message_name} to {r}",
+                        pre,
+                        args,
+                        z3.IntVal(b),
+                    )
+                )
     return out
 
 
@@ -173,12 +225,18 @@ def _network_faults(enc: Encoder, state: State, step: int, base: list[int]) -> l
             slot = enc.select_slot(pool, j)
             pre = z3.And(state.spent[LOSS] < network.loss, j >= 0, j < len(pool), slot.valid)
             if enc.consumes or enc.universe:
-                new_pool = enc.consume(pool, j) if enc.consumes else [_invalidate_if(x, j == k) for k, x in enumerate(pool)]
+                new_pool = (
+                    enc.consume(pool, j)
+                    if enc.consumes
+                    else [_invalidate_if(x, j == k) for k, x in enumerate(pool)]
+                )
             else:  # a set: the message goes, whichever copies of it the pool holds
                 new_pool = [_invalidate_if(x, _same_message(x, slot)) for x in pool]
             pools = list(state.pools)
             pools[p] = new_pool
-            out.append(Outcome(f"drop {name}", pre, replace(state, pools=pools, spent=_spend(state.spent, LOSS))))
+            out.append(
+                Outcome(f"drop {name}", pre, replace(state, pools=pools, spent=_spend(state.spent, LOSS)))
+            )
         if network.duplicate and enc.consumes:
             j = z3.Int(enc.fresh_name(f"dup.{p}@{step}"))
             enc.choices.append(j)
@@ -186,14 +244,21 @@ def _network_faults(enc: Encoder, state: State, step: int, base: list[int]) -> l
             pools = list(state.pools)
             pools[p] = enc.duplicate(pool, j, slot, base[p])
             pre = z3.And(state.spent[DUPLICATE] < network.duplicate, j >= 0, j < base[p], slot.valid)
-            out.append(Outcome(f"duplicate {name}", pre, replace(state, pools=pools,
-                                                                 spent=_spend(state.spent, DUPLICATE))))
+            out.append(
+                Outcome(
+                    f"duplicate {name}",
+                    pre,
+                    replace(state, pools=pools, spent=_spend(state.spent, DUPLICATE)),
+                )
+            )
     if len(enc.cuts) > 1:
         c = z3.Int(enc.fresh_name(f"cut@{step}"))
         enc.choices.append(c)
         spent = _spend(state.spent, PARTITIONS)
         spent[CUT] = c
-        pre = z3.And(state.spent[CUT] == 0, state.spent[PARTITIONS] < network.partition, c >= 1, c < len(enc.cuts))
+        pre = z3.And(
+            state.spent[CUT] == 0, state.spent[PARTITIONS] < network.partition, c >= 1, c < len(enc.cuts)
+        )
         out.append(Outcome("partition", pre, replace(state, spent=spent)))
         healed = list(state.spent)
         healed[CUT] = z3.IntVal(0)
@@ -205,8 +270,10 @@ def _mark_delivered(enc: Encoder, pool: list[Slot], slot: Slot) -> list[Slot]:
     """A set network under time after delivering `slot`'s message: every copy of it (the same fields, sent at
     the same time) is marked delivered, so that its delay bound no longer holds time back."""
     delivered = z3.IntVal(enc.horizon + 1)
-    return [x if z3.is_false(x.valid) else replace(x, sent_at=z3.If(_same_message(x, slot), delivered, x.sent_at))
-            for x in pool]
+    return [
+        x if z3.is_false(x.valid) else replace(x, sent_at=z3.If(_same_message(x, slot), delivered, x.sent_at))
+        for x in pool
+    ]
 
 
 def _same_message(a: Slot, b: Slot) -> Any:
@@ -229,11 +296,18 @@ def _node_faults(enc: Encoder, state: State, base: list[int]) -> list[Outcome]:
                 continue
             local = state.locals[i]
             kept = [
-                value if var.kind in ("durable", "ghost") else S.var_value(enc.initial_vars[i][var.slot], var.type)
+                value
+                if var.kind in ("durable", "ghost")
+                else S.var_value(enc.initial_vars[i][var.slot], var.type)
                 for var, value in zip(nt.vars, local.vars, strict=True)
             ]
-            fresh = replace(local, status=z3.IntVal(UP), armed=[FALSE] * len(local.armed), paused_since=z3.IntVal(-1),
-                            vars=[S.coerce(v, var.type) for v, var in zip(kept, nt.vars, strict=True)])
+            fresh = replace(
+                local,
+                status=z3.IntVal(UP),
+                armed=[FALSE] * len(local.armed),
+                paused_since=z3.IntVal(-1),
+                vars=[S.coerce(v, var.type) for v, var in zip(kept, nt.vars, strict=True)],
+            )
             pre = local.status == DOWN
             recover = nt.handler("recover")
             if recover is None:
@@ -243,8 +317,13 @@ def _node_faults(enc: Encoder, state: State, base: list[int]) -> list[Outcome]:
     for i in sorted(enc.pause_bound):
         local = state.locals[i]
         paused = replace(local, status=z3.IntVal(PAUSED), paused_since=state.now)
-        out.append(Outcome(f"pause {i}", z3.And(local.status == UP, local.paused_since < 0),
-                           enc.with_local(state, i, paused)))
+        out.append(
+            Outcome(
+                f"pause {i}",
+                z3.And(local.status == UP, local.paused_since < 0),
+                enc.with_local(state, i, paused),
+            )
+        )
         resumed = replace(local, status=z3.IntVal(UP), paused_since=state.now)
         out.append(Outcome(f"resume {i}", local.status == PAUSED, enc.with_local(state, i, resumed)))
     return out
@@ -263,13 +342,22 @@ def _time_steps(enc: Encoder, state: State, step: int) -> list[Outcome]:
             local = state.locals[i]
             v = z3.Int(enc.fresh_name(f"ntp{i}@{step}"))
             enc.choices.append(v)
-            pre = z3.And(local.status != CRASHED, local.status != DOWN, v >= now - skew, v <= now + skew,
-                         v != local.clock)
+            pre = z3.And(
+                local.status != CRASHED,
+                local.status != DOWN,
+                v >= now - skew,
+                v <= now + skew,
+                v != local.clock,
+            )
             spent = state.spent
             if ntp > 0:
                 pre = z3.And(pre, state.spent[NTP] < ntp)
                 spent = _spend(state.spent, NTP)
-            out.append(Outcome(f"ntp {i}", pre, enc.with_local(replace(state, spent=spent), i, replace(local, clock=v))))
+            out.append(
+                Outcome(
+                    f"ntp {i}", pre, enc.with_local(replace(state, spent=spent), i, replace(local, clock=v))
+                )
+            )
     # tick
     bounded = gst_at >= 0
     waiting = []  # what time must wait for (where the bounds hold)
@@ -302,7 +390,9 @@ def _time_steps(enc: Encoder, state: State, step: int) -> list[Outcome]:
             deliverable = z3.And(slot.valid, now - since >= delay, receiver.status == UP, z3.Not(cut))
             if heads is not None:
                 deliverable = z3.And(deliverable, heads[k])
-            waiting.append(z3.And(deliverable, enc.enabled(state, key.dst, h, receiver, slot.args, z3.IntVal(key.src))))
+            waiting.append(
+                z3.And(deliverable, enc.enabled(state, key.dst, h, receiver, slot.args, z3.IntVal(key.src)))
+            )
     pre = z3.And(now < enc.horizon, z3.Not(z3.And(bounded, z3.Or(*waiting))) if waiting else TRUE)
     if model.timing == "partially_synchronous" and model.gst is not None:
         pre = z3.And(pre, z3.Or(gst_at >= 0, now < model.gst))
@@ -316,7 +406,12 @@ def _time_steps(enc: Encoder, state: State, step: int) -> list[Outcome]:
             running = z3.Or(local.status == UP, local.status == PAUSED)
             constraints.append(z3.If(running, z3.And(d >= 0, d <= 2), d == 1))
             clock, mono = local.clock + d, local.mono + d
-            constraints += [clock - later <= skew, later - clock <= skew, mono - later <= skew, later - mono <= skew]
+            constraints += [
+                clock - later <= skew,
+                later - clock <= skew,
+                mono - later <= skew,
+                later - mono <= skew,
+            ]
         else:
             clock, mono = local.clock + 1, local.mono + 1
         mark = z3.If(local.status == PAUSED, local.paused_since, -1)
@@ -339,7 +434,9 @@ def initial(enc: Encoder) -> tuple[State, list[Any], list[Any], dict[str, Any]]:
     constraints: list[Any] = [choice >= 0, choice < len(masks)]
     started_ok: list[Any] = []
     errors: dict[str, Any] = {}
-    is_byzantine = [z3.Or(*[choice == k for k, mask in enumerate(masks) if mask >> i & 1]) for i in range(enc.n)]
+    is_byzantine = [
+        z3.Or(*[choice == k for k, mask in enumerate(masks) if mask >> i & 1]) for i in range(enc.n)
+    ]
     start, base = enc.extend(_start_state(enc), enc.start_sites)
     locals_ = []
     sends_all = []
@@ -374,7 +471,9 @@ def _ite_local(c: Any, a: Local, b: Local) -> Local:
         z3.If(c, a.status, b.status),
         [z3.If(c, x, y) for x, y in zip(a.armed, b.armed, strict=True)],
         [z3.If(c, x, y) for x, y in zip(a.deadline, b.deadline, strict=True)],
-        z3.If(c, a.clock, b.clock), z3.If(c, a.mono, b.mono), z3.If(c, a.paused_since, b.paused_since),
+        z3.If(c, a.clock, b.clock),
+        z3.If(c, a.mono, b.mono),
+        z3.If(c, a.paused_since, b.paused_since),
         [S.ite(c, x, y) for x, y in zip(a.vars, b.vars, strict=True)],
     )
 
@@ -383,10 +482,17 @@ def _start_state(enc: Encoder) -> State:
     """The state before any start handler: initial variables, nothing armed, an empty network."""
     locals_ = []
     for i, nt in enumerate(enc.types):
-        locals_.append(Local(
-            z3.IntVal(UP), [FALSE] * len(nt.timers), [z3.IntVal(0)] * len(nt.timers), z3.IntVal(0), z3.IntVal(0),
-            z3.IntVal(-1), [S.var_value(v, var.type) for v, var in zip(enc.initial_vars[i], nt.vars, strict=True)],
-        ))
+        locals_.append(
+            Local(
+                z3.IntVal(UP),
+                [FALSE] * len(nt.timers),
+                [z3.IntVal(0)] * len(nt.timers),
+                z3.IntVal(0),
+                z3.IntVal(0),
+                z3.IntVal(-1),
+                [S.var_value(v, var.type) for v, var in zip(enc.initial_vars[i], nt.vars, strict=True)],
+            )
+        )
     spent = [z3.IntVal(0)] * enc.plan.spent_size
     return State(locals_, [[] for _ in enc.pool_keys], spent, z3.IntVal(0), z3.IntVal(0))
 

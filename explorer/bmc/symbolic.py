@@ -135,7 +135,9 @@ def finite_values(t: ir.Type) -> list[Any]:
     size = ir.domain_size(t)
     if size > ir.MAX_DOMAIN:  # count before listing: a list of that many values would not fit in memory
         many = f"{size:,}" if size < 1 << 62 else "too many"
-        raise Unsupported(f"type {t} has {many} values, more than can be encoded (the limit is {ir.MAX_DOMAIN:,})")
+        raise Unsupported(
+            f"type {t} has {many} values, more than can be encoded (the limit is {ir.MAX_DOMAIN:,})"
+        )
     try:
         return list(t.values())
     except ValueError:
@@ -152,7 +154,10 @@ def fresh(name: str, t: ir.Type) -> Sym:
         return SSet(tuple((z3.Bool(f"{name}∋{v}"), const(v, t.elem)) for v in finite_values(t.elem)))
     if isinstance(t, ir.MapT):
         return SMap(
-            tuple((z3.Bool(f"{name}[{k}]?"), const(k, t.key), fresh(f"{name}[{k}]", t.value)) for k in finite_values(t.key))
+            tuple(
+                (z3.Bool(f"{name}[{k}]?"), const(k, t.key), fresh(f"{name}[{k}]", t.value))
+                for k in finite_values(t.key)
+            )
         )
     if isinstance(t, ir.TupleT):
         return STuple(tuple(fresh(f"{name}.{k}", it) for k, it in enumerate(t.items)))
@@ -187,7 +192,9 @@ def contains(x: Sym, t: ir.Type) -> z3.BoolRef:
     if isinstance(t, ir.MapT):
         x = as_map(x)
         return (
-            z3.And(*[z3.Implies(p, z3.And(contains(k, t.key), contains(v, t.value))) for p, k, v in x.entries])
+            z3.And(
+                *[z3.Implies(p, z3.And(contains(k, t.key), contains(v, t.value))) for p, k, v in x.entries]
+            )
             if x.entries
             else TRUE
         )
@@ -212,7 +219,9 @@ def eq(a: Sym, b: Sym) -> z3.BoolRef:
     a, b = _empty_as_map(a, b)
     if isinstance(a, SOpt) or isinstance(b, SOpt):
         if isinstance(a, SOpt) and isinstance(b, SOpt):
-            if z3.is_false(a.some) or z3.is_false(b.some):  # `none` (its value, of no type, is never compared)
+            if z3.is_false(a.some) or z3.is_false(
+                b.some
+            ):  # `none` (its value, of no type, is never compared)
                 return z3.Not(b.some) if z3.is_false(a.some) else z3.Not(a.some)
             return z3.And(a.some == b.some, z3.Implies(a.some, eq(a.value, b.value)))
         opt, plain = (a, b) if isinstance(a, SOpt) else (b, a)
@@ -245,8 +254,13 @@ def ite(c: z3.BoolRef, a: Sym, b: Sym) -> Sym:
     if isinstance(a, SSet):
         assert isinstance(b, SSet)
         if _same_elements(a.items, b.items):
-            return SSet(tuple((z3.If(c, ca, cb), e) for (ca, e), (cb, _) in zip(a.items, b.items, strict=True)))
-        return SSet(tuple((z3.And(c, ca), e) for ca, e in a.items) + tuple((z3.And(z3.Not(c), cb), e) for cb, e in b.items))
+            return SSet(
+                tuple((z3.If(c, ca, cb), e) for (ca, e), (cb, _) in zip(a.items, b.items, strict=True))
+            )
+        return SSet(
+            tuple((z3.And(c, ca), e) for ca, e in a.items)
+            + tuple((z3.And(z3.Not(c), cb), e) for cb, e in b.items)
+        )
     if isinstance(a, SMap):
         assert isinstance(b, SMap)
         if [k for _, k, _ in a.entries] and _same_keys(a, b):
@@ -388,7 +402,9 @@ def canonical_items(s: SSet, t: ir.Type) -> list[tuple[z3.BoolRef, Sym]]:
         ]
     size = ir.domain_size(elem)
     if size > DOMAIN_LIMIT:
-        raise Unsupported(f"iterating over a set of {elem} ({size:,} possible elements) is too much to unroll")
+        raise Unsupported(
+            f"iterating over a set of {elem} ({size:,} possible elements) is too much to unroll"
+        )
     return list(to_domain(s, ir.SetT(elem)).items)
 
 

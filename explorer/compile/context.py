@@ -37,7 +37,17 @@ class Ctx:
     """The mutable state of one running step (or one property evaluation)."""
 
     __slots__ = (
-        "byzantine", "clock", "error", "frame", "mono", "now", "self_index", "sends", "timers", "vars", "world"
+        "byzantine",
+        "clock",
+        "error",
+        "frame",
+        "mono",
+        "now",
+        "self_index",
+        "sends",
+        "timers",
+        "vars",
+        "world",
     )
 
     def __init__(
@@ -64,8 +74,16 @@ class Ctx:
         self.byzantine = 0  # bit mask of the Byzantine nodes, for ghost code in handlers
 
     def copy(self) -> Ctx:
-        c = Ctx(list(self.vars), list(self.frame), self.self_index, list(self.timers), self.world,
-                self.clock, self.mono, self.now)
+        c = Ctx(
+            list(self.vars),
+            list(self.frame),
+            self.self_index,
+            list(self.timers),
+            self.world,
+            self.clock,
+            self.mono,
+            self.now,
+        )
         c.sends = list(self.sends)
         c.byzantine = self.byzantine
         return c
@@ -80,7 +98,7 @@ def in_order(values: frozenset[Any]) -> list[Any]:
     if all(type(v) is int for v in values):
         return sorted(values)  # the common case, and the same order
     return ordered(values)
+
+
 Block = Callable[[Ctx], list[Ctx]]
 Step = Callable[[Ctx], list[Ctx]]
-
-

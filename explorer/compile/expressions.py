@@ -208,8 +208,11 @@ class ExpressionCompiler:
         def range_set(c: Ctx) -> frozenset[int]:
             a, b = lo(c), hi(c)
             if b - a + 1 > ir.MAX_DOMAIN:  # one step must not build gigabytes
-                raise fail(f"the range {a}..{b} has {b - a + 1:,} values: too many to build (the limit is "
-                           f"{ir.MAX_DOMAIN:,})", NOWHERE)
+                raise fail(
+                    f"the range {a}..{b} has {b - a + 1:,} values: too many to build (the limit is "
+                    f"{ir.MAX_DOMAIN:,})",
+                    NOWHERE,
+                )
             return frozenset(range(a, b + 1))
 
         return range_set

@@ -12,7 +12,9 @@ import graphviz
 
 from explorer.trace.files import write_atomic
 
-INSTALL_HINT = "install Graphviz to draw it (Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install graphviz`)"
+INSTALL_HINT = (
+    "install Graphviz to draw it (Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install graphviz`)"
+)
 
 
 @dataclass

@@ -103,7 +103,10 @@ def report(checked: CheckedSpec, results: list[PropertyResult]) -> str:
 
 
 def _matrix(
-    results: list[PropertyResult], models: list[str], properties: list[str], anchors: dict[tuple[str, str], str]
+    results: list[PropertyResult],
+    models: list[str],
+    properties: list[str],
+    anchors: dict[tuple[str, str], str],
 ) -> str:
     cells = {(r.model, r.property): r for r in results}
     rows = ["<table class='matrix'><tr><th>model</th><th>states</th>"]
@@ -145,8 +148,11 @@ def _violation(r: PropertyResult, anchor: str) -> str:
     for k, state in enumerate(document["states"]):
         info = state.get("#meta", {})
         values = {n: v for n, v in state.items() if n != "#meta"}
-        changed = [f"{n}: {sequence._show(previous.get(n))} → {sequence._show(v)}" for n, v in values.items()
-                   if k > 0 and previous.get(n) != v]
+        changed = [
+            f"{n}: {sequence._show(previous.get(n))} → {sequence._show(v)}"
+            for n, v in values.items()
+            if k > 0 and previous.get(n) != v
+        ]
         sends = "<br>".join(_e(f"{s['message']} → {s['to']}") for s in info.get("sends", []))
         text = _e(info.get("text", info.get("action", "")))
         if "error" in info:

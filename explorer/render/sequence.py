@@ -51,7 +51,9 @@ class Chart:
 
     lanes: list[str]
     rows: list[str] = field(default_factory=list)  # step descriptions; row 0 is the initial state
-    arrows: list[tuple[str, int, str, int, str, str]] = field(default_factory=list)  # src,row,dst,row,label,kind
+    arrows: list[tuple[str, int, str, int, str, str]] = field(
+        default_factory=list
+    )  # src,row,dst,row,label,kind
     marks: list[tuple[str, int, str, str]] = field(default_factory=list)  # lane, row, symbol, what
     notes: list[tuple[int, str]] = field(default_factory=list)  # row, text (partitions, GST, errors)
     changes: list[tuple[str, int, list[str]]] = field(default_factory=list)  # lane, row, changed vars
@@ -161,7 +163,9 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
             "outputorder": "edgesfirst",
             "fontname": "DejaVu Sans",
             "bgcolor": "white",
-            "label": _clip(f"{meta.get('spec', '')} / {meta.get('model', '')}: {meta.get('bounds', '')}", 200),
+            "label": _clip(
+                f"{meta.get('spec', '')} / {meta.get('model', '')}: {meta.get('bounds', '')}", 200
+            ),
             "labelloc": "t",
             "fontsize": "14",
         },
@@ -184,65 +188,159 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
     # lane heads and lane lines; a paused stretch of a lane is shaded
     paused = {(lane, row) for lane, start, end in c.paused for row in range(start, end)}
     for lane in c.lanes:
-        g.node(f"lane-{c.lanes.index(lane)}", lane, id=f"lane-{_slug(lane)}", shape="box", style="rounded,filled",
-               fillcolor="#e3f2fd", pos=pos(x_of(lane), -TOP / 2))
+        g.node(
+            f"lane-{c.lanes.index(lane)}",
+            lane,
+            id=f"lane-{_slug(lane)}",
+            shape="box",
+            style="rounded,filled",
+            fillcolor="#e3f2fd",
+            pos=pos(x_of(lane), -TOP / 2),
+        )
         for row in range(n_rows + 1):
-            g.node(cell(lane, row), "", shape="point", width="0.04", color="#9e9e9e", pos=pos(x_of(lane), y_of(row)))
+            g.node(
+                cell(lane, row),
+                "",
+                shape="point",
+                width="0.04",
+                color="#9e9e9e",
+                pos=pos(x_of(lane), y_of(row)),
+            )
         g.edge(f"lane-{c.lanes.index(lane)}", cell(lane, 0), arrowhead="none", color="#bdbdbd")
         for row in range(n_rows):
             if (lane, row) in paused:
-                g.edge(cell(lane, row), cell(lane, row + 1), arrowhead="none", color="#9e9e9e", penwidth="7",
-                       id=f"pause-{_slug(lane)}-{row}")
+                g.edge(
+                    cell(lane, row),
+                    cell(lane, row + 1),
+                    arrowhead="none",
+                    color="#9e9e9e",
+                    penwidth="7",
+                    id=f"pause-{_slug(lane)}-{row}",
+                )
             else:
                 g.edge(cell(lane, row), cell(lane, row + 1), arrowhead="none", color="#bdbdbd")
     # step descriptions
     for row, text in enumerate(c.rows):
-        g.node(f"step-{row}", f"{row}. {_clip(text, 58)}\\l", id=f"step-{row}", shape="plaintext",
-               pos=pos(LEFT / 2 - 10, y_of(row)), width=str(LEFT / 72 - 0.4), fontsize="10")
+        g.node(
+            f"step-{row}",
+            f"{row}. {_clip(text, 58)}\\l",
+            id=f"step-{row}",
+            shape="plaintext",
+            pos=pos(LEFT / 2 - 10, y_of(row)),
+            width=str(LEFT / 72 - 0.4),
+            fontsize="10",
+        )
     # arrows
     for k, (src, src_row, dst, dst_row, label, kind) in enumerate(c.arrows):
         ident = f"msg-{kind}-{k}"
         if kind == "drop":
             x = (x_of(src) + x_of(dst)) / 2
-            g.node(f"drop-{k}", "✕", shape="plaintext", fontcolor="#c62828", fontsize="18",
-                   pos=pos(x, y_of(dst_row)), id=f"mark-drop-{k}")
-            g.edge(cell(src, src_row), f"drop-{k}", label=_clip(label, 80), arrowhead="none", color="#c62828", style="dashed",
-                   fontcolor="#c62828", id=ident)
+            g.node(
+                f"drop-{k}",
+                "✕",
+                shape="plaintext",
+                fontcolor="#c62828",
+                fontsize="18",
+                pos=pos(x, y_of(dst_row)),
+                id=f"mark-drop-{k}",
+            )
+            g.edge(
+                cell(src, src_row),
+                f"drop-{k}",
+                label=_clip(label, 80),
+                arrowhead="none",
+                color="#c62828",
+                style="dashed",
+                fontcolor="#c62828",
+                id=ident,
+            )
         elif kind == "in_flight":
             # still travelling: the arrow stops three quarters of the way to its receiver
-            g.node(f"dangling-{k}", "", shape="point", width="0.01", style="invis",
-                   pos=pos(x_of(src) + 0.75 * (x_of(dst) - x_of(src)), y_of(dst_row)))
-            g.edge(cell(src, src_row), f"dangling-{k}", label=_clip(f"{label} (in flight)", 80), arrowhead="open",
-                   style="dotted", color="#757575", id=ident)
+            g.node(
+                f"dangling-{k}",
+                "",
+                shape="point",
+                width="0.01",
+                style="invis",
+                pos=pos(x_of(src) + 0.75 * (x_of(dst) - x_of(src)), y_of(dst_row)),
+            )
+            g.edge(
+                cell(src, src_row),
+                f"dangling-{k}",
+                label=_clip(f"{label} (in flight)", 80),
+                arrowhead="open",
+                style="dotted",
+                color="#757575",
+                id=ident,
+            )
         elif kind == "byzantine":
-            g.edge(cell(src, src_row), cell(dst, dst_row), label=_clip(f"{label} (Byzantine)", 80), color="#b71c1c",
-                   fontcolor="#b71c1c", penwidth="1.6", id=ident)
+            g.edge(
+                cell(src, src_row),
+                cell(dst, dst_row),
+                label=_clip(f"{label} (Byzantine)", 80),
+                color="#b71c1c",
+                fontcolor="#b71c1c",
+                penwidth="1.6",
+                id=ident,
+            )
         else:
             g.edge(cell(src, src_row), cell(dst, dst_row), label=_clip(label, 80), color="#1565c0", id=ident)
     # marks on lanes
     for k, (lane, row, symbol, what) in enumerate(c.marks):
         color = _MARKS.get(what, ("", "#000000"))[1]
-        g.node(f"mark-{k}", symbol, shape="plaintext", fontcolor=color, fontsize="16",
-               pos=pos(x_of(lane) - 16, y_of(row)), id=f"mark-{what}-{_slug(lane)}-{row}")
+        g.node(
+            f"mark-{k}",
+            symbol,
+            shape="plaintext",
+            fontcolor=color,
+            fontsize="16",
+            pos=pos(x_of(lane) - 16, y_of(row)),
+            id=f"mark-{what}-{_slug(lane)}-{row}",
+        )
     # changed variables, beside their node
     for k, (lane, row, changed) in enumerate(c.changes):
-        text = "\\l".join(_clip(line, 30) for line in changed[:4]) + ("\\l…\\l" if len(changed) > 4 else "\\l")
-        g.node(f"vars-{k}", text, shape="plaintext", fontsize="8", fontcolor="#424242",
-               pos=pos(x_of(lane) + LANE_GAP / 2 - 10, y_of(row) - 4 * min(len(changed), 5)),
-               id=f"vars-{_slug(lane)}-{row}")
+        text = "\\l".join(_clip(line, 30) for line in changed[:4]) + (
+            "\\l…\\l" if len(changed) > 4 else "\\l"
+        )
+        g.node(
+            f"vars-{k}",
+            text,
+            shape="plaintext",
+            fontsize="8",
+            fontcolor="#424242",
+            pos=pos(x_of(lane) + LANE_GAP / 2 - 10, y_of(row) - 4 * min(len(changed), 5)),
+            id=f"vars-{_slug(lane)}-{row}",
+        )
     # notes: partitions, GST, drops, errors
     right = LEFT + LANE_GAP * max(len(c.lanes) - 1, 0) + LANE_GAP * 0.9
     for k, (row, text) in enumerate(c.notes):
-        g.node(f"note-{k}", _clip(text, 60), shape="note", style="filled", fillcolor="#fff8e1", fontsize="9",
-               pos=pos(right + 90, y_of(row)), id=f"note-{row}-{k}")
-    g.node("verdict", _wrap(c.verdict, 100), id="verdict", shape="box", style="filled", fillcolor="#ffebee",
-           fontcolor="#b71c1c", fontsize="12", pos=pos(LEFT + LANE_GAP * (len(c.lanes) - 1) / 2, y_of(n_rows + 1)))
+        g.node(
+            f"note-{k}",
+            _clip(text, 60),
+            shape="note",
+            style="filled",
+            fillcolor="#fff8e1",
+            fontsize="9",
+            pos=pos(right + 90, y_of(row)),
+            id=f"note-{row}-{k}",
+        )
+    g.node(
+        "verdict",
+        _wrap(c.verdict, 100),
+        id="verdict",
+        shape="box",
+        style="filled",
+        fillcolor="#ffebee",
+        fontcolor="#b71c1c",
+        fontsize="12",
+        pos=pos(LEFT + LANE_GAP * (len(c.lanes) - 1) / 2, y_of(n_rows + 1)),
+    )
     return g
 
 
 def _lanes_from_vars(states: list[dict[str, Any]]) -> list[str]:
     lanes: list[str] = []
-    for name in (states[0] if states else {}):
+    for name in states[0] if states else {}:
         if "." in name and not name.startswith("_"):
             lane = name.rsplit(".", 1)[0]
             if lane not in lanes:

@@ -46,7 +46,9 @@ def explore(model: SystemModel, limit: int = LIMIT, partial: bool = False) -> nx
                 frontier.append(after)
             graph.add_edge(state, after, action=action, text=present.describe(state, action, after)["text"])
         for action, error in failures:
-            graph.nodes[state]["failure"] = f"{present.describe(state, action, None)['text']}: {error.message}"
+            graph.nodes[state]["failure"] = (
+                f"{present.describe(state, action, None)['text']}: {error.message}"
+            )
     return graph
 
 
@@ -59,8 +61,13 @@ def to_dot(
     g = graphviz.Digraph(
         "states",
         engine="dot",
-        graph_attr={"rankdir": "TB", "fontname": "DejaVu Sans", "label": _title(model, graph, violated, truncated),
-                    "labelloc": "t", "fontsize": "13"},
+        graph_attr={
+            "rankdir": "TB",
+            "fontname": "DejaVu Sans",
+            "label": _title(model, graph, violated, truncated),
+            "labelloc": "t",
+            "fontsize": "13",
+        },
         node_attr={"fontname": "DejaVu Sans", "fontsize": "8", "shape": "box", "style": "rounded"},
         edge_attr={"fontname": "DejaVu Sans", "fontsize": "7", "color": "#9e9e9e"},
     )
@@ -69,10 +76,16 @@ def to_dot(
     for state, data in graph.nodes(data=True):
         k = order[state]
         snapshot = present.snapshot(state)
-        changed = [f"{name} = {text}" for name, (_, text) in snapshot.items()
-                   if not name.startswith("_") and initial_values.get(name, (None, ""))[1] != text]
+        changed = [
+            f"{name} = {text}"
+            for name, (_, text) in snapshot.items()
+            if not name.startswith("_") and initial_values.get(name, (None, ""))[1] != text
+        ]
         label = f"#{k}\\n" + "\\n".join(changed[:6]) + ("\\n…" if len(changed) > 6 else "")
-        attrs: dict[str, str] = {"id": f"state-{k}", "tooltip": "; ".join(f"{n} = {t}" for n, (_, t) in snapshot.items())}
+        attrs: dict[str, str] = {
+            "id": f"state-{k}",
+            "tooltip": "; ".join(f"{n} = {t}" for n, (_, t) in snapshot.items()),
+        }
         if data.get("initial"):
             attrs.update(peripheries="2", color="#2e7d32")
         if state in on_path:
@@ -85,7 +98,9 @@ def to_dot(
     for a, b, data in graph.edges(data=True):
         attrs = {"label": _short(data["text"])}
         if (a, b) in path_edges:
-            attrs.update(color="#c62828", penwidth="2.2", fontcolor="#c62828", id=f"path-{order[a]}-{order[b]}")
+            attrs.update(
+                color="#c62828", penwidth="2.2", fontcolor="#c62828", id=f"path-{order[a]}-{order[b]}"
+            )
         g.edge(f"s{order[a]}", f"s{order[b]}", **attrs)
     return g
 

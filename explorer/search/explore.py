@@ -85,8 +85,17 @@ def explore(
     if max_memory is None:
         max_memory = default_memory_limit()
     with watchdog(max_seconds, max_memory):
-        return _explore(model, order, max_depth, max_states, deadlock, progress, progress_interval, max_seconds,
-                        max_memory)
+        return _explore(
+            model,
+            order,
+            max_depth,
+            max_states,
+            deadlock,
+            progress,
+            progress_interval,
+            max_seconds,
+            max_memory,
+        )
 
 
 def _explore(

@@ -70,8 +70,9 @@ def simulate(
     return result
 
 
-def _record_state(model: Model, state: State, steps: list[tuple[Action, State]], result: SimulationResult,
-                  wanted: set[str]) -> None:
+def _record_state(
+    model: Model, state: State, steps: list[tuple[Action, State]], result: SimulationResult, wanted: set[str]
+) -> None:
     for name in model.violated(state):
         _keep(result, name, Path(tuple(steps)), wanted)
 

@@ -52,10 +52,13 @@ def injections(state: State, plan: Plan, effects: Effects, steps: Steps) -> None
             node_type = plan.instance_type[r].name
             choices: list[tuple[int, Any]] = [
                 (message, (*args, b) if signed[message] else args)
-                for message, values in plan.injectable[node_type] for args in values
+                for message, values in plan.injectable[node_type]
+                for args in values
             ]
             for message in plan.relayable[node_type]:  # signed by others (its own are invented above)
-                choices.extend((message, args) for args in ordered(received.get(message, ())) if args[-1] != b)
+                choices.extend(
+                    (message, args) for args in ordered(received.get(message, ())) if args[-1] != b
+                )
             for message, args in choices:
                 mid = msgs.intern(b, r, message, args)
                 key = (lid, mid) if env is None else (lid, mid, env)

@@ -94,8 +94,14 @@ def _tick(state: State, plan: Plan, effects: Effects, steps: Steps) -> None:
             clock, mono = local[CLOCK] + d, local[MONO] + d
             if abs(clock - later) > skew or abs(mono - later) > skew:
                 continue
-            options.append((d, effects.locals.intern((*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]),
-                                                     plan.kind[i])))
+            options.append(
+                (
+                    d,
+                    effects.locals.intern(
+                        (*local[:CLOCK], clock, mono, pause_mark, *local[VARS:]), plan.kind[i]
+                    ),
+                )
+            )
         choices.append(options)  # never empty: advancing by 1 keeps a clock within the skew
     time = (later, gst_at)
     for picked in itertools.product(*choices):

@@ -70,7 +70,9 @@ class Effects:
         compiler = Compiler(plan.system)
 
         def compiled(h: ir.Handler) -> Compiled:
-            return Compiled(h, compiler.expr(h.guard) if h.guard is not None else None, compiler.block(h.body))
+            return Compiled(
+                h, compiler.expr(h.guard) if h.guard is not None else None, compiler.block(h.body)
+            )
 
         by_type = plan.handlers
         self.receive = {name: {m: compiled(h) for m, h in t.receive.items()} for name, t in by_type.items()}
@@ -112,7 +114,12 @@ class Effects:
     # ---------------------------------------------------------------- running handlers
 
     def run(
-        self, instance: int, handler: Compiled, local: tuple[Any, ...], frame: list[Any], env: Env,
+        self,
+        instance: int,
+        handler: Compiled,
+        local: tuple[Any, ...],
+        frame: list[Any],
+        env: Env,
         clear_timer: int | None = None,
     ) -> list[Outcome]:
         """Run one handler on one node's local state; [] when it is not enabled."""
@@ -164,8 +171,11 @@ class Effects:
         entries = self.delivery_cache.get(key)
         if entries is None:
             entries = self.delivery(key)
-        injected: list[Entry] = [(Inject(action.message, action.outcome), o) for action, o in entries
-                                 if isinstance(action, Deliver)]
+        injected: list[Entry] = [
+            (Inject(action.message, action.outcome), o)
+            for action, o in entries
+            if isinstance(action, Deliver)
+        ]
         self.injection_cache[key] = injected
         return injected
 
@@ -201,7 +211,9 @@ class Effects:
         local = self.locals.values[lid]
         nt = self.plan.instance_type[i]
         initial = self.plan.initial_vars[i]
-        kept = tuple(local[VARS + var.slot] if var.kind != ir.VarKind.VAR else initial[var.slot] for var in nt.vars)
+        kept = tuple(
+            local[VARS + var.slot] if var.kind != ir.VarKind.VAR else initial[var.slot] for var in nt.vars
+        )
         fresh = (UP, (None,) * len(nt.timers), local[CLOCK], local[MONO], -1, *kept)
         handler = self.recover[nt.name]
         entries: list[Entry]

@@ -38,21 +38,33 @@ def network_steps(state: State, plan: Plan, effects: Effects, steps: Steps) -> N
     if spent[LOSS] < network.loss:
         after = spend(spent, LOSS)
         for entry, position in order.positions(net):
-            out.append((interned.of(Drop, entry // stride), (*state[:n], order.remove(net, position), after,
-                                                              state[n + 2])))
+            out.append(
+                (
+                    interned.of(Drop, entry // stride),
+                    (*state[:n], order.remove(net, position), after, state[n + 2]),
+                )
+            )
     if spent[DUPLICATE] < network.duplicate and order.consumes:
         after = spend(spent, DUPLICATE)
         for entry, position in order.positions(net):
-            out.append((interned.of(Duplicate, entry // stride),
-                        (*state[:n], order.duplicate(net, position), after, state[n + 2])))
+            out.append(
+                (
+                    interned.of(Duplicate, entry // stride),
+                    (*state[:n], order.duplicate(net, position), after, state[n + 2]),
+                )
+            )
     if spent[CUT]:
         healed = spent[:CUT] + (0,) + spent[CUT + 1 :]
         out.append((HEAL, (*state[:n], net, healed, state[n + 2])))
     elif spent[PARTITIONS] < network.partition:
         after = spend(spent, PARTITIONS)
         for c in range(1, len(plan.cuts)):
-            out.append((interned.of(Partition, c), (*state[:n], net, after[:CUT] + (c,) + after[CUT + 1 :],
-                                                     state[n + 2])))
+            out.append(
+                (
+                    interned.of(Partition, c),
+                    (*state[:n], net, after[:CUT] + (c,) + after[CUT + 1 :], state[n + 2]),
+                )
+            )
 
 
 def node_steps(state: State, plan: Plan, effects: Effects, steps: Steps) -> None:

@@ -158,6 +158,8 @@ class FifoOrdering(Ordering):
 
 def ordering(kind: ir.Ordering, n_nodes: int, stride: int, src: list[int], dst: list[int]) -> Ordering:
     classes: dict[ir.Ordering, type[Ordering]] = {
-        ir.Ordering.DUPLICATING: SetOrdering, ir.Ordering.REORDER: BagOrdering, ir.Ordering.FIFO: FifoOrdering,
+        ir.Ordering.DUPLICATING: SetOrdering,
+        ir.Ordering.REORDER: BagOrdering,
+        ir.Ordering.FIFO: FifoOrdering,
     }
     return classes[kind](n_nodes, stride, src, dst)

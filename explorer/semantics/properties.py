@@ -26,13 +26,23 @@ def properties_of(system: ir.System, selected: list[str] | None, deadlock: bool)
         for inv in system.invariants
     ]
     props += [
-        Property(name, PropertyKind.ASSERTION, f"assert at line {span.line}", f"{uri}:{span.line}:{span.column}")
+        Property(
+            name, PropertyKind.ASSERTION, f"assert at line {span.line}", f"{uri}:{span.line}:{span.column}"
+        )
         for name, span in system.asserts
     ]
-    props.append(Property(NO_RUNTIME_ERRORS, PropertyKind.RUNTIME,
-                          "no value leaves its range, no missing key, no `none` used", ""))
+    props.append(
+        Property(
+            NO_RUNTIME_ERRORS,
+            PropertyKind.RUNTIME,
+            "no value leaves its range, no missing key, no `none` used",
+            "",
+        )
+    )
     if deadlock:
-        props.append(Property(DEADLOCK_FREE, PropertyKind.DEADLOCK, "some protocol step is always enabled", ""))
+        props.append(
+            Property(DEADLOCK_FREE, PropertyKind.DEADLOCK, "some protocol step is always enabled", "")
+        )
     if selected:
         known = {p.name for p in props}
         unknown = [s for s in selected if s not in known]
@@ -49,7 +59,9 @@ class View:
 
     __slots__ = ("_inflight", "_seen", "locals")
 
-    def __init__(self, locals_: list[tuple[Any, ...]], inflight: Callable[[int], frozenset[tuple[Any, ...]]]) -> None:
+    def __init__(
+        self, locals_: list[tuple[Any, ...]], inflight: Callable[[int], frozenset[tuple[Any, ...]]]
+    ) -> None:
         self.locals = locals_
         self._inflight = inflight
         self._seen: dict[int, frozenset[tuple[Any, ...]]] = {}  # a property may ask again inside a quantifier
@@ -62,8 +74,9 @@ class View:
 
 
 class _Invariant:
-    def __init__(self, inv: ir.Invariant, fn: Callable[[Ctx], Any], footprint: tuple[int, ...], net: bool,
-                 now: bool) -> None:
+    def __init__(
+        self, inv: ir.Invariant, fn: Callable[[Ctx], Any], footprint: tuple[int, ...], net: bool, now: bool
+    ) -> None:
         self.name = inv.name
         self.fn = fn
         self.frame_size = inv.frame_size
@@ -88,7 +101,9 @@ class Invariants:
             if reads_all:
                 footprint = tuple(range(plan.n))
             else:
-                footprint = tuple(i for nt in plan.system.node_types if nt.name in types_read for i in nt.instances)
+                footprint = tuple(
+                    i for nt in plan.system.node_types if nt.name in types_read for i in nt.instances
+                )
             reads_now = any(isinstance(sub, ir.Now) for sub in ir.walk(inv.expr))
             self.compiled.append(_Invariant(inv, compiler.expr(inv.expr), footprint, reads_net, reads_now))
 
@@ -123,7 +138,9 @@ class Invariants:
         """Why invariant `name` cannot be evaluated in `state`, if it cannot (for traces)."""
         for inv in self.compiled:
             if inv.name == name:
-                ctx = Ctx([], [None] * inv.frame_size, -1, None, self.view(state), now=state[self.plan.n + 2][NOW])
+                ctx = Ctx(
+                    [], [None] * inv.frame_size, -1, None, self.view(state), now=state[self.plan.n + 2][NOW]
+                )
                 try:
                     inv.fn(ctx)
                 except Exception as raised:
@@ -140,13 +157,18 @@ class Invariants:
         entries = self.effects.order.entries(net)
 
         def inflight(message: int) -> frozenset[tuple[Any, ...]]:
-            return frozenset((src, dst, *args) for src, dst, m, args in _messages(msgs, entries, stride) if m == message)
+            return frozenset(
+                (src, dst, *args) for src, dst, m, args in _messages(msgs, entries, stride) if m == message
+            )
 
         return View(locals_, inflight)
 
 
-def _messages(msgs: list[tuple[int, int, int, tuple[Any, ...]]], entries: list[int], stride: int,
-              ) -> Iterator[tuple[int, int, int, tuple[Any, ...]]]:
+def _messages(
+    msgs: list[tuple[int, int, int, tuple[Any, ...]]],
+    entries: list[int],
+    stride: int,
+) -> Iterator[tuple[int, int, int, tuple[Any, ...]]]:
     for entry in entries:
         yield msgs[entry // stride]
 

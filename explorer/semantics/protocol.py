@@ -82,7 +82,13 @@ def deliveries(state: State, plan: Plan, effects: Effects, steps: Steps) -> None
             continue
         if bounded and now - max(entry % stride, gst_at) >= delay:
             steps.must_move = True
-        rest = order.remove(net, position) if consumes else order.delivered(net, entry, position) if marks else net
+        rest = (
+            order.remove(net, position)
+            if consumes
+            else order.delivered(net, entry, position)
+            if marks
+            else net
+        )
         for action, outcome in entries:
             if isinstance(outcome, SpecRuntimeError):
                 fails.append((action, outcome))

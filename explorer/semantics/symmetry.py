@@ -44,12 +44,19 @@ def reducible_types(system: ir.System) -> tuple[list[str], list[Diagnostic]]:
             reduce.append(nt.name)
             continue
         span, why = broken[0]
-        more = f" (and {len(broken) - 1} more place{'s' if len(broken) > 2 else ''})" if len(broken) > 1 else ""
-        warnings.append(Diagnostic(
-            "FL505", f"{nt.name} is declared symmetric, but here {why}{more}: its instances are not interchangeable, "
-            f"so the search does not reduce by symmetry over {nt.name}", span, severity="warning",
-            notes=("remove `symmetric`, or make the spec treat every instance alike",),
-        ))
+        more = (
+            f" (and {len(broken) - 1} more place{'s' if len(broken) > 2 else ''})" if len(broken) > 1 else ""
+        )
+        warnings.append(
+            Diagnostic(
+                "FL505",
+                f"{nt.name} is declared symmetric, but here {why}{more}: its instances are not interchangeable, "
+                f"so the search does not reduce by symmetry over {nt.name}",
+                span,
+                severity="warning",
+                notes=("remove `symmetric`, or make the spec treat every instance alike",),
+            )
+        )
     return reduce, warnings
 
 
@@ -65,16 +72,29 @@ def breaks_symmetry(system: ir.System, node_type: str) -> list[tuple[Span, str]]
         for sub in ir.walk(root):
             where = getattr(sub, "span", span)
             if isinstance(sub, ir.Lit) and _names_member(sub.value, sub.type, members):
-                found.append((where, f"it names one {node_type}, {_instance_name(system, sub.value, members)}"))
+                found.append(
+                    (where, f"it names one {node_type}, {_instance_name(system, sub.value, members)}")
+                )
             elif isinstance(sub, ir.InstanceRef) and sub.node_type == node_type:
                 found.append((where, f"it picks a {node_type} by its index"))
-            elif isinstance(sub, ir.Binary) and sub.op in ("<", "<=", ">", ">=") and _mentions(sub.left.type, members):
+            elif (
+                isinstance(sub, ir.Binary)
+                and sub.op in ("<", "<=", ">", ">=")
+                and _mentions(sub.left.type, members)
+            ):
                 found.append((where, f"it orders {node_type}s by their index"))
-            elif isinstance(sub, ir.Call) and sub.func in ("min", "max") and any(_mentions(a.type, members)
-                                                                                for a in sub.args):
+            elif (
+                isinstance(sub, ir.Call)
+                and sub.func in ("min", "max")
+                and any(_mentions(a.type, members) for a in sub.args)
+            ):
                 found.append((where, f"`{sub.func}` orders {node_type}s by their index"))
-            elif isinstance(sub, ir.For) and _mentions(sub.domain.type, members) and _order_sensitive(sub.body):
-                found.append((span, f"a loop over {node_type}s has effects that depend on the order of the loop"))
+            elif (
+                isinstance(sub, ir.For) and _mentions(sub.domain.type, members) and _order_sensitive(sub.body)
+            ):
+                found.append(
+                    (span, f"a loop over {node_type}s has effects that depend on the order of the loop")
+                )
     return found
 
 
@@ -134,8 +154,12 @@ def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
 def _is_union_into(s: ir.Assign) -> bool:
     """`v = v | {…}` (or `m[k] = m[k] | …`): adding to a set commutes."""
     value = s.value
-    return (isinstance(value, ir.Binary) and value.op == "union" and isinstance(value.left, ir.Var | ir.Index)
-            and (not isinstance(value.left, ir.Var) or value.left.slot == s.slot))
+    return (
+        isinstance(value, ir.Binary)
+        and value.op == "union"
+        and isinstance(value.left, ir.Var | ir.Index)
+        and (not isinstance(value.left, ir.Var) or value.left.slot == s.slot)
+    )
 
 
 def value_permuter(t: ir.Type, members: set[int]) -> Permuter | None:
@@ -183,24 +207,33 @@ class Symmetry:
         # signatures are interchangeable and any order among them gives the same representative
         member_types = {plan.instance_type[i].name for i in members}
         # the other nodes whose variables may refer to members (a member's signature says how they do)
-        self.referrers = [j for j in range(plan.n)
-                          if j not in members and self.local_permuters[plan.instance_type[j].name]]
+        self.referrers = [
+            j for j in range(plan.n) if j not in members and self.local_permuters[plan.instance_type[j].name]
+        ]
         joint = any(_joint(var.type, members) for j in self.referrers for var in plan.instance_type[j].vars)
-        self.ties_matter = (joint or any(self.local_permuters[name] for name in member_types)
-                            or any(any(fs) for fs in self.field_permuters) or _peer_links(system, members)
-                            or len(plan.cuts) > 1)
+        self.ties_matter = (
+            joint
+            or any(self.local_permuters[name] for name in member_types)
+            or any(any(fs) for fs in self.field_permuters)
+            or _peer_links(system, members)
+            or len(plan.cuts) > 1
+        )
         self.others = [j for j in range(plan.n) if j not in members and j not in self.referrers]
         self._signature_numbers: dict[Any, int] = {}
         self.cut_index = {cut: c for c, cut in enumerate(plan.cuts)}
-        self.masks = {i: tuple(_SELF if j == i else _OTHER if j in members else j for j in range(plan.n))
-                      for i in members}
+        self.masks = {
+            i: tuple(_SELF if j == i else _OTHER if j in members else j for j in range(plan.n))
+            for i in members
+        }
         self._locals: dict[tuple[int, Perm], int] = {}
         self._messages: dict[tuple[int, Perm], int] = {}
         # what a signature is made of, numbered: a number per distinct canonical key (the numbering is the same
         # for a state and for any permutation of it, so sorting by numbers is as good as sorting by keys)
         self._numbers: dict[Any, int] = {}
         self._own: dict[tuple[int, int], int] = {}  # (member's local id, member) -> its number
-        self._views: dict[tuple[int, int], dict[int, int]] = {}  # (referrer's local id, referrer) -> per member
+        self._views: dict[
+            tuple[int, int], dict[int, int]
+        ] = {}  # (referrer's local id, referrer) -> per member
         self._message_parts: dict[int, tuple[tuple[int, int], ...]] = {}  # message id -> (member, number)
 
     # ---------------------------------------------------------------- applying a permutation
@@ -239,7 +272,9 @@ class Symmetry:
             locals_[p[i]] = self.permute_local(state[i], i, p)
         stride = plan.stride
         order = self.effects.order
-        entries = tuple(self.permute_message(e // stride, p) * stride + e % stride for e in order.entries(state[n]))
+        entries = tuple(
+            self.permute_message(e // stride, p) * stride + e % stride for e in order.entries(state[n])
+        )
         spent = state[n + 1]
         if spent[CUT]:
             cut = self.plan.cuts[spent[CUT]]
@@ -345,7 +380,9 @@ class Symmetry:
             side: tuple[Any, ...] = ()
             if cut is not None:
                 mask = self.masks[i]
-                side = tuple(sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n)))
+                side = tuple(
+                    sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n))
+                )
             out[i] = (tuple(row), tuple(sorted(messages[i])), side)
         return out
 
@@ -381,10 +418,15 @@ def _joint(t: ir.Type, members: set[int]) -> bool:
     if isinstance(t, ir.OptionT):
         return _joint(t.inner, members)
     if isinstance(t, ir.SetT):
-        return _joint(t.elem, members) or (isinstance(t.elem, ir.SetT | ir.MapT) and _mentions(t.elem, members))
+        return _joint(t.elem, members) or (
+            isinstance(t.elem, ir.SetT | ir.MapT) and _mentions(t.elem, members)
+        )
     if isinstance(t, ir.MapT):
-        return (_mentions(t.key, members) and _mentions(t.value, members)) or _joint(t.value, members) \
+        return (
+            (_mentions(t.key, members) and _mentions(t.value, members))
+            or _joint(t.value, members)
             or _joint(t.key, members)
+        )
     if isinstance(t, ir.TupleT):
         return sum(_mentions(i, members) for i in t.items) >= 2 or any(_joint(i, members) for i in t.items)
     return False

@@ -43,6 +43,7 @@ def rules_of(plan: Plan) -> tuple[Rule, ...]:
     }
     return tuple(rule for rule in RULES if present.get(rule, True))
 
+
 # A state where none of these (the protocol's own steps, and time) is enabled is stuck: a deadlock.
 _MOVES = (Deliver, Act, Fire, Tick)
 
@@ -51,7 +52,10 @@ class SystemModel:
     """The transition system of one spec under one model (explorer.model.Model)."""
 
     def __init__(
-        self, system: ir.System | Plan, invariants: list[str] | None = None, deadlock: bool = False,
+        self,
+        system: ir.System | Plan,
+        invariants: list[str] | None = None,
+        deadlock: bool = False,
         symmetry: bool = True,
     ) -> None:
         self.plan = system if isinstance(system, Plan) else Plan.of(system)
@@ -96,7 +100,9 @@ class SystemModel:
                 states.append((action, (*lids, net, spent, time)))
         return states
 
-    def successors(self, state: State) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
+    def successors(
+        self, state: State
+    ) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
         steps = Steps(env=self.effects.env(state) if self.plan.env_dependent else None)
         plan, effects = self.plan, self.effects
         for rule in self.rules:

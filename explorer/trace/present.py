@@ -66,7 +66,9 @@ class Presenter:
         self.names = Names(model.system)
         model_ir = model.system.model
         # Without skew, drift or NTP every clock reads real time: traces need not show them.
-        self.clocks_visible = self.plan.timed and bool(model_ir.clocks.skew or model_ir.clocks.drift or model_ir.clocks.ntp)
+        self.clocks_visible = self.plan.timed and bool(
+            model_ir.clocks.skew or model_ir.clocks.drift or model_ir.clocks.ntp
+        )
 
     # ---------------------------------------------------------------- parts of a state
 
@@ -80,7 +82,10 @@ class Presenter:
         """(sent_at, message) for every entry in flight."""
         stride = self.plan.stride
         values = self.effects.msgs.values
-        return [(entry % stride, values[entry // stride]) for entry in self.effects.order.entries(state[self.plan.n])]
+        return [
+            (entry % stride, values[entry // stride])
+            for entry in self.effects.order.entries(state[self.plan.n])
+        ]
 
     def cut_links(self, state: State) -> list[tuple[int, int]]:
         cut = self.plan.cuts[state[self.plan.n + 1][CUT]]
@@ -100,7 +105,9 @@ class Presenter:
         m = self.system.messages[index]
         if not m.fields:
             return m.name
-        shown = ", ".join(f"{f.name}={show(v, f.type, self.names)}" for f, v in zip(m.fields, args, strict=True))
+        shown = ", ".join(
+            f"{f.name}={show(v, f.type, self.names)}" for f, v in zip(m.fields, args, strict=True)
+        )
         return f"{m.name}({shown})"
 
     # ---------------------------------------------------------------- the canonical form
@@ -111,8 +118,12 @@ class Presenter:
         FIFO), the budgets spent and the time. The Z3 back end decodes its states to the same shape."""
         n = self.plan.n
         locals_ = tuple(self.effects.locals.values[state[i]] for i in range(n))
-        return (locals_, canonical_network(self.plan.ordering, self.in_flight(state), n),
-                tuple(state[n + 1]), tuple(state[n + 2]))
+        return (
+            locals_,
+            canonical_network(self.plan.ordering, self.in_flight(state), n),
+            tuple(state[n + 1]),
+            tuple(state[n + 2]),
+        )
 
     def from_canonical(self, canonical: tuple[Any, ...]) -> State:
         """The state that `canonical` describes: for states that were not reached by this model, such as the
@@ -120,7 +131,9 @@ class Presenter:
         locals_, network, spent, time = canonical
         effects, plan = self.effects, self.plan
         lids = [effects.locals.intern(tuple(local), plan.kind[i]) for i, local in enumerate(locals_)]
-        queued = [e for _, queue in network for e in queue] if plan.ordering == ir.Ordering.FIFO else list(network)
+        queued = (
+            [e for _, queue in network for e in queue] if plan.ordering == ir.Ordering.FIFO else list(network)
+        )
         entries = tuple(effects.msgs.intern(*message) * plan.stride + sent_at for sent_at, message in queued)
         return (*lids, effects.order.add((), entries), tuple(spent), tuple(time))
 
@@ -135,7 +148,14 @@ class Presenter:
         for i, k in enumerate(action.choice):
             clock = effects.start_options(i, action.byzantine)[k][0]
             status = BYZANTINE if action.byzantine >> i & 1 else UP
-            local = (status, (None,) * len(plan.instance_type[i].timers), clock, clock, -1, *plan.initial_vars[i])
+            local = (
+                status,
+                (None,) * len(plan.instance_type[i].timers),
+                clock,
+                clock,
+                -1,
+                *plan.initial_vars[i],
+            )
             lids.append(effects.locals.intern(local, plan.kind[i]))
         return (*lids, effects.order.add((), ()), (0,) * plan.spent_size, (0, plan.initial_gst))
 
@@ -167,7 +187,10 @@ class Presenter:
             nt = plan.instance_type[inst.index]
             for var in nt.vars:
                 value = local[VARS + var.slot]
-                out[f"{inst.name}.{var.name}"] = (to_itf(value, var.type, names), show(value, var.type, names))
+                out[f"{inst.name}.{var.name}"] = (
+                    to_itf(value, var.type, names),
+                    show(value, var.type, names),
+                )
             if show_status:
                 status = STATUS_NAMES[local[STATUS]]
                 out[f"{inst.name}._status"] = (status, status)
@@ -179,7 +202,10 @@ class Presenter:
                         "{" + ", ".join(f"{t} at {d}" for t, d in armed) + "}",
                     )
                 else:
-                    out[f"{inst.name}._timers"] = ({"#set": [t for t, _ in armed]}, "{" + ", ".join(t for t, _ in armed) + "}")
+                    out[f"{inst.name}._timers"] = (
+                        {"#set": [t for t, _ in armed]},
+                        "{" + ", ".join(t for t, _ in armed) + "}",
+                    )
             if self.clocks_visible:
                 out[f"{inst.name}._clock"] = (local[CLOCK], str(local[CLOCK]))
                 out[f"{inst.name}._mono"] = (local[MONO], str(local[MONO]))
@@ -192,7 +218,13 @@ class Presenter:
                 "{" + ", ".join(f"{names.node(a)}↛{names.node(b)}" for a, b in links) + "}",
             )
         spent = self.budgets_spent(state)
-        if network.loss or network.duplicate or network.partition or plan.crash_budgets or model.clocks.ntp > 0:
+        if (
+            network.loss
+            or network.duplicate
+            or network.partition
+            or plan.crash_budgets
+            or model.clocks.ntp > 0
+        ):
             out["_faults"] = (dict(spent), ", ".join(f"{k}={v}" for k, v in spent.items()))
         return out
 
@@ -205,7 +237,9 @@ class Presenter:
             m = self.system.messages[message]
             # the message's own fields sit apart from the network's keys, so that no field name can clash
             record: dict[str, Any] = {
-                "src": names.node(src), "dst": names.node(dst), "type": m.name,
+                "src": names.node(src),
+                "dst": names.node(dst),
+                "type": m.name,
                 "fields": {f.name: to_itf(v, f.type, names) for f, v in zip(m.fields, args, strict=True)},
             }
             when = ""
@@ -216,7 +250,9 @@ class Presenter:
                 record["sent_at"] = sent_at
                 when = f" sent at {sent_at}"
             records.append(record)
-            texts.append(f"{self.show_message((src, dst, message, args))} {names.node(src)}→{names.node(dst)}{when}")
+            texts.append(
+                f"{self.show_message((src, dst, message, args))} {names.node(src)}→{names.node(dst)}{when}"
+            )
         if not isinstance(self.effects.order, FifoOrdering):
             # A bag or a set has no order of its own: list it by content, so that two runs that interned
             # messages in different orders (a check and a replay) show the same network.
@@ -246,38 +282,69 @@ class Presenter:
                 failed = self.failed_start(action) if after is None else None
                 if failed is None:
                     return {"text": "initial state"}
-                return {"actor": names.node(failed), "step": "start", "text": f"{names.node(failed)} runs on start"}
+                return {
+                    "actor": names.node(failed),
+                    "step": "start",
+                    "text": f"{names.node(failed)} runs on start",
+                }
             case Cti():
                 return {"text": "a state where every property holds (it may be unreachable)"}
             case Deliver(message=mid):
                 src, dst, _, _ = self.effects.msgs.values[mid]
-                return {"actor": names.node(dst), "peer": names.node(src), "message": self.show_message(mid),
-                        "text": f"{names.node(dst)} receives {self.show_message(mid)} from {names.node(src)}"}
+                return {
+                    "actor": names.node(dst),
+                    "peer": names.node(src),
+                    "message": self.show_message(mid),
+                    "text": f"{names.node(dst)} receives {self.show_message(mid)} from {names.node(src)}",
+                }
             case Act(node=i, action=a):
                 handler = self.plan.handlers[self.plan.instance_type[i].name].actions[a]
-                return {"actor": names.node(i), "step": handler.name, "text": f"{names.node(i)} does {handler.name}"}
+                return {
+                    "actor": names.node(i),
+                    "step": handler.name,
+                    "text": f"{names.node(i)} does {handler.name}",
+                }
             case Fire(node=i, timer=t):
                 timer = self.plan.instance_type[i].timers[t]
-                return {"actor": names.node(i), "step": timer, "text": f"{names.node(i)}: timer {timer} fires"}
+                return {
+                    "actor": names.node(i),
+                    "step": timer,
+                    "text": f"{names.node(i)}: timer {timer} fires",
+                }
             case Recover(node=i):
-                return {"actor": names.node(i), "fault": "recover",
-                        "text": f"{names.node(i)} recovers: volatile state lost, durable state kept"}
+                return {
+                    "actor": names.node(i),
+                    "fault": "recover",
+                    "text": f"{names.node(i)} recovers: volatile state lost, durable state kept",
+                }
             case Inject(message=mid):
                 src, dst, _, _ = self.effects.msgs.values[mid]
-                return {"actor": names.node(dst), "peer": names.node(src), "byzantine": True, "fault": "byzantine",
-                        "message": self.show_message(mid),
-                        "text": f"{names.node(src)} (Byzantine) sends {self.show_message(mid)} to {names.node(dst)}"}
+                return {
+                    "actor": names.node(dst),
+                    "peer": names.node(src),
+                    "byzantine": True,
+                    "fault": "byzantine",
+                    "message": self.show_message(mid),
+                    "text": f"{names.node(src)} (Byzantine) sends {self.show_message(mid)} to {names.node(dst)}",
+                }
             case Drop(message=mid) | Duplicate(message=mid):
                 src, dst, _, _ = self.effects.msgs.values[mid]
                 verb = "drops" if isinstance(action, Drop) else "duplicates"
-                return {"actor": "network", "fault": str(action.kind), "message": self.show_message(mid),
-                        "link": [names.node(src), names.node(dst)],
-                        "text": f"network {verb} {self.show_message(mid)} {names.node(src)}→{names.node(dst)}"}
+                return {
+                    "actor": "network",
+                    "fault": str(action.kind),
+                    "message": self.show_message(mid),
+                    "link": [names.node(src), names.node(dst)],
+                    "text": f"network {verb} {self.show_message(mid)} {names.node(src)}→{names.node(dst)}",
+                }
             case Partition(cut=c):
                 links = sorted(divmod(link, self.plan.n) for link in self.plan.cuts[c])
-                return {"actor": "network", "fault": "partition",
-                        "cut": [[names.node(a), names.node(b)] for a, b in links],
-                        "text": "network partitions: " + _describe_cut(links, self.plan.n, names)}
+                return {
+                    "actor": "network",
+                    "fault": "partition",
+                    "cut": [[names.node(a), names.node(b)] for a, b in links],
+                    "text": "network partitions: " + _describe_cut(links, self.plan.n, names),
+                }
             case Heal():
                 return {"actor": "network", "fault": "heal", "text": "network heals: every link works again"}
         return self._fault_words(state, action)
@@ -289,14 +356,24 @@ class Presenter:
             case Crash(node=i, budget=b):
                 budget = self.plan.crash_budgets[b]
                 how = "for good" if budget.kind == ir.FaultKind.CRASH_STOP else "(it may recover)"
-                return {"actor": names.node(i), "fault": str(budget.kind), "text": f"{names.node(i)} crashes {how}"}
+                return {
+                    "actor": names.node(i),
+                    "fault": str(budget.kind),
+                    "text": f"{names.node(i)} crashes {how}",
+                }
             case Pause(node=i):
-                return {"actor": names.node(i), "fault": "pause",
-                        "text": f"{names.node(i)} pauses (a stop-the-world pause: it takes no step while time goes on)"}
+                return {
+                    "actor": names.node(i),
+                    "fault": "pause",
+                    "text": f"{names.node(i)} pauses (a stop-the-world pause: it takes no step while time goes on)",
+                }
             case Resume(node=i):
                 ticks = now - self.local(state, i)[PAUSED_SINCE]
-                return {"actor": names.node(i), "fault": "resume",
-                        "text": f"{names.node(i)} resumes after a pause of {ticks} tick{'s' if ticks != 1 else ''}"}
+                return {
+                    "actor": names.node(i),
+                    "fault": "resume",
+                    "text": f"{names.node(i)} resumes after a pause of {ticks} tick{'s' if ticks != 1 else ''}",
+                }
             case Tick(advances=advances):
                 text = f"tick → now={now + 1}"
                 if self.system.model.clocks.drift:
@@ -308,13 +385,20 @@ class Presenter:
                     text += "; " + ", ".join(reached)
                 return {"actor": "time", "text": text}
             case Gst():
-                return {"actor": "time", "fault": "gst",
-                        "text": f"GST at {now}: from now on messages arrive within the delay bound and pauses end in time"}
+                return {
+                    "actor": "time",
+                    "fault": "gst",
+                    "text": f"GST at {now}: from now on messages arrive within the delay bound and pauses end in time",
+                }
             case Ntp(node=i, clock=clock):
                 old = self.local(state, i)[CLOCK]
                 way = "back" if clock < old else "forward"
-                return {"actor": names.node(i), "fault": "ntp", "clock": clock,
-                        "text": f"NTP steps {names.node(i)}'s clock {way} from {old} to {clock}"}
+                return {
+                    "actor": names.node(i),
+                    "fault": "ntp",
+                    "clock": clock,
+                    "text": f"NTP steps {names.node(i)}'s clock {way} from {old} to {clock}",
+                }
         raise KeyError(action)
 
     def _deadlines_reached(self, state: State, advances: tuple[int, ...]) -> list[str]:
@@ -343,7 +427,9 @@ class Presenter:
         out = []
         for mid in outcome[1]:
             src, dst, _, _ = self.effects.msgs.values[mid]
-            out.append({"from": self.names.node(src), "to": self.names.node(dst), "message": self.show_message(mid)})
+            out.append(
+                {"from": self.names.node(src), "to": self.names.node(dst), "message": self.show_message(mid)}
+            )
         return out
 
 
@@ -372,9 +458,16 @@ def _describe_cut(links: list[tuple[int, int]], n: int, names: Names) -> str:
     if not one_way:
         side = [x for x in range(n) if (0, x) not in pairs]  # the nodes on node 0's side
         other = [x for x in range(n) if x not in side]
-        return "{" + ", ".join(names.node(x) for x in side) + "} | {" + ", ".join(names.node(x) for x in other) + "}"
+        return (
+            "{"
+            + ", ".join(names.node(x) for x in side)
+            + "} | {"
+            + ", ".join(names.node(x) for x in other)
+            + "}"
+        )
     senders = sorted({a for a, _ in one_way})
-    return ", ".join(names.node(s) for s in senders) + " can hear but cannot be heard by " + ", ".join(
-        names.node(x) for x in sorted({b for _, b in one_way})
+    return (
+        ", ".join(names.node(s) for s in senders)
+        + " can hear but cannot be heard by "
+        + ", ".join(names.node(x) for x in sorted({b for _, b in one_way}))
     )
-

@@ -49,8 +49,11 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         for action, error in model.init_failures:
             assert isinstance(action, Init)
             before = present.before_start(action)
-            if (error.prop == prop and matches(before, states[0])
-                    and present.describe(before, action, None)["text"] == text_of(states[0])):
+            if (
+                error.prop == prop
+                and matches(before, states[0])
+                and present.describe(before, action, None)["text"] == text_of(states[0])
+            ):
                 return ReplayResult(True, f"the trace reaches the violation of {prop}: {error.message}")
         return ReplayResult(False, f"no start of the spec fails with {prop} from the trace's state 0", 0)
 
@@ -58,8 +61,10 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         """Prefer the step the trace names; any step reaching the same state is as good."""
         if before is None:
             return candidates[0]
-        return next((c for c in candidates if present.describe(before, c[0], c[1])["text"] == text_of(wanted)),
-                    candidates[0])
+        return next(
+            (c for c in candidates if present.describe(before, c[0], c[1])["text"] == text_of(wanted)),
+            candidates[0],
+        )
 
     followed = follow(model, None, states[:-1] if failing else states, matches, named)
     index = followed.departs_at
@@ -89,7 +94,9 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         successors, _ = model.successors(current)
         if model.deadlocked(current, successors):
             return ReplayResult(True, "the trace reaches a deadlock: no protocol step is enabled")
-        return ReplayResult(False, "the trace ends in a state where the protocol can still move", len(states) - 1)
+        return ReplayResult(
+            False, "the trace ends in a state where the protocol can still move", len(states) - 1
+        )
     if prop in model.violated(current):
         return ReplayResult(True, f"the trace reaches a state that violates {prop}")
     return ReplayResult(

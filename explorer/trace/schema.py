@@ -32,8 +32,17 @@ from spec.parser import MAX_LITERAL
 MAX_DEPTH = 64  # how deeply a value may nest (a set of tuples of maps ...)
 MAX_BYTES = 64 * 2**20  # a trace file larger than this is not read
 NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?")
-_DOCUMENT_STRINGS = ("spec", "source", "description", "bounds", "kind", "network", "format",
-                     "format-description", "generator")
+_DOCUMENT_STRINGS = (
+    "spec",
+    "source",
+    "description",
+    "bounds",
+    "kind",
+    "network",
+    "format",
+    "format-description",
+    "generator",
+)
 _STEP_STRINGS = ("action", "text", "message", "step", "fault", "error", "violates", "at")
 _STEP_INTEGERS = ("index", "now", "clock")
 
@@ -47,7 +56,9 @@ def read(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise TraceFormatError(f"the file is larger than {MAX_BYTES // 2**20} MiB; it is not a trace faultline wrote")
+        raise TraceFormatError(
+            f"the file is larger than {MAX_BYTES // 2**20} MiB; it is not a trace faultline wrote"
+        )
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark is skipped, as in specs
     except UnicodeDecodeError as error:
@@ -144,8 +155,10 @@ def _value(value: Any, where: str, depth: int) -> None:
             _value(item, f"{where}[{k}]", depth + 1)
         return
     if not isinstance(value, dict):
-        raise TraceFormatError(f"{where}: expected an ITF value (a boolean, an integer, a string, a list or an "
-                               f"object), not {_kind(value)}")
+        raise TraceFormatError(
+            f"{where}: expected an ITF value (a boolean, an integer, a string, a list or an "
+            f"object), not {_kind(value)}"
+        )
     _tagged(value, where, depth)
 
 
@@ -192,8 +205,9 @@ def _nodes(value: Any) -> set[str]:
     names = _list(value, "#meta.nodes")
     for k, name in enumerate(names):
         if not isinstance(name, str) or not NODE_NAME.fullmatch(name):
-            raise TraceFormatError(f"#meta.nodes[{k}]: expected a node name such as Client or Client[1], "
-                                   f"not {_kind(name)}")
+            raise TraceFormatError(
+                f"#meta.nodes[{k}]: expected a node name such as Client or Client[1], not {_kind(name)}"
+            )
     if len(set(names)) != len(names):
         raise TraceFormatError("#meta.nodes: a node is named twice")
     return set(names)
@@ -216,8 +230,10 @@ def _constant(value: Any, where: str) -> None:
     if isinstance(value, bool):
         return
     if not isinstance(value, int) or abs(value) > MAX_LITERAL:
-        raise TraceFormatError(f"{where}: expected an integer (at most {MAX_LITERAL} either side of 0) or a "
-                               f"boolean, not {_kind(value)}")
+        raise TraceFormatError(
+            f"{where}: expected an integer (at most {MAX_LITERAL} either side of 0) or a "
+            f"boolean, not {_kind(value)}"
+        )
 
 
 def _required(container: dict[str, Any], key: str, where: str) -> Any:
@@ -256,8 +272,15 @@ def _boolean(value: Any, where: str) -> None:
 
 def _kind(value: Any) -> str:
     """How a JSON value is named in an error: its kind, and the value itself when it is short."""
-    kinds = {bool: "a boolean", int: "an integer", float: "a number with a fraction", str: "a string",
-             list: "a list", dict: "an object", type(None): "null"}
+    kinds = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number with a fraction",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
     kind = kinds.get(type(value), type(value).__name__)
     shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, list | dict) else ""
     return f"{kind} {shown}" if shown and len(shown) <= 40 and value is not None else kind
@@ -270,8 +293,10 @@ def instantiate(document: dict[str, Any], checked: CheckedSpec) -> ir.System:
     meta = document["#meta"]
     model = meta["model"]
     constants = meta.get("constants", {})
-    for field, mistakes in (("model", spec.check_models(checked, [model])),
-                            ("constants", spec.check_constants(checked, constants))):
+    for field, mistakes in (
+        ("model", spec.check_models(checked, [model])),
+        ("constants", spec.check_constants(checked, constants)),
+    ):
         if mistakes:
             raise TraceFormatError(f"#meta.{field}: {mistakes[0].message}")
     return spec.instantiate(checked, model, constants)

@@ -60,19 +60,27 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
             assert isinstance(action, Init)
             previous_state = present.before_start(action)
             lines.append("     before the start handlers run:")
-            lines.extend(f"       {name} = {text}" for name, (_, text) in present.snapshot(previous_state).items()
-                         if name not in ("_faults", "_partition", "_network"))
+            lines.extend(
+                f"       {name} = {text}"
+                for name, (_, text) in present.snapshot(previous_state).items()
+                if name not in ("_faults", "_partition", "_network")
+            )
         record = present.describe(previous_state, action, None)
         lines.append(f"{index:>3}. {record['text']}")
         lines.append(f"       ✗ {error.message} ({info.source}:{error.span.line}:{error.span.column})")
     lines.append("")
     verdict = "FAILS AFTER THE LAST STEP" if info.induction else "VIOLATED"
     lines.append(f"{verdict}: {info.property} — {info.description}")
-    unevaluable = (model.invariants.evaluation_error(path.last_state, info.property)
-                   if path.steps and path.failure is None else None)
+    unevaluable = (
+        model.invariants.evaluation_error(path.last_state, info.property)
+        if path.steps and path.failure is None
+        else None
+    )
     if unevaluable is not None:
-        lines.append(f"  (it cannot be evaluated in the last state: {unevaluable.message}, "
-                     f"{info.source}:{unevaluable.span.line}:{unevaluable.span.column})")
+        lines.append(
+            f"  (it cannot be evaluated in the last state: {unevaluable.message}, "
+            f"{info.source}:{unevaluable.span.line}:{unevaluable.span.column})"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -82,7 +82,10 @@ def test_lsp_answers_initialize_over_stdio() -> None:
     exit_ = b'{"jsonrpc":"2.0","method":"exit"}'
     message = b"".join(b"Content-Length: %d\r\n\r\n%s" % (len(m), m) for m in (body, exit_))
     done = subprocess.run(
-        [sys.executable, "-m", "explorer.cli", "lsp", "--stdio"], input=message, capture_output=True, timeout=60
+        [sys.executable, "-m", "explorer.cli", "lsp", "--stdio"],
+        input=message,
+        capture_output=True,
+        timeout=60,
     )
     assert b'"name": "faultline"' in done.stdout or b'"name":"faultline"' in done.stdout
     assert b"documentFormattingProvider" in done.stdout

@@ -178,12 +178,25 @@ def test_completion_by_context() -> None:
     in_faults = SPEC.replace("crash_stop <= 1 of Client", "@")
     assert labels(in_faults) == ["crash_stop", "crash_recovery", "pause", "byzantine"]
     assert labels(SPEC.replace("of Client }", "of @ }")) == ["Server", "Client"]
-    assert set(labels(SPEC.replace("  on start {", "  on @\n  on start {"))) == {"Req", "start", "recover", "timeout"}
+    assert set(labels(SPEC.replace("  on start {", "  on @\n  on start {"))) == {
+        "Req",
+        "start",
+        "recover",
+        "timeout",
+    }
     assert labels(SPEC.replace("model crashes {", "model crashes { timing @")) == [
-        "asynchronous", "synchronous", "partially_synchronous"
+        "asynchronous",
+        "synchronous",
+        "partially_synchronous",
     ]
     assert set(labels(SPEC.replace("var last: Client?", "var last: @"))) == {
-        "bool", "time", "set", "map", "Phase", "Server", "Client"
+        "bool",
+        "time",
+        "set",
+        "map",
+        "Phase",
+        "Server",
+        "Client",
     }
     assert labels(SPEC.replace("let k = n + 1", "let k = tt.@")) == ["earliest", "latest"]
     assert labels(SPEC.replace("cancel tick", "cancel t@")) == ["tick"]

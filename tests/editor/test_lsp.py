@@ -60,7 +60,9 @@ async def open_doc(client: LanguageClient, text: str) -> tuple[str, list[lsp.Dia
     """Open `text` as a new document; its uri and the diagnostics published for it."""
     uri = (SPECS.parent / "editor-test" / f"doc{next(_documents)}.fl").as_uri()
     client.text_document_did_open(
-        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri=uri, language_id="faultline", version=1, text=text))
+        lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(uri=uri, language_id="faultline", version=1, text=text)
+        )
     )
     return uri, await _diagnostics(client, uri, 1)
 
@@ -84,11 +86,14 @@ def span_of(text: str, needle: str, nth: int = 0) -> lsp.Range:
 
 async def test_broken_spec_gets_every_checker_error_at_its_range(client: LanguageClient) -> None:
     _, diagnostics = await open_doc(client, BROKEN)
-    by_code = sorted((d.range.start.line, d.range.start.character, d.code, d.message.split("\n")[0]) for d in diagnostics)
+    by_code = sorted(
+        (d.range.start.line, d.range.start.character, d.code, d.message.split("\n")[0]) for d in diagnostics
+    )
     with pytest.raises(spec.SpecError) as error:
         spec.load(BROKEN)
     expected = sorted(
-        (d.span.line - 1, d.span.column - 1, d.code, d.message) for d in [*error.value.diagnostics, *error.value.warnings]
+        (d.span.line - 1, d.span.column - 1, d.code, d.message)
+        for d in [*error.value.diagnostics, *error.value.warnings]
     )
     assert by_code == expected
     assert len(diagnostics) >= 3
@@ -155,7 +160,9 @@ async def test_lowering_errors_of_a_model_are_reported(client: LanguageClient) -
 
 
 async def hover_text(client: LanguageClient, uri: str, position: lsp.Position) -> str:
-    result = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), position))
+    result = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), position)
+    )
     assert result is not None
     assert isinstance(result.contents, lsp.MarkupContent)
     return result.contents.value
@@ -295,14 +302,18 @@ async def test_completion_offers_statements_and_names_in_a_handler(client: Langu
 
 
 async def test_completion_offers_model_keys_in_a_model(client: LanguageClient) -> None:
-    labels = await complete_at(client, RETRY.replace("  network { reorder }\n}", "  network { reorder }\n  @\n}"))
+    labels = await complete_at(
+        client, RETRY.replace("  network { reorder }\n}", "  network { reorder }\n  @\n}")
+    )
     assert set(labels) == {"timing", "network", "faults", "clocks", "horizon", "const"}
 
 
 async def test_completion_offers_top_level_keywords_and_node_items(client: LanguageClient) -> None:
     top = await complete_at(client, RETRY + "\n@")
     assert set(top) == {"spec", "const", "enum", "message", "signed", "node", "invariant", "model"}
-    in_node = await complete_at(client, RETRY.replace("  var acked: bool = false\n", "  var acked: bool = false\n  @\n"))
+    in_node = await complete_at(
+        client, RETRY.replace("  var acked: bool = false\n", "  var acked: bool = false\n  @\n")
+    )
     assert set(in_node) == {"var", "durable", "ghost", "on", "action"}
 
 
@@ -336,15 +347,30 @@ async def test_document_symbols_outline_nodes_properties_and_models(client: Lang
     assert result is not None
     symbols = {s.name: s for s in result if isinstance(s, lsp.DocumentSymbol)}
     assert list(symbols) == [
-        "RETRIES", "DEDUPE", "Increment", "Ack", "Server", "Client", "applied_once",
-        "naive_reliable", "naive_lossy", "idempotent_lossy", "idempotent_duplicating",
+        "RETRIES",
+        "DEDUPE",
+        "Increment",
+        "Ack",
+        "Server",
+        "Client",
+        "applied_once",
+        "naive_reliable",
+        "naive_lossy",
+        "idempotent_lossy",
+        "idempotent_duplicating",
     ]
     client_node = symbols["Client"]
     assert client_node.kind == lsp.SymbolKind.Class
     assert [c.name for c in client_node.children or []] == [
-        "attempts", "acked", "on start", "on timeout retry", "on Ack(request)"
+        "attempts",
+        "acked",
+        "on start",
+        "on timeout retry",
+        "on Ack(request)",
     ]
-    assert client_node.selection_range == span_of(RETRY, "Client", RETRY.count("Client", 0, RETRY.index("node Client")))
+    assert client_node.selection_range == span_of(
+        RETRY, "Client", RETRY.count("Client", 0, RETRY.index("node Client"))
+    )
     assert symbols["applied_once"].kind == lsp.SymbolKind.Boolean
     assert symbols["naive_lossy"].kind == lsp.SymbolKind.Module
 
@@ -354,7 +380,8 @@ async def test_formatting_returns_the_formatters_text(client: LanguageClient) ->
     uri, _ = await open_doc(client, messy)
     edits = await client.text_document_formatting_async(
         lsp.DocumentFormattingParams(
-            text_document=lsp.TextDocumentIdentifier(uri), options=lsp.FormattingOptions(tab_size=2, insert_spaces=True)
+            text_document=lsp.TextDocumentIdentifier(uri),
+            options=lsp.FormattingOptions(tab_size=2, insert_spaces=True),
         )
     )
     assert edits is not None and len(edits) == 1
@@ -370,7 +397,8 @@ async def test_formatting_a_formatted_spec_changes_nothing(client: LanguageClien
     uri, _ = await open_doc(client, RETRY)
     edits = await client.text_document_formatting_async(
         lsp.DocumentFormattingParams(
-            text_document=lsp.TextDocumentIdentifier(uri), options=lsp.FormattingOptions(tab_size=2, insert_spaces=True)
+            text_document=lsp.TextDocumentIdentifier(uri),
+            options=lsp.FormattingOptions(tab_size=2, insert_spaces=True),
         )
     )
     assert edits is not None

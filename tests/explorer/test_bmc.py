@@ -49,9 +49,12 @@ def test_bmc_agrees_with_the_explorer(spec_name: str, model_name: str, tmp_path:
 
 def test_bmc_command_finds_the_lease_counterexample_check_finds(tmp_path: Path) -> None:
     lease = str(SPECS / "lease_lock.fl")
-    checked = CliRunner().invoke(main, ["check", lease, "-m", "gc_pauses", "--json", "--out", str(tmp_path / "a")])
-    bmc = CliRunner().invoke(main, ["bmc", lease, "--depth", "12", "-m", "gc_pauses", "--json",
-                                    "--out", str(tmp_path / "b")])
+    checked = CliRunner().invoke(
+        main, ["check", lease, "-m", "gc_pauses", "--json", "--out", str(tmp_path / "a")]
+    )
+    bmc = CliRunner().invoke(
+        main, ["bmc", lease, "--depth", "12", "-m", "gc_pauses", "--json", "--out", str(tmp_path / "b")]
+    )
     assert checked.exit_code == bmc.exit_code == 1
     explicit = {r["property"]: r for r in json.loads(checked.stdout)["results"]}
     symbolic = {r["property"]: r for r in json.loads(bmc.stdout)["results"]}
@@ -66,8 +69,10 @@ def test_bmc_command_finds_the_lease_counterexample_check_finds(tmp_path: Path) 
 
 
 def test_bmc_says_none_within_the_depth_and_exits_0(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["bmc", str(SPECS / "lease_lock.fl"), "--depth", "11", "-m", "gc_pauses",
-                                       "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main,
+        ["bmc", str(SPECS / "lease_lock.fl"), "--depth", "11", "-m", "gc_pauses", "--out", str(tmp_path)],
+    )
     assert result.exit_code == 0, result.output
     assert "holds within 11 steps" in result.stdout
 
@@ -84,7 +89,10 @@ node A { var n: 0..5 = 0
     result = run_bmc(model, 4, [p.name for p in model.properties])
     found = result.found["no_runtime_errors"]
     assert found.length == 3
-    assert found.path.failure is not None and "field v of M = 2 is out of its range" in found.path.failure[1].message
+    assert (
+        found.path.failure is not None
+        and "field v of M = 2 is out of its range" in found.path.failure[1].message
+    )
 
 
 def test_bmc_handles_choose_maps_options_and_crashes() -> None:
@@ -103,18 +111,40 @@ model m { faults { crash_recovery <= 1 of S } }
     model = build(text)
     explicit = explore(build(text), max_depth=6)
     result = run_bmc(model, 6, [p.name for p in model.properties])
-    assert {n: f.length for n, f in result.found.items()} == {n: d.length for n, d in explicit.discoveries.items()}
-    assert result.found["never_flipped_two"].length == 2  # go (choosing 1), deliver Put(1): m[1] = 0, last = 1
+    assert {n: f.length for n, f in result.found.items()} == {
+        n: d.length for n, d in explicit.discoveries.items()
+    }
+    assert (
+        result.found["never_flipped_two"].length == 2
+    )  # go (choosing 1), deliver Put(1): m[1] = 0, last = 1
 
 
 TWO_PC = str(SPECS / "two_phase_commit.fl")
-LEMMAS = ["commit_comes_from_tm", "abort_comes_from_tm", "tm_commits_when_all_prepared", "committed_after_commit",
-          "prepared_rm_has_voted", "prepared_rm_aborts_only_when_told"]
+LEMMAS = [
+    "commit_comes_from_tm",
+    "abort_comes_from_tm",
+    "tm_commits_when_all_prepared",
+    "committed_after_commit",
+    "prepared_rm_has_voted",
+    "prepared_rm_aborts_only_when_told",
+]
 
 
 @pytest.mark.parametrize("n", [3, 5])
 def test_prove_proves_two_phase_commit_for_every_depth_with_its_lemmas(n: int, tmp_path: Path) -> None:
-    args = ["prove", TWO_PC, "-m", "classic", "-i", "consistent", "-c", f"N={n}", "--json", "--out", str(tmp_path)]
+    args = [
+        "prove",
+        TWO_PC,
+        "-m",
+        "classic",
+        "-i",
+        "consistent",
+        "-c",
+        f"N={n}",
+        "--json",
+        "--out",
+        str(tmp_path),
+    ]
     for lemma in LEMMAS:
         args += ["--lemma", lemma]
     result = CliRunner().invoke(main, args)
@@ -124,8 +154,12 @@ def test_prove_proves_two_phase_commit_for_every_depth_with_its_lemmas(n: int, t
     assert row["reason"].startswith("proved by 1-induction with lemmas")
 
 
-def test_prove_shows_a_counterexample_to_induction_when_the_invariant_is_not_inductive(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["prove", TWO_PC, "-m", "classic", "-i", "consistent", "--out", str(tmp_path)])
+def test_prove_shows_a_counterexample_to_induction_when_the_invariant_is_not_inductive(
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(
+        main, ["prove", TWO_PC, "-m", "classic", "-i", "consistent", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 3
     assert "not inductive (CTI in 1 step)" in result.stdout
     cti = tmp_path / "two_phase_commit" / "classic" / "consistent.cti.txt"
@@ -146,8 +180,20 @@ def test_prove_shows_a_counterexample_to_induction_when_the_invariant_is_not_ind
 
 
 def test_prove_reports_a_real_counterexample_from_the_base_case(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["prove", str(SPECS / "retry_increment.fl"), "-m", "naive_lossy", "--k", "4",
-                                       "--json", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "prove",
+            str(SPECS / "retry_increment.fl"),
+            "-m",
+            "naive_lossy",
+            "--k",
+            "4",
+            "--json",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 1
     rows = {r["property"]: r for r in json.loads(result.stdout)["results"]}
     assert set(rows) == {"applied_once", "no_runtime_errors"}  # every invariant, assertion and runtime check

@@ -63,7 +63,9 @@ def test_a_byzantine_node_may_send_any_value_to_anyone_and_tell_each_a_different
     model = build(LIAR, "m")
     liar_state = next(s for _, s in model.init_states() if _byzantine(model, s))
     successors, _ = model.successors(liar_state)
-    injected = {Presenter(model).describe(liar_state, a, t)["text"] for a, t in successors if a.kind == "inject"}
+    injected = {
+        Presenter(model).describe(liar_state, a, t)["text"] for a, t in successors if a.kind == "inject"
+    }
     # anything its receivers handle: Claims to the judges, and Pokes to the other (correct) liar
     assert injected == {
         f"Liar[1] (Byzantine) sends Claim(v={v}) to Judge[{j}]" for j in (0, 1) for v in (0, 1, 2)
@@ -87,7 +89,9 @@ def test_a_partition_cuts_a_byzantine_node_off_too() -> None:
     cuts = [t for a, t in model.successors(liar_state)[0] if a.kind == "partition"]
     for state in cuts:
         links = set(Presenter(model).cut_links(state))
-        targets = {model.effects.msgs.dst[a.message] for a, _ in model.successors(state)[0] if a.kind == "inject"}
+        targets = {
+            model.effects.msgs.dst[a.message] for a, _ in model.successors(state)[0] if a.kind == "inject"
+        }
         assert all((1, t) not in links for t in targets)  # Liar[1] is node 1
 
 
@@ -144,11 +148,17 @@ model traitor { faults { byzantine <= 1 of General } }
     model, result = run(text, "traitor")
     path = rebuild(model, result.discoveries["agree"].fingerprints)
     assert path.length == 2  # Order(true) signed by the General to one, Order(false) to the other
-    texts = [Presenter(model).describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
-    assert sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[1]",
-                             "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[0]"] or \
-        sorted(texts) == ["General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[0]",
-                          "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[1]"]
+    texts = [
+        Presenter(model).describe(s, a, t)["text"]
+        for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)
+    ]
+    assert sorted(texts) == [
+        "General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[1]",
+        "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[0]",
+    ] or sorted(texts) == [
+        "General (Byzantine) sends Order(attack=false, signer=General) to Lieutenant[0]",
+        "General (Byzantine) sends Order(attack=true, signer=General) to Lieutenant[1]",
+    ]
 
 
 def test_relay_passes_on_the_signed_message_and_its_signer() -> None:
@@ -164,13 +174,22 @@ invariant never: not C.from_a
     assert result.discoveries["never"].length == 2
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("message M(v: 0..1)\nnode A { on M(v) signed by s { skip } }", "message M is not signed, so it has no signer"),
-    ("message M(v: 0..1)\nnode A { on M(v) { relay to A } }", "`relay` passes on the signed message being handled"),
-    ("signed message M(v: 0..1)\nnode A { action a { relay to A } }", "this is not a message handler"),
-    ("message M(src: 0..1)", "a message field cannot be named 'src'"),
-    ("signed message M(signer: 0..1)", "a message field cannot be named 'signer'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "message M(v: 0..1)\nnode A { on M(v) signed by s { skip } }",
+            "message M is not signed, so it has no signer",
+        ),
+        (
+            "message M(v: 0..1)\nnode A { on M(v) { relay to A } }",
+            "`relay` passes on the signed message being handled",
+        ),
+        ("signed message M(v: 0..1)\nnode A { action a { relay to A } }", "this is not a message handler"),
+        ("message M(src: 0..1)", "a message field cannot be named 'src'"),
+        ("signed message M(signer: 0..1)", "a message field cannot be named 'signer'"),
+    ],
+)
 def test_signatures_and_reserved_field_names_are_checked(text: str, message: str) -> None:
     with pytest.raises(SpecError) as raised:
         spec.load(text)
@@ -180,7 +199,10 @@ def test_signatures_and_reserved_field_names_are_checked(text: str, message: str
 def test_trace_says_who_lied() -> None:
     model, result = run(LIAR, "m")
     path = rebuild(model, result.discoveries["judges_agree"].fingerprints)
-    texts = [Presenter(model).describe(s, a, t)["text"] for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)]
+    texts = [
+        Presenter(model).describe(s, a, t)["text"]
+        for (_, s), (a, t) in zip(path.steps, path.steps[1:], strict=False)
+    ]
     assert all(t.startswith("Liar[1] (Byzantine) sends Claim(v=") for t in texts)
 
 
@@ -215,7 +237,9 @@ model small { faults { byzantine <= 1 of B } }
     assert d.code == "FL503"
     assert "could send 1,000,000 different Huge messages" in d.message
     assert (d.span.line, d.span.column) == (2, 9)
-    fine = spec.load(text.replace("message Huge(a: 0..99, b: 0..99, c: 0..99)", "message Huge(a: 0..1)"), "big.fl")
+    fine = spec.load(
+        text.replace("message Huge(a: 0..99, b: 0..99, c: 0..99)", "message Huge(a: 0..1)"), "big.fl"
+    )
     system = spec.instantiate(fine, "small")
     (warning,) = system.warnings
     assert warning.severity == "warning"

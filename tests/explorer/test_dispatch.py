@@ -15,12 +15,16 @@ EXPRESSION_CLASSES = set(typing.get_args(ir.Expr))
 STATEMENT_CLASSES = set(typing.get_args(ir.Stmt))
 
 
-@pytest.mark.parametrize(("name", "table"), [("compile", explicit.EXPRESSIONS), ("execute", symbolic.EXPRESSIONS)])
+@pytest.mark.parametrize(
+    ("name", "table"), [("compile", explicit.EXPRESSIONS), ("execute", symbolic.EXPRESSIONS)]
+)
 def test_every_ir_expression_has_a_method_in_every_pass(name: str, table: dict[type, object]) -> None:
     assert set(table) == EXPRESSION_CLASSES, name
 
 
-@pytest.mark.parametrize(("name", "table"), [("compile", explicit.STATEMENTS), ("execute", symbolic.STATEMENTS)])
+@pytest.mark.parametrize(
+    ("name", "table"), [("compile", explicit.STATEMENTS), ("execute", symbolic.STATEMENTS)]
+)
 def test_every_ir_statement_has_a_method_in_every_pass(name: str, table: dict[type, object]) -> None:
     assert set(table) == STATEMENT_CLASSES, name
 
@@ -30,6 +34,18 @@ def test_the_ir_unions_list_every_node_class() -> None:
     types = set(typing.get_args(ir.Type))
     kinds = {c for c in declared if issubclass(c, str)}  # the StrEnum kinds
     plain = declared - types - kinds
-    declarations = {ir.Field, ir.Message, ir.VarDecl, ir.Handler, ir.NodeType, ir.Instance, ir.Invariant,
-                    ir.Network, ir.FaultBudget, ir.Clocks, ir.Model, ir.System}
+    declarations = {
+        ir.Field,
+        ir.Message,
+        ir.VarDecl,
+        ir.Handler,
+        ir.NodeType,
+        ir.Instance,
+        ir.Invariant,
+        ir.Network,
+        ir.FaultBudget,
+        ir.Clocks,
+        ir.Model,
+        ir.System,
+    }
     assert plain - declarations == EXPRESSION_CLASSES | STATEMENT_CLASSES

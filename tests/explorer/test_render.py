@@ -51,7 +51,9 @@ def traces(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @needs_graphviz
-def test_every_counterexample_draws_as_a_sequence_chart_with_its_lanes_arrows_and_marks(traces: list[Path]) -> None:
+def test_every_counterexample_draws_as_a_sequence_chart_with_its_lanes_arrows_and_marks(
+    traces: list[Path],
+) -> None:
     for trace in traces:
         document = json.loads(trace.read_text())
         svg = dot.to_svg(sequence.to_dot(document))
@@ -95,9 +97,25 @@ def test_dropped_and_in_flight_messages_have_their_own_arrows() -> None:
     document = {
         "#meta": {"nodes": ["A", "B"], "network": "reorder", "property": "p", "description": "d"},
         "states": [
-            {"#meta": {"action": "init", "text": "initial state",
-                       "sends": [{"from": "A", "to": "B", "message": "M"}, {"from": "A", "to": "B", "message": "N"}]}},
-            {"#meta": {"action": "drop", "fault": "drop", "message": "M", "link": ["A", "B"], "text": "drop"}},
+            {
+                "#meta": {
+                    "action": "init",
+                    "text": "initial state",
+                    "sends": [
+                        {"from": "A", "to": "B", "message": "M"},
+                        {"from": "A", "to": "B", "message": "N"},
+                    ],
+                }
+            },
+            {
+                "#meta": {
+                    "action": "drop",
+                    "fault": "drop",
+                    "message": "M",
+                    "link": ["A", "B"],
+                    "text": "drop",
+                }
+            },
         ],
     }
     c = sequence.chart(document)
@@ -124,8 +142,19 @@ def test_a_state_graph_highlights_the_initial_state_and_the_path(tmp_path: Path)
     checked = spec.load_file(SPECS / "retry_increment.fl")
     (result,) = [r for r in check_model(checked, "naive_lossy", options) if r.trace]
     out = tmp_path / "states.svg"
-    run = CliRunner().invoke(main, ["render", result.trace, "--kind", "states", "-o", str(out),
-                                    "--spec", str(SPECS / "retry_increment.fl")])
+    run = CliRunner().invoke(
+        main,
+        [
+            "render",
+            result.trace,
+            "--kind",
+            "states",
+            "-o",
+            str(out),
+            "--spec",
+            str(SPECS / "retry_increment.fl"),
+        ],
+    )
     assert run.exit_code == 0, run.output
     ids = _ids(out.read_text())
     states = [i for i in ids if i.startswith("state-")]
@@ -136,14 +165,40 @@ def test_a_state_graph_highlights_the_initial_state_and_the_path(tmp_path: Path)
 
 def test_a_large_state_graph_is_refused_with_advice(tmp_path: Path) -> None:
     checked = spec.load_file(SPECS / "quorum_leader.fl")
-    (result,) = [r for r in check_model(checked, "half_quorum_partitioned", CheckOptions(out_dir=tmp_path)) if r.trace]
-    run = CliRunner().invoke(main, ["render", result.trace, "--kind", "states", "--spec",
-                                    str(SPECS / "quorum_leader.fl"), "-o", str(tmp_path / "g.svg")])
+    (result,) = [
+        r for r in check_model(checked, "half_quorum_partitioned", CheckOptions(out_dir=tmp_path)) if r.trace
+    ]
+    run = CliRunner().invoke(
+        main,
+        [
+            "render",
+            result.trace,
+            "--kind",
+            "states",
+            "--spec",
+            str(SPECS / "quorum_leader.fl"),
+            "-o",
+            str(tmp_path / "g.svg"),
+        ],
+    )
     assert run.exit_code == 2
     assert "more than 250 reachable states" in run.stderr and "--max-states N" in run.stderr
     if shutil.which("dot"):
-        partial = CliRunner().invoke(main, ["render", result.trace, "--kind", "states", "--max-states", "40",
-                                            "--spec", str(SPECS / "quorum_leader.fl"), "-o", str(tmp_path / "g.svg")])
+        partial = CliRunner().invoke(
+            main,
+            [
+                "render",
+                result.trace,
+                "--kind",
+                "states",
+                "--max-states",
+                "40",
+                "--spec",
+                str(SPECS / "quorum_leader.fl"),
+                "-o",
+                str(tmp_path / "g.svg"),
+            ],
+        )
         assert partial.exit_code == 0, partial.output
         assert len([i for i in _ids((tmp_path / "g.svg").read_text()) if i.startswith("state-")]) == 40
 
@@ -153,8 +208,9 @@ def test_without_graphviz_the_dot_source_is_written_and_the_exit_code_still_mean
 ) -> None:
     monkeypatch.setattr(dot, "available", lambda engine="dot": False)
     out = tmp_path / "out"
-    checked = CliRunner().invoke(main, ["check", str(SPECS / "retry_increment.fl"), "-m", "naive_lossy",
-                                        "--render", "--out", str(out)])
+    checked = CliRunner().invoke(
+        main, ["check", str(SPECS / "retry_increment.fl"), "-m", "naive_lossy", "--render", "--out", str(out)]
+    )
     assert checked.exit_code == 1  # still "a violation was found"
     assert "install Graphviz" in checked.stderr and "apt-get install graphviz" in checked.stderr
     folder = out / "retry_increment" / "naive_lossy"
@@ -173,10 +229,24 @@ def _dump_dom(url: str, profile: Path) -> str:
     browser = _chromium()
     assert browser is not None
     result = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--virtual-time-budget=2000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120, check=True,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return result.stdout
 
@@ -185,8 +255,10 @@ def _dump_dom(url: str, profile: Path) -> str:
 @needs_graphviz
 def test_the_html_report_shows_the_matrix_the_charts_and_steps_to_click_through(tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["check", str(SPECS / "retry_increment.fl"), "--report", str(report),
-                                       "--out", str(tmp_path / "cx")])
+    result = CliRunner().invoke(
+        main,
+        ["check", str(SPECS / "retry_increment.fl"), "--report", str(report), "--out", str(tmp_path / "cx")],
+    )
     assert result.exit_code == 1
     html = report.read_text()
     assert "<script src" not in html and "<link" not in html  # self-contained
@@ -251,6 +323,11 @@ def test_the_readme_chart_is_the_lease_lock_counterexample() -> None:
     assert "docs/lease_lock_counterexample.svg" in readme
     svg = (ROOT / "docs" / "lease_lock_counterexample.svg").read_text()
     ids = _ids(svg)
-    assert {_text(ids[i]) for i in ids if i.startswith("lane-")} == {"Lock", "Client[0]", "Client[1]", "Storage"}
+    assert {_text(ids[i]) for i in ids if i.startswith("lane-")} == {
+        "Lock",
+        "Client[0]",
+        "Client[1]",
+        "Storage",
+    }
     assert "VIOLATED: no_clobber" in _text(ids["verdict"])
     assert "uv run faultline render counterexamples/lease_lock/gc_pauses/no_clobber.itf.json" in readme

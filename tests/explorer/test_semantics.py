@@ -17,7 +17,7 @@ def _steps(model: SystemModel, state: Any, kind: str) -> list[tuple[Any, Any]]:
 
 
 def _only_init(model: SystemModel) -> Any:
-    (_, state), = model.init_states()
+    ((_, state),) = model.init_states()
     return state
 
 
@@ -127,7 +127,7 @@ def test_a_partition_splits_the_nodes_in_two_and_blocks_the_links_across() -> No
     init = _only_init(model)
     partitions = _steps(model, init, "partition")
     assert len(partitions) == 3  # {A}|{B,C}, {A,B}|{C}, {A,C}|{B}
-    (_, sent), = _steps(model, init, "act")
+    ((_, sent),) = _steps(model, init, "act")
     assert len(_steps(model, sent, "deliver")) == 1
     for _, cut in _steps(model, sent, "partition"):
         links = Presenter(model).cut_links(cut)
@@ -135,7 +135,7 @@ def test_a_partition_splits_the_nodes_in_two_and_blocks_the_links_across() -> No
         assert bool(deliveries) == ((0, 1) not in links)
         # a partition is spent; only healing is possible until the budget allows another
         assert _steps(model, cut, "partition") == []
-        (_, healed), = _steps(model, cut, "heal")
+        ((_, healed),) = _steps(model, cut, "heal")
         assert len(_steps(model, healed, "deliver")) == 1
         assert _steps(model, healed, "partition") == []
 
@@ -144,7 +144,7 @@ def test_a_second_partition_needs_a_second_unit_of_budget() -> None:
     model = build(PARTITION, "twice")
     init = _only_init(model)
     _, cut = _steps(model, init, "partition")[0]
-    (_, healed), = _steps(model, cut, "heal")
+    ((_, healed),) = _steps(model, cut, "heal")
     assert len(_steps(model, healed, "partition")) == 3
 
 
@@ -178,8 +178,8 @@ model recover_twice { faults { crash_recovery <= 2 of A } }
 
 def test_a_crash_stopped_node_takes_no_step_and_never_recovers() -> None:
     model = build(CRASH, "stop")
-    (_, worked), = _steps(model, _only_init(model), "act")
-    (_, crashed), = _steps(model, worked, "crash")
+    ((_, worked),) = _steps(model, _only_init(model), "act")
+    ((_, crashed),) = _steps(model, worked, "crash")
     successors, _ = model.successors(crashed)
     assert successors == []
     assert _var(model, crashed, "A._status") == "crashed"
@@ -187,12 +187,12 @@ def test_a_crash_stopped_node_takes_no_step_and_never_recovers() -> None:
 
 def test_recovery_resets_volatile_state_keeps_durable_state_clears_timers_and_runs_on_recover() -> None:
     model = build(CRASH, "recover")
-    (_, worked), = _steps(model, _only_init(model), "act")
+    ((_, worked),) = _steps(model, _only_init(model), "act")
     assert _var(model, worked, "A._timers") == "{t}"
-    (_, crashed), = _steps(model, worked, "crash")
+    ((_, crashed),) = _steps(model, worked, "crash")
     assert _var(model, crashed, "A._status") == "down"
     assert [a.kind for a, _ in model.successors(crashed)[0]] == ["recover"]
-    (_, recovered), = _steps(model, crashed, "recover")
+    ((_, recovered),) = _steps(model, crashed, "recover")
     assert _var(model, recovered, "A.v") == "0"
     assert _var(model, recovered, "A.d") == "1"
     assert _var(model, recovered, "A.g") == "1"
@@ -202,9 +202,9 @@ def test_recovery_resets_volatile_state_keeps_durable_state_clears_timers_and_ru
     # the budget was one crash
     assert _steps(model, recovered, "crash") == []
     twice = build(CRASH, "recover_twice")
-    (_, w), = _steps(twice, _only_init(twice), "act")
-    (_, c), = _steps(twice, w, "crash")
-    (_, r), = _steps(twice, c, "recover")
+    ((_, w),) = _steps(twice, _only_init(twice), "act")
+    ((_, c),) = _steps(twice, w, "crash")
+    ((_, r),) = _steps(twice, c, "recover")
     assert len(_steps(twice, r, "crash")) == 1
 
 
@@ -225,7 +225,7 @@ def test_a_timer_fires_only_once_armed_and_not_after_it_is_cancelled() -> None:
     assert _steps(model, init, "fire") == []
     arm = [s for a, s in _steps(model, init, "act")]
     (armed,) = arm
-    (_, fired), = _steps(model, armed, "fire")
+    ((_, fired),) = _steps(model, armed, "fire")
     assert _var(model, fired, "A.fired") == "1"
     assert _steps(model, fired, "fire") == []  # firing disarms it
     disarmed = [s for a, s in _steps(model, armed, "act") if _var(model, s, "A.armed") == "false"]

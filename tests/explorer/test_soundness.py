@@ -20,14 +20,18 @@ from spec import ir
 from tests.conftest import build
 
 
-def lengths_by_backend(text: str, depth: int, model: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
+def lengths_by_backend(
+    text: str, depth: int, model: str | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
     """The shortest counterexample of each violated property: (explorer within `depth`, bmc to `depth`)."""
     explicit = explore(build(text, model), max_depth=depth)
     symbolic_model = build(text, model)
     symbolic = run_bmc(symbolic_model, depth, [p.name for p in symbolic_model.properties])
     assert symbolic.complete
-    return ({n: d.length for n, d in explicit.discoveries.items()},
-            {n: f.length for n, f in symbolic.found.items()})
+    return (
+        {n: d.length for n, d in explicit.discoveries.items()},
+        {n: f.length for n, f in symbolic.found.items()},
+    )
 
 
 def replay_cli(trace: str, text: str, tmp_path: Path) -> tuple[int, str]:
@@ -117,8 +121,16 @@ invariant smallest_set_first: A.first == none or A.first == {0, 1}
 
 def test_sets_are_iterated_in_one_canonical_order_by_every_back_end() -> None:
     assert ir.in_canonical_order([frozenset({1}), frozenset({0, 1}), frozenset()]) == [
-        frozenset(), frozenset({0, 1}), frozenset({1})]
-    assert list(ir.SetT(ir.IntT(0, 1)).values()) == [frozenset(), frozenset({0}), frozenset({0, 1}), frozenset({1})]
+        frozenset(),
+        frozenset({0, 1}),
+        frozenset({1}),
+    ]
+    assert list(ir.SetT(ir.IntT(0, 1)).values()) == [
+        frozenset(),
+        frozenset({0}),
+        frozenset({0, 1}),
+        frozenset({1}),
+    ]
     explicit, symbolic = lengths_by_backend(ORDER, 3)
     assert explicit == symbolic
     # {0, 1} comes before {1}; of the keys 0 (v = 0) and 0 (v = 1) the later, v = 1, stays; `all` stops at
@@ -140,8 +152,12 @@ invariant small: A.x <= 1
 def test_a_failing_start_is_a_violation_in_zero_steps_for_every_back_end(tmp_path: Path) -> None:
     checked = spec.load(START, "start.fl")
     options = CheckOptions(out_dir=tmp_path)
-    for results in (check_model(checked, "default", options), bmc_model(checked, "default", 2, options),
-                    simulate_model(checked, "default", 5, 5, 0, options), prove_model(checked, "default", 1, [], options)):
+    for results in (
+        check_model(checked, "default", options),
+        bmc_model(checked, "default", 2, options),
+        simulate_model(checked, "default", 5, 5, 0, options),
+        prove_model(checked, "default", 1, [], options),
+    ):
         verdicts = {r.property: (r.verdict, r.trace_length) for r in results}
         assert verdicts["no_runtime_errors"] == ("violated", 0), verdicts
     trace_file = tmp_path / "start" / "default" / "no_runtime_errors.itf.json"
@@ -183,7 +199,7 @@ def test_storing_a_key_outside_the_key_type_is_a_range_error_in_every_back_end()
     explicit, symbolic = lengths_by_backend(KEY_RANGE, 2)
     assert explicit == symbolic == {"no_runtime_errors": 1}
     model = build(KEY_RANGE)
-    (_, failure), = model.successors(model.init_states()[0][1])[1]
+    ((_, failure),) = model.successors(model.init_states()[0][1])[1]
     assert "key 2 of m[…] is out of its range 0..1" in failure.message
 
 
@@ -221,14 +237,26 @@ invariant lemma: A.x < 3
 """
 
 
-def test_prove_reports_a_violated_lemma_as_the_lemmas_and_the_goals_own_violation_as_its(tmp_path: Path) -> None:
+def test_prove_reports_a_violated_lemma_as_the_lemmas_and_the_goals_own_violation_as_its(
+    tmp_path: Path,
+) -> None:
     only_lemma = run_prove(build(LEMMA), "goal", ["lemma"], k=4)
     assert only_lemma.verdict == "unknown" and only_lemma.violated == "lemma"
     assert "lemma lemma is violated in 3 steps" in only_lemma.reason
     goal = run_prove(build(LEMMA), "goal", ["lemma"], k=6)
-    assert goal.verdict == "violated" and goal.violated == "goal" and goal.path is not None and goal.path.length == 5
-    (row,) = prove_model(spec.load(LEMMA, "lemma.fl"), "default", 4, ["lemma"],
-                         CheckOptions(invariants=["goal"], out_dir=tmp_path))
+    assert (
+        goal.verdict == "violated"
+        and goal.violated == "goal"
+        and goal.path is not None
+        and goal.path.length == 5
+    )
+    (row,) = prove_model(
+        spec.load(LEMMA, "lemma.fl"),
+        "default",
+        4,
+        ["lemma"],
+        CheckOptions(invariants=["goal"], out_dir=tmp_path),
+    )
     assert row.verdict == "incomplete" and row.trace is None
     assert (tmp_path / "lemma" / "default" / "lemma.itf.json").exists()
 
@@ -288,6 +316,7 @@ model stuck { timing synchronous { delay <= 1 }; horizon 5 }
 
 # ---------------------------------------------------------------- 11: time holds every clock reading
 
+
 def test_the_time_type_holds_truetime_bounds_and_a_duration() -> None:
     text = """
 node A { var start: time = 0
@@ -301,6 +330,7 @@ model skewed { timing synchronous { delay <= 1 }; clocks { skew <= 2 }; horizon 
 
 
 # ---------------------------------------------------------------- 12: signed messages (see also test_byzantine.py)
+
 
 def test_signed_messages_agree_between_the_back_ends() -> None:
     text = """
@@ -317,6 +347,7 @@ model traitor { faults { byzantine <= 1 of General } }
 
 
 # ---------------------------------------------------------------- invariants that cannot be evaluated
+
 
 def test_an_invariant_that_cannot_be_evaluated_is_violated_with_the_reason(tmp_path: Path) -> None:
     text = """

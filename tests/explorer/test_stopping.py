@@ -39,11 +39,15 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize(("text", "bound", "reason"), [
-    (MANY_STARTS, ["--max-seconds", "1"], "time bound 1 s reached"),
-    (MANY_STARTS, ["--max-memory", "1"], "memory bound 1 MiB reached"),
-    (SLOW_STEP, ["--max-seconds", "0.5"], "time bound 0.5 s reached"),
-], ids=["initial_states_time", "initial_states_memory", "slow_step_time"])
+@pytest.mark.parametrize(
+    ("text", "bound", "reason"),
+    [
+        (MANY_STARTS, ["--max-seconds", "1"], "time bound 1 s reached"),
+        (MANY_STARTS, ["--max-memory", "1"], "memory bound 1 MiB reached"),
+        (SLOW_STEP, ["--max-seconds", "0.5"], "time bound 0.5 s reached"),
+    ],
+    ids=["initial_states_time", "initial_states_memory", "slow_step_time"],
+)
 def test_bounds_hold_before_the_first_state_and_inside_a_step(
     tmp_path: Path, text: str, bound: list[str], reason: str
 ) -> None:
@@ -67,7 +71,9 @@ def _refused(text: str, model: str | None = None) -> spec.Diagnostic:
 
 
 def test_a_constant_range_too_large_to_build_is_refused_where_it_is_written() -> None:
-    d = _refused("const N = 1000000 * 1000000\nnode A { var x: 0..3 = 0\n  action go { for i in 0..N { x = 1 } } }\n")
+    d = _refused(
+        "const N = 1000000 * 1000000\nnode A { var x: 0..3 = 0\n  action go { for i in 0..N { x = 1 } } }\n"
+    )
     assert (d.span.line, d.span.column) == (3, 24)
     assert "the range 0..1000000000000 has 1,000,000,000,001 values" in d.message
     with pytest.raises(SpecError) as raised:
@@ -76,8 +82,10 @@ def test_a_constant_range_too_large_to_build_is_refused_where_it_is_written() ->
 
 
 def test_a_clock_skew_with_too_many_starting_readings_is_refused_at_the_skew() -> None:
-    d = _refused("node A { var x: 0..3 = 0 }\n"
-                 "model m { timing synchronous { delay <= 1 } clocks { skew <= 100000000 } horizon 3 }\n")
+    d = _refused(
+        "node A { var x: 0..3 = 0 }\n"
+        "model m { timing synchronous { delay <= 1 } clocks { skew <= 100000000 } horizon 3 }\n"
+    )
     assert d.span.line == 2 and "200,000,001 ways" in d.message
 
 
@@ -89,9 +97,11 @@ def test_too_many_partitions_or_byzantine_choices_are_refused() -> None:
 
 
 def test_a_range_too_large_built_while_running_is_a_runtime_error_with_its_trace() -> None:
-    checked = spec.load("node A { var x: 0..2147483647 = 0\n"
-                        "  action go when x < 3 { for i in 0..x * 1000000000 { x = x } }\n"
-                        "  action inc when x < 3 { x = x + 1 } }\n")
+    checked = spec.load(
+        "node A { var x: 0..2147483647 = 0\n"
+        "  action go when x < 3 { for i in 0..x * 1000000000 { x = x } }\n"
+        "  action inc when x < 3 { x = x + 1 } }\n"
+    )
     rows = {r.property: r for r in check_model(checked, "default", CheckOptions(out_dir=None))}
     row = rows["no_runtime_errors"]
     assert row.verdict == "violated" and row.path is not None and row.path.failure is not None
@@ -100,8 +110,10 @@ def test_a_range_too_large_built_while_running_is_a_runtime_error_with_its_trace
 
 def test_prove_refuses_a_message_with_too_many_values_without_listing_them(tmp_path: Path) -> None:
     path = tmp_path / "wide.fl"
-    path.write_text("message M(v: -2147483647..2147483647)\nnode A { on start { send M(5) to B } }\n"
-                    "node B { var y: 0..3 = 0\n  on M(v) { y = 1 } }\ninvariant i: B.y < 3\n")
+    path.write_text(
+        "message M(v: -2147483647..2147483647)\nnode A { on start { send M(5) to B } }\n"
+        "node B { var y: 0..3 = 0\n  on M(v) { y = 1 } }\ninvariant i: B.y < 3\n"
+    )
     started = time.perf_counter()
     code, output = invoke("prove", str(path), "--out", str(tmp_path / "out"))
     assert time.perf_counter() - started < 30
@@ -110,8 +122,10 @@ def test_prove_refuses_a_message_with_too_many_values_without_listing_them(tmp_p
 
 def test_bmc_and_prove_check_a_spec_without_nodes() -> None:
     checked = spec.load("const N = 3\ninvariant big: N > 2\ninvariant small: N > 5\n")
-    for rows in (bmc_model(checked, "default", 2, CheckOptions(out_dir=None)),
-                 prove_model(checked, "default", 1, [], CheckOptions(out_dir=None))):
+    for rows in (
+        bmc_model(checked, "default", 2, CheckOptions(out_dir=None)),
+        prove_model(checked, "default", 1, [], CheckOptions(out_dir=None)),
+    ):
         verdicts = {r.property: r.verdict for r in rows}
         assert verdicts["small"] == "violated" and verdicts["big"] == "holds"
 
@@ -134,25 +148,55 @@ model m { timing synchronous { delay <= 1 }
 
 
 def test_bmc_stops_at_its_time_bound_and_says_how_deep_it_got(tmp_path: Path) -> None:
-    code, output = invoke("bmc", str(SPECS / "two_phase_commit.fl"), "-c", "N=4", "--depth", "60",
-                          "--max-seconds", "2", "--json", "--out", str(tmp_path))
+    code, output = invoke(
+        "bmc",
+        str(SPECS / "two_phase_commit.fl"),
+        "-c",
+        "N=4",
+        "--depth",
+        "60",
+        "--max-seconds",
+        "2",
+        "--json",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 3, output
     (row,) = [r for r in json.loads(output)["results"] if r["property"] == "consistent"]
     assert row["verdict"] == "incomplete"
     assert row["reason"].startswith("time bound 2 s reached at depth ")
 
 
-@pytest.mark.parametrize(("command", "delay"), [
-    (["bmc", "-c", "N=4", "--depth", "60"], 1.0),
-    (["bmc", "-c", "N=4", "--depth", "60"], 4.0),
-    (["prove", "-c", "N=5", "--k", "4"], 1.5),
-    (["prove", "-c", "N=5", "--k", "4"], 3.0),
-])
-def test_ctrl_c_stops_z3_promptly_with_a_report_and_no_noise(tmp_path: Path, command: list[str], delay: float) -> None:
+@pytest.mark.parametrize(
+    ("command", "delay"),
+    [
+        (["bmc", "-c", "N=4", "--depth", "60"], 1.0),
+        (["bmc", "-c", "N=4", "--depth", "60"], 4.0),
+        (["prove", "-c", "N=5", "--k", "4"], 1.5),
+        (["prove", "-c", "N=5", "--k", "4"], 3.0),
+    ],
+)
+def test_ctrl_c_stops_z3_promptly_with_a_report_and_no_noise(
+    tmp_path: Path, command: list[str], delay: float
+) -> None:
     faultline = str(Path(sys.executable).with_name("faultline"))  # the program users run
-    args = [faultline, command[0], str(SPECS / "two_phase_commit.fl"), *command[1:], "--json", "--out", str(tmp_path)]
-    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    args = [
+        faultline,
+        command[0],
+        str(SPECS / "two_phase_commit.fl"),
+        *command[1:],
+        "--json",
+        "--out",
+        str(tmp_path),
+    ]
+    process = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
     sent = time.perf_counter()
@@ -163,5 +207,7 @@ def test_ctrl_c_stops_z3_promptly_with_a_report_and_no_noise(tmp_path: Path, com
     if out:
         payload = json.loads(out)
         assert payload["interrupted"] is True
-        reasons = [r["reason"] for r in payload["results"]] + [s["reason"] for s in payload.get("stopped", [])]
+        reasons = [r["reason"] for r in payload["results"]] + [
+            s["reason"] for s in payload.get("stopped", [])
+        ]
         assert any(reason.startswith("interrupted") for reason in reasons), reasons

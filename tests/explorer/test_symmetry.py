@@ -46,8 +46,13 @@ def orbits_by_every_permutation(model: SystemModel) -> int:
     return len(seen)
 
 
-CASES = [("lease_lock", "gc_pauses"), ("vote_durability", "crash_recovery"), ("byzantine_fencing", "byzantine_client"),
-         ("quorum_leader", "majority_partitioned"), ("two_phase_commit", "classic")]
+CASES = [
+    ("lease_lock", "gc_pauses"),
+    ("vote_durability", "crash_recovery"),
+    ("byzantine_fencing", "byzantine_client"),
+    ("quorum_leader", "majority_partitioned"),
+    ("two_phase_commit", "classic"),
+]
 
 
 @pytest.mark.parametrize(("spec_name", "model_name"), CASES, ids=[f"{s}-{m}" for s, m in CASES])
@@ -57,7 +62,9 @@ def test_the_representative_is_exact_one_state_per_orbit(spec_name: str, model_n
     full = explore(SystemModel(system, symmetry=False))
     assert reduced.stats.distinct == orbits_by_every_permutation(SystemModel(system)) < full.stats.distinct
     # the same verdicts, and counterexamples just as short
-    assert {n: d.length for n, d in reduced.discoveries.items()} == {n: d.length for n, d in full.discoveries.items()}
+    assert {n: d.length for n, d in reduced.discoveries.items()} == {
+        n: d.length for n, d in full.discoveries.items()
+    }
 
 
 PEERS = """
@@ -80,12 +87,21 @@ def test_nodes_that_refer_to_one_another_are_permuted_everywhere_they_appear() -
     assert reduced.stats.distinct < explore(build(PEERS, symmetry=False)).stats.distinct
 
 
-@pytest.mark.parametrize(("change", "why", "line"), [
-    ("invariant first: Node[0].voted == none or true", "it names one Node, Node[0]", 10),
-    ("node Pick { var first: Node? = none\n  action pick when first == none { for n in Node { "
-     "if first == none { first = n } } } }", "a loop over Nodes has effects that depend on the order", 11),
-])
-def test_a_spec_that_tells_instances_apart_is_not_reduced_and_says_where(change: str, why: str, line: int) -> None:
+@pytest.mark.parametrize(
+    ("change", "why", "line"),
+    [
+        ("invariant first: Node[0].voted == none or true", "it names one Node, Node[0]", 10),
+        (
+            "node Pick { var first: Node? = none\n  action pick when first == none { for n in Node { "
+            "if first == none { first = n } } } }",
+            "a loop over Nodes has effects that depend on the order",
+            11,
+        ),
+    ],
+)
+def test_a_spec_that_tells_instances_apart_is_not_reduced_and_says_where(
+    change: str, why: str, line: int
+) -> None:
     model = build(PEERS + change)
     assert model.symmetry is None and model.symmetric == []
     (warning,) = model.warnings

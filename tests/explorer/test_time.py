@@ -162,7 +162,11 @@ def test_drift_advances_a_clock_by_zero_one_or_two_and_ntp_steps_it_back_while_m
         assert later[MONO] >= before[MONO]
         if action.kind == "ntp" and later[CLOCK] < before[CLOCK]:
             back += 1
-            assert Presenter(ntp).describe(state, action, after)["text"].startswith("NTP steps A's clock back from")
+            assert (
+                Presenter(ntp)
+                .describe(state, action, after)["text"]
+                .startswith("NTP steps A's clock back from")
+            )
     assert back > 0
 
 
@@ -186,7 +190,11 @@ def test_a_pause_stops_the_node_while_time_goes_on_for_at_most_its_bound() -> No
         local = Presenter(model).local(state, 0)
         if local[STATUS] == PAUSED:
             assert Presenter(model).now(state) - local[PAUSED_SINCE] <= 2
-    texts = {Presenter(model).describe(s, a, t)["text"] for s, a, t in reachable(model) if a.kind in ("pause", "resume")}
+    texts = {
+        Presenter(model).describe(s, a, t)["text"]
+        for s, a, t in reachable(model)
+        if a.kind in ("pause", "resume")
+    }
     assert "A pauses (a stop-the-world pause: it takes no step while time goes on)" in texts
     assert "A resumes after a pause of 2 ticks" in texts
     assert "A resumes after a pause of 3 ticks" not in texts
@@ -214,9 +222,7 @@ def test_before_gst_timers_are_not_bound_to_fire_on_time() -> None:
 
 def test_the_model_bounds_are_spelled_out() -> None:
     model = build(SKEW, "drift")
-    assert model.system.model.bounds() == (
-        "synchronous (delay<=1), reorder, clocks skew<=1 drift, horizon 4"
-    )
+    assert model.system.model.bounds() == ("synchronous (delay<=1), reorder, clocks skew<=1 drift, horizon 4")
     psync = build(PAUSES, "sync")
     assert psync.system.model.bounds() == (
         "synchronous (delay<=1), reorder, pauses<=2 ticks of A, clocks skew<=0, horizon 6"

@@ -50,20 +50,53 @@ CORRUPTIONS: list[tuple[str, Callable[[Any], None], str]] = [
     ("text_not_a_string", _set(["states", 3, "#meta", "text"], 7), "states[3].#meta.text: expected a string"),
     ("property_a_list", _set(["#meta", "property"], ["applied_once"]), "#meta.property: expected a string"),
     ("constants_not_an_object", _set(["#meta", "constants"], [1]), "#meta.constants: expected an object"),
-    ("constant_a_string", _set(["#meta", "constants"], {"N": "abc"}), "#meta.constants.N: expected an integer"),
-    ("unknown_actor", _set(["states", 2, "#meta", "actor"], "Nope"),
-     "states[2].#meta.actor: 'Nope' is not one of the trace's nodes"),
-    ("unknown_receiver", _set(["states", 1, "#meta", "sends", 0, "to"], "Server[7]"),
-     "states[1].#meta.sends[0].to: 'Server[7]' is not one of the trace's nodes"),
-    ("bad_link", _set(["states", 2, "#meta", "link"], ["Server"]), "states[2].#meta.link: expected a pair of nodes"),
-    ("delivery_without_sender", lambda d: d["states"][2]["#meta"].pop("peer"), "states[2].#meta: missing 'peer'"),
+    (
+        "constant_a_string",
+        _set(["#meta", "constants"], {"N": "abc"}),
+        "#meta.constants.N: expected an integer",
+    ),
+    (
+        "unknown_actor",
+        _set(["states", 2, "#meta", "actor"], "Nope"),
+        "states[2].#meta.actor: 'Nope' is not one of the trace's nodes",
+    ),
+    (
+        "unknown_receiver",
+        _set(["states", 1, "#meta", "sends", 0, "to"], "Server[7]"),
+        "states[1].#meta.sends[0].to: 'Server[7]' is not one of the trace's nodes",
+    ),
+    (
+        "bad_link",
+        _set(["states", 2, "#meta", "link"], ["Server"]),
+        "states[2].#meta.link: expected a pair of nodes",
+    ),
+    (
+        "delivery_without_sender",
+        lambda d: d["states"][2]["#meta"].pop("peer"),
+        "states[2].#meta: missing 'peer'",
+    ),
     ("node_not_a_name", _set(["#meta", "nodes"], ["Server", "<b>"]), "#meta.nodes[1]: expected a node name"),
     ("no_states", _set(["states"], []), "states: expected at least one state"),
-    ("bad_set", _set(["states", 0, "Server.applied"], {"#set": 3}), "states[0].Server.applied.#set: expected a list"),
-    ("float_value", _set(["states", 0, "Server.counter"], 1.5), "states[0].Server.counter: expected an ITF value"),
-    ("null_value", _set(["states", 0, "Server.counter"], None), "states[0].Server.counter: expected an ITF value"),
-    ("deep_value", _set(["states", 0, "Server.counter"], json.loads("[" * 200 + "]" * 200)),
-     "nested more than 64 levels deep"),
+    (
+        "bad_set",
+        _set(["states", 0, "Server.applied"], {"#set": 3}),
+        "states[0].Server.applied.#set: expected a list",
+    ),
+    (
+        "float_value",
+        _set(["states", 0, "Server.counter"], 1.5),
+        "states[0].Server.counter: expected an ITF value",
+    ),
+    (
+        "null_value",
+        _set(["states", 0, "Server.counter"], None),
+        "states[0].Server.counter: expected an ITF value",
+    ),
+    (
+        "deep_value",
+        _set(["states", 0, "Server.counter"], json.loads("[" * 200 + "]" * 200)),
+        "nested more than 64 levels deep",
+    ),
 ]
 
 
@@ -75,8 +108,11 @@ def test_a_malformed_trace_gets_one_error_naming_the_place_in_the_file(
     corrupt(document)
     path = tmp_path / "bad.itf.json"
     path.write_text(json.dumps(document))
-    for command in (["replay", str(path), RETRY], ["render", str(path), "-o", str(tmp_path / "x.svg")],
-                    ["render", str(path), "--kind", "states", "--spec", RETRY, "-o", str(tmp_path / "s.svg")]):
+    for command in (
+        ["replay", str(path), RETRY],
+        ["render", str(path), "-o", str(tmp_path / "x.svg")],
+        ["render", str(path), "--kind", "states", "--spec", RETRY, "-o", str(tmp_path / "s.svg")],
+    ):
         code, output = invoke(*command)
         assert code == 2, (command, output)
         assert message in output, output
@@ -129,7 +165,9 @@ def test_replay_names_constants_the_spec_does_not_have_or_of_another_type(tmp_pa
         assert message in output and "departs" not in output, output
 
 
-def test_replay_says_when_the_spec_refuses_the_trace_s_constants(tmp_path: Path, trace: dict[str, Any]) -> None:
+def test_replay_says_when_the_spec_refuses_the_trace_s_constants(
+    tmp_path: Path, trace: dict[str, Any]
+) -> None:
     document = json.loads(json.dumps(trace))
     document["#meta"]["constants"] = {"RETRIES": -1}
     path = tmp_path / "changed.itf.json"
@@ -140,7 +178,9 @@ def test_replay_says_when_the_spec_refuses_the_trace_s_constants(tmp_path: Path,
     assert "error[FL501]" in output
 
 
-def test_labels_that_look_like_graphviz_syntax_are_drawn_as_text(tmp_path: Path, trace: dict[str, Any]) -> None:
+def test_labels_that_look_like_graphviz_syntax_are_drawn_as_text(
+    tmp_path: Path, trace: dict[str, Any]
+) -> None:
     document = json.loads(json.dumps(trace))
     document["states"][1]["#meta"]["sends"][0]["message"] = "<b>bold</b>"  # sent here, delivered next
     step = document["states"][2]["#meta"]

@@ -37,8 +37,14 @@ class Bad:
 
 
 def bad(
-    id: str, text: str, code: str, message: str, at: tuple[int, int], underline: str,
-    model: str | None = None, note: str | None = None,
+    id: str,
+    text: str,
+    code: str,
+    message: str,
+    at: tuple[int, int],
+    underline: str,
+    model: str | None = None,
+    note: str | None = None,
 ) -> Bad:
     return Bad(id, textwrap.dedent(text), code, message, at[0], at[1], underline, model, note)
 
@@ -52,7 +58,10 @@ CASES: list[Bad] = [
           var x: 0..3 = 0
           on start { x = 1 }
         """,
-        "FL101", "the spec ends too early", (3, 20), "}",
+        "FL101",
+        "the spec ends too early",
+        (3, 20),
+        "}",
         note="the block opened at line 1, column 8 is not closed",
     ),
     bad(
@@ -62,7 +71,10 @@ CASES: list[Bad] = [
           var x: 0..3 = 0 0
         }
         """,
-        "FL100", "unexpected '0'", (2, 19), "0",
+        "FL100",
+        "unexpected '0'",
+        (2, 19),
+        "0",
     ),
     bad(
         "unexpected_token_at_top_level",
@@ -70,7 +82,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         }
         """,
-        "FL100", "unexpected '}'; expected 'const', 'enum', 'invariant', 'message', 'model', 'node'", (2, 1), "}",
+        "FL100",
+        "unexpected '}'; expected 'const', 'enum', 'invariant', 'message', 'model', 'node'",
+        (2, 1),
+        "}",
     ),
     bad(
         "misspelled_timeout_handler",
@@ -79,7 +94,10 @@ CASES: list[Bad] = [
           on tiemout retry { skip }
         }
         """,
-        "FL100", "unexpected 'tiemout' after 'on'", (2, 6), "tiemout",
+        "FL100",
+        "unexpected 'tiemout' after 'on'",
+        (2, 6),
+        "tiemout",
     ),
     bad(
         "bad_character",
@@ -88,57 +106,86 @@ CASES: list[Bad] = [
           var x: 0..3 = 0 $
         }
         """,
-        "FL102", "unexpected character '$'", (2, 19), "$",
+        "FL102",
+        "unexpected character '$'",
+        (2, 19),
+        "$",
     ),
     bad(
         "string_literal",
         """\
         const NAME = "alice"
         """,
-        "FL102", "unexpected character '\"'", (1, 14), '"',
+        "FL102",
+        "unexpected character '\"'",
+        (1, 14),
+        '"',
     ),
     bad(
         "integer_literal_too_large",
         """\
         const N = 99999999999
         """,
-        "FL103", "integer literal 99999999999 is too large", (1, 11), "99999999999",
+        "FL103",
+        "integer literal 99999999999 is too large",
+        (1, 11),
+        "99999999999",
     ),
     bad(
         "integer_literal_of_more_digits_than_int_reads",  # int() refuses more than 4,300 digits
         "const N = " + "9" * 5000 + "\n",
-        "FL103", "(5,000 digits) is too large", (1, 11), "9" * 5000,
+        "FL103",
+        "(5,000 digits) is too large",
+        (1, 11),
+        "9" * 5000,
     ),
     bad(
         "keyword_run_into_a_name",
         """\
         constN = 3
         """,
-        "FL100", "unexpected 'constN'", (1, 1), "constN", note="'const' is a reserved word",
+        "FL100",
+        "unexpected 'constN'",
+        (1, 1),
+        "constN",
+        note="'const' is a reserved word",
     ),
     bad(
         "var_run_into_its_name",
         """\
         node A { varx: 0..3 = 0 }
         """,
-        "FL100", "unexpected 'varx'", (1, 10), "varx",
+        "FL100",
+        "unexpected 'varx'",
+        (1, 10),
+        "varx",
     ),
     bad(
         "number_run_into_a_name",
         """\
         node A { var x: 0..3y = 0 }
         """,
-        "FL100", "unexpected '3y'", (1, 20), "3y", note="a number cannot run into a name",
+        "FL100",
+        "unexpected '3y'",
+        (1, 20),
+        "3y",
+        note="a number cannot run into a name",
     ),
     bad(
         "nesting_too_deep",
         "node A { var x: bool = " + "not " * 150 + "true }\n",
-        "FL104", "nested more than 100 levels deep", (1, 24 + 4 * 98), "not " * 52 + "true",
+        "FL104",
+        "nested more than 100 levels deep",
+        (1, 24 + 4 * 98),
+        "not " * 52 + "true",
     ),
     bad(
         "parentheses_nested_too_deep",
         "const N = " + "(" * 150 + "1" + ")" * 150 + "\n",
-        "FL104", "nested more than 100 levels deep", (1, 11 + 99), "(" * 51 + "1" + ")" * 51,
+        "FL104",
+        "nested more than 100 levels deep",
+        (1, 11 + 99),
+        "(" * 51 + "1" + ")" * 51,
     ),
     # ---------------------------------------------------------------- FL2xx: names
     bad(
@@ -149,7 +196,10 @@ CASES: list[Bad] = [
           on start { x = y }
         }
         """,
-        "FL200", "unknown name 'y'", (3, 18), "y",
+        "FL200",
+        "unknown name 'y'",
+        (3, 18),
+        "y",
     ),
     bad(
         "unknown_node_type",
@@ -158,7 +208,10 @@ CASES: list[Bad] = [
           var server: Srv? = none
         }
         """,
-        "FL200", "unknown type 'Srv'", (2, 15), "Srv",
+        "FL200",
+        "unknown type 'Srv'",
+        (2, 15),
+        "Srv",
     ),
     bad(
         "unknown_message_in_send",
@@ -169,7 +222,10 @@ CASES: list[Bad] = [
           on Ping { skip }
         }
         """,
-        "FL200", "unknown message 'Pong'", (3, 19), "Pong",
+        "FL200",
+        "unknown message 'Pong'",
+        (3, 19),
+        "Pong",
         note="did you mean 'Ping'?",
     ),
     bad(
@@ -181,7 +237,10 @@ CASES: list[Bad] = [
           on Pong { skip }
         }
         """,
-        "FL200", "unknown message 'Pong'", (4, 6), "Pong",
+        "FL200",
+        "unknown message 'Pong'",
+        (4, 6),
+        "Pong",
         note="did you mean 'Ping'?",
     ),
     bad(
@@ -192,7 +251,10 @@ CASES: list[Bad] = [
           on start { x = abs(1) }
         }
         """,
-        "FL200", "unknown function 'abs'", (3, 18), "abs",
+        "FL200",
+        "unknown function 'abs'",
+        (3, 18),
+        "abs",
     ),
     bad(
         "model_const_not_a_spec_const",
@@ -201,7 +263,10 @@ CASES: list[Bad] = [
         node A { var x: 0..N = 0 }
         model m { const M = 4 }
         """,
-        "FL200", "model 'm' sets 'M', which is not a constant of the spec", (3, 17), "M",
+        "FL200",
+        "model 'm' sets 'M', which is not a constant of the spec",
+        (3, 17),
+        "M",
     ),
     bad(
         "unknown_clock_reading",
@@ -211,7 +276,10 @@ CASES: list[Bad] = [
           on start { x = tt.now }
         }
         """,
-        "FL200", "unknown clock reading 'tt.now'", (3, 18), "tt.now",
+        "FL200",
+        "unknown clock reading 'tt.now'",
+        (3, 18),
+        "tt.now",
     ),
     bad(
         "duplicate_variable",
@@ -221,7 +289,10 @@ CASES: list[Bad] = [
           var x: bool = false
         }
         """,
-        "FL201", "variable 'x' is already declared in node A", (3, 7), "x",
+        "FL201",
+        "variable 'x' is already declared in node A",
+        (3, 7),
+        "x",
     ),
     bad(
         "duplicate_top_level_name",
@@ -230,7 +301,10 @@ CASES: list[Bad] = [
         enum Color { red, green }
         message N
         """,
-        "FL201", "'N' is already declared", (3, 9), "N",
+        "FL201",
+        "'N' is already declared",
+        (3, 9),
+        "N",
         note="the first declaration is at line 1, column 7",
     ),
     bad(
@@ -238,14 +312,20 @@ CASES: list[Bad] = [
         """\
         message Ping(n: 0..3, n: bool)
         """,
-        "FL201", "field 'n' is declared twice in message Ping", (1, 23), "n: bool",
+        "FL201",
+        "field 'n' is declared twice in message Ping",
+        (1, 23),
+        "n: bool",
     ),
     bad(
         "reserved_word_as_node_name",
         """\
         node send { }
         """,
-        "FL201", "'send' is a reserved word and cannot name a node type", (1, 6), "send",
+        "FL201",
+        "'send' is a reserved word and cannot name a node type",
+        (1, 6),
+        "send",
     ),
     bad(
         "reserved_word_as_variable_name",
@@ -254,14 +334,20 @@ CASES: list[Bad] = [
           var if: 0..3 = 0
         }
         """,
-        "FL201", "'if' is a reserved word and cannot name a variable", (2, 7), "if",
+        "FL201",
+        "'if' is a reserved word and cannot name a variable",
+        (2, 7),
+        "if",
     ),
     bad(
         "message_named_like_lifecycle_handler",
         """\
         message start
         """,
-        "FL201", "a message cannot be called 'start'", (1, 9), "start",
+        "FL201",
+        "a message cannot be called 'start'",
+        (1, 9),
+        "start",
     ),
     bad(
         "variable_hides_top_level_name",
@@ -271,7 +357,10 @@ CASES: list[Bad] = [
           var N: 0..3 = 0
         }
         """,
-        "FL201", "variable 'N' has the name of a top-level declaration", (3, 7), "N",
+        "FL201",
+        "variable 'N' has the name of a top-level declaration",
+        (3, 7),
+        "N",
     ),
     bad(
         "loop_variable_hides_node_variable",
@@ -281,7 +370,10 @@ CASES: list[Bad] = [
           on start { for x in 0..2 { skip } }
         }
         """,
-        "FL201", "'x' would hide variable 'x' of node A", (3, 18), "x",
+        "FL201",
+        "'x' would hide variable 'x' of node A",
+        (3, 18),
+        "x",
     ),
     bad(
         "another_nodes_variable_by_bare_name",
@@ -292,7 +384,10 @@ CASES: list[Bad] = [
           on start { y = x }
         }
         """,
-        "FL202", "node B has no variable 'x'; a node sees only its own state", (4, 18), "x",
+        "FL202",
+        "node B has no variable 'x'; a node sees only its own state",
+        (4, 18),
+        "x",
     ),
     bad(
         "another_nodes_variable_by_field",
@@ -303,7 +398,10 @@ CASES: list[Bad] = [
           on start { y = A.x }
         }
         """,
-        "FL202", "a node cannot read the state of another node (A.x)", (4, 18), "A.x",
+        "FL202",
+        "a node cannot read the state of another node (A.x)",
+        (4, 18),
+        "A.x",
     ),
     bad(
         "duplicate_handler",
@@ -315,7 +413,10 @@ CASES: list[Bad] = [
           on Ping { skip }
         }
         """,
-        "FL203", "node A already has a handler `on Ping`", (5, 6), "Ping",
+        "FL203",
+        "node A already has a handler `on Ping`",
+        (5, 6),
+        "Ping",
         note="the first one is at line 4",
     ),
     bad(
@@ -325,7 +426,10 @@ CASES: list[Bad] = [
           on start { set retry after 2 }
         }
         """,
-        "FL204", "node A has no timer 'retry'", (2, 18), "retry",
+        "FL204",
+        "node A has no timer 'retry'",
+        (2, 18),
+        "retry",
         note="`on timeout retry { … }`",
     ),
     bad(
@@ -334,7 +438,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         invariant small: x <= 2
         """,
-        "FL205", "'x' is a node variable; a property must say whose", (2, 18), "x",
+        "FL205",
+        "'x' is a node variable; a property must say whose",
+        (2, 18),
+        "x",
         note="write `A.x`",
     ),
     bad(
@@ -343,7 +450,10 @@ CASES: list[Bad] = [
         node Client * 2 { var x: 0..3 = 0 }
         invariant i: Client.x == 0
         """,
-        "FL205", "Client is a replicated node type; say which instance", (2, 14), "Client.x",
+        "FL205",
+        "Client is a replicated node type; say which instance",
+        (2, 14),
+        "Client.x",
     ),
     bad(
         "message_called_like_function",
@@ -354,7 +464,10 @@ CASES: list[Bad] = [
           on start { x = Ping(1) }
         }
         """,
-        "FL205", "Ping is a message: it is sent with `send Ping(…) to …`, not called", (4, 18), "Ping",
+        "FL205",
+        "Ping is a message: it is sent with `send Ping(…) to …`, not called",
+        (4, 18),
+        "Ping",
     ),
     bad(
         "ghost_variable_in_guard",
@@ -365,7 +478,10 @@ CASES: list[Bad] = [
           action go when g == 0 { x = 1 }
         }
         """,
-        "FL206", "a guard may not read ghost variable 'g'", (4, 18), "g == 0",
+        "FL206",
+        "a guard may not read ghost variable 'g'",
+        (4, 18),
+        "g == 0",
     ),
     bad(
         "ghost_variable_in_non_ghost_assignment",
@@ -376,7 +492,10 @@ CASES: list[Bad] = [
           action go { x = g }
         }
         """,
-        "FL206", "'x' is not a ghost variable, but its new value reads ghost variable 'g'", (4, 19), "g",
+        "FL206",
+        "'x' is not a ghost variable, but its new value reads ghost variable 'g'",
+        (4, 19),
+        "g",
     ),
     bad(
         "ghost_variable_in_branch_condition",
@@ -387,7 +506,10 @@ CASES: list[Bad] = [
           action go { if g == 1 { x = 1 } }
         }
         """,
-        "FL206", "'x' is not a ghost variable, but this assignment depends on one", (4, 27), "x = 1",
+        "FL206",
+        "'x' is not a ghost variable, but this assignment depends on one",
+        (4, 27),
+        "x = 1",
     ),
     bad(
         "inflight_in_handler",
@@ -398,7 +520,10 @@ CASES: list[Bad] = [
           on start { x = len(inflight(Ping)) }
         }
         """,
-        "FL207", "`inflight(…)` sees the network; only properties may use it", (4, 22), "inflight(Ping)",
+        "FL207",
+        "`inflight(…)` sees the network; only properties may use it",
+        (4, 22),
+        "inflight(Ping)",
     ),
     bad(
         "crashed_in_handler",
@@ -408,7 +533,9 @@ CASES: list[Bad] = [
           on start { x = crashed(self) }
         }
         """,
-        "FL207", "`crashed(…)` sees the system from outside; only properties may use it", (3, 18),
+        "FL207",
+        "`crashed(…)` sees the system from outside; only properties may use it",
+        (3, 18),
         "crashed(self)",
     ),
     bad(
@@ -417,7 +544,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         invariant i: self == A
         """,
-        "FL207", "`self` is only meaningful inside a node", (2, 14), "self",
+        "FL207",
+        "`self` is only meaningful inside a node",
+        (2, 14),
+        "self",
     ),
     bad(
         "clock_in_property",
@@ -425,7 +555,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         invariant i: clock > 0
         """,
-        "FL207", "`clock` is a node's clock; it can only be read inside a handler", (2, 14), "clock",
+        "FL207",
+        "`clock` is a node's clock; it can only be read inside a handler",
+        (2, 14),
+        "clock",
     ),
     # ---------------------------------------------------------------- FL3xx: types
     bad(
@@ -436,7 +569,10 @@ CASES: list[Bad] = [
           on start { x = true }
         }
         """,
-        "FL300", "'x' must be int, but this is bool", (3, 18), "true",
+        "FL300",
+        "'x' must be int, but this is bool",
+        (3, 18),
+        "true",
     ),
     bad(
         "type_mismatch_in_compound_assignment",
@@ -446,7 +582,10 @@ CASES: list[Bad] = [
           on start { x += true }
         }
         """,
-        "FL300", "'+=' on 'x' needs an integer, but this is bool", (3, 19), "true",
+        "FL300",
+        "'+=' on 'x' needs an integer, but this is bool",
+        (3, 19),
+        "true",
     ),
     bad(
         "type_mismatch_in_comparison",
@@ -456,7 +595,10 @@ CASES: list[Bad] = [
           on start { if x == true { skip } }
         }
         """,
-        "FL300", "cannot compare int with bool", (3, 19), "==",
+        "FL300",
+        "cannot compare int with bool",
+        (3, 19),
+        "==",
     ),
     bad(
         "non_bool_guard",
@@ -466,7 +608,10 @@ CASES: list[Bad] = [
           action go when x { skip }
         }
         """,
-        "FL300", "a `when` guard must be bool, but this is int", (3, 18), "x",
+        "FL300",
+        "a `when` guard must be bool, but this is int",
+        (3, 18),
+        "x",
     ),
     bad(
         "send_to_a_non_node",
@@ -477,7 +622,10 @@ CASES: list[Bad] = [
           on Ping { skip }
         }
         """,
-        "FL300", "the destination must be a node, not int", (3, 27), "3",
+        "FL300",
+        "the destination must be a node, not int",
+        (3, 27),
+        "3",
     ),
     bad(
         "index_into_single_node",
@@ -485,7 +633,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         invariant i: A[0].x == 0
         """,
-        "FL300", "A is a single node; it has no instances to index", (2, 14), "A[0]",
+        "FL300",
+        "A is a single node; it has no instances to index",
+        (2, 14),
+        "A[0]",
     ),
     bad(
         "node_variable_without_initial_value",
@@ -493,7 +644,10 @@ CASES: list[Bad] = [
         node B { var y: bool = false }
         node A { var peer: B }
         """,
-        "FL300", "variable 'peer' refers to a node and needs an initial value", (2, 10), "var peer: B",
+        "FL300",
+        "variable 'peer' refers to a node and needs an initial value",
+        (2, 10),
+        "var peer: B",
     ),
     bad(
         "send_wrong_number_of_arguments",
@@ -504,7 +658,10 @@ CASES: list[Bad] = [
           on Ping(n) { skip }
         }
         """,
-        "FL301", "Ping takes 1 argument, not 2", (3, 19), "Ping(1, 2)",
+        "FL301",
+        "Ping takes 1 argument, not 2",
+        (3, 19),
+        "Ping(1, 2)",
         note="declared as `message Ping(n)`",
     ),
     bad(
@@ -516,7 +673,10 @@ CASES: list[Bad] = [
           on Ping(n, m) { skip }
         }
         """,
-        "FL301", "message Ping has 1 field, but the handler names 2", (4, 6), "Ping",
+        "FL301",
+        "message Ping has 1 field, but the handler names 2",
+        (4, 6),
+        "Ping",
     ),
     bad(
         "assign_to_const",
@@ -526,7 +686,10 @@ CASES: list[Bad] = [
           on start { N = 4 }
         }
         """,
-        "FL302", "cannot assign to constant 'N'", (3, 14), "N",
+        "FL302",
+        "cannot assign to constant 'N'",
+        (3, 14),
+        "N",
     ),
     bad(
         "assign_to_handler_param",
@@ -537,7 +700,10 @@ CASES: list[Bad] = [
           on Ping(n) { n = 2 }
         }
         """,
-        "FL302", "cannot assign to 'n': it is a message field, not a variable", (4, 16), "n",
+        "FL302",
+        "cannot assign to 'n': it is a message field, not a variable",
+        (4, 16),
+        "n",
     ),
     bad(
         "iterate_over_non_set",
@@ -547,7 +713,10 @@ CASES: list[Bad] = [
           on start { for i in x { skip } }
         }
         """,
-        "FL303", "cannot iterate over int", (3, 23), "x",
+        "FL303",
+        "cannot iterate over int",
+        (3, 23),
+        "x",
     ),
     bad(
         "iterate_over_map",
@@ -557,7 +726,10 @@ CASES: list[Bad] = [
           on start { for k in m { skip } }
         }
         """,
-        "FL303", "cannot iterate over a map", (3, 23), "m",
+        "FL303",
+        "cannot iterate over a map",
+        (3, 23),
+        "m",
     ),
     bad(
         "int_without_range",
@@ -566,7 +738,10 @@ CASES: list[Bad] = [
           var x: int = 0
         }
         """,
-        "FL304", "`int` has no finite domain", (2, 10), "int",
+        "FL304",
+        "`int` has no finite domain",
+        (2, 10),
+        "int",
     ),
     # ---------------------------------------------------------------- FL4xx: model blocks
     bad(
@@ -578,7 +753,10 @@ CASES: list[Bad] = [
           networks { reorder }
         }
         """,
-        "FL400", "unknown model key 'networks'", (4, 3), "networks",
+        "FL400",
+        "unknown model key 'networks'",
+        (4, 3),
+        "networks",
         note="did you mean 'network'?",
     ),
     bad(
@@ -589,7 +767,10 @@ CASES: list[Bad] = [
           network { reorder; lossy <= 1 }
         }
         """,
-        "FL400", "unknown network setting 'lossy'", (3, 22), "lossy <= 1",
+        "FL400",
+        "unknown network setting 'lossy'",
+        (3, 22),
+        "lossy <= 1",
         note="did you mean 'loss'?",
     ),
     bad(
@@ -600,7 +781,10 @@ CASES: list[Bad] = [
           faults { crash <= 1 of A }
         }
         """,
-        "FL400", "unknown fault 'crash'", (3, 12), "crash <= 1 of A",
+        "FL400",
+        "unknown fault 'crash'",
+        (3, 12),
+        "crash <= 1 of A",
     ),
     bad(
         "two_network_orderings",
@@ -610,7 +794,10 @@ CASES: list[Bad] = [
           network { fifo; reorder }
         }
         """,
-        "FL401", "the network is already 'fifo'; it cannot also be 'reorder'", (3, 19), "reorder",
+        "FL401",
+        "the network is already 'fifo'; it cannot also be 'reorder'",
+        (3, 19),
+        "reorder",
     ),
     bad(
         "asymmetric_without_partition",
@@ -620,7 +807,10 @@ CASES: list[Bad] = [
           network { reorder; asymmetric }
         }
         """,
-        "FL401", "`asymmetric` qualifies a partition budget", (3, 22), "asymmetric",
+        "FL401",
+        "`asymmetric` qualifies a partition budget",
+        (3, 22),
+        "asymmetric",
     ),
     bad(
         "duplicate_budget_on_duplicating_network",
@@ -628,7 +818,9 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { network { duplicating; duplicate <= 1 } }
         """,
-        "FL401", "a duplicating network already delivers every message any number of times", (2, 21),
+        "FL401",
+        "a duplicating network already delivers every message any number of times",
+        (2, 21),
         "duplicating",
     ),
     bad(
@@ -640,7 +832,10 @@ CASES: list[Bad] = [
           timing asynchronous
         }
         """,
-        "FL401", "'timing' is given twice in model 'm'", (4, 3), "timing",
+        "FL401",
+        "'timing' is given twice in model 'm'",
+        (4, 3),
+        "timing",
     ),
     bad(
         "fault_budget_on_unknown_node_type",
@@ -650,7 +845,10 @@ CASES: list[Bad] = [
           faults { crash_stop <= 1 of B }
         }
         """,
-        "FL402", "unknown node type 'B' in a fault budget", (3, 31), "B",
+        "FL402",
+        "unknown node type 'B' in a fault budget",
+        (3, 31),
+        "B",
     ),
     # ---------------------------------------------------------------- FL5xx: found when a model is lowered
     bad(
@@ -661,7 +859,10 @@ CASES: list[Bad] = [
         }
         model m { timing asynchronous }
         """,
-        "FL502", "the initial value of 'x' does not fit its type 0..3", (2, 17), "5",
+        "FL502",
+        "the initial value of 'x' does not fit its type 0..3",
+        (2, 17),
+        "5",
         model="m",
     ),
     bad(
@@ -673,7 +874,10 @@ CASES: list[Bad] = [
         }
         model m { timing asynchronous }
         """,
-        "FL502", "the initial value of 'x' does not fit its type 0..3", (3, 17), "N + 1",
+        "FL502",
+        "the initial value of 'x' does not fit its type 0..3",
+        (3, 17),
+        "N + 1",
         model="m",
     ),
     bad(
@@ -684,7 +888,10 @@ CASES: list[Bad] = [
         }
         model m { timing asynchronous }
         """,
-        "FL501", "the range 3..1 is empty", (2, 10), "3..1",
+        "FL501",
+        "the range 3..1 is empty",
+        (2, 10),
+        "3..1",
         model="m",
     ),
     bad(
@@ -694,7 +901,10 @@ CASES: list[Bad] = [
         node A * N { var x: 0..3 = 0 }
         model m { timing asynchronous }
         """,
-        "FL501", "node A must have 1..64 instances, not 0", (2, 10), "N",
+        "FL501",
+        "node A must have 1..64 instances, not 0",
+        (2, 10),
+        "N",
         model="m",
     ),
     bad(
@@ -706,7 +916,10 @@ CASES: list[Bad] = [
         invariant i: Client[5].x == 0
         model m { timing asynchronous }
         """,
-        "FL502", "Client has instances 0..1; there is no Client[5]", (4, 21), "5",
+        "FL502",
+        "Client has instances 0..1; there is no Client[5]",
+        (4, 21),
+        "5",
         model="m",
     ),
     bad(
@@ -715,7 +928,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         invariant i: A.x <= none
         """,
-        "FL300", "'<=' compares integers, but this is none", (2, 21), "none",
+        "FL300",
+        "'<=' compares integers, but this is none",
+        (2, 21),
+        "none",
     ),
     bad(
         "none_in_arithmetic",
@@ -723,7 +939,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         invariant i: A.x + none > 0
         """,
-        "FL300", "'+' needs integers, but this is none", (2, 20), "none",
+        "FL300",
+        "'+' needs integers, but this is none",
+        (2, 20),
+        "none",
     ),
     bad(
         "negative_instance_index_in_property",
@@ -734,7 +953,10 @@ CASES: list[Bad] = [
         invariant i: Client[-1].x == 0
         model m { timing asynchronous }
         """,
-        "FL502", "Client has instances 0..1; there is no Client[-1]", (4, 21), "-1",
+        "FL502",
+        "Client has instances 0..1; there is no Client[-1]",
+        (4, 21),
+        "-1",
         model="m",
     ),
     bad(
@@ -745,7 +967,10 @@ CASES: list[Bad] = [
         node S { on start { send Ping to Client[2] } }
         model m { timing asynchronous }
         """,
-        "FL502", "there is no Client[2]", (3, 41), "2",
+        "FL502",
+        "there is no Client[2]",
+        (3, 41),
+        "2",
         model="m",
     ),
     bad(
@@ -755,7 +980,10 @@ CASES: list[Bad] = [
         node A { var x: 0..N = 0 }
         model m { timing asynchronous }
         """,
-        "FL500", "constant 'N' cannot be evaluated: division by zero", (1, 11), "4 / (2 - 2)",
+        "FL500",
+        "constant 'N' cannot be evaluated: division by zero",
+        (1, 11),
+        "4 / (2 - 2)",
         model="m",
     ),
     bad(
@@ -765,7 +993,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { timing asynchronous }
         """,
-        "FL500", "constant 'N' is defined in terms of itself", (1, 11), "N",
+        "FL500",
+        "constant 'N' is defined in terms of itself",
+        (1, 11),
+        "N",
         model="m",
     ),
     bad(
@@ -774,7 +1005,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { faults { crash_stop <= 0 - 1 of A } }
         """,
-        "FL402", "a budget cannot be negative (crash_stop <= -1)", (2, 34), "0 - 1",
+        "FL402",
+        "a budget cannot be negative (crash_stop <= -1)",
+        (2, 34),
+        "0 - 1",
         model="m",
     ),
     bad(
@@ -786,7 +1020,10 @@ CASES: list[Bad] = [
         }
         model m { timing asynchronous }
         """,
-        "FL403", "`clock` cannot be read in model 'm'", (3, 18), "clock",
+        "FL403",
+        "`clock` cannot be read in model 'm'",
+        (3, 18),
+        "clock",
         model="m",
     ),
     bad(
@@ -795,7 +1032,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = min(1..0) }
         model m { timing asynchronous }
         """,
-        "FL500", "the initial value of 'x' cannot be computed: min of an empty set", (1, 24), "min(1..0)",
+        "FL500",
+        "the initial value of 'x' cannot be computed: min of an empty set",
+        (1, 24),
+        "min(1..0)",
         model="m",
     ),
     bad(
@@ -806,7 +1046,10 @@ CASES: list[Bad] = [
           action go when now > 2 { x = 1 }
         }
         """,
-        "FL206", "a guard may not read real time `now`", (3, 18), "now > 2",
+        "FL206",
+        "a guard may not read real time `now`",
+        (3, 18),
+        "now > 2",
         note="nodes never read real time",
     ),
     bad(
@@ -816,7 +1059,10 @@ CASES: list[Bad] = [
         node A { var x: 0..N = 0 }
         model m { const N = true }
         """,
-        "FL300", "model 'm' sets 'N' to bool, but the spec declares it int", (3, 21), "true",
+        "FL300",
+        "model 'm' sets 'N' to bool, but the spec declares it int",
+        (3, 21),
+        "true",
     ),
     bad(
         "unterminated_block_comment",
@@ -825,7 +1071,10 @@ CASES: list[Bad] = [
         /* a comment that goes on
         const N = 3
         """,
-        "FL101", "a block comment is not closed", (2, 1), "/*",
+        "FL101",
+        "a block comment is not closed",
+        (2, 1),
+        "/*",
     ),
     bad(
         "synchronous_model_without_horizon",
@@ -833,7 +1082,9 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { timing synchronous { delay <= 1 } }
         """,
-        "FL401", "model 'm' is synchronous: real time advances, so it needs a horizon", (2, 11),
+        "FL401",
+        "model 'm' is synchronous: real time advances, so it needs a horizon",
+        (2, 11),
         "timing synchronous { delay <= 1 }",
     ),
     bad(
@@ -842,7 +1093,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { timing synchronous; horizon 3 }
         """,
-        "FL401", "`timing synchronous` needs a delay bound", (2, 18), "synchronous",
+        "FL401",
+        "`timing synchronous` needs a delay bound",
+        (2, 18),
+        "synchronous",
     ),
     bad(
         "clocks_under_asynchronous_timing",
@@ -850,7 +1104,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { timing asynchronous; clocks { skew <= 1 } }
         """,
-        "FL401", "`clocks` has no meaning under asynchronous timing", (2, 32), "clocks",
+        "FL401",
+        "`clocks` has no meaning under asynchronous timing",
+        (2, 32),
+        "clocks",
     ),
     bad(
         "pause_under_asynchronous_timing",
@@ -858,7 +1115,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { faults { pause <= 2 of A } }
         """,
-        "FL401", "a pause is only visible against bounded timing", (2, 20), "pause <= 2 of A",
+        "FL401",
+        "a pause is only visible against bounded timing",
+        (2, 20),
+        "pause <= 2 of A",
     ),
     bad(
         "timer_without_a_duration_in_a_timed_model",
@@ -869,7 +1129,10 @@ CASES: list[Bad] = [
         }
         model m { timing synchronous { delay <= 1 }; horizon 3 }
         """,
-        "FL403", "a timer needs a duration: `set t after d`", (2, 14), "set t",
+        "FL403",
+        "a timer needs a duration: `set t after d`",
+        (2, 14),
+        "set t",
         model="m",
     ),
     bad(
@@ -878,7 +1141,10 @@ CASES: list[Bad] = [
         node A { var x: 0..3 = 0 }
         model m { timing synchronous { delay <= 1 }; clocks { skw <= 1 }; horizon 3 }
         """,
-        "FL400", "unknown clock setting 'skw'", (2, 55), "skw <= 1",
+        "FL400",
+        "unknown clock setting 'skw'",
+        (2, 55),
+        "skw <= 1",
         note="did you mean 'skew'?",
     ),
     bad(
@@ -887,7 +1153,10 @@ CASES: list[Bad] = [
         node A { var x: time = 0 }
         model m { timing asynchronous }
         """,
-        "FL403", "`time` values need", (1, 17), "time",
+        "FL403",
+        "`time` values need",
+        (1, 17),
+        "time",
         model="m",
     ),
 ]
@@ -935,7 +1204,13 @@ BY_ID = {c.id: c for c in CASES}
 
 
 @pytest.mark.parametrize(
-    "case_id", ["unterminated_block", "bad_character", "type_mismatch_in_comparison", "instance_index_out_of_range_in_property"]
+    "case_id",
+    [
+        "unterminated_block",
+        "bad_character",
+        "type_mismatch_in_comparison",
+        "instance_index_out_of_range_in_property",
+    ],
 )
 def test_rendered_diagnostic(case_id: str) -> None:
     """The text a person sees: `file:line:col: error[code]: message`, the line, carets under the span."""
@@ -966,27 +1241,45 @@ def _caret_columns(output: str, line_number: int) -> tuple[int, int]:
     caret_line = lines[index + 1]
     gutter = " " * len(str(line_number)) + " | "
     assert caret_line.startswith(gutter), caret_line
-    match = re.fullmatch(r"( *)(\^+)", caret_line[len(gutter):])
+    match = re.fullmatch(r"( *)(\^+)", caret_line[len(gutter) :])
     assert match is not None, caret_line
     return len(match.group(1)) + 1, len(match.group(2))
 
 
 CLI_CASES = [
     pytest.param(
-        "node A {\n  var x: 0..3 = 0\n  on start { x = true }\n}\n", "FL300", (3, 18), 4, id="type_error",
+        "node A {\n  var x: 0..3 = 0\n  on start { x = true }\n}\n",
+        "FL300",
+        (3, 18),
+        4,
+        id="type_error",
     ),
     pytest.param(
-        "node A {\n  var x: 0..3 = 0\n  on start { x = 1 }\n", "FL101", (3, 20), 1, id="unterminated_block",
+        "node A {\n  var x: 0..3 = 0\n  on start { x = 1 }\n",
+        "FL101",
+        (3, 20),
+        1,
+        id="unterminated_block",
     ),
     pytest.param(
-        "node A {\n  var x: 0..3 = 0 $\n}\n", "FL102", (2, 19), 1, id="bad_character",
+        "node A {\n  var x: 0..3 = 0 $\n}\n",
+        "FL102",
+        (2, 19),
+        1,
+        id="bad_character",
     ),
     pytest.param(
-        "node Client * 2 {\n  var x: 0..3 = 0\n}\ninvariant i: Client[5].x == 0\n", "FL502", (4, 21), 1,
+        "node Client * 2 {\n  var x: 0..3 = 0\n}\ninvariant i: Client[5].x == 0\n",
+        "FL502",
+        (4, 21),
+        1,
         id="instance_index_out_of_range",
     ),
     pytest.param(
-        "model m {\n  timing asynchronous\n  network { reorder; lossy <= 1 }\n}\n", "FL400", (3, 22), 10,
+        "model m {\n  timing asynchronous\n  network { reorder; lossy <= 1 }\n}\n",
+        "FL400",
+        (3, 22),
+        10,
         id="unknown_network_setting",
     ),
 ]
@@ -1003,4 +1296,3 @@ def test_cli_reports_bad_spec(tmp_path: Path, text: str, code: str, at: tuple[in
     assert output.startswith(f"{path}:{line}:{column}: error[{code}]: "), output
     assert f"{line} | {text.splitlines()[line - 1]}" in output
     assert _caret_columns(output, line) == (column, width), output
-

@@ -37,7 +37,9 @@ BUILDERS: dict[str, Callable[[int], str]] = {
     "braces": lambda n: _in_invariant("{" * n + "1" + "}" * n + " != {}"),
     "if_then_else": lambda n: _in_invariant("if true then " * n + "true" + " else false" * n),
     "if_blocks": lambda n: _in_handler("if x < 3 {" * n + "x = x + 1" + "}" * n),
-    "for_blocks": lambda n: _in_handler("".join(f"for i{k} in {{1}} {{" for k in range(n)) + "x = 1" + "}" * n),
+    "for_blocks": lambda n: _in_handler(
+        "".join(f"for i{k} in {{1}} {{" for k in range(n)) + "x = 1" + "}" * n
+    ),
     "set_types": lambda n: f"node A {{ var s: {'set<' * n}bool{'>' * n} = {{}} }}\ninvariant i: true\n",
 }
 
@@ -67,7 +69,9 @@ STAGES: dict[str, Callable[[str], Any]] = {
     "language_server": lambda text: analyze(text, "deep.fl"),
     "check": lambda text: check_model(spec.load(text, "deep.fl"), "default", CheckOptions(out_dir=None)),
     "bmc": lambda text: bmc_model(spec.load(text, "deep.fl"), "default", 1, CheckOptions(out_dir=None)),
-    "prove": lambda text: prove_model(spec.load(text, "deep.fl"), "default", 1, [], CheckOptions(out_dir=None)),
+    "prove": lambda text: prove_model(
+        spec.load(text, "deep.fl"), "default", 1, [], CheckOptions(out_dir=None)
+    ),
 }
 
 

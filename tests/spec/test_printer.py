@@ -91,7 +91,14 @@ def test_golden_case(path: Path) -> None:
 
 
 def test_there_are_golden_cases() -> None:
-    assert {p.stem for p in CASES} >= {"spacing", "semicolons", "blocks", "comments", "blank_lines", "continuation"}
+    assert {p.stem for p in CASES} >= {
+        "spacing",
+        "semicolons",
+        "blocks",
+        "comments",
+        "blank_lines",
+        "continuation",
+    }
 
 
 # ---------------------------------------------------------------- every example spec
@@ -160,4 +167,7 @@ def test_empty_and_comment_only_files() -> None:
 
 
 def test_windows_line_ends_become_unix_ones() -> None:
-    assert format_text("node A {\r\n  var x: bool = false // c\r\n}\r\n") == "node A {\n  var x: bool = false // c\n}\n"
+    assert (
+        format_text("node A {\r\n  var x: bool = false // c\r\n}\r\n")
+        == "node A {\n  var x: bool = false // c\n}\n"
+    )
