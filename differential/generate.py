@@ -1418,7 +1418,7 @@ class _Gen:
         else:
             elem = rng.choice(self.small_types() + [R(0, 3)])
             if elem.kind != "node":
-                return self.set_expr(sc, depth, elem), elem
+                return self.set_expr(sc, depth, elem, typed=True), elem
             node = self.node_named(elem.name)
         elem = NODE(node.name)
         if sc.kind == "property":
@@ -1434,9 +1434,11 @@ class _Gen:
             return node.name, elem
         if node.replicated and self.chance(0.6):
             return node.name, elem
-        return self.set_expr(sc, depth, elem), elem
+        return self.set_expr(sc, depth, elem, typed=True), elem
 
-    def set_expr(self, sc: _Scope, depth: int, elem: T) -> str:
+    def set_expr(self, sc: _Scope, depth: int, elem: T, typed: bool = False) -> str:
+        """A set of `elem`s; `typed`: one whose element type the checker can see (not `{}`, `{} | {}`), as
+        whatever is iterated over must be."""
         rng = self.rng
         t = SET(elem)
         srcs = self.sources(sc, t)
@@ -1469,7 +1471,8 @@ class _Gen:
             op = rng.choice(["|", "&", "-"])
             if op == "|":
                 self.use("mixed_literal")
-            return f"({self.set_expr(sc, depth - 1, elem)} {op} {self.set_expr(sc, depth - 1, elem)})"
+            # the type of `a op b` is a's (a union's: both sides'), so a typed left side makes it typed
+            return f"({self.set_expr(sc, depth - 1, elem, typed)} {op} {self.set_expr(sc, depth - 1, elem)})"
 
         def comprehension() -> str:
             x = self.fresh("x")
@@ -1493,13 +1496,13 @@ class _Gen:
         def if_set() -> str:
             self.use("mixed_literal")
             return (
-                f"(if {self.bool_expr(sc, depth - 1)} then {self.set_expr(sc, depth - 1, elem)} "
+                f"(if {self.bool_expr(sc, depth - 1)} then {self.set_expr(sc, depth - 1, elem, typed)} "
                 f"else {self.set_expr(sc, depth - 1, elem)})"
             )
 
         return self.weighted(
             [
-                (1, lambda: "{}"),
+                (0 if typed else 1, lambda: "{}"),
                 (3, literal),
                 (3 if srcs else 0, lambda: rng.choice(srcs)),
                 (1.5 if elem.kind == "int" else 0, range_set),

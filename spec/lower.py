@@ -305,8 +305,9 @@ class _Expressions(_Constants):
         plain = tuple(self.plain(a, s.span) for a, s in zip(args, e.args, strict=True))
         if e.func == "len":
             return ir.Call(ir.IntT(0, _size_bound(plain[0].type)), e.func, plain, e.span)
-        if len(plain) == 1:  # min or max of a set
-            return ir.Call(_elem_type(plain[0].type), e.func, plain, e.span)
+        if len(plain) == 1:  # min or max of a set: of integers (a `none` in it is a run-time error)
+            elem = _elem_type(plain[0].type)
+            return ir.Call(elem.inner if isinstance(elem, ir.OptionT) else elem, e.func, plain, e.span)
         return ir.Call(ir.join_all(a.type for a in plain), e.func, plain, e.span)
 
     def field_expr(self, e: ast.FieldExpr, scope: _Scope) -> ir.Expr:

@@ -184,8 +184,10 @@ class Encoder:
         return z3.Or(*parts) if parts else FALSE
 
     def status_of(self, state: State, node: Any) -> Any:
+        """The status of a node given by number; -1 (no status) for a number past the nodes, which the
+        caller has already made a run-time error (an instance reference out of range)."""
         if isinstance(node, int):
-            return state.locals[node].status
+            return state.locals[node].status if 0 <= node < self.n else z3.IntVal(-1)
         out: Any = z3.IntVal(-1)
         for i in range(self.n):
             out = z3.If(node == i, state.locals[i].status, out)

@@ -293,6 +293,11 @@ class SymbolicExpressions:
             assert isinstance(domain, SSet)
             values = list(domain.items)
             self.fail_if(z3.Not(z3.Or(*[c for c, _ in values])) if values else TRUE)
+            if any(
+                isinstance(v, SOpt) for _, v in values
+            ):  # a `none` in the set is an error, as in arithmetic
+                self.fail_if(z3.Or(*[z3.And(c, z3.Not(S.as_opt(v).some)) for c, v in values]))
+                values = [(c, S.as_opt(v).value) for c, v in values]
         else:
             values = [(TRUE, a) for a in args]
         return _extreme(values, e.func == "min")

@@ -1,6 +1,6 @@
 """k-induction: prove that invariants hold in every reachable state, with no bound on depth.
 
-Base case: no counterexample of fewer than k steps (bounded model checking). Step case: from any k
+Base case: no counterexample of at most k steps (bounded model checking). Step case: from any k
 consecutive states in which every property holds — states that need not be reachable — every property
 still holds after one more step. The step case uses the universe network (every possible message tracked
 by presence or count), so that it speaks of all states, however many messages are in flight. An invariant
@@ -22,6 +22,7 @@ import z3
 from explorer.bmc.bmc import decode_state, follow_symbolic, invariant_terms, run_bmc, unroll
 from explorer.bmc.encode import Encoder, State
 from explorer.bmc.interrupt import Stop, cancelled, interruptible
+from explorer.bmc.shapes import Outcome
 from explorer.semantics.system import SystemModel
 from explorer.state import BYZANTINE, CRASHED, CRASHES, CUT, DOWN, DUPLICATE, LOSS, NTP, PARTITIONS, UP
 from explorer.trace.path import Path
@@ -67,8 +68,9 @@ def _prove(
     properties = [goal, *[name for name in lemmas if name != goal]]
     invariants = [inv for inv in system.invariants if inv.name in properties]
     step_errors = [p for p in properties if p not in {inv.name for inv in invariants}]
-    # base case: nothing fails within k - 1 steps
-    base = run_bmc(model, k - 1, properties, max_seconds)
+    # base case: nothing fails within k steps (k - 1 would do for the induction; the k-th step too means
+    # that a violation within k steps is reported as one, with its trace, not as a failed induction)
+    base = run_bmc(model, k, properties, max_seconds)
     if goal in base.found:
         found = base.found[goal]
         return ProveResult(
@@ -93,11 +95,14 @@ def _prove(
     if not base.complete:
         where = f"{base.stop_reason} in the base case at depth {base.depth}"
         return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=where)
-    # step case: k states where everything holds, then one that breaks something (or a step that fails)
+    # step case: k states where everything holds, then a step that breaks something: one into a state
+    # where an invariant fails, or one from the last of them that fails itself
     enc = Encoder(model.plan, universe=True)
     solver = z3.Solver()
     states = [enc.fresh_state(0)]
     solver.add(*enc.wellformed(states[0]), *_possible(enc, states[0]))
+    last_facts: list[Any] = []
+    failing: dict[str, Any] = {}
     for i in range(k):
         if stop.poll() is not None:
             return ProveResult(
@@ -107,20 +112,16 @@ def _prove(
                 reason=f"{stop.reason} while building the induction step",
             )
         solver.add(*invariant_terms(enc, states[i], invariants).values())
-        states[i], _, _, facts, following = unroll(enc, states[i], i)
-        solver.add(*facts)
+        states[i], actions, act, facts, following = unroll(enc, states[i], i)
+        if i < k - 1:
+            solver.add(*facts)
+        else:
+            last_facts = facts
+            failing = _failing_steps(actions, act, step_errors)
         states.append(following)
-    goals = {name: z3.Not(term) for name, term in invariant_terms(enc, states[k], invariants).items()}
-    if step_errors:
-        states[k], actions, act, _, _ = unroll(enc, states[k], k)
-        for prop in step_errors:
-            fails = [
-                z3.And(act == a, o.errors[prop], *o.requires)
-                for a, o in enumerate(actions)
-                if prop in o.errors
-            ]
-            if fails:
-                goals[prop] = z3.Or(*fails)
+    broken_after = invariant_terms(enc, states[k], invariants).items()
+    goals = {name: z3.And(*last_facts, z3.Not(term)) for name, term in broken_after}
+    goals.update(failing)
     if not goals:
         return ProveResult("proved", k, seconds=time.perf_counter() - started)
     solver.add(z3.Or(*goals.values()))
@@ -135,7 +136,10 @@ def _prove(
     witness = solver.model()
     broken = [name for name, term in goals.items() if z3.is_true(witness.eval(term, model_completion=True))]
     blamed = goal if goal in broken else broken[0]
-    path = _cti_path(model, enc, witness, states, blamed if blamed in step_errors else None)
+    failing_step = blamed in step_errors
+    path = _cti_path(
+        model, enc, witness, states[:k] if failing_step else states, blamed if failing_step else None
+    )
     return ProveResult(
         "not_inductive",
         k,
@@ -145,6 +149,19 @@ def _prove(
         f"{', '.join(broken)} can fail after {k} step{'s' if k != 1 else ''} from a state where "
         "every property holds (the state may be unreachable)",
     )
+
+
+def _failing_steps(actions: list[Outcome], act: Any, properties: list[str]) -> dict[str, Any]:
+    """For each property broken by a failing step (an assertion, no_runtime_errors): that the step chosen by
+    `act` fails it."""
+    out = {}
+    for prop in properties:
+        fails = [
+            z3.And(act == a, o.errors[prop], *o.requires) for a, o in enumerate(actions) if prop in o.errors
+        ]
+        if fails:
+            out[prop] = z3.Or(*fails)
+    return out
 
 
 def _possible(enc: Encoder, state: State) -> list[Any]:

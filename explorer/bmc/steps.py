@@ -440,6 +440,8 @@ def initial(enc: Encoder) -> tuple[State, list[Any], list[Any], dict[str, Any]]:
     start, base = enc.extend(_start_state(enc), enc.start_sites)
     locals_ = []
     sends_all = []
+    failures: list[tuple[str, Any]] = []
+    produced: list[Any] = []  # each instance's start took a path that is not rejected (or it lies)
     for i, nt in enumerate(enc.types):
         liar = is_byzantine[i]
         offset = z3.Int(enc.fresh_name(f"offset{i}"))
@@ -450,16 +452,22 @@ def initial(enc: Encoder) -> tuple[State, list[Any], list[Any], dict[str, Any]]:
         if handler is None:
             started = start_local
         else:
-            _, started, sends, handler_errors, requires, ok = enc.run_handler(start, i, handler, start_local)
+            produces, started, sends, handler_errors, requires, ok = enc.run_handler(
+                start, i, handler, start_local
+            )
             constraints.append(z3.Implies(z3.Not(liar), z3.And(*requires)))
             earlier_ok = list(started_ok)
-            for prop, cond in handler_errors.items():
-                failed = z3.And(z3.Not(liar), cond, *earlier_ok)
-                errors[prop] = z3.Or(errors.get(prop, FALSE), failed)
+            failures += [
+                (prop, z3.And(z3.Not(liar), cond, *earlier_ok)) for prop, cond in handler_errors.items()
+            ]
             started_ok.append(z3.Or(liar, ok))
+            produced.append(z3.Or(liar, produces))
             sends_all += [(z3.And(z3.Not(liar), c), src, dst, m, args) for c, src, dst, m, args in sends]
         byzantine_local = replace(start.locals[i], status=z3.IntVal(BYZANTINE))
         locals_.append(_ite_local(liar, byzantine_local, started))
+    # A combination of starts exists only if no start rejects it: a failure beside a rejected start is none.
+    for prop, failed in failures:
+        errors[prop] = z3.Or(errors.get(prop, FALSE), z3.And(failed, *produced))
     state = enc.append_sends(replace(start, locals=locals_), sends_all, base)
     psync_open = enc.model.timing == "partially_synchronous" and enc.model.gst != 0
     state = replace(state, gst_at=z3.IntVal(-1 if psync_open else 0))

@@ -145,7 +145,8 @@ def finite_values(t: ir.Type) -> list[Any]:
 
 
 def fresh(name: str, t: ir.Type) -> Sym:
-    """A new symbolic value of type t (a state variable, a choice)."""
+    """A new symbolic value of type t (a state variable, a choice). Every part gets a name of its own: a
+    map's `m∋k` (k is a key) is not its value's `m[k]?` (the value is not none)."""
     if isinstance(t, ir.BoolT):
         return z3.Bool(name)
     if isinstance(t, ir.OptionT):
@@ -155,7 +156,7 @@ def fresh(name: str, t: ir.Type) -> Sym:
     if isinstance(t, ir.MapT):
         return SMap(
             tuple(
-                (z3.Bool(f"{name}[{k}]?"), const(k, t.key), fresh(f"{name}[{k}]", t.value))
+                (z3.Bool(f"{name}∋{k}"), const(k, t.key), fresh(f"{name}[{k}]", t.value))
                 for k in finite_values(t.key)
             )
         )
@@ -190,14 +191,13 @@ def contains(x: Sym, t: ir.Type) -> z3.BoolRef:
     if isinstance(t, ir.SetT):
         return z3.And(*[z3.Implies(c, contains(e, t.elem)) for c, e in x.items]) if x.items else TRUE
     if isinstance(t, ir.MapT):
+        # a key given twice keeps its later value (lookup): an overwritten value is never checked
         x = as_map(x)
-        return (
-            z3.And(
-                *[z3.Implies(p, z3.And(contains(k, t.key), contains(v, t.value))) for p, k, v in x.entries]
-            )
-            if x.entries
-            else TRUE
-        )
+        fits = [
+            z3.Implies(p, z3.And(contains(k, t.key), contains(lookup(x, k)[1], t.value)))
+            for p, k, _ in x.entries
+        ]
+        return z3.And(*fits) if fits else TRUE
     if isinstance(t, ir.TupleT):
         return z3.And(*[contains(v, it) for v, it in zip(x.items, t.items, strict=True)]) if t.items else TRUE
     return TRUE
@@ -294,9 +294,29 @@ def _same_keys(a: SMap, b: SMap) -> bool:
 
 
 def _same_term(x: Sym, y: Sym) -> bool:
+    """Whether two symbolic values are the same term (not: equal values), part by part."""
     if isinstance(x, z3.ExprRef) and isinstance(y, z3.ExprRef):
         return bool(x.eq(y))
-    return x == y
+    if isinstance(x, z3.ExprRef) or isinstance(y, z3.ExprRef) or type(x) is not type(y):
+        return False  # a plain value beside an optional or compound one (never compared with z3's ==)
+    if isinstance(x, SOpt):
+        return _same_term(x.some, y.some) and _same_term(x.value, y.value)
+    if isinstance(x, SSet):
+        return _same_parts(x.items, y.items)
+    if isinstance(x, SMap):
+        return _same_parts(x.entries, y.entries)
+    if isinstance(x, STuple | SRecord):
+        return len(x.items) == len(y.items) and all(
+            _same_term(a, b) for a, b in zip(x.items, y.items, strict=True)
+        )
+    return bool(x == y)
+
+
+def _same_parts(a: tuple[tuple[Sym, ...], ...], b: tuple[tuple[Sym, ...], ...]) -> bool:
+    """Whether two sets' (condition, element) or two maps' (condition, key, value) are the same terms."""
+    return len(a) == len(b) and all(
+        _same_term(p, q) for x, y in zip(a, b, strict=True) for p, q in zip(x, y, strict=True)
+    )
 
 
 # ---------------------------------------------------------------- sets and maps

@@ -260,6 +260,8 @@ class ExpressionCompiler:
                 values = arg(c)
                 if not values:
                     raise fail(f"{func} of an empty set", span)
+                if None in values:  # as arithmetic on `none` is
+                    raise fail(f"{func} of a set that holds none", span)
                 return pick(values)
 
             return of_set

@@ -72,7 +72,15 @@ class _Checking:
         got = self.expr(expr, ctx)
         if isinstance(got, SetTy):
             return got.elem
-        if isinstance(got, UnknownTy | EmptyCollTy):
+        if isinstance(got, EmptyCollTy):
+            self.sink.error(
+                "FL303",
+                "nothing to iterate over: `{}` is empty, and its elements have no type",
+                expr.span,
+                "iterate over a set whose type is known, e.g. a variable's or a range's",
+            )
+            return UNKNOWN
+        if isinstance(got, UnknownTy):
             return UNKNOWN
         if isinstance(got, MapTy):
             self.sink.error("FL303", f"cannot iterate over a map ({got}); iterate over keys(…)", expr.span)
