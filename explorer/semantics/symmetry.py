@@ -219,7 +219,6 @@ class Symmetry:
             or len(plan.cuts) > 1
         )
         self.others = [j for j in range(plan.n) if j not in members and j not in self.referrers]
-        self._signature_numbers: dict[Any, int] = {}
         self.cut_index = {cut: c for c, cut in enumerate(plan.cuts)}
         self.masks = {
             i: tuple(_SELF if j == i else _OTHER if j in members else j for j in range(plan.n))
@@ -235,6 +234,11 @@ class Symmetry:
             tuple[int, int], dict[int, int]
         ] = {}  # (referrer's local id, referrer) -> per member
         self._message_parts: dict[int, tuple[tuple[int, int], ...]] = {}  # message id -> (member, number)
+        # the parts of the signatures a state's locals give, and those its network gives: far fewer distinct
+        # ones than states, so that a signature is mostly two lookups
+        self._rows: dict[tuple[int, ...], dict[int, int]] = {}  # the nodes' local ids -> per member
+        self._network: dict[tuple[Any, ...], tuple[dict[int, int], tuple[int, ...]]] = {}  # per member, apart
+        self._parts: dict[tuple[Any, ...], int] = {}  # a row's or a member's messages, numbered
 
     # ---------------------------------------------------------------- applying a permutation
 
@@ -292,23 +296,10 @@ class Symmetry:
         if self.ties_matter:
             return hash(self.representative(state))
         n = self.plan.n
-        signatures = self._signatures_of(state)
-        # Signatures are numbered, not hashed: Python's hash cannot tell -1 from -2 (the markers of a member
-        # and of the others), and two orbits must never share a fingerprint for that.
-        numbers = self._signature_numbers
-        stride = self.plan.stride
-        parts = self._message_parts
-        apart = tuple(e for e in self.effects.order.entries(state[n]) if not parts[e // stride])
-        groups = []
-        for group in self.groups:
-            numbered = []
-            for i in group:
-                number = numbers.get(signatures[i])
-                if number is None:
-                    number = numbers[signatures[i]] = len(numbers)
-                numbered.append(number)
-            groups.append(tuple(sorted(numbered)))
-        return hash((tuple(groups), tuple(state[j] for j in self.others), apart, state[n + 1], state[n + 2]))
+        signatures = self._signatures_of(state)  # of numbers (the markers -1 and -2, which Python's hash
+        _, apart = self._network_parts(state[n])  # cannot tell apart, were numbered away below them)
+        groups = tuple(tuple(sorted(signatures[i] for i in group)) for group in self.groups)
+        return hash((groups, tuple(state[j] for j in self.others), apart, state[n + 1], state[n + 2]))
 
     def representative(self, state: State) -> State:
         best: State | None = None
@@ -344,47 +335,82 @@ class Symmetry:
             yield tuple(p)
 
     def _signatures_of(self, state: State) -> dict[int, Any]:
-        """What each member is, with every member's identity hidden (the member itself as _SELF), as plain
-        comparable data: its local state, how the other nodes refer to it, the messages it sends or receives,
-        and which side of a partition it is on. No permutation changes it."""
+        """What each member is, with every member's identity hidden (the member itself as _SELF), as three
+        numbers (equal parts get equal numbers, whatever the permutation): its local state with how the other
+        nodes refer to it, the messages it sends or receives, and which side of a partition it is on."""
         n = self.plan.n
-        own = self._own
+        lids = state[:n]
+        rows = self._rows.get(lids)
+        if rows is None:
+            if len(self._rows) >= _CACHED:
+                self._rows.clear()
+            rows = self._rows[lids] = self._rows_of(lids)
+        messages, _ = self._network_parts(state[n])
+        spent = state[n + 1]
+        if not spent[CUT]:
+            return {i: (row, messages[i], -3) for i, row in rows.items()}  # -3: on no side (sides are >= 0)
+        cut = self.plan.cuts[spent[CUT]]
+        out: dict[int, Any] = {}
+        for i, row in rows.items():
+            mask = self.masks[i]
+            side = tuple(
+                sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n))
+            )
+            out[i] = (row, messages[i], self._part_number(side))  # numbered: hash(-1) == hash(-2)
+        return out
+
+    def _rows_of(self, lids: tuple[int, ...]) -> dict[int, int]:
+        """Per member, numbered: the number of its own local state, then of each referrer's as it sees it."""
         rows: dict[int, list[int]] = {}
-        for i in self.masks:
-            number = own.get((state[i], i))
-            if number is None:
-                number = own[(state[i], i)] = self._number(self._masked_local(state[i], i, self.masks[i]))
-            rows[i] = [number]
+        for i, mask in self.masks.items():
+            rows[i] = [self._own_number(lids[i], i, mask)]
         for j in self.referrers:
-            views = self._views.get((state[j], j))
+            views = self._views.get((lids[j], j))
             if views is None:
-                views = self._views[(state[j], j)] = {
-                    i: self._number(self._masked_local(state[j], j, mask)) for i, mask in self.masks.items()
+                views = self._views[(lids[j], j)] = {
+                    i: self._number(self._masked_local(lids[j], j, mask)) for i, mask in self.masks.items()
                 }
             for i, number in views.items():
                 rows[i].append(number)
+        return {i: self._part_number(tuple(row)) for i, row in rows.items()}
+
+    def _part_number(self, part: tuple[Any, ...]) -> int:
+        """A number per distinct part (of plain numbers, so no canonical key is needed)."""
+        number = self._parts.get(part)
+        if number is None:
+            number = self._parts[part] = len(self._parts)
+        return number
+
+    def _own_number(self, lid: int, i: int, mask: Perm) -> int:
+        number = self._own.get((lid, i))
+        if number is None:
+            number = self._own[(lid, i)] = self._number(self._masked_local(lid, i, mask))
+        return number
+
+    def _network_parts(self, network: tuple[Any, ...]) -> tuple[dict[int, int], tuple[int, ...]]:
+        """Of a network: per member, the messages it sends or receives as it sees them (with their delivery
+        marks), numbered; and the entries no member is part of."""
+        found = self._network.get(network)
+        if found is not None:
+            return found
+        if len(self._network) >= _CACHED:
+            self._network.clear()
         messages: dict[int, list[tuple[int, int]]] = {i: [] for i in self.masks}
+        apart: list[int] = []
         stride = self.plan.stride
         parts = self._message_parts
-        for e in self.effects.order.entries(state[n]):
+        for e in self.effects.order.entries(network):
             mid = e // stride
-            found = parts.get(mid)
-            if found is None:
-                found = parts[mid] = self._parts_of(mid)
-            for i, number in found:
+            members = parts.get(mid)
+            if members is None:
+                members = parts[mid] = self._parts_of(mid)
+            if not members:
+                apart.append(e)
+            for i, number in members:
                 messages[i].append((number, e % stride))
-        spent = state[n + 1]
-        cut = self.plan.cuts[spent[CUT]] if spent[CUT] else None
-        out: dict[int, Any] = {}
-        for i, row in rows.items():
-            side: tuple[Any, ...] = ()
-            if cut is not None:
-                mask = self.masks[i]
-                side = tuple(
-                    sorted((mask[link // n], mask[link % n]) for link in cut if i in (link // n, link % n))
-                )
-            out[i] = (tuple(row), tuple(sorted(messages[i])), side)
-        return out
+        numbered = {i: self._part_number(tuple(sorted(m))) for i, m in messages.items()}
+        found = self._network[network] = (numbered, tuple(apart))
+        return found
 
     def _number(self, value: Any) -> int:
         key = canonical_key(value)
@@ -410,6 +436,10 @@ class Symmetry:
             fields = tuple(f(a, mask) if f is not None else a for f, a in zip(permuters, args, strict=True))
             out.append((i, self._number((mask[src], mask[dst], message, fields))))
         return tuple(out)
+
+
+# How many locals and networks the signature caches hold before they start again (their numbers stay).
+_CACHED = 1 << 20
 
 
 def _joint(t: ir.Type, members: set[int]) -> bool:
