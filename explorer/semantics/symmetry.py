@@ -236,6 +236,7 @@ class Symmetry:
         self._message_parts: dict[int, tuple[tuple[int, int], ...]] = {}  # message id -> (member, number)
         # the parts of the signatures a state's locals give, and those its network gives: far fewer distinct
         # ones than states, so that a signature is mostly two lookups
+        self.n = plan.n
         self._rows: dict[tuple[int, ...], dict[int, int]] = {}  # the nodes' local ids -> per member
         self._network: dict[tuple[Any, ...], tuple[dict[int, int], tuple[int, ...]]] = {}  # per member, apart
         self._parts: dict[tuple[Any, ...], int] = {}  # a row's or a member's messages, numbered
@@ -295,11 +296,21 @@ class Symmetry:
         otherwise it is the representative's hash."""
         if self.ties_matter:
             return hash(self.representative(state))
-        n = self.plan.n
-        signatures = self._signatures_of(state)  # of numbers (the markers -1 and -2, which Python's hash
-        _, apart = self._network_parts(state[n])  # cannot tell apart, were numbered away below them)
-        groups = tuple(tuple(sorted(signatures[i] for i in group)) for group in self.groups)
-        return hash((groups, tuple(state[j] for j in self.others), apart, state[n + 1], state[n + 2]))
+        n = self.n
+        spent = state[n + 1]
+        messages, apart = self._network_parts(state[n])
+        if spent[CUT]:
+            signatures = self._signatures_of(state)
+            groups = tuple(tuple(sorted(signatures[i] for i in group)) for group in self.groups)
+        else:  # the common case, without a partition: the same signatures, built in place
+            lids = state[:n]
+            rows = self._rows.get(lids)
+            if rows is None:
+                rows = self._cached_rows(lids)
+            groups = tuple(tuple(sorted((rows[i], messages[i]) for i in group)) for group in self.groups)
+        # (signatures are of numbers: the markers -1 and -2, which Python's hash cannot tell apart, are
+        # numbered away below them)
+        return hash((groups, tuple(state[j] for j in self.others), apart, spent, state[n + 2]))
 
     def representative(self, state: State) -> State:
         best: State | None = None
@@ -338,13 +349,11 @@ class Symmetry:
         """What each member is, with every member's identity hidden (the member itself as _SELF), as three
         numbers (equal parts get equal numbers, whatever the permutation): its local state with how the other
         nodes refer to it, the messages it sends or receives, and which side of a partition it is on."""
-        n = self.plan.n
+        n = self.n
         lids = state[:n]
         rows = self._rows.get(lids)
         if rows is None:
-            if len(self._rows) >= _CACHED:
-                self._rows.clear()
-            rows = self._rows[lids] = self._rows_of(lids)
+            rows = self._cached_rows(lids)
         messages, _ = self._network_parts(state[n])
         spent = state[n + 1]
         if not spent[CUT]:
@@ -358,6 +367,12 @@ class Symmetry:
             )
             out[i] = (row, messages[i], self._part_number(side))  # numbered: hash(-1) == hash(-2)
         return out
+
+    def _cached_rows(self, lids: tuple[int, ...]) -> dict[int, int]:
+        if len(self._rows) >= _CACHED:
+            self._rows.clear()
+        rows = self._rows[lids] = self._rows_of(lids)
+        return rows
 
     def _rows_of(self, lids: tuple[int, ...]) -> dict[int, int]:
         """Per member, numbered: the number of its own local state, then of each referrer's as it sees it."""
