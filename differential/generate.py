@@ -914,7 +914,11 @@ class _Gen:
             name = self.fresh("l")
             t = self.any_type(sc)
             reads_ghost = ghost_branch
-            value = self.expr(sc.child(ghost=reads_ghost or sc.ghost), t, 2)
+            inner = sc.child(ghost=reads_ghost or sc.ghost)
+            # a local's type is its value's: a set it holds must have one, as it may be iterated over
+            value = (
+                self.set_expr(inner, 2, t.inner, typed=True) if t.kind == "set" else self.expr(inner, t, 2)
+            )
             after = sc.bind(name, t, reads_ghost)
             return f"let {name} = {value}"
 

@@ -37,13 +37,19 @@ def main() -> int:
     args = parser.parse_args()
     tally = fuzzing.Tally()
     started = time.perf_counter()
+    interrupted = False
     with tempfile.TemporaryDirectory(prefix="faultline-fuzz-") as scratch:
         folder = Path(scratch)
-        _specs(args.specs, args.seed, tally)
-        _commands(args.commands, args.seed, folder, tally)
-        _traces(args.traces, args.seed, folder, tally)
-        _real_command_line(args.cli, args.seed, folder, tally)
+        try:
+            _specs(args.specs, args.seed, tally)
+            _commands(args.commands, args.seed, folder, tally)
+            _traces(args.traces, args.seed, folder, tally)
+            _real_command_line(args.cli, args.seed, folder, tally)
+        except KeyboardInterrupt:  # a long run stopped by hand still reports what it did
+            interrupted = True
     print(fuzzing.summary(tally))
+    if interrupted:
+        print("interrupted: the counts above are of the inputs run so far")
     print(f"seed {args.seed}, {time.perf_counter() - started:.0f} s")
     if args.show:
         for key, example in sorted(tally.failures.items()):
@@ -54,6 +60,13 @@ def main() -> int:
 def _progress(what: str, done: int, total: int, tally: fuzzing.Tally) -> None:
     if done % 1000 == 0 or done == total:
         print(f"  {what}: {done:,}/{total:,}, failures so far {tally.failed}", file=sys.stderr, flush=True)
+        for key in sorted(tally.failures):  # as they come, so that a long run shows them before it ends
+            if key not in _shown:
+                _shown.add(key)
+                print(f"  failure: {key}", file=sys.stderr, flush=True)
+
+
+_shown: set[str] = set()
 
 
 def _specs(count: int, seed: int, tally: fuzzing.Tally) -> None:
