@@ -52,7 +52,7 @@ def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Dia
         )
         return CheckedSpec(source, spec, GlobalScope(), TypeTable(), []), [empty]
     scope, found = collect(spec)
-    table, typed = check_types(spec, scope)
+    table, typed = check_types(spec, scope, source)
     sink = DiagnosticSink()
     for model in spec.models:
         _check_model(model, scope, sink)

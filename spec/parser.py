@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from itertools import count
@@ -259,6 +260,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         notes.append(f"'{token.value}' is a reserved word and cannot be used as a name")
     if token.type == "COMPARE":
         notes.append("comparisons do not chain: join two with `and`, or put one side in parentheses")
+        notes.extend(_quantifier_hint(source.line(line), column))
     if token.type == "NAME" and expected and expected <= {"RBRACE", "SEMICOLON"} | _closing_terminals():
         notes.append("is a separator or an operator missing before it?")
     return Diagnostic(
@@ -267,6 +269,22 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         span,
         tuple(notes),
     )
+
+
+_QUANTIFIER = re.compile(r"\b(?:count|all|any)\s+[A-Za-z_]\w*\s+in\b[^:]*:")
+
+
+def _quantifier_hint(line_text: str, column: int) -> list[str]:
+    """The corrected text, when the comparison that cannot chain follows a quantifier on its line: a
+    quantifier's body runs to the end of the expression, so the comparison was meant for it."""
+    before = line_text[: column - 1]
+    found = list(_QUANTIFIER.finditer(before))
+    if not found:
+        return []
+    start = found[-1].start()
+    quantifier = before[start:].rstrip()
+    corrected = f"{before[:start]}({quantifier}) {line_text[column - 1 :]}".strip()
+    return [f"a quantifier's body runs to the end of the expression; to compare its result: `{corrected}`"]
 
 
 def _closing_terminals() -> set[str]:

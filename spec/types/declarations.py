@@ -10,6 +10,7 @@ from typing import ClassVar
 from spec import ast
 from spec.diagnostics import Diagnostic, DiagnosticSink
 from spec.names import GlobalScope, NodeScope, did_you_mean
+from spec.source import SourceFile
 from spec.types.expressions import ExprChecker, ghost_note
 from spec.types.statements import StmtChecker
 from spec.types.table import Context, TypeTable
@@ -33,21 +34,23 @@ from spec.types.terms import (
 RESERVED_FIELDS = {"src": "sender", "dst": "receiver", "signer": "signer"}
 
 
-def check_types(spec: ast.SpecFile, scope: GlobalScope) -> tuple[TypeTable, list[Diagnostic]]:
+def check_types(
+    spec: ast.SpecFile, scope: GlobalScope, source: SourceFile | None = None
+) -> tuple[TypeTable, list[Diagnostic]]:
     """The types of a spec whose global names are `scope`: the table (filled in as far as it could be,
     whatever the mistakes) and every diagnostic found, errors and warnings, in the order found."""
     sink = DiagnosticSink()
-    return TypeChecker(scope, sink).check(spec), sink.found
+    return TypeChecker(scope, sink, source).check(spec), sink.found
 
 
 class TypeChecker:
     TYPE_RULES: ClassVar[dict[type, Callable[..., Ty]]]  # type expression class -> its method
 
-    def __init__(self, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    def __init__(self, scope: GlobalScope, sink: DiagnosticSink, source: SourceFile | None = None) -> None:
         self.scope = scope
         self.sink = sink
         self.table = TypeTable()
-        self.exprs = ExprChecker(scope, sink, self.table)
+        self.exprs = ExprChecker(scope, sink, self.table, source)
         self.stmts = StmtChecker(self.exprs)
 
     def check(self, spec: ast.SpecFile) -> TypeTable:

@@ -9,13 +9,14 @@ from typing import ClassVar
 from spec import ast
 from spec.diagnostics import DiagnosticSink
 from spec.names import BUILTIN_FUNCTIONS, Binding, GlobalScope, did_you_mean
-from spec.source import Span
+from spec.source import SourceFile, Span
 from spec.types.table import Context, Resolution, TypeTable
 from spec.types.terms import (
     BOOL,
     EMPTY,
     INT,
     UNKNOWN,
+    BoolTy,
     EmptyCollTy,
     EnumTy,
     MapTy,
@@ -38,10 +39,13 @@ class _Checking:
 
     RULES: ClassVar[dict[type, Callable[..., Ty]]]  # expression class -> its method (of ExprChecker)
 
-    def __init__(self, scope: GlobalScope, sink: DiagnosticSink, table: TypeTable) -> None:
+    def __init__(
+        self, scope: GlobalScope, sink: DiagnosticSink, table: TypeTable, source: SourceFile | None = None
+    ) -> None:
         self.scope = scope
         self.sink = sink
         self.table = table
+        self.source = source  # to quote the corrected text in a hint
 
     # ---- what the other checkers ask
 
@@ -431,8 +435,40 @@ class ExprChecker(_References):
         inner = ctx.child()
         binding = self.bind(inner, e, e.var, e.var_span, "quant")
         inner.local_types[binding.site] = bound_type
-        self.expect(e.body, inner, BOOL, f"the body of '{e.kind}'")
+        found_before = len(self.sink.found)
+        got = self.expr(e.body, inner)
+        if e.kind == "count" and self.swallowed_comparison(e.body):
+            # `count a in S: p >= 2` parses as `count a in S: (p >= 2)`: one error that says so replaces
+            # the type errors that reading leads to.
+            del self.sink.found[found_before:]
+            self.report_swallowed(e)
+            return BOOL
+        self.require_assignable(got, BOOL, e.body.span, f"the body of '{e.kind}'")
         return INT if e.kind == "count" else BOOL
+
+    def swallowed_comparison(self, body: ast.Expr) -> bool:
+        """Whether a count's body is a comparison of a condition with a number: the comparison was meant
+        for the count."""
+        if not (isinstance(body, ast.BinaryExpr) and body.op in _COMPARISONS):
+            return False
+        return isinstance(self.table.of(body.left), BoolTy) and is_int(self.table.of(body.right))
+
+    def report_swallowed(self, e: ast.QuantExpr) -> None:
+        assert isinstance(e.body, ast.BinaryExpr)
+        notes = ["a quantifier's body runs to the end of the expression"]
+        if self.source is not None:
+            s, op = e.span, e.body.op_span
+            quantifier = self.source.between(s.line, s.column, op.line, op.column).rstrip()
+            rest = self.source.between(op.line, op.column, s.end_line, s.end_column)
+            notes.append(f"to compare the count, add parentheses: `({quantifier}) {rest}`")
+        else:
+            notes.append("to compare the count, put the quantifier in parentheses")
+        self.sink.error(
+            "FL305",
+            f"'{e.body.op}' is read as part of the body of 'count', which makes the body a number",
+            e.body.op_span,
+            *notes,
+        )
 
     def if_expr(self, e: ast.IfExpr, ctx: Context) -> Ty:
         self.expect(e.cond, ctx, BOOL, "the condition of an if-expression")
@@ -581,6 +617,8 @@ BUILTINS: dict[str, Callable[[_Checking, ast.CallExpr, Context], Ty]] = {
 
 
 # ---------------------------------------------------------------- helpers
+
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
 def _shown(expr: ast.Expr, got: Ty) -> str:

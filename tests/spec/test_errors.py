@@ -172,6 +172,30 @@ CASES: list[Bad] = [
         note="a number cannot run into a name",
     ),
     bad(
+        "comparison_after_a_quantifier_chains",
+        """\
+        node A * 3 { var x: 0..2 = 0 }
+        invariant i: count a in A: a.x == 1 >= 2
+        """,
+        "FL100",
+        "unexpected '>='",
+        (2, 37),
+        ">=",
+        note="to compare its result: `invariant i: (count a in A: a.x == 1) >= 2`",
+    ),
+    bad(
+        "count_swallows_a_comparison",
+        """\
+        node A * 3 { var up: bool = false }
+        invariant i: count a in A: a.up >= 2
+        """,
+        "FL305",
+        "read as part of the body of 'count'",
+        (2, 33),
+        ">=",
+        note="add parentheses: `(count a in A: a.up) >= 2`",
+    ),
+    bad(
         "nesting_too_deep",
         "node A { var x: bool = " + "not " * 150 + "true }\n",
         "FL104",
