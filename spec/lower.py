@@ -20,7 +20,7 @@ from spec.check import CheckedSpec
 from spec.diagnostics import DiagnosticSink
 from spec.names import DEFAULT_MODEL, Binding, assertion_name
 from spec.source import NOWHERE, Span
-from spec.types import EnumTy, MapTy, MsgTy
+from spec.types import EnumTy, MapTy, MsgTy, NodeTy, strip_option
 
 # The implicit last field of a signed message: the node whose signature it carries.
 SIGNER = "signer"
@@ -299,6 +299,12 @@ class _Expressions(_Constants):
         args = tuple(self.expr(a, scope) for a in e.args)
         if e.func in ("crashed", "byzantine"):
             return ir.Call(ir.BOOL, e.func, (self.plain(args[0], e.args[0].span),), e.span)
+        if e.func == "index":  # a node is its global index: less the index of its type's instance 0
+            node = self.plain(args[0], e.args[0].span)
+            node_type = strip_option(self.table.of(e.args[0]))
+            assert isinstance(node_type, NodeTy) and node_type.node_type is not None
+            first, count = self.node_ranges[node_type.node_type]
+            return ir.Binary(ir.IntT(0, count - 1), "-", node, ir.Lit(ir.IntT(first, first), first))
         if e.func == "keys":
             key_t = args[0].type.key if isinstance(args[0].type, ir.MapT) else ir.INT
             return ir.Call(ir.SetT(key_t), "keys", (self.plain(args[0], e.args[0].span),), e.span)

@@ -568,6 +568,30 @@ def _observer(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     return BOOL
 
 
+def _index(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
+    """`index(n)`: the instance number of node `n` within its type (0 for a singleton)."""
+    arg_types = [checker.expr(a, ctx) for a in e.args]
+    if len(arg_types) != 1:
+        checker.sink.error("FL301", f"index takes one node, not {len(arg_types)} arguments", e.span)
+        return INT
+    got = strip_option(arg_types[0])
+    if isinstance(got, UnknownTy):
+        return INT
+    if not isinstance(got, NodeTy) or got.node_type is None:
+        what = "a node whose type is not known here" if isinstance(got, NodeTy) else str(got)
+        checker.sink.error("FL300", f"index takes a node of one node type, not {what}", e.args[0].span)
+        return INT
+    decl = checker.scope.nodes[got.node_type].decl
+    if decl.symmetric:
+        checker.sink.error(
+            "FL300",
+            f"index of a node of the symmetric type {decl.name}",
+            e.span,
+            "the instances of a symmetric node type are interchangeable; index would tell them apart",
+        )
+    return INT
+
+
 def _size(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`len(s)` of a set or map, `keys(m)` of a map."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
@@ -613,6 +637,7 @@ BUILTINS: dict[str, Callable[[_Checking, ast.CallExpr, Context], Ty]] = {
     "crashed": _observer,
     "inflight": _inflight,
     "byzantine": _observer,
+    "index": _index,
 }
 
 

@@ -196,6 +196,27 @@ CASES: list[Bad] = [
         note="add parentheses: `(count a in A: a.up) >= 2`",
     ),
     bad(
+        "index_of_a_symmetric_node",
+        """\
+        node A * 2 symmetric { var x: 0..1 = index(self) }
+        """,
+        "FL300",
+        "index of a node of the symmetric type A",
+        (1, 38),
+        "index(self)",
+        note="interchangeable",
+    ),
+    bad(
+        "index_of_a_number",
+        """\
+        node A * 2 { var x: 0..1 = index(1) }
+        """,
+        "FL300",
+        "index takes a node of one node type, not int",
+        (1, 34),
+        "1",
+    ),
+    bad(
         "nesting_too_deep",
         "node A { var x: bool = " + "not " * 150 + "true }\n",
         "FL104",
