@@ -325,6 +325,9 @@ class _Uses:
             for const in model.consts:
                 self.use(index.consts.get(const.name), const.name_span)
                 self.expr(const.value)
+            for durability in model.durability:
+                self.use(index.nodes.get(durability.node), durability.node_span)
+                self.use(index.vars.get((durability.node, durability.var)), durability.var_span)
 
     def handler(self, handler: ast.Handler) -> None:
         index = self.index
@@ -556,6 +559,10 @@ def _var_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> 
         lines.append("durable: kept across a crash")
     elif decl.kind == "ghost":
         lines.append("ghost: bookkeeping for properties; it may not influence behaviour")
+    for model in index.spec.models:
+        for item in model.durability:
+            if (item.node, item.var) == (symbol.container, decl.name):
+                lines.append(f"{item.kind} in model `{model.name}`")
     return lines
 
 

@@ -543,6 +543,20 @@ class ModelItem:
 
 
 @node
+class ModelDurability:
+    """`volatile Acceptor.promised` or `durable Acceptor.promised` in a model: the variable's kind there."""
+
+    id: int
+    span: Span
+    kind: str  # "durable" or "volatile"
+    kind_span: Span
+    node: str
+    node_span: Span
+    var: str
+    var_span: Span
+
+
+@node
 class ModelDecl:
     id: int
     span: Span
@@ -550,6 +564,7 @@ class ModelDecl:
     name_span: Span
     items: tuple[ModelItem, ...]
     consts: tuple[ConstDecl, ...]
+    durability: tuple[ModelDurability, ...] = ()
 
 
 @node

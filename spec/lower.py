@@ -866,6 +866,13 @@ class _Lowerer(_Statements):
 
     # ---- nodes
 
+    def var_kind(self, decl: ast.NodeDecl, var: ast.VarDecl) -> ir.VarKind:
+        """The variable's kind as declared, unless the model says `volatile Node.var` or `durable Node.var`."""
+        for item in self.model_decl.durability if self.model_decl is not None else ():
+            if (item.node, item.var) == (decl.name, var.name):
+                return ir.VarKind.VAR if item.kind == "volatile" else ir.VarKind.DURABLE
+        return ir.VarKind(var.kind)
+
     def node_shell(self, decl: ast.NodeDecl) -> ir.NodeType:
         first, count = self.node_ranges[decl.name]
         scope = _Scope("init", None, _Frame())
@@ -878,7 +885,7 @@ class _Lowerer(_Statements):
                 init = ir.Lit(var_type, _default_value(var_type))
             holds_time = isinstance(var.type, ast.NamedType) and var.type.name == "time"
             vars_.append(
-                ir.VarDecl(var.name, ir.VarKind(var.kind), var_type, init, slot, var.span, holds_time)
+                ir.VarDecl(var.name, self.var_kind(decl, var), var_type, init, slot, var.span, holds_time)
             )
             known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
             if not known and var.init is not None:

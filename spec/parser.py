@@ -541,6 +541,23 @@ class _ToAst(Transformer[Token, Any]):
             _tok_span(name),
             tuple(i for i in items if isinstance(i, ast.ModelItem)),
             tuple(i for i in items if isinstance(i, ast.ConstDecl)),
+            tuple(i for i in items if isinstance(i, ast.ModelDurability)),
+        )
+
+    def model_durability(self, meta: Meta, children: list[Any]) -> ast.ModelDurability:
+        kind, node_name, var = children
+        if str(kind) not in ("durable", "volatile"):
+            message = f"unexpected '{kind}'; a model item here is `volatile Node.var` or `durable Node.var`"
+            raise SpecError([Diagnostic("FL100", message, _tok_span(kind))], self.source)
+        return ast.ModelDurability(
+            self.new_id(),
+            _span(meta),
+            str(kind),
+            _tok_span(kind),
+            str(node_name),
+            _tok_span(node_name),
+            str(var),
+            _tok_span(var),
         )
 
     def model_item(self, meta: Meta, children: list[Any]) -> ast.ModelItem:

@@ -212,3 +212,12 @@ def test_completion_of_names_in_scope() -> None:
     assert "phase" not in in_property  # a property names a node to read a variable
     assert labels(SPEC.replace("r.phase ==", "r.@ ==")) == ["phase", "n", "src", "dst"]
     assert labels(SPEC.replace("seen = seen | {c}", "seen = seen | {c.@}")) == ["last"]
+
+
+def test_a_model_s_durability_switch_uses_its_node_and_variable_and_shows_on_hover() -> None:
+    text = SPEC + "model forgetful { volatile Client.last }\n"
+    index = index_of(text)
+    last = symbol_at(index, text, "Client.last", offset=7)
+    assert (last.kind, last.container) == ("var", "Client")
+    assert symbol_at(index, text, "Client.last") == symbol_at(index, text, "Client * N")
+    assert "volatile in model `forgetful`" in index.describe(last)

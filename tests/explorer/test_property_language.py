@@ -46,3 +46,24 @@ def test_index_gives_each_instance_its_number_in_every_back_end(tmp_path: Path) 
     explicit, symbolic = lengths_by_backend(INDEX, 3)
     assert explicit == symbolic == {"second_stays_low": 1}
     assert check_and_replay(INDEX, tmp_path)["own_ballots"] is None
+
+
+# ---------------------------------------------------------------- a model switches durability
+
+VOTE = """
+node Voter {
+  var voted: bool = false
+  ghost var votes: 0..2 = 0
+  action vote when not voted { voted = true; votes = votes + 1 }
+}
+invariant once: Voter.votes <= 1
+model forgetful { volatile Voter.voted; faults { crash_recovery <= 1 of Voter } }
+model careful { durable Voter.voted; faults { crash_recovery <= 1 of Voter } }
+"""
+
+
+def test_a_model_can_make_a_variable_volatile_or_durable(tmp_path: Path) -> None:
+    explicit, symbolic = lengths_by_backend(VOTE, 4, "forgetful")
+    assert explicit == symbolic == {"once": 4}  # vote, crash, recover (forgetting), vote again
+    assert lengths_by_backend(VOTE, 4, "careful") == ({}, {})
+    assert check_and_replay(VOTE, tmp_path, "forgetful")["once"] == 4

@@ -43,6 +43,7 @@ STRUCTURE = {
     ast.InvariantDecl,
     ast.Setting,
     ast.ModelItem,
+    ast.ModelDurability,
     ast.ModelDecl,
     ast.SpecFile,
 }

@@ -217,6 +217,39 @@ CASES: list[Bad] = [
         "1",
     ),
     bad(
+        "durability_of_an_unknown_variable",
+        """\
+        node A { var x: 0..1 = 0 }
+        model m { volatile A.y }
+        """,
+        "FL200",
+        "node A has no variable 'y'",
+        (2, 22),
+        "y",
+    ),
+    bad(
+        "durability_of_a_ghost",
+        """\
+        node A { ghost var x: 0..1 = 0 }
+        model m { durable A.x }
+        """,
+        "FL401",
+        "A.x is a ghost variable",
+        (2, 11),
+        "durable A.x",
+    ),
+    bad(
+        "durability_with_a_misspelt_kind",
+        """\
+        node A { var x: 0..1 = 0 }
+        model m { volatle A.x }
+        """,
+        "FL100",
+        "`volatile Node.var` or `durable Node.var`",
+        (2, 11),
+        "volatle",
+    ),
+    bad(
         "nesting_too_deep",
         "node A { var x: bool = " + "not " * 150 + "true }\n",
         "FL104",
