@@ -72,7 +72,7 @@ def _check_durability(model: ast.ModelDecl, scope: GlobalScope, sink: Diagnostic
                 "FL200",
                 f"unknown node type '{item.node}'",
                 item.node_span,
-                *did_you_mean(item.node, scope.nodes),
+                *did_you_mean(item.node, list(scope.nodes)),
             )
             continue
         var = node_scope.vars.get(item.var)
