@@ -57,7 +57,7 @@ SETTINGS = {
     "clocks": ("skew", "drift", "ntp"),
 }
 HANDLER_NAMES = ("start", "recover", "timeout")
-PROPERTY_FUNCTIONS = ("crashed", "inflight")
+PROPERTY_FUNCTIONS = ("crashed", "inflight", "old")
 
 _TOKEN = re.compile(
     r"(?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<int>[0-9]+)"

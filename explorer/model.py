@@ -68,6 +68,15 @@ class Model(Protocol):
         """Names of the invariants `state` violates (among those being checked)."""
         ...
 
+    @property
+    def checks_steps(self) -> bool:
+        """Whether some property speaks of steps (an invariant with `old(e)`)."""
+        ...
+
+    def violated_step(self, before: State, after: State) -> list[str]:
+        """Names of the step invariants the step from `before` to `after` violates."""
+        ...
+
     def fingerprint(self, state: State) -> int:
         """What the search remembers of a state: equal for states it need not tell apart (the same state,
         or, under symmetry reduction, states that differ only by a permutation of interchangeable nodes)."""

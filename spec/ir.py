@@ -494,6 +494,14 @@ class MsgField:
 
 
 @ir
+class Old:
+    """`old(e)` in a step invariant: `e` evaluated in the state before the step."""
+
+    type: Type
+    operand: Expr
+
+
+@ir
 class Unwrap:
     """An optional value used where a plain one is needed: `none` there is a run-time error."""
 
@@ -551,6 +559,7 @@ Expr = (
     | InFlight
     | MsgField
     | Unwrap
+    | Old
 )
 
 # ---------------------------------------------------------------- statements
@@ -759,6 +768,11 @@ class Invariant:
     frame_size: int
     span: Span
     text: str
+
+    @property
+    def step(self) -> bool:
+        """Whether it speaks of a step (`old(e)`): then it is checked on every transition, not on states."""
+        return any(isinstance(sub, Old) for sub in walk(self.expr))
 
 
 @ir

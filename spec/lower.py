@@ -297,6 +297,8 @@ class _Expressions(_Constants):
             assert isinstance(arg, ast.NameExpr)
             return ir.InFlight(ir.SetT(ir.MsgT(arg.name)), arg.name)
         args = tuple(self.expr(a, scope) for a in e.args)
+        if e.func == "old":
+            return ir.Old(args[0].type, args[0])
         if e.func in ("crashed", "byzantine"):
             return ir.Call(ir.BOOL, e.func, (self.plain(args[0], e.args[0].span),), e.span)
         if e.func == "index":  # a node is its global index: less the index of its type's instance 0

@@ -18,7 +18,7 @@ from spec.source import Span
 
 # Names with a fixed meaning in types and calls.
 BUILTIN_TYPES = ("bool", "int", "time")
-BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine", "index")
+BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine", "index", "old")
 # Handler names with a special meaning: `on start`, `on recover`.
 LIFECYCLE = ("start", "recover")
 # The one model of a spec without model blocks: asynchronous, reordering, no faults.

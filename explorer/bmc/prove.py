@@ -106,11 +106,12 @@ def _prove(
                 seconds=time.perf_counter() - started,
                 reason=f"{stop.reason} while building the induction step",
             )
-        solver.add(*invariant_terms(enc, states[i], invariants).values())
+        solver.add(*invariant_terms(enc, states[i], invariants, states[i - 1] if i > 0 else None).values())
         states[i], _, _, facts, following = unroll(enc, states[i], i)
         solver.add(*facts)
         states.append(following)
-    goals = {name: z3.Not(term) for name, term in invariant_terms(enc, states[k], invariants).items()}
+    terms = invariant_terms(enc, states[k], invariants, states[k - 1] if k > 0 else None)
+    goals = {name: z3.Not(term) for name, term in terms.items()}
     if step_errors:
         states[k], actions, act, _, _ = unroll(enc, states[k], k)
         for prop in step_errors:

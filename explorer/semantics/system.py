@@ -119,6 +119,13 @@ class SystemModel:
     def violated(self, state: State) -> list[str]:
         return self.invariants.violated(state)
 
+    @property
+    def checks_steps(self) -> bool:
+        return bool(self.invariants.steps)
+
+    def violated_step(self, before: State, after: State) -> list[str]:
+        return self.invariants.violated_step(before, after)
+
     def fingerprint(self, state: State) -> int:
         return hash(state)
 

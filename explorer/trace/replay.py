@@ -99,6 +99,8 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         )
     if prop in model.violated(current):
         return ReplayResult(True, f"the trace reaches a state that violates {prop}")
+    if len(followed.steps) > 1 and prop in model.violated_step(followed.steps[-2][1], current):
+        return ReplayResult(True, f"the trace's last step violates {prop}")
     return ReplayResult(
         False, f"the trace follows the spec but its last state does not violate {prop}", len(states) - 1
     )

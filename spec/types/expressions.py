@@ -592,6 +592,22 @@ def _index(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     return INT
 
 
+def _old(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
+    """`old(e)`: the value of `e` before the step, in an invariant, which is then checked on every step."""
+    if ctx.kind != "property":
+        checker.sink.error("FL207", "`old(…)` speaks of a step; only invariants may use it", e.span)
+    elif ctx.in_old:
+        checker.sink.error(
+            "FL207", "`old(…)` inside `old(…)`: the state before the step has no step before it", e.span
+        )
+    if len(e.args) != 1:
+        checker.sink.error("FL301", f"old takes one expression, not {len(e.args)} arguments", e.span)
+        for arg in e.args:
+            checker.expr(arg, ctx)
+        return UNKNOWN
+    return checker.expr(e.args[0], ctx.child(in_old=True))
+
+
 def _size(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`len(s)` of a set or map, `keys(m)` of a map."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
@@ -638,6 +654,7 @@ BUILTINS: dict[str, Callable[[_Checking, ast.CallExpr, Context], Ty]] = {
     "inflight": _inflight,
     "byzantine": _observer,
     "index": _index,
+    "old": _old,
 }
 
 

@@ -53,9 +53,12 @@ class Context:
     )  # binding site -> type (shared by child contexts)
     ghost: bool = False  # inside a branch that depends on a ghost variable
     message: str | None = None  # the message a receive handler handles
+    in_old: bool = False  # inside `old(…)`
 
     def child(self, **changes: object) -> Context:
-        ctx = Context(self.kind, self.node, dict(self.locals), self.local_types, self.ghost, self.message)
+        ctx = Context(
+            self.kind, self.node, dict(self.locals), self.local_types, self.ghost, self.message, self.in_old
+        )
         for key, value in changes.items():
             setattr(ctx, key, value)
         return ctx

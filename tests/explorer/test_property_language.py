@@ -9,7 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from explorer.bmc.prove import run_prove
 from explorer.cli import main
+from tests.conftest import build
 from tests.explorer.test_soundness import lengths_by_backend, replay_cli
 
 
@@ -67,3 +69,50 @@ def test_a_model_can_make_a_variable_volatile_or_durable(tmp_path: Path) -> None
     assert explicit == symbolic == {"once": 4}  # vote, crash, recover (forgetting), vote again
     assert lengths_by_backend(VOTE, 4, "careful") == ({}, {})
     assert check_and_replay(VOTE, tmp_path, "forgetful")["once"] == 4
+
+
+# ---------------------------------------------------------------- step invariants: old(e)
+
+FENCE = """
+const FENCED = false
+message Write(token: 0..3)
+node Client * 2 {
+  var t: 0..3 = index(self) + 1
+  action go when t > 0 { send Write(t) to Storage; t = 0 }
+}
+node Storage {
+  var max_token: 0..3 = 0
+  on Write(t) { if not FENCED or t > max_token { max_token = t } }
+}
+invariant tokens_grow: Storage.max_token >= old(Storage.max_token)
+model naive { network { reorder } }
+model fenced { const FENCED = true; network { reorder } }
+"""
+
+
+def test_a_step_invariant_compares_each_state_with_the_one_before(tmp_path: Path) -> None:
+    explicit, symbolic = lengths_by_backend(FENCE, 5, "naive")
+    assert explicit == symbolic == {"tokens_grow": 4}  # both writes sent, the newer one lands first
+    assert check_and_replay(FENCE, tmp_path, "naive")["tokens_grow"] == 4
+    assert lengths_by_backend(FENCE, 5, "fenced") == ({}, {})
+
+
+def test_prove_proves_a_step_invariant_by_induction() -> None:
+    assert run_prove(build(FENCE, "fenced"), "tokens_grow", [], k=1).verdict == "proved"
+    assert run_prove(build(FENCE, "naive"), "tokens_grow", [], k=1).verdict == "not_inductive"
+
+
+BACK = """
+node A {
+  var x: 0..1 = 0
+  action up when x == 0 { x = 1 }
+  action down when x == 1 { x = 0 }
+}
+invariant never_down: A.x >= old(A.x)
+"""
+
+
+def test_a_step_back_into_a_state_seen_before_is_checked_too(tmp_path: Path) -> None:
+    explicit, symbolic = lengths_by_backend(BACK, 3)
+    assert explicit == symbolic == {"never_down": 2}
+    assert check_and_replay(BACK, tmp_path)["never_down"] == 2

@@ -250,6 +250,28 @@ CASES: list[Bad] = [
         "volatle",
     ),
     bad(
+        "old_in_a_handler",
+        """\
+        node A { var x: 0..1 = 0
+          action go when old(x) == 0 { x = 1 } }
+        """,
+        "FL207",
+        "only invariants may use it",
+        (2, 18),
+        "old(x)",
+    ),
+    bad(
+        "old_inside_old",
+        """\
+        node A { var x: 0..1 = 0 }
+        invariant i: old(old(A.x)) == 0
+        """,
+        "FL207",
+        "`old(…)` inside `old(…)`",
+        (2, 18),
+        "old(A.x)",
+    ),
+    bad(
         "nesting_too_deep",
         "node A { var x: bool = " + "not " * 150 + "true }\n",
         "FL104",
