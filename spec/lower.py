@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from spec import ast, ir
@@ -48,11 +48,12 @@ class _Undefined(_NotConstant):
 class _Frame:
     """Slots of one handler's (or one property's) local bindings."""
 
-    slots: dict[int, int] = field(default_factory=dict)  # binding site (node id) -> slot
+    # (expansion, binding site) -> slot: each expansion of a definition binds its own locals
+    slots: dict[tuple[int, int], int] = field(default_factory=dict)
     size: int = 0
 
-    def slot(self, binding: Binding) -> int:
-        key = binding.site
+    def slot(self, binding: Binding, expansion: int = 0) -> int:
+        key = (expansion, binding.site)
         if key not in self.slots:
             self.slots[key] = self.size
             self.size += 1
@@ -68,6 +69,11 @@ class _Scope:
     relayed: ir.Send | None = (
         None  # in a handler of a signed message: what `relay` sends (but its destination)
     )
+    expansion: int = 0  # inside the body of a definition: which expansion of it (0: none)
+    arguments: dict[int, ir.Expr] = field(default_factory=dict)  # a definition's parameter site -> argument
+
+    def slot(self, binding: Binding) -> int:
+        return self.frame.slot(binding, self.expansion)
 
 
 def lower(checked: CheckedSpec, model_name: str, overrides: Mapping[str, int] | None = None) -> ir.System:
@@ -108,6 +114,7 @@ class _State:
         self.fault_spans: dict[tuple[str, str], Span] = {}
         self.setting_spans: dict[str, Span] = {}  # skew, partition: where the model sets them
         self.asserts: list[tuple[str, Span]] = []
+        self.expansions = 0  # definitions expanded so far: each expansion's locals get slots of their own
 
     def node_t(self, name: str | None) -> ir.NodeT:
         if name is None:
@@ -266,9 +273,9 @@ class _Expressions(_Constants):
         res = self.table.names[e.id]
         if res.kind == "local":
             assert res.binding is not None
-            return ir.Local(
-                scope.local_types.get(res.binding.site, ir.INT), scope.frame.slot(res.binding), e.name
-            )
+            if res.binding.kind == "defparam":
+                return scope.arguments[res.binding.site]
+            return ir.Local(scope.local_types.get(res.binding.site, ir.INT), scope.slot(res.binding), e.name)
         if res.kind == "var":
             assert scope.node is not None
             var = next(v for v in scope.node.vars if v.name == e.name)
@@ -292,6 +299,9 @@ class _Expressions(_Constants):
         raise AssertionError(res)
 
     def call_expr(self, e: ast.CallExpr, scope: _Scope) -> ir.Expr:
+        definition = self.scope.defs.get(e.func)
+        if definition is not None:
+            return self.expand(definition, e, scope)
         if e.func == "inflight":
             arg = e.args[0]
             assert isinstance(arg, ast.NameExpr)
@@ -316,6 +326,16 @@ class _Expressions(_Constants):
         if len(plain) == 1:  # min or max of a set
             return ir.Call(_elem_type(plain[0].type), e.func, plain, e.span)
         return ir.Call(ir.join_all(a.type for a in plain), e.func, plain, e.span)
+
+    def expand(self, definition: ast.DefDecl, call: ast.CallExpr, scope: _Scope) -> ir.Expr:
+        """A definition's body in place of its call, each parameter standing for its argument (lowered in
+        the caller's scope), with locals of its own: a definition is expanded, never called."""
+        arguments = {p.id: self.expr(a, scope) for p, a in zip(definition.params, call.args, strict=True)}
+        self.expansions += 1
+        inner = replace(
+            scope, local_types=dict(scope.local_types), expansion=self.expansions, arguments=arguments
+        )
+        return self.expr(definition.body, inner)
 
     def field_expr(self, e: ast.FieldExpr, scope: _Scope) -> ir.Expr:
         obj_type = self.table.of(e.obj)
@@ -417,7 +437,7 @@ class _Expressions(_Constants):
         binding = self.table.bindings[e.id]
         domain = self.plain(self.expr(e.domain, scope), e.domain.span)
         scope.local_types[binding.site] = _elem_type(domain.type)
-        slot = scope.frame.slot(binding)
+        slot = scope.slot(binding)
         body = self.expr(e.body, scope)
         if e.kind == "count":
             return ir.Quant(ir.IntT(0, _size_bound(domain.type)), e.kind, slot, domain, body)
@@ -465,7 +485,7 @@ class _Expressions(_Constants):
         binding = self.table.bindings[e.id]
         domain = self.plain(self.expr(e.domain, scope), e.domain.span)
         scope.local_types[binding.site] = _elem_type(domain.type)
-        return scope.frame.slot(binding), domain
+        return scope.slot(binding), domain
 
 
 _Expressions.EXPR_RULES = ast.dispatch(_Expressions, ast.EXPRESSIONS)
@@ -510,7 +530,7 @@ class _Statements(_Expressions):
         binding = self.table.bindings[s.id]
         domain = self.plain(self.expr(s.domain, scope), s.domain.span)
         scope.local_types[binding.site] = _elem_type(domain.type)
-        slot = scope.frame.slot(binding)
+        slot = scope.slot(binding)
         body = self.block(s.body, scope)
         if isinstance(s, ast.ForStmt):
             return [ir.For(slot, domain, body)]
@@ -566,7 +586,7 @@ class _Statements(_Expressions):
         binding = self.table.bindings[s.id]
         value = self.expr(s.value, scope)
         scope.local_types[binding.site] = value.type
-        return [ir.Let(scope.frame.slot(binding), value)]
+        return [ir.Let(scope.slot(binding), value)]
 
     def skip_stmt(self, s: ast.SkipStmt, scope: _Scope, node: ir.NodeType) -> list[ir.Stmt]:
         return []
@@ -929,7 +949,7 @@ class _Lowerer(_Statements):
             for index, fld in enumerate(message.fields):
                 binding = named[index] if index < len(named) else None
                 if binding is not None:
-                    slot = scope.frame.slot(binding)
+                    slot = scope.slot(binding)
                     scope.local_types[binding.site] = fld.type
                 else:
                     slot = scope.frame.size
@@ -943,7 +963,7 @@ class _Lowerer(_Statements):
                 scope.relayed = ir.Send(message.name, fields, ir.Lit(self.node_t(None), 0), h.span)
         sender_slot = None
         if sender is not None:
-            sender_slot = scope.frame.slot(sender)
+            sender_slot = scope.slot(sender)
             senders = self.scope.senders.get(h.name, [])
             scope.local_types[sender.site] = self.node_t(senders[0] if len(senders) == 1 else None)
         guard = self.expr(h.guard, scope) if h.guard is not None else None

@@ -385,6 +385,8 @@ class _ToAst(Transformer[Token, Any]):
             tuple(decls.get(ast.NodeDecl, [])),
             tuple(decls.get(ast.InvariantDecl, [])),
             tuple(decls.get(ast.ModelDecl, [])),
+            tuple(decls.get(ast.DefDecl, [])),
+            tuple(decls.get(ast.LivenessDecl, [])),
         )
 
     def spec_header(self, meta: Meta, children: list[Any]) -> tuple[str, str]:
@@ -531,6 +533,37 @@ class _ToAst(Transformer[Token, Any]):
     def invariant_decl(self, meta: Meta, children: list[Any]) -> ast.InvariantDecl:
         name, expr = children
         return ast.InvariantDecl(self.new_id(), _span(meta), str(name), _tok_span(name), expr)
+
+    def def_decl(self, meta: Meta, children: list[Any]) -> ast.DefDecl:
+        name, *params, body = children
+        return ast.DefDecl(
+            self.new_id(),
+            _span(meta),
+            str(name),
+            _tok_span(name),
+            tuple(p for p in params if p is not None),
+            body,
+        )
+
+    def def_param(self, meta: Meta, children: list[Any]) -> ast.DefParam:
+        name = children[0]
+        return ast.DefParam(self.new_id(), _span(meta), str(name), children[1] if len(children) > 1 else None)
+
+    def liveness_decl(self, meta: Meta, children: list[Any]) -> ast.LivenessDecl:
+        name, (kind, first, second) = children
+        return ast.LivenessDecl(self.new_id(), _span(meta), str(name), _tok_span(name), kind, first, second)
+
+    def eventually(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, None]:
+        return (ast.TemporalKind.EVENTUALLY, children[0], None)
+
+    def always_eventually(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, None]:
+        return (ast.TemporalKind.ALWAYS_EVENTUALLY, children[0], None)
+
+    def eventually_always(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, None]:
+        return (ast.TemporalKind.EVENTUALLY_ALWAYS, children[0], None)
+
+    def leads_to(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, ast.Expr]:
+        return (ast.TemporalKind.LEADS_TO, children[0], children[1])
 
     def model_decl(self, meta: Meta, children: list[Any]) -> ast.ModelDecl:
         name, *items = children

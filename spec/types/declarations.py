@@ -13,7 +13,7 @@ from spec.names import GlobalScope, NodeScope, did_you_mean
 from spec.source import SourceFile
 from spec.types.expressions import ExprChecker, ghost_note
 from spec.types.statements import StmtChecker
-from spec.types.table import Context, TypeTable
+from spec.types.table import Context, Signature, TypeTable
 from spec.types.terms import (
     BOOL,
     INT,
@@ -61,17 +61,48 @@ class TypeChecker:
             self.message(message)
         for name, senders in self.scope.senders.items():
             self.table.sender_types[name] = NodeTy(senders[0]) if len(senders) == 1 else NodeTy(None)
+        for definition in spec.defs:
+            if self.scope.defs.get(definition.name) is definition:
+                self.definition(definition)
         for node_decl in spec.nodes:
             node_scope = self.scope.nodes.get(node_decl.name)
             if node_scope is not None:
                 self.node(node_decl, node_scope)
         for invariant in spec.invariants:
             self.exprs.expect(invariant.expr, Context("property"), BOOL, f"invariant '{invariant.name}'")
+        for prop in spec.liveness:
+            for part in (prop.first, prop.second):
+                if part is not None:
+                    ctx = Context("property", temporal=True)
+                    self.exprs.expect(part, ctx, BOOL, f"a condition of liveness property '{prop.name}'")
         for model in spec.models:
             self.model(model)
         return self.table
 
     # ---- declarations
+
+    def definition(self, d: ast.DefDecl) -> None:
+        """A definition's body is checked once, with its parameters at their declared types; what it may
+        read is that of a property, and whether it reads more than its parameters and constants decides
+        where it may be used."""
+        ctx = Context("property")
+        params: list[Ty] = []
+        for param in d.params:
+            if param.type is None:
+                self.sink.error(
+                    "FL300",
+                    f"parameter '{param.name}' of {d.name} needs a type",
+                    param.span,
+                    f"write `{param.name}: T`, for instance `{param.name}: 0..3` or `{param.name}: Acceptor`",
+                )
+                declared: Ty = UNKNOWN
+            else:
+                declared = self.declared_type(param.type)
+            binding = self.exprs.bind(ctx, param, param.name, param.span, "defparam")
+            ctx.local_types[binding.site] = declared
+            params.append(declared)
+        result = self.exprs.expr(d.body, ctx)
+        self.table.defs[d.name] = Signature(tuple(params), result, self.exprs.impurity(d.body))
 
     def message(self, message: ast.MessageDecl) -> None:
         for fld in message.fields:

@@ -89,7 +89,12 @@ class _Checking:
         return UNKNOWN
 
     def bind(
-        self, ctx: Context, site: ast.Param | ast.Stmt | ast.Expr, name: str, span: Span, kind: str
+        self,
+        ctx: Context,
+        site: ast.Param | ast.DefParam | ast.Stmt | ast.Expr,
+        name: str,
+        span: Span,
+        kind: str,
     ) -> Binding:
         """Bind `name` at `site` in `ctx`: a local may hide no other name."""
         if name in ctx.locals:
@@ -226,6 +231,8 @@ class _References(_Checking):
         builtin = BUILTINS.get(e.func)
         if builtin is not None:
             return builtin(self, e, ctx)
+        if e.func in self.scope.defs:
+            return self.call_def(e, ctx)
         if e.func in self.scope.messages:
             self.sink.error(
                 "FL205",
@@ -237,12 +244,59 @@ class _References(_Checking):
                 "FL200",
                 f"unknown function '{e.func}'",
                 e.func_span,
-                f"the functions are {', '.join(BUILTIN_FUNCTIONS)}",
-                *did_you_mean(e.func, list(BUILTIN_FUNCTIONS)),
+                f"the functions are {', '.join([*BUILTIN_FUNCTIONS, *self.scope.defs])}",
+                *did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *self.scope.defs]),
             )
         for arg in e.args:
             self.expr(arg, ctx)
         return UNKNOWN
+
+    def call_def(self, e: ast.CallExpr, ctx: Context) -> Ty:
+        """A call of a definition: its arguments against its parameters; one that reads the state of the
+        system only in properties."""
+        arg_types = [self.expr(a, ctx) for a in e.args]
+        signature = self.table.defs.get(e.func)
+        if signature is None:  # itself, or one declared after it, while definitions are checked
+            self.sink.error(
+                "FL200",
+                f"{e.func} is used before its definition is complete",
+                e.func_span,
+                "a definition may use only the definitions declared before it (so none is recursive)",
+            )
+            return UNKNOWN
+        if len(arg_types) != len(signature.params):
+            self.sink.error(
+                "FL301",
+                f"{e.func} takes {len(signature.params)} argument{'s' if len(signature.params) != 1 else ''}, "
+                f"not {len(arg_types)}",
+                e.span,
+            )
+        for i, (arg, got, want) in enumerate(zip(e.args, arg_types, signature.params, strict=False)):
+            self.require_assignable(got, want, arg.span, f"argument {i + 1} of {e.func}")
+        if signature.impure is not None and ctx.kind != "property":
+            self.sink.error(
+                "FL207",
+                f"{e.func} {signature.impure}; only properties may use it",
+                e.span,
+                "a definition used in a handler may read only its parameters and constants",
+            )
+        return signature.result
+
+    def impurity(self, body: ast.Expr) -> str | None:
+        """What makes an expression more than a function of its parameters and constants, if anything."""
+        for sub in _walk(body):
+            if isinstance(sub, ast.FieldExpr) and sub.id in self.table.remote_reads:
+                node_type, var = self.table.remote_reads[sub.id]
+                return f"reads {node_type}.{var.name}"
+            if isinstance(sub, ast.NowExpr):
+                return "reads real time `now`"
+            if isinstance(sub, ast.CallExpr):
+                if sub.func in ("crashed", "inflight", "byzantine", "old"):
+                    return f"uses `{sub.func}(…)`"
+                called = self.table.defs.get(sub.func)
+                if called is not None and called.impure is not None:
+                    return f"uses {sub.func}, which {called.impure}"
+        return None
 
     def field_expr(self, e: ast.FieldExpr, ctx: Context) -> Ty:
         obj = self.expr(e.obj, ctx)
@@ -596,6 +650,10 @@ def _old(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`old(e)`: the value of `e` before the step, in an invariant, which is then checked on every step."""
     if ctx.kind != "property":
         checker.sink.error("FL207", "`old(…)` speaks of a step; only invariants may use it", e.span)
+    elif ctx.temporal:
+        checker.sink.error(
+            "FL207", "`old(…)` speaks of a step; a liveness property speaks of the states of a run", e.span
+        )
     elif ctx.in_old:
         checker.sink.error(
             "FL207", "`old(…)` inside `old(…)`: the state before the step has no step before it", e.span

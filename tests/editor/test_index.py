@@ -221,3 +221,21 @@ def test_a_model_s_durability_switch_uses_its_node_and_variable_and_shows_on_hov
     assert (last.kind, last.container) == ("var", "Client")
     assert symbol_at(index, text, "Client.last") == symbol_at(index, text, "Client * N")
     assert "volatile in model `forgetful`" in index.describe(last)
+
+
+def test_definitions_are_symbols_with_uses_a_description_and_completion() -> None:
+    text = (
+        SPEC
+        + "def busy_count(n: 0..N) = count r in inflight(Req): r.n == n\ninvariant few: busy_count(0) <= N\n"
+    )
+    index = index_of(text)
+    definition = symbol_at(index, text, "busy_count(n")
+    assert definition.kind == "def"
+    assert uses(index, definition) == [pos(text, "busy_count", 1)]
+    parameter = symbol_at(index, text, "(n: 0..N)", offset=1)
+    assert uses(index, parameter) == [pos(text, "n == n", offset=5)]
+    described = index.describe(definition)
+    assert "a definition of type int" in described and "only for properties" in described
+    offset = text.index("busy_count(0)")
+    labels = [c.label for c in complete(text, offset, index)]
+    assert "busy_count" in labels

@@ -310,7 +310,18 @@ async def test_completion_offers_model_keys_in_a_model(client: LanguageClient) -
 
 async def test_completion_offers_top_level_keywords_and_node_items(client: LanguageClient) -> None:
     top = await complete_at(client, RETRY + "\n@")
-    assert set(top) == {"spec", "const", "enum", "message", "signed", "node", "invariant", "model"}
+    assert set(top) == {
+        "spec",
+        "const",
+        "enum",
+        "message",
+        "signed",
+        "node",
+        "def",
+        "invariant",
+        "liveness",
+        "model",
+    }
     in_node = await complete_at(
         client, RETRY.replace("  var acked: bool = false\n", "  var acked: bool = false\n  @\n")
     )

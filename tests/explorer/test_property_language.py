@@ -116,3 +116,47 @@ def test_a_step_back_into_a_state_seen_before_is_checked_too(tmp_path: Path) -> 
     explicit, symbolic = lengths_by_backend(BACK, 3)
     assert explicit == symbolic == {"never_down": 2}
     assert check_and_replay(BACK, tmp_path)["never_down"] == 2
+
+
+# ---------------------------------------------------------------- definitions
+
+QUORUM = """
+const QUORUM = 2
+def votes_for(v: 0..2) = count a in Acceptor: a.accepted == v
+def chosen(v: 0..2) = votes_for(v) >= QUORUM
+def next_value(v: 0..2) = if v < 2 then v + 1 else v
+node Acceptor * 3 {
+  var accepted: 0..2 = 0
+  action accept when accepted < 2 { accepted = next_value(accepted) }
+}
+invariant one_chosen: not (chosen(1) and chosen(2))
+invariant nothing_chosen: all v in 1..2: not chosen(v)
+invariant each_counts_itself: all a in Acceptor: votes_for(a.accepted) >= 1
+"""
+
+
+def test_definitions_name_expressions_for_properties_and_handlers(tmp_path: Path) -> None:
+    explicit, symbolic = lengths_by_backend(QUORUM, 5)
+    # two acceptors each take one step to 1; three steps more would be needed to choose 2 as well
+    assert explicit == symbolic == {"nothing_chosen": 2}
+    verdicts = check_and_replay(QUORUM, tmp_path)
+    assert verdicts == {
+        "one_chosen": None,
+        "nothing_chosen": 2,
+        "each_counts_itself": None,
+        "no_runtime_errors": None,
+    }
+
+
+def test_a_definition_used_inside_its_own_argument_keeps_its_locals_apart() -> None:
+    # the argument's `at_least` runs its loop over `a` in the middle of the outer one's: were they one
+    # local, the outer count would compare the last acceptor only
+    nested = (
+        QUORUM
+        + """
+def at_least(v: 0..2) = count a in Acceptor: v <= a.accepted
+invariant nested: at_least(min(2, at_least(0) - 1)) == (count a in Acceptor: a.accepted >= 2)
+"""
+    )
+    explicit, symbolic = lengths_by_backend(nested, 5)
+    assert explicit == symbolic == {"nothing_chosen": 2}

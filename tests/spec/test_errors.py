@@ -83,7 +83,7 @@ CASES: list[Bad] = [
         }
         """,
         "FL100",
-        "unexpected '}'; expected 'const', 'enum', 'invariant', 'message', 'model', 'node'",
+        "unexpected '}'; expected 'const', 'def', 'enum', 'invariant', 'liveness', 'message', 'model', 'node'",
         (2, 1),
         "}",
     ),
@@ -269,6 +269,63 @@ CASES: list[Bad] = [
         "FL207",
         "`old(…)` inside `old(…)`",
         (2, 18),
+        "old(A.x)",
+    ),
+    bad(
+        "definition_reading_nodes_used_in_a_handler",
+        """\
+        node A { var x: 0..1 = 0
+          action go when high(1) { x = 1 } }
+        def high(v: 0..1) = A.x >= v
+        """,
+        "FL207",
+        "high reads A.x; only properties may use it",
+        (2, 18),
+        "high(1)",
+    ),
+    bad(
+        "definition_without_parameter_types",
+        """\
+        def twice(v) = v + v
+        node A { var x: 0..2 = twice(1) }
+        """,
+        "FL300",
+        "parameter 'v' of twice needs a type",
+        (1, 11),
+        "v",
+        note="`v: 0..3`",
+    ),
+    bad(
+        "recursive_definition",
+        """\
+        def down(v: 0..3) = if v == 0 then 0 else down(v - 1)
+        node A { var x: 0..3 = 0 }
+        """,
+        "FL200",
+        "down is used before its definition is complete",
+        (1, 43),
+        "down",
+    ),
+    bad(
+        "definition_given_too_many_arguments",
+        """\
+        def inc(v: 0..3) = v + 1
+        node A { var x: 0..3 = inc(1, 2) }
+        """,
+        "FL301",
+        "inc takes 1 argument, not 2",
+        (2, 24),
+        "inc(1, 2)",
+    ),
+    bad(
+        "old_in_a_liveness_property",
+        """\
+        node A { var x: 0..1 = 0 }
+        liveness l: eventually A.x > old(A.x)
+        """,
+        "FL207",
+        "a liveness property speaks of the states of a run",
+        (2, 30),
         "old(A.x)",
     ),
     bad(
