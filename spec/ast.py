@@ -486,6 +486,7 @@ class Handler:
     guard: Expr | None
     body: Block
     signer: Param | None = None  # `signed by s`: the signer of a signed message
+    fairness: str | None = None  # "fair" or "unfair" where written; None: the model decides
 
 
 @node

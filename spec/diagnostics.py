@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "FL601": "a value given for a constant the spec does not declare",
     "FL602": "a value given for a constant that the constant cannot take",
     "FL603": "a property (invariant, assertion or built-in) the spec does not have",
+    "FL604": "a liveness property given to a back end that checks safety only",
 }
 
 

@@ -670,6 +670,7 @@ class _Lowerer(_Statements):
             invariants=invariants,
             asserts=tuple(self.asserts),
             warnings=tuple(self.sink.warnings),
+            liveness=tuple(self.liveness(prop) for prop in self.spec.liveness),
         )
 
     # ---- the model
@@ -981,7 +982,16 @@ class _Lowerer(_Statements):
             scope.frame.size,
             timer,
             h.span,
+            h.fairness,
         )
+
+    def liveness(self, prop: ast.LivenessDecl) -> ir.Liveness:
+        scope = _Scope("property", None, _Frame())
+        first = self.expr(prop.first, scope)
+        second = self.expr(prop.second, scope) if prop.second is not None else None
+        text = _source_text(self.checked.source.text, prop.span).split(":", 1)[1].strip()
+        kind = ir.TemporalKind(str(prop.kind))
+        return ir.Liveness(prop.name, kind, first, second, scope.frame.size, prop.span, text)
 
     def invariant(self, inv: ast.InvariantDecl) -> ir.Invariant:
         scope = _Scope("property", None, _Frame())

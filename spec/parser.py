@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -485,6 +486,10 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Handler(
             self.new_id(), _span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer
         )
+
+    def fair_handler(self, meta: Meta, children: list[Any]) -> ast.Handler:
+        word, handler = children
+        return dataclasses.replace(handler, span=_span(meta), fairness=str(word))
 
     def on_timer(self, meta: Meta, children: list[Any]) -> ast.Handler:
         word, name, body = children

@@ -44,13 +44,54 @@ def properties_of(system: ir.System, selected: list[str] | None, deadlock: bool)
             Property(DEADLOCK_FREE, PropertyKind.DEADLOCK, "some protocol step is always enabled", "")
         )
     if selected:
-        known = {p.name for p in props}
+        known = {p.name for p in props} | {p.name for p in system.liveness}
         unknown = [s for s in selected if s not in known]
         if unknown:
             raise KeyError(unknown[0])
         keep = set(selected)
         props = [p for p in props if p.name in keep]
     return props
+
+
+def liveness_of(system: ir.System, selected: list[str] | None) -> list[Property]:
+    """The liveness properties a model checks (only the `selected` ones, if given)."""
+    uri = system.uri
+    return [
+        Property(p.name, PropertyKind.LIVENESS, p.text, f"{uri}:{p.span.line}:{p.span.column}")
+        for p in system.liveness
+        if not selected or p.name in selected
+    ]
+
+
+class Conditions:
+    """The conditions of the liveness properties (p, and q of `p leads_to q`), evaluated on states."""
+
+    def __init__(self, plan: Plan, effects: Effects, view: Callable[[State], View]) -> None:
+        self.plan = plan
+        self.view = view
+        compiler = Compiler(plan.system)
+        self.compiled: dict[str, tuple[Callable[[Ctx], Any], Callable[[Ctx], Any] | None, int]] = {}
+        for prop in plan.system.liveness:
+            second = compiler.expr(prop.second) if prop.second is not None else None
+            self.compiled[prop.name] = (compiler.expr(prop.first), second, prop.frame_size)
+
+    def evaluate(self, state: State, name: str) -> tuple[bool, bool]:
+        """(p, q) in `state` (q is True where there is none); a condition that cannot be evaluated (a
+        missing key, `none`) is false there."""
+        first, second, frame_size = self.compiled[name]
+        view = self.view(state)
+        now = state[self.plan.n + 2][NOW]
+        out = []
+        for fn in (first, second):
+            if fn is None:
+                out.append(True)
+                continue
+            try:
+                out.append(bool(fn(Ctx([], [None] * frame_size, -1, None, view, now=now))))
+            except Exception as raised:
+                error_of(raised)  # a run-time error of the spec (anything else is ours, and raised)
+                out.append(False)
+        return out[0], out[1]
 
 
 class View:

@@ -169,6 +169,13 @@ class TypeChecker:
 
     def handler(self, handler: ast.Handler, node: NodeScope) -> None:
         ctx = Context("handler", node, message=handler.name if handler.kind == "receive" else None)
+        if handler.fairness is not None and handler.kind in ("start", "recover"):
+            self.sink.error(
+                "FL207",
+                f"`{handler.fairness}` has no meaning for `on {handler.kind}`",
+                handler.span,
+                "on start runs once, at the start; on recover runs when the adversary recovers a node",
+            )
         if handler.kind == "receive":
             self.receive(handler, ctx)
         if handler.guard is not None:
