@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from explorer.cli import main
+from explorer.render.sequence import chart
 from explorer.run import CheckOptions, check_model
 from spec import load
 
@@ -162,3 +163,12 @@ def test_liveness_is_not_checked_under_a_depth_bound() -> None:
     results = check_model(checked, "default", CheckOptions(max_depth=1, out_dir=None))
     live = [r for r in results if r.kind == "liveness"]
     assert live and all(r.verdict == "incomplete" and "depth bound" in (r.reason or "") for r in live)
+
+
+def test_the_sequence_chart_of_a_lasso_marks_where_the_cycle_starts_and_closes(tmp_path: Path) -> None:
+    check(CYCLE, tmp_path)
+    document = json.loads((tmp_path / "out" / "spec" / "default" / "finishes.itf.json").read_text())
+    drawn = chart(document)
+    assert (0, "↻ the cycle starts here") in drawn.notes
+    assert any(row == 1 and "back to step 0, for ever" in text for row, text in drawn.notes)
+    assert drawn.verdict.endswith("(a lasso: from step 0 on, round for ever)")
