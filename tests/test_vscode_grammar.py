@@ -50,7 +50,7 @@ KEYWORD_ROLES: dict[str, str] = {
         ["spec", "const", "enum", "message", "node", "def", "invariant", "liveness", "model", "var", "let"],
         "storage.type",
     ),
-    **dict.fromkeys(["signed", "symmetric", "durable", "ghost"], "storage.modifier"),
+    **dict.fromkeys(["signed", "symmetric", "durable", "ghost", "fair", "unfair"], "storage.modifier"),
     **dict.fromkeys(["on", "from", "when", "action", "by"], "keyword.other.handler"),
     **dict.fromkeys(["if", "then", "else", "for", "choose", "skip", "reject", "assert"], "keyword.control"),
     **dict.fromkeys(["send", "broadcast", "relay", "to"], "keyword.other.message"),
