@@ -365,10 +365,13 @@ async def test_document_symbols_outline_nodes_properties_and_models(client: Lang
         "Server",
         "Client",
         "applied_once",
+        "gets_ack",
         "naive_reliable",
         "naive_lossy",
         "idempotent_lossy",
         "idempotent_duplicating",
+        "idempotent_synchronous_lossy",
+        "idempotent_synchronous_losing_every_attempt",
     ]
     client_node = symbols["Client"]
     assert client_node.kind == lsp.SymbolKind.Class
@@ -383,6 +386,7 @@ async def test_document_symbols_outline_nodes_properties_and_models(client: Lang
         RETRY, "Client", RETRY.count("Client", 0, RETRY.index("node Client"))
     )
     assert symbols["applied_once"].kind == lsp.SymbolKind.Boolean
+    assert symbols["gets_ack"].kind == lsp.SymbolKind.Boolean
     assert symbols["naive_lossy"].kind == lsp.SymbolKind.Module
 
 
