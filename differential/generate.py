@@ -27,6 +27,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+_R = TypeVar("_R")
 
 # Every construct that can be switched off. The fixed-seed suite runs with all of them on.
 FEATURES = (
@@ -70,6 +73,10 @@ FEATURES = (
     "signed_by",  # `on M(..) signed by s`: the signer of a signed message
     "relay",  # `relay to n`: a signed message passed on unchanged
     "any_node",  # variables of type `node` (any node type's instance)
+    "step_invariants",  # invariants with old(e), checked on every step
+    "defs",  # `def name(p: T) = expr`, used in invariants
+    "index",  # index(n) of a replicated, not symmetric, node
+    "durability_switch",  # `volatile N.v` / `durable N.v` in a model
 )
 
 # Field names the language refuses (they name the sender, the receiver and the signer of a message in
@@ -274,6 +281,9 @@ class _Gen:
         self.messages: list[_Message] = []
         self.sends_left = 0  # sends the random statements of the current handler may still make
         self.expect_error: tuple[int, str] | None = None
+        # The newer constructs draw from a stream of their own, so that each seed's spec is the one it was
+        # before they existed, with them added.
+        self.extra = random.Random(seed * 7919 + 1)
 
     # ---- randomness
 
@@ -323,6 +333,8 @@ class _Gen:
         self.plan_models()
         node_text = [self.node_text(n) for n in self.nodes]
         invariants = [self.invariant(i) for i in range(rng.randint(1, 3))]
+        definitions, more = self.with_extra_stream(self.property_extras)
+        invariants += more
         models, names = self.models_text()
         lines = [f"// generated for differential testing (seed {self.seed})", f"spec g{self.seed}", ""]
         for name, t in self.consts.items():
@@ -344,10 +356,70 @@ class _Gen:
         for text in node_text:
             lines += text
             lines.append("")
+        lines += definitions
         lines += invariants
         lines.append("")
         lines += models
         return GeneratedSpec(self.seed, "\n".join(lines) + "\n", names, self.expect_error, set(self.used))
+
+    def with_extra_stream(self, make: Callable[[], _R]) -> _R:
+        saved = self.rng
+        self.rng = self.extra
+        try:
+            return make()
+        finally:
+            self.rng = saved
+
+    def property_extras(self) -> tuple[list[str], list[str]]:
+        """Definitions and invariants with the newer constructs: (definitions, invariants)."""
+        definitions: list[str] = []
+        invariants: list[str] = []
+        sc = _Scope("property", None, [], ghost=True, total=True)
+        if self.chance(0.35) and self.use("step_invariants"):
+            invariants.append(f"invariant s{self.fresh('')}: {self.step_invariant(sc)}")
+        if self.chance(0.3) and self.use("defs"):
+            name, param = self.fresh("d"), self.fresh("p")
+            definitions.append(f"def {name}({param}: 0..3) = {self.bool_expr(sc.bind(param, R(0, 3)), 1)}")
+            argument = self.int_expr(sc, 1, (0, 3))
+            invariants.append(f"invariant u{self.fresh('')}: {name}({argument}) or {self.anchored(sc)}")
+        indexed = [n for n in self.nodes if n.replicated and not n.symmetric]
+        if indexed and self.chance(0.3) and self.use("index"):
+            node = self.rng.choice(indexed)
+            x = self.fresh("c")
+            body = self.bool_expr(sc.bind(x, NODE(node.name)), 1)
+            k = self.rng.randint(0, node.min_count - 1)
+            invariants.append(
+                f"invariant x{self.fresh('')}: all {x} in {node.name}: index({x}) != {k} or {body}"
+            )
+        return definitions, invariants
+
+    def step_invariant(self, sc: _Scope) -> str:
+        """An invariant over one step: a variable compared with its value before the step."""
+        rng = self.rng
+        choices = [(n, v) for n in self.nodes for v in n.vars if v.t.kind in ("int", "bool", "set")]
+        if not choices:
+            return f"old({self.bool_expr(sc, 1)}) or true"
+        node, var = rng.choice(choices)
+        x = self.fresh("c")
+        subject = f"{x}.{var.name}" if node.replicated else f"{node.name}.{var.name}"
+        if var.t.kind == "int":
+            cond = f"{subject} {rng.choice(['>=', '<=', '==', '!='])} old({subject})"
+        elif var.t.kind == "bool":
+            cond = rng.choice([f"old({subject}) implies {subject}", f"{subject} == old({subject})"])
+        else:
+            cond = f"len({subject}) >= len(old({subject}))"
+        if node.replicated:
+            return f"all {x} in {node.name}: {cond}"
+        return cond
+
+    def durability_switches(self) -> list[str]:
+        """`volatile N.v` / `durable N.v` lines for a model, now and then."""
+        lines = []
+        for node in self.nodes:
+            for var in node.vars:
+                if var.kind != "ghost" and self.chance(0.15) and self.use("durability_switch"):
+                    lines.append(f"  {self.rng.choice(['volatile', 'durable'])} {node.name}.{var.name}")
+        return lines
 
     @staticmethod
     def show_const(value: object, t: T) -> str:
@@ -579,6 +651,7 @@ class _Gen:
             lines.append(f"model {m.name} {{")
             for name, value in m.consts.items():
                 lines.append(f"  const {name} = {self.show_const(value, self.consts[name])}")
+            lines += self.with_extra_stream(self.durability_switches)
             if m.timing == "asynchronous":
                 if self.chance(0.7):
                     lines.append("  timing asynchronous")

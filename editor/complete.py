@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from editor.index import Index, Symbol, analyze
 from spec.names import BUILTIN_FUNCTIONS, BUILTIN_TYPES
 
-TOP_KEYWORDS = ("spec", "const", "enum", "message", "signed", "node", "invariant", "model")
+TOP_KEYWORDS = ("spec", "const", "enum", "message", "signed", "node", "def", "invariant", "liveness", "model")
 NODE_KEYWORDS = ("var", "durable", "ghost", "on", "action")
 STATEMENT_KEYWORDS = (
     "if",
@@ -57,7 +57,7 @@ SETTINGS = {
     "clocks": ("skew", "drift", "ntp"),
 }
 HANDLER_NAMES = ("start", "recover", "timeout")
-PROPERTY_FUNCTIONS = ("crashed", "inflight")
+PROPERTY_FUNCTIONS = ("crashed", "inflight", "old")
 
 _TOKEN = re.compile(
     r"(?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<int>[0-9]+)"
@@ -278,6 +278,7 @@ def _names(context: Context, index: Index | None, where: str) -> list[Completion
         out += _symbols(index, "member") + _symbols(index, "node")
         functions = [f for f in BUILTIN_FUNCTIONS if where == "property" or f not in PROPERTY_FUNCTIONS]
         out += [Completion(f, "function") for f in functions]
+        out += _symbols(index, "def")
     return out
 
 

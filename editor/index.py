@@ -37,6 +37,8 @@ KINDS = (
     "timer",
     "action",
     "invariant",
+    "liveness",
+    "def",
     "model",
     "local",
 )
@@ -157,6 +159,7 @@ class Index:
         self.consts: dict[str, Symbol] = {}
         self.enums: dict[str, Symbol] = {}
         self.members: dict[str, Symbol] = {}
+        self.defs: dict[str, Symbol] = {}
         self._build()
         self.occurrences.sort(key=lambda o: (o.span.line, o.span.column))
 
@@ -246,6 +249,12 @@ class Index:
                         key,
                         self._define("field", fld.name, _name_span(fld.span, fld.name), fld, message.name),
                     )
+        for definition in spec.defs:
+            symbol = self._define("def", definition.name, definition.name_span, definition)
+            if self.scope.defs.get(definition.name) is definition:
+                self.defs[definition.name] = symbol
+            for param in definition.params:
+                self._local(param, "param", self.table.declared.get(param.type.id) if param.type else None)
         for node in spec.nodes:
             symbol = self._define("node", node.name, node.name_span, node)
             if self.scope.nodes.get(node.name, None) is not None and self.scope.nodes[node.name].decl is node:
@@ -264,7 +273,11 @@ class Index:
                     self._define("action", handler.name, handler.name_span, handler, node.name)
 
     def _local(
-        self, site: ast.Param | ast.Stmt | ast.Expr, kind: str, ty: Ty | None, decl: object = None
+        self,
+        site: ast.Param | ast.DefParam | ast.Stmt | ast.Expr,
+        kind: str,
+        ty: Ty | None,
+        decl: object = None,
     ) -> None:
         """The local bound at `site` (if the checker bound it): its declaration, kind and type."""
         binding = self.table.bindings.get(site.id)
@@ -309,9 +322,19 @@ class _Uses:
                     self.expr(var.init)
             for handler in node.handlers:
                 self.handler(handler)
+        for definition in spec.defs:
+            for param in definition.params:
+                if param.type is not None:
+                    self.type(param.type)
+            self.expr(definition.body)
         for invariant in spec.invariants:
             index._define("invariant", invariant.name, invariant.name_span, invariant)
             self.expr(invariant.expr)
+        for prop in spec.liveness:
+            index._define("liveness", prop.name, prop.name_span, prop)
+            for part in (prop.first, prop.second):
+                if part is not None:
+                    self.expr(part)
         for model in spec.models:
             index._define("model", model.name, model.name_span, model)
             for item in model.items:
@@ -325,6 +348,9 @@ class _Uses:
             for const in model.consts:
                 self.use(index.consts.get(const.name), const.name_span)
                 self.expr(const.value)
+            for durability in model.durability:
+                self.use(index.nodes.get(durability.node), durability.node_span)
+                self.use(index.vars.get((durability.node, durability.var)), durability.var_span)
 
     def handler(self, handler: ast.Handler) -> None:
         index = self.index
@@ -471,6 +497,7 @@ class _Uses:
         if e.func == "inflight" and len(e.args) == 1 and isinstance(e.args[0], ast.NameExpr):
             self.use(self.index.messages.get(e.args[0].name), e.args[0].span)
             return
+        self.use(self.index.defs.get(e.func), e.func_span)
         self.children(e)
 
     def quant_expr(self, e: ast.QuantExpr | ast.SetComp | ast.MapComp) -> None:
@@ -556,6 +583,10 @@ def _var_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> 
         lines.append("durable: kept across a crash")
     elif decl.kind == "ghost":
         lines.append("ghost: bookkeeping for properties; it may not influence behaviour")
+    for model in index.spec.models:
+        for item in model.durability:
+            if (item.node, item.var) == (symbol.container, decl.name):
+                lines.append(f"{item.kind} in model `{model.name}`")
     return lines
 
 
@@ -636,6 +667,25 @@ def _invariant_lines(index: Index, symbol: Symbol, decl: object, systems: System
     return [_code(f"invariant {decl.name}: {text_of(index.source, decl.expr.span)}")]
 
 
+def _liveness_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.LivenessDecl)
+    return [
+        _code(text_of(index.source, decl.span)),
+        "liveness: checked on the fair runs of each model (docs/semantics.md, Liveness)",
+    ]
+
+
+def _def_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
+    assert isinstance(decl, ast.DefDecl)
+    lines = [_code(text_of(index.source, decl.span))]
+    signature = index.table.defs.get(decl.name)
+    if signature is not None:
+        lines.append(f"a definition of type {signature.result}, expanded where it is used")
+        if signature.impure is not None:
+            lines.append(f"only for properties: it {signature.impure}")
+    return lines
+
+
 def _model_lines(index: Index, symbol: Symbol, decl: object, systems: Systems) -> list[str]:
     assert isinstance(decl, ast.ModelDecl)
     lines = [_code(f"model {decl.name}")]
@@ -659,6 +709,8 @@ _DESCRIPTIONS: dict[str, Callable[[Index, Symbol, object, Systems], list[str]]] 
     "timer": _timer_lines,
     "action": _action_lines,
     "invariant": _invariant_lines,
+    "liveness": _liveness_lines,
+    "def": _def_lines,
     "model": _model_lines,
     "local": _local_lines,
 }
@@ -690,8 +742,12 @@ def _outline(spec: ast.SpecFile) -> list[OutlineItem]:
             }.get(handler.kind, f"on {handler.kind}")
             children.append(OutlineItem(label, "handler", handler.span, handler.name_span))
         items.append(OutlineItem(node.name, "node", node.span, node.name_span, tuple(children)))
+    for definition in spec.defs:
+        items.append(OutlineItem(definition.name, "def", definition.span, definition.name_span))
     for invariant in spec.invariants:
         items.append(OutlineItem(invariant.name, "invariant", invariant.span, invariant.name_span))
+    for prop in spec.liveness:
+        items.append(OutlineItem(prop.name, "liveness", prop.span, prop.name_span))
     for model in spec.models:
         items.append(OutlineItem(model.name, "model", model.span, model.name_span))
     items.sort(key=lambda i: (i.span.line, i.span.column))

@@ -43,6 +43,8 @@ _COMPLETION_KINDS = {
     "timer": lsp.CompletionItemKind.Event,
     "action": lsp.CompletionItemKind.Method,
     "invariant": lsp.CompletionItemKind.Property,
+    "liveness": lsp.CompletionItemKind.Property,
+    "def": lsp.CompletionItemKind.Function,
     "model": lsp.CompletionItemKind.Module,
     "local": lsp.CompletionItemKind.Variable,
     "function": lsp.CompletionItemKind.Function,
@@ -59,6 +61,8 @@ _SYMBOL_KINDS = {
     "var": lsp.SymbolKind.Field,
     "handler": lsp.SymbolKind.Method,
     "invariant": lsp.SymbolKind.Boolean,
+    "liveness": lsp.SymbolKind.Boolean,
+    "def": lsp.SymbolKind.Function,
     "model": lsp.SymbolKind.Module,
 }
 

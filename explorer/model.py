@@ -5,7 +5,7 @@ Search (explorer/search/) sees only this; it never imports the front end or the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -31,6 +31,7 @@ class PropertyKind(StrEnum):
     ASSERTION = "assertion"
     RUNTIME = "runtime"
     DEADLOCK = "deadlock"
+    LIVENESS = "liveness"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +69,41 @@ class Model(Protocol):
         """Names of the invariants `state` violates (among those being checked)."""
         ...
 
+    @property
+    def checks_steps(self) -> bool:
+        """Whether some property speaks of steps (an invariant with `old(e)`)."""
+        ...
+
+    def violated_step(self, before: State, after: State) -> list[str]:
+        """Names of the step invariants the step from `before` to `after` violates."""
+        ...
+
     def fingerprint(self, state: State) -> int:
         """What the search remembers of a state: equal for states it need not tell apart (the same state,
         or, under symmetry reduction, states that differ only by a permutation of interchangeable nodes)."""
         ...
 
 
-__all__ = ["Action", "Model", "Property", "PropertyKind", "SpecRuntimeError", "State"]
+class FairModel(Model, Protocol):
+    """A model with liveness properties: the search over fair runs (explorer/search/liveness.py) asks it
+    what each property's conditions are in a state, and which steps a fair run owes."""
+
+    @property
+    def liveness(self) -> Sequence[Property]:
+        """The liveness properties being checked."""
+        ...
+
+    def temporal_kind(self, name: str) -> str:
+        """`eventually`, `always_eventually`, `eventually_always` or `leads_to`."""
+        ...
+
+    def condition(self, state: State, name: str) -> tuple[bool, bool]:
+        """(p, q) of liveness property `name` in `state` (q: True where the property has none)."""
+        ...
+
+    def fair_token(self, state: State, action: Action) -> Hashable | None:
+        """The step `action` from `state`, as fairness names it, if a fair run owes it; None if not."""
+        ...
+
+
+__all__ = ["Action", "FairModel", "Model", "Property", "PropertyKind", "SpecRuntimeError", "State"]

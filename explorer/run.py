@@ -13,12 +13,13 @@ from typing import Any
 import spec
 from explorer.search import SearchResult, Stats, explore
 from explorer.search.limits import default_memory_limit, watchdog
+from explorer.search.liveness import check_lasso, check_liveness, lasso_path
 from explorer.semantics.system import SystemModel
 from explorer.trace import itf, text
 from explorer.trace.files import write_atomic
 from explorer.trace.path import Path, rebuild
 from spec import CheckedSpec, ir
-from spec.diagnostics import raise_errors
+from spec.diagnostics import Diagnostic, InternalError, raise_errors
 
 
 @dataclass
@@ -98,6 +99,28 @@ def _instantiate(
     return system, model
 
 
+def refuse_liveness(
+    checked: CheckedSpec, options: CheckOptions, backend: str, warn: Callable[[str], None] | None
+) -> None:
+    """bmc, prove and simulate check safety only: a liveness property named on the command line is refused
+    (SpecError, located at its declaration); the others are left out with a warning."""
+    named = set(options.invariants or ())
+    refused = [
+        Diagnostic(
+            "FL604",
+            f"liveness property '{prop.name}' is checked by `faultline check` only, not by `{backend}`",
+            prop.name_span,
+            (f"`{backend}` looks for finite counterexamples: invariants, assertions and run-time errors",),
+        )
+        for prop in checked.ast.liveness
+        if prop.name in named
+    ]
+    raise_errors(refused, checked.source)
+    left_out = [p.name for p in checked.ast.liveness]
+    if left_out and not named and warn is not None:
+        warn(f"{backend} checks no liveness property ({', '.join(left_out)}): `faultline check` does")
+
+
 def _record_violation(
     result: PropertyResult,
     path: Path,
@@ -129,7 +152,7 @@ def _record_trace(
     """Write the counterexample of `prop` (the path of its .itf.json), unless traces are not wanted."""
     if options.out_dir is None:
         return None
-    described = next((p for p in model.properties if p.name == prop), None)
+    described = next((p for p in (*model.properties, *model.liveness) if p.name == prop), None)
     kind, description = (described.kind, described.text) if described is not None else ("invariant", "")
     info = itf.TraceInfo(
         checked.name,
@@ -164,7 +187,49 @@ def check_model(
         max_seconds=options.max_seconds,
         max_memory=options.max_memory,
     )
-    return verdicts(checked, system, model, result, options)
+    out = verdicts(checked, system, model, result, options)
+    if model.liveness:
+        out += liveness_verdicts(checked, system, options)
+    return out
+
+
+def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOptions) -> list[PropertyResult]:
+    """The liveness properties of one model, on its whole reachable graph (without symmetry reduction:
+    fairness speaks of each node)."""
+    model = SystemModel(system, options.invariants, symmetry=False)
+    bounds = system.model.bounds() + "; fair runs (docs/semantics.md)"
+    if options.max_depth is not None:
+        stats = Stats()
+        reason = "liveness needs every reachable state: it is not checked under a depth bound"
+        return [
+            PropertyResult(
+                system.model.name, p.name, p.kind, "incomplete", stats, bounds, p.text, reason=reason
+            )
+            for p in model.liveness
+        ]
+    memory = options.max_memory if options.max_memory is not None else default_memory_limit()
+    result = check_liveness(model, options.max_states, options.max_seconds, memory)
+    graph = result.graph
+    stats = Stats(seconds=result.seconds)
+    if graph is not None:
+        stats.distinct = len(graph.states)
+        stats.generated = sum(len(edges) for edges in graph.edges)
+    out = []
+    for prop in model.liveness:
+        base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text)
+        lasso = result.lassos.get(prop.name)
+        if not result.complete or graph is None:
+            base.verdict, base.reason = "incomplete", result.stop_reason
+        elif lasso is not None:
+            path = lasso_path(graph, lasso)
+            assert path.loop is not None
+            states, actions = [s for _, s in path.steps], [a for a, _ in path.steps[1:]]
+            why = check_lasso(model, states, actions, path.closing, path.loop, prop.name)
+            if why is not None:
+                raise InternalError(f"the lasso found for {prop.name} does not check: {why}")
+            _record_violation(base, path, checked, model, options)
+        out.append(base)
+    return out
 
 
 def verdicts(
@@ -217,6 +282,7 @@ def bmc_model(
     """The same verdicts as `check_model`, by bounded model checking with Z3 to `depth` steps."""
     from explorer.bmc.bmc import run_bmc
 
+    refuse_liveness(checked, options, "bmc", warn)
     system, model = _instantiate(checked, model_name, options, warn)
     result = run_bmc(
         model,
@@ -255,6 +321,7 @@ def simulate_model(
     """Random runs of the model; a property holds "within N runs of D steps (seed S)" if none broke it."""
     from explorer.search.simulate import simulate
 
+    refuse_liveness(checked, options, "simulate", warn)
     system, model = _instantiate(checked, model_name, options, warn)
     result = simulate(model, runs, depth, seed, options.max_seconds)
     bounds = f"{system.model.bounds()}; {result.runs} random runs of up to {depth} steps, seed {seed}"
@@ -301,6 +368,7 @@ def prove_model(
         ],
         checked.source,
     )
+    refuse_liveness(checked, options, "prove", warn)
     system, model = _instantiate(checked, model_name, options, warn, select=False)
     goals_known = {p.name: p for p in model.properties if p.kind != "deadlock"}
     with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar, dataclass_transform, get_args
 
 from spec.source import Span
@@ -485,6 +486,7 @@ class Handler:
     guard: Expr | None
     body: Block
     signer: Param | None = None  # `signed by s`: the signer of a signed message
+    fairness: str | None = None  # "fair" or "unfair" where written; None: the model decides
 
 
 @node
@@ -519,6 +521,44 @@ class InvariantDecl:
 
 
 @node
+class DefParam:
+    id: int
+    span: Span
+    name: str
+    type: TypeExpr | None  # required; None only so that the checker can say so
+
+
+@node
+class DefDecl:
+    """`def name(p: T, …) = expr`: a named expression, expanded where it is called."""
+
+    id: int
+    span: Span
+    name: str
+    name_span: Span
+    params: tuple[DefParam, ...]
+    body: Expr
+
+
+class TemporalKind(StrEnum):
+    EVENTUALLY = "eventually"  # `eventually p`: some state of every fair run satisfies p
+    ALWAYS_EVENTUALLY = "always_eventually"  # p holds again and again
+    EVENTUALLY_ALWAYS = "eventually_always"  # from some point on, p holds for good
+    LEADS_TO = "leads_to"  # `p leads_to q`: every p-state is followed (or is itself) a q-state
+
+
+@node
+class LivenessDecl:
+    id: int
+    span: Span
+    name: str
+    name_span: Span
+    kind: TemporalKind
+    first: Expr  # p
+    second: Expr | None  # q, for leads_to
+
+
+@node
 class Setting:
     """One line of a model's settings block: `loss <= 1`, `fifo`, `crash_stop <= 1 of Lock`."""
 
@@ -543,6 +583,20 @@ class ModelItem:
 
 
 @node
+class ModelDurability:
+    """`volatile Acceptor.promised` or `durable Acceptor.promised` in a model: the variable's kind there."""
+
+    id: int
+    span: Span
+    kind: str  # "durable" or "volatile"
+    kind_span: Span
+    node: str
+    node_span: Span
+    var: str
+    var_span: Span
+
+
+@node
 class ModelDecl:
     id: int
     span: Span
@@ -550,6 +604,7 @@ class ModelDecl:
     name_span: Span
     items: tuple[ModelItem, ...]
     consts: tuple[ConstDecl, ...]
+    durability: tuple[ModelDurability, ...] = ()
 
 
 @node
@@ -563,6 +618,8 @@ class SpecFile:
     nodes: tuple[NodeDecl, ...]
     invariants: tuple[InvariantDecl, ...]
     models: tuple[ModelDecl, ...]
+    defs: tuple[DefDecl, ...] = ()
+    liveness: tuple[LivenessDecl, ...] = ()
 
 
 # ---------------------------------------------------------------- the node classes, by kind

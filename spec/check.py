@@ -52,7 +52,7 @@ def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Dia
         )
         return CheckedSpec(source, spec, GlobalScope(), TypeTable(), []), [empty]
     scope, found = collect(spec)
-    table, typed = check_types(spec, scope)
+    table, typed = check_types(spec, scope, source)
     sink = DiagnosticSink()
     for model in spec.models:
         _check_model(model, scope, sink)
@@ -62,7 +62,41 @@ def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Dia
     ), diagnostics
 
 
+def _check_durability(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    """`volatile Node.var` / `durable Node.var`: a variable of a declared node, not a ghost, named once."""
+    named: set[tuple[str, str]] = set()
+    for item in model.durability:
+        node_scope = scope.nodes.get(item.node)
+        if node_scope is None:
+            sink.error(
+                "FL200",
+                f"unknown node type '{item.node}'",
+                item.node_span,
+                *did_you_mean(item.node, list(scope.nodes)),
+            )
+            continue
+        var = node_scope.vars.get(item.var)
+        if var is None:
+            sink.error(
+                "FL200",
+                f"node {item.node} has no variable '{item.var}'",
+                item.var_span,
+                *did_you_mean(item.var, list(node_scope.vars)),
+            )
+            continue
+        if var.kind == "ghost":
+            sink.error(
+                "FL401",
+                f"{item.node}.{item.var} is a ghost variable: it keeps books for properties and is never lost",
+                item.span,
+            )
+        if (item.node, item.var) in named:
+            sink.error("FL401", f"{item.node}.{item.var} is given twice in model '{model.name}'", item.span)
+        named.add((item.node, item.var))
+
+
 def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    _check_durability(model, scope, sink)
     seen: dict[str, ast.ModelItem] = {}
     for item in model.items:
         if item.key not in MODEL_KEYS:

@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "FL302": "an assignment to something that cannot be assigned",
     "FL303": "a domain that is not finite or not iterable",
     "FL304": "a type that cannot be given a finite domain",
+    "FL305": "a comparison read as part of a quantifier's body, where it was meant for the quantifier",
     "FL400": "an unknown key or setting in a model block",
     "FL401": "a setting given twice or a contradictory setting",
     "FL402": "a fault budget on a node type that does not exist, or with a bad bound",
@@ -45,6 +46,7 @@ CODES: dict[str, str] = {
     "FL601": "a value given for a constant the spec does not declare",
     "FL602": "a value given for a constant that the constant cannot take",
     "FL603": "a property (invariant, assertion or built-in) the spec does not have",
+    "FL604": "a liveness property given to a back end that checks safety only",
 }
 
 

@@ -494,6 +494,14 @@ class MsgField:
 
 
 @ir
+class Old:
+    """`old(e)` in a step invariant: `e` evaluated in the state before the step."""
+
+    type: Type
+    operand: Expr
+
+
+@ir
 class Unwrap:
     """An optional value used where a plain one is needed: `none` there is a run-time error."""
 
@@ -551,6 +559,7 @@ Expr = (
     | InFlight
     | MsgField
     | Unwrap
+    | Old
 )
 
 # ---------------------------------------------------------------- statements
@@ -720,6 +729,7 @@ class Handler:
     frame_size: int
     timer: int | None
     span: Span
+    fairness: str | None = None  # "fair", "unfair", or None: the model's default (docs/semantics.md)
 
 
 @ir
@@ -756,6 +766,32 @@ class Instance:
 class Invariant:
     name: str
     expr: Expr
+    frame_size: int
+    span: Span
+    text: str
+
+    @property
+    def step(self) -> bool:
+        """Whether it speaks of a step (`old(e)`): then it is checked on every transition, not on states."""
+        return any(isinstance(sub, Old) for sub in walk(self.expr))
+
+
+class TemporalKind(StrEnum):
+    EVENTUALLY = "eventually"
+    ALWAYS_EVENTUALLY = "always_eventually"
+    EVENTUALLY_ALWAYS = "eventually_always"
+    LEADS_TO = "leads_to"
+
+
+@ir
+class Liveness:
+    """A temporal property over the fair runs of the model: `eventually p`, `always eventually p`,
+    `eventually always p` or `p leads_to q` (docs/semantics.md, Liveness)."""
+
+    name: str
+    kind: TemporalKind
+    first: Expr  # p
+    second: Expr | None  # q, for leads_to
     frame_size: int
     span: Span
     text: str
@@ -884,6 +920,7 @@ class System:
     invariants: tuple[Invariant, ...]
     asserts: tuple[tuple[str, Span], ...]
     warnings: tuple[Diagnostic, ...] = ()
+    liveness: tuple[Liveness, ...] = ()
 
     def node_type(self, name: str) -> NodeType:
         for nt in self.node_types:

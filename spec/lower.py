@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from spec import ast, ir
@@ -20,7 +20,7 @@ from spec.check import CheckedSpec
 from spec.diagnostics import DiagnosticSink
 from spec.names import DEFAULT_MODEL, Binding, assertion_name
 from spec.source import NOWHERE, Span
-from spec.types import EnumTy, MapTy, MsgTy
+from spec.types import EnumTy, MapTy, MsgTy, NodeTy, strip_option
 
 # The implicit last field of a signed message: the node whose signature it carries.
 SIGNER = "signer"
@@ -48,11 +48,12 @@ class _Undefined(_NotConstant):
 class _Frame:
     """Slots of one handler's (or one property's) local bindings."""
 
-    slots: dict[int, int] = field(default_factory=dict)  # binding site (node id) -> slot
+    # (expansion, binding site) -> slot: each expansion of a definition binds its own locals
+    slots: dict[tuple[int, int], int] = field(default_factory=dict)
     size: int = 0
 
-    def slot(self, binding: Binding) -> int:
-        key = binding.site
+    def slot(self, binding: Binding, expansion: int = 0) -> int:
+        key = (expansion, binding.site)
         if key not in self.slots:
             self.slots[key] = self.size
             self.size += 1
@@ -68,6 +69,11 @@ class _Scope:
     relayed: ir.Send | None = (
         None  # in a handler of a signed message: what `relay` sends (but its destination)
     )
+    expansion: int = 0  # inside the body of a definition: which expansion of it (0: none)
+    arguments: dict[int, ir.Expr] = field(default_factory=dict)  # a definition's parameter site -> argument
+
+    def slot(self, binding: Binding) -> int:
+        return self.frame.slot(binding, self.expansion)
 
 
 def lower(checked: CheckedSpec, model_name: str, overrides: Mapping[str, int] | None = None) -> ir.System:
@@ -108,6 +114,7 @@ class _State:
         self.fault_spans: dict[tuple[str, str], Span] = {}
         self.setting_spans: dict[str, Span] = {}  # skew, partition: where the model sets them
         self.asserts: list[tuple[str, Span]] = []
+        self.expansions = 0  # definitions expanded so far: each expansion's locals get slots of their own
 
     def node_t(self, name: str | None) -> ir.NodeT:
         if name is None:
@@ -266,9 +273,9 @@ class _Expressions(_Constants):
         res = self.table.names[e.id]
         if res.kind == "local":
             assert res.binding is not None
-            return ir.Local(
-                scope.local_types.get(res.binding.site, ir.INT), scope.frame.slot(res.binding), e.name
-            )
+            if res.binding.kind == "defparam":
+                return scope.arguments[res.binding.site]
+            return ir.Local(scope.local_types.get(res.binding.site, ir.INT), scope.slot(res.binding), e.name)
         if res.kind == "var":
             assert scope.node is not None
             var = next(v for v in scope.node.vars if v.name == e.name)
@@ -292,13 +299,24 @@ class _Expressions(_Constants):
         raise AssertionError(res)
 
     def call_expr(self, e: ast.CallExpr, scope: _Scope) -> ir.Expr:
+        definition = self.scope.defs.get(e.func)
+        if definition is not None:
+            return self.expand(definition, e, scope)
         if e.func == "inflight":
             arg = e.args[0]
             assert isinstance(arg, ast.NameExpr)
             return ir.InFlight(ir.SetT(ir.MsgT(arg.name)), arg.name)
         args = tuple(self.expr(a, scope) for a in e.args)
+        if e.func == "old":
+            return ir.Old(args[0].type, args[0])
         if e.func in ("crashed", "byzantine"):
             return ir.Call(ir.BOOL, e.func, (self.plain(args[0], e.args[0].span),), e.span)
+        if e.func == "index":  # a node is its global index: less the index of its type's instance 0
+            node = self.plain(args[0], e.args[0].span)
+            node_type = strip_option(self.table.of(e.args[0]))
+            assert isinstance(node_type, NodeTy) and node_type.node_type is not None
+            first, count = self.node_ranges[node_type.node_type]
+            return ir.Binary(ir.IntT(0, count - 1), "-", node, ir.Lit(ir.IntT(first, first), first))
         if e.func == "keys":
             key_t = args[0].type.key if isinstance(args[0].type, ir.MapT) else ir.INT
             return ir.Call(ir.SetT(key_t), "keys", (self.plain(args[0], e.args[0].span),), e.span)
@@ -309,6 +327,16 @@ class _Expressions(_Constants):
             elem = _elem_type(plain[0].type)
             return ir.Call(elem.inner if isinstance(elem, ir.OptionT) else elem, e.func, plain, e.span)
         return ir.Call(ir.join_all(a.type for a in plain), e.func, plain, e.span)
+
+    def expand(self, definition: ast.DefDecl, call: ast.CallExpr, scope: _Scope) -> ir.Expr:
+        """A definition's body in place of its call, each parameter standing for its argument (lowered in
+        the caller's scope), with locals of its own: a definition is expanded, never called."""
+        arguments = {p.id: self.expr(a, scope) for p, a in zip(definition.params, call.args, strict=True)}
+        self.expansions += 1
+        inner = replace(
+            scope, local_types=dict(scope.local_types), expansion=self.expansions, arguments=arguments
+        )
+        return self.expr(definition.body, inner)
 
     def field_expr(self, e: ast.FieldExpr, scope: _Scope) -> ir.Expr:
         obj_type = self.table.of(e.obj)
@@ -410,7 +438,7 @@ class _Expressions(_Constants):
         binding = self.table.bindings[e.id]
         domain = self.plain(self.expr(e.domain, scope), e.domain.span)
         scope.local_types[binding.site] = _elem_type(domain.type)
-        slot = scope.frame.slot(binding)
+        slot = scope.slot(binding)
         body = self.expr(e.body, scope)
         if e.kind == "count":
             return ir.Quant(ir.IntT(0, _size_bound(domain.type)), e.kind, slot, domain, body)
@@ -458,7 +486,7 @@ class _Expressions(_Constants):
         binding = self.table.bindings[e.id]
         domain = self.plain(self.expr(e.domain, scope), e.domain.span)
         scope.local_types[binding.site] = _elem_type(domain.type)
-        return scope.frame.slot(binding), domain
+        return scope.slot(binding), domain
 
 
 _Expressions.EXPR_RULES = ast.dispatch(_Expressions, ast.EXPRESSIONS)
@@ -503,7 +531,7 @@ class _Statements(_Expressions):
         binding = self.table.bindings[s.id]
         domain = self.plain(self.expr(s.domain, scope), s.domain.span)
         scope.local_types[binding.site] = _elem_type(domain.type)
-        slot = scope.frame.slot(binding)
+        slot = scope.slot(binding)
         body = self.block(s.body, scope)
         if isinstance(s, ast.ForStmt):
             return [ir.For(slot, domain, body)]
@@ -559,7 +587,7 @@ class _Statements(_Expressions):
         binding = self.table.bindings[s.id]
         value = self.expr(s.value, scope)
         scope.local_types[binding.site] = value.type
-        return [ir.Let(scope.frame.slot(binding), value)]
+        return [ir.Let(scope.slot(binding), value)]
 
     def skip_stmt(self, s: ast.SkipStmt, scope: _Scope, node: ir.NodeType) -> list[ir.Stmt]:
         return []
@@ -643,6 +671,7 @@ class _Lowerer(_Statements):
             invariants=invariants,
             asserts=tuple(self.asserts),
             warnings=tuple(self.sink.warnings),
+            liveness=tuple(self.liveness(prop) for prop in self.spec.liveness),
         )
 
     # ---- the model
@@ -861,6 +890,13 @@ class _Lowerer(_Statements):
 
     # ---- nodes
 
+    def var_kind(self, decl: ast.NodeDecl, var: ast.VarDecl) -> ir.VarKind:
+        """The variable's kind as declared, unless the model says `volatile Node.var` or `durable Node.var`."""
+        for item in self.model_decl.durability if self.model_decl is not None else ():
+            if (item.node, item.var) == (decl.name, var.name):
+                return ir.VarKind.VAR if item.kind == "volatile" else ir.VarKind.DURABLE
+        return ir.VarKind(var.kind)
+
     def node_shell(self, decl: ast.NodeDecl) -> ir.NodeType:
         first, count = self.node_ranges[decl.name]
         scope = _Scope("init", None, _Frame())
@@ -873,7 +909,7 @@ class _Lowerer(_Statements):
                 init = ir.Lit(var_type, _default_value(var_type))
             holds_time = isinstance(var.type, ast.NamedType) and var.type.name == "time"
             vars_.append(
-                ir.VarDecl(var.name, ir.VarKind(var.kind), var_type, init, slot, var.span, holds_time)
+                ir.VarDecl(var.name, self.var_kind(decl, var), var_type, init, slot, var.span, holds_time)
             )
             known, value = isinstance(init, ir.Lit), getattr(init, "value", None)
             if not known and var.init is not None:
@@ -915,7 +951,7 @@ class _Lowerer(_Statements):
             for index, fld in enumerate(message.fields):
                 binding = named[index] if index < len(named) else None
                 if binding is not None:
-                    slot = scope.frame.slot(binding)
+                    slot = scope.slot(binding)
                     scope.local_types[binding.site] = fld.type
                 else:
                     slot = scope.frame.size
@@ -929,7 +965,7 @@ class _Lowerer(_Statements):
                 scope.relayed = ir.Send(message.name, fields, ir.Lit(self.node_t(None), 0), h.span)
         sender_slot = None
         if sender is not None:
-            sender_slot = scope.frame.slot(sender)
+            sender_slot = scope.slot(sender)
             senders = self.scope.senders.get(h.name, [])
             scope.local_types[sender.site] = self.node_t(senders[0] if len(senders) == 1 else None)
         guard = self.expr(h.guard, scope) if h.guard is not None else None
@@ -947,7 +983,16 @@ class _Lowerer(_Statements):
             scope.frame.size,
             timer,
             h.span,
+            h.fairness,
         )
+
+    def liveness(self, prop: ast.LivenessDecl) -> ir.Liveness:
+        scope = _Scope("property", None, _Frame())
+        first = self.expr(prop.first, scope)
+        second = self.expr(prop.second, scope) if prop.second is not None else None
+        text = _source_text(self.checked.source.text, prop.span).split(":", 1)[1].strip()
+        kind = ir.TemporalKind(str(prop.kind))
+        return ir.Liveness(prop.name, kind, first, second, scope.frame.size, prop.span, text)
 
     def invariant(self, inv: ast.InvariantDecl) -> ir.Invariant:
         scope = _Scope("property", None, _Frame())

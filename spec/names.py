@@ -18,7 +18,7 @@ from spec.source import Span
 
 # Names with a fixed meaning in types and calls.
 BUILTIN_TYPES = ("bool", "int", "time")
-BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine")
+BUILTIN_FUNCTIONS = ("min", "max", "len", "keys", "crashed", "inflight", "byzantine", "index", "old")
 # Handler names with a special meaning: `on start`, `on recover`.
 LIFECYCLE = ("start", "recover")
 # The one model of a spec without model blocks: asynchronous, reordering, no faults.
@@ -70,6 +70,8 @@ class GlobalScope:
     messages: dict[str, ast.MessageDecl] = field(default_factory=dict)
     nodes: dict[str, NodeScope] = field(default_factory=dict)
     invariants: dict[str, ast.InvariantDecl] = field(default_factory=dict)
+    liveness: dict[str, ast.LivenessDecl] = field(default_factory=dict)
+    defs: dict[str, ast.DefDecl] = field(default_factory=dict)
     models: dict[str, ast.ModelDecl] = field(default_factory=dict)
     # message name -> node types whose handlers send it, in declaration order
     senders: dict[str, list[str]] = field(default_factory=dict)
@@ -80,6 +82,7 @@ class GlobalScope:
         yield from self.members
         yield from self.messages
         yield from self.nodes
+        yield from self.defs
 
 
 def did_you_mean(name: str, candidates: Iterator[str] | list[str]) -> tuple[str, ...]:
@@ -143,12 +146,19 @@ def collect(spec: ast.SpecFile) -> tuple[GlobalScope, list[Diagnostic]]:
     for node_decl in spec.nodes:
         if declare(node_decl.name, node_decl.name_span, "node type"):
             scope.nodes[node_decl.name] = _collect_node(node_decl, sink, reserved, first_seen)
+    for definition in spec.defs:
+        if declare(definition.name, definition.name_span, "definition"):
+            scope.defs[definition.name] = definition
     seen_props: dict[str, Span] = {}
-    for invariant in spec.invariants:
-        if invariant.name in seen_props:
-            sink.error("FL201", f"invariant '{invariant.name}' is already declared", invariant.name_span)
-        seen_props[invariant.name] = invariant.name_span
-        scope.invariants[invariant.name] = invariant
+    props: list[ast.InvariantDecl | ast.LivenessDecl] = [*spec.invariants, *spec.liveness]
+    for prop in props:
+        if prop.name in seen_props:
+            sink.error("FL201", f"property '{prop.name}' is already declared", prop.name_span)
+        seen_props[prop.name] = prop.name_span
+        if isinstance(prop, ast.InvariantDecl):
+            scope.invariants[prop.name] = prop
+        else:
+            scope.liveness[prop.name] = prop
     for model in spec.models:
         if model.name in scope.models:
             sink.error("FL201", f"model '{model.name}' is already declared", model.name_span)

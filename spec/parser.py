@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator
 from functools import cache
 from itertools import count
@@ -259,6 +261,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         notes.append(f"'{token.value}' is a reserved word and cannot be used as a name")
     if token.type == "COMPARE":
         notes.append("comparisons do not chain: join two with `and`, or put one side in parentheses")
+        notes.extend(_quantifier_hint(source.line(line), column))
     if token.type == "NAME" and expected and expected <= {"RBRACE", "SEMICOLON"} | _closing_terminals():
         notes.append("is a separator or an operator missing before it?")
     return Diagnostic(
@@ -267,6 +270,22 @@ def _syntax_diagnostic(error: UnexpectedInput, source: SourceFile) -> Diagnostic
         span,
         tuple(notes),
     )
+
+
+_QUANTIFIER = re.compile(r"\b(?:count|all|any)\s+[A-Za-z_]\w*\s+in\b[^:]*:")
+
+
+def _quantifier_hint(line_text: str, column: int) -> list[str]:
+    """The corrected text, when the comparison that cannot chain follows a quantifier on its line: a
+    quantifier's body runs to the end of the expression, so the comparison was meant for it."""
+    before = line_text[: column - 1]
+    found = list(_QUANTIFIER.finditer(before))
+    if not found:
+        return []
+    start = found[-1].start()
+    quantifier = before[start:].rstrip()
+    corrected = f"{before[:start]}({quantifier}) {line_text[column - 1 :]}".strip()
+    return [f"a quantifier's body runs to the end of the expression; to compare its result: `{corrected}`"]
 
 
 def _closing_terminals() -> set[str]:
@@ -367,6 +386,8 @@ class _ToAst(Transformer[Token, Any]):
             tuple(decls.get(ast.NodeDecl, [])),
             tuple(decls.get(ast.InvariantDecl, [])),
             tuple(decls.get(ast.ModelDecl, [])),
+            tuple(decls.get(ast.DefDecl, [])),
+            tuple(decls.get(ast.LivenessDecl, [])),
         )
 
     def spec_header(self, meta: Meta, children: list[Any]) -> tuple[str, str]:
@@ -466,6 +487,10 @@ class _ToAst(Transformer[Token, Any]):
             self.new_id(), _span(meta), kind, str(name), _tok_span(name), params, sender, guard, body, signer
         )
 
+    def fair_handler(self, meta: Meta, children: list[Any]) -> ast.Handler:
+        word, handler = children
+        return dataclasses.replace(handler, span=_span(meta), fairness=str(word))
+
     def on_timer(self, meta: Meta, children: list[Any]) -> ast.Handler:
         word, name, body = children
         if str(word) != "timeout":
@@ -514,6 +539,37 @@ class _ToAst(Transformer[Token, Any]):
         name, expr = children
         return ast.InvariantDecl(self.new_id(), _span(meta), str(name), _tok_span(name), expr)
 
+    def def_decl(self, meta: Meta, children: list[Any]) -> ast.DefDecl:
+        name, *params, body = children
+        return ast.DefDecl(
+            self.new_id(),
+            _span(meta),
+            str(name),
+            _tok_span(name),
+            tuple(p for p in params if p is not None),
+            body,
+        )
+
+    def def_param(self, meta: Meta, children: list[Any]) -> ast.DefParam:
+        name = children[0]
+        return ast.DefParam(self.new_id(), _span(meta), str(name), children[1] if len(children) > 1 else None)
+
+    def liveness_decl(self, meta: Meta, children: list[Any]) -> ast.LivenessDecl:
+        name, (kind, first, second) = children
+        return ast.LivenessDecl(self.new_id(), _span(meta), str(name), _tok_span(name), kind, first, second)
+
+    def eventually(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, None]:
+        return (ast.TemporalKind.EVENTUALLY, children[0], None)
+
+    def always_eventually(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, None]:
+        return (ast.TemporalKind.ALWAYS_EVENTUALLY, children[0], None)
+
+    def eventually_always(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, None]:
+        return (ast.TemporalKind.EVENTUALLY_ALWAYS, children[0], None)
+
+    def leads_to(self, meta: Meta, children: list[Any]) -> tuple[ast.TemporalKind, ast.Expr, ast.Expr]:
+        return (ast.TemporalKind.LEADS_TO, children[0], children[1])
+
     def model_decl(self, meta: Meta, children: list[Any]) -> ast.ModelDecl:
         name, *items = children
         return ast.ModelDecl(
@@ -523,6 +579,23 @@ class _ToAst(Transformer[Token, Any]):
             _tok_span(name),
             tuple(i for i in items if isinstance(i, ast.ModelItem)),
             tuple(i for i in items if isinstance(i, ast.ConstDecl)),
+            tuple(i for i in items if isinstance(i, ast.ModelDurability)),
+        )
+
+    def model_durability(self, meta: Meta, children: list[Any]) -> ast.ModelDurability:
+        kind, node_name, var = children
+        if str(kind) not in ("durable", "volatile"):
+            message = f"unexpected '{kind}'; a model item here is `volatile Node.var` or `durable Node.var`"
+            raise SpecError([Diagnostic("FL100", message, _tok_span(kind))], self.source)
+        return ast.ModelDurability(
+            self.new_id(),
+            _span(meta),
+            str(kind),
+            _tok_span(kind),
+            str(node_name),
+            _tok_span(node_name),
+            str(var),
+            _tok_span(var),
         )
 
     def model_item(self, meta: Meta, children: list[Any]) -> ast.ModelItem:

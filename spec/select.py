@@ -47,7 +47,14 @@ def property_names(checked: CheckedSpec, deadlock: bool = False) -> list[str]:
         for stmt in statements(handler.body)
         if isinstance(stmt, ast.AssertStmt)
     ]
-    return [*invariant_names(checked), *assertions, NO_RUNTIME_ERRORS, *([DEADLOCK_FREE] if deadlock else [])]
+    liveness = list(checked.scope.liveness)
+    return [
+        *invariant_names(checked),
+        *liveness,
+        *assertions,
+        NO_RUNTIME_ERRORS,
+        *([DEADLOCK_FREE] if deadlock else []),
+    ]
 
 
 def select(

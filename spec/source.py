@@ -52,6 +52,13 @@ class SourceFile:
         """The 1-based line `number`, without its line break ('' past the end)."""
         return self._lines[number - 1] if 1 <= number <= len(self._lines) else ""
 
+    def between(self, line: int, column: int, end_line: int, end_column: int) -> str:
+        """The text from one 1-based position up to (not including) another."""
+        if line == end_line:
+            return self.line(line)[column - 1 : end_column - 1]
+        middle = [self.line(n) for n in range(line + 1, end_line)]
+        return "\n".join([self.line(line)[column - 1 :], *middle, self.line(end_line)[: end_column - 1]])
+
     @property
     def line_count(self) -> int:
         """How many lines there are (a final line break does not start another)."""

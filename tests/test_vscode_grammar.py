@@ -47,15 +47,17 @@ SCOPE_NAME = "source.faultline"
 # The scope (a prefix of it, up to a dot) each reserved word must get, by its role.
 KEYWORD_ROLES: dict[str, str] = {
     **dict.fromkeys(
-        ["spec", "const", "enum", "message", "node", "invariant", "model", "var", "let"], "storage.type"
+        ["spec", "const", "enum", "message", "node", "def", "invariant", "liveness", "model", "var", "let"],
+        "storage.type",
     ),
-    **dict.fromkeys(["signed", "symmetric", "durable", "ghost"], "storage.modifier"),
+    **dict.fromkeys(["signed", "symmetric", "durable", "ghost", "fair", "unfair"], "storage.modifier"),
     **dict.fromkeys(["on", "from", "when", "action", "by"], "keyword.other.handler"),
     **dict.fromkeys(["if", "then", "else", "for", "choose", "skip", "reject", "assert"], "keyword.control"),
     **dict.fromkeys(["send", "broadcast", "relay", "to"], "keyword.other.message"),
     **dict.fromkeys(["set", "after", "cancel"], "keyword.other.timer"),
     **dict.fromkeys(["and", "or", "not", "implies", "in"], "keyword.operator.word"),
     **dict.fromkeys(["all", "any", "count"], "keyword.operator.word.quantifier"),
+    **dict.fromkeys(["eventually", "always", "leads_to"], "keyword.operator.word.temporal"),
     "of": "keyword.other.of",
     **dict.fromkeys(["true", "false", "none"], "constant.language"),
     # clock readings, and the node's own identity
@@ -63,7 +65,7 @@ KEYWORD_ROLES: dict[str, str] = {
 }
 # Contextual words: names in the grammar, keywords right after `on`.
 HANDLER_WORDS = {"timeout", "start", "recover"}
-BUILTIN_FUNCTIONS = {"min", "max", "len", "keys", "crashed", "inflight", "byzantine"}
+BUILTIN_FUNCTIONS = {"min", "max", "len", "keys", "crashed", "inflight", "byzantine", "index", "old"}
 MODEL_ITEM_KEYS = set(MODEL_KEYS) - {"const"}
 MODEL_SETTINGS = {
     *TIMINGS,
@@ -85,6 +87,8 @@ DECLARED_NAME = {
     "node_decl": "entity.name.type.node",
     "var_decl": "variable.other.declaration",
     "invariant_decl": "entity.name.function.invariant",
+    "def_decl": "entity.name.function.definition",
+    "liveness_decl": "entity.name.function.liveness",
     "model_decl": "entity.name.type.model",
     "action_decl": "entity.name.function.action",
     "set_timer_stmt": "entity.name.function.timer",

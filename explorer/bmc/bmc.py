@@ -48,8 +48,11 @@ class BmcResult:
     stop_reason: str | None = None
 
 
-def invariant_terms(enc: Encoder, state: State, invariants: list[ir.Invariant]) -> dict[str, Any]:
-    """Each invariant as a term over a symbolic state."""
+def invariant_terms(
+    enc: Encoder, state: State, invariants: list[ir.Invariant], before: State | None = None
+) -> dict[str, Any]:
+    """Each invariant as a term over a symbolic state; a step invariant (with `old(e)`) only given the state
+    `before` the step, over both (an initial state has no step before it)."""
     out = {}
     # A property is no node's: it runs in the frame of the first node, or of none in a spec without nodes.
     local = (
@@ -58,7 +61,10 @@ def invariant_terms(enc: Encoder, state: State, invariants: list[ir.Invariant]) 
         else Local(z3.IntVal(0), [], [], z3.IntVal(0), z3.IntVal(0), z3.IntVal(0), [])
     )
     for inv in invariants:
+        if inv.step and before is None:
+            continue
         ex = Exec(enc, state, -1, local)
+        ex.before = before
         frame: list[Any] = [None] * inv.frame_size
         value = ex.expr(inv.expr, frame)
         out[inv.name] = z3.And(value, z3.Not(ex.errored)) if not z3.is_false(ex.errored) else value
@@ -119,7 +125,8 @@ def _unroll_and_check(
     solver.add(*started_ok)  # from here on, the runs whose start did not fail
     for k in range(depth + 1):
         result.depth = max(k - 1, 0)  # fully explored so far
-        for name, term in invariant_terms(enc, states[k], invariants).items():
+        before = states[k - 1] if k > 0 else None
+        for name, term in invariant_terms(enc, states[k], invariants, before).items():
             witness = _sat(solver, z3.Not(term)) if name not in result.found else None
             if witness is not None:
                 found_at(witness, k, name, False)

@@ -35,6 +35,9 @@ class SymbolicExpressions:
         self.errored: Any = FALSE  # an error has happened on some path taken so far
         self.blocked: Any = FALSE  # a path has been rejected (reject, or choose from nothing)
         self.errors: dict[str, Any] = {}
+        self.before: State | None = (
+            None  # for a step invariant: the state before the step, which old(e) reads
+        )
 
     def fail_if(self, cond: Any, prop: str = NO_RUNTIME_ERRORS) -> None:
         if z3.is_false(cond):
@@ -114,6 +117,16 @@ class SymbolicExpressions:
                 src, dst = z3.IntVal(key.src), z3.IntVal(key.dst)
                 items += [(slot.valid, SRecord((src, dst, *slot.args))) for slot in self.state.pools[p]]
         return SSet(tuple(items))
+
+    def old(self, e: ir.Old, frame: list[Sym]) -> Sym:
+        if self.before is None:
+            raise Unsupported("old(…) outside a step invariant")
+        state = self.state
+        self.state = self.before
+        try:
+            return self.expr(e.operand, frame)
+        finally:
+            self.state = state
 
     def unwrap(self, e: ir.Unwrap, frame: list[Sym]) -> Sym:
         operand = self.expr(e.operand, frame)
@@ -532,6 +545,7 @@ EXPRESSIONS: dict[type, Callable[[Any, Any, list[Sym]], Sym]] = {
     ir.InFlight: SymbolicExpressions.in_flight,
     ir.MsgField: SymbolicExpressions.item,
     ir.Unwrap: SymbolicExpressions.unwrap,
+    ir.Old: SymbolicExpressions.old,
 }
 STATEMENTS: dict[type, Callable[[Any, Any, list[Sym]], None]] = {
     ir.Assign: Exec.assign,

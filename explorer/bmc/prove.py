@@ -111,7 +111,7 @@ def _prove(
                 seconds=time.perf_counter() - started,
                 reason=f"{stop.reason} while building the induction step",
             )
-        solver.add(*invariant_terms(enc, states[i], invariants).values())
+        solver.add(*invariant_terms(enc, states[i], invariants, states[i - 1] if i > 0 else None).values())
         states[i], actions, act, facts, following = unroll(enc, states[i], i)
         if i < k - 1:
             solver.add(*facts)
@@ -119,7 +119,7 @@ def _prove(
             last_facts = facts
             failing = _failing_steps(actions, act, step_errors)
         states.append(following)
-    broken_after = invariant_terms(enc, states[k], invariants).items()
+    broken_after = invariant_terms(enc, states[k], invariants, states[k - 1] if k > 0 else None).items()
     goals = {name: z3.And(*last_facts, z3.Not(term)) for name, term in broken_after}
     goals.update(failing)
     if not goals:

@@ -30,6 +30,14 @@ class World(Protocol):
 
     locals: list[tuple[Any, ...]]
 
+    @property
+    def before(self) -> World | None:
+        """For a step invariant: the world before the step, which `old(e)` reads."""
+        ...
+
+    @property
+    def before_now(self) -> int: ...
+
     def inflight(self, message: int) -> frozenset[tuple[Any, ...]]: ...
 
 

@@ -81,6 +81,21 @@ class ExpressionCompiler:
         message = self.message_index[e.message]
         return lambda c: c.world.inflight(message)  # type: ignore[union-attr]
 
+    def old(self, e: ir.Old) -> Fn:
+        operand = self.expr(e.operand)
+
+        def old(c: Ctx) -> Any:
+            """The operand, evaluated on the world before the step (a step invariant's view has one)."""
+            world, now = c.world, c.now
+            assert world is not None and world.before is not None
+            c.world, c.now = world.before, world.before_now
+            try:
+                return operand(c)
+            finally:
+                c.world, c.now = world, now
+
+        return old
+
     def unwrap(self, e: ir.Unwrap) -> Fn:
         operand, span = self.expr(e.operand), e.span
 
@@ -338,4 +353,5 @@ EXPRESSIONS: dict[type, Callable[[Any, Any], Fn]] = {
     ir.InFlight: ExpressionCompiler.in_flight,
     ir.MsgField: ExpressionCompiler.tuple_get,
     ir.Unwrap: ExpressionCompiler.unwrap,
+    ir.Old: ExpressionCompiler.old,
 }

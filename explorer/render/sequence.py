@@ -148,6 +148,11 @@ def chart(document: dict[str, Any]) -> Chart:
     for lane, since in paused_since.items():
         out.paused.append((lane, since, last))
     out.verdict = f"VIOLATED: {meta.get('property', '?')} — {meta.get('description', '')}"
+    loop = document.get("loop")
+    if isinstance(loop, int) and 0 <= loop < last:  # a lasso: where its cycle starts, and how it closes
+        out.notes.append((loop, "↻ the cycle starts here"))
+        out.notes.append((last - 1, f"↻ {meta.get('closing', '')}; back to step {loop}, for ever"))
+        out.verdict += f" (a lasso: from step {loop} on, round for ever)"
     return out
 
 

@@ -118,6 +118,7 @@ def _explore(
     frontier: deque[tuple[State, int, int]] = deque()  # (state, fingerprint, depth)
     depth_first = order == "dfs"
     fingerprint = model.fingerprint
+    checks_steps = model.checks_steps
 
     def chain(fp: int) -> list[int]:
         path = [fp]
@@ -172,6 +173,10 @@ def _explore(
             next_depth = depth + 1
             for _, succ in successors:
                 succ_fp = fingerprint(succ)
+                if checks_steps:  # every step, also one into a state seen before
+                    for name in model.violated_step(state, succ):
+                        if name not in found:
+                            found[name] = Discovery(name, [*chain(fp), succ_fp])
                 if succ_fp in parents:
                     continue
                 parents[succ_fp] = fp

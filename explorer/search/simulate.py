@@ -73,7 +73,10 @@ def simulate(
 def _record_state(
     model: Model, state: State, steps: list[tuple[Action, State]], result: SimulationResult, wanted: set[str]
 ) -> None:
-    for name in model.violated(state):
+    names = model.violated(state)
+    if len(steps) > 1 and model.checks_steps:
+        names = [*names, *model.violated_step(steps[-2][1], state)]
+    for name in names:
         _keep(result, name, Path(tuple(steps)), wanted)
 
 

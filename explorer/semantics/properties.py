@@ -44,7 +44,7 @@ def properties_of(system: ir.System, selected: list[str] | None, deadlock: bool)
             Property(DEADLOCK_FREE, PropertyKind.DEADLOCK, "some protocol step is always enabled", "")
         )
     if selected:
-        known = {p.name for p in props}
+        known = {p.name for p in props} | {p.name for p in system.liveness}
         unknown = [s for s in selected if s not in known]
         if unknown:
             raise KeyError(unknown[0])
@@ -53,16 +53,59 @@ def properties_of(system: ir.System, selected: list[str] | None, deadlock: bool)
     return props
 
 
+def liveness_of(system: ir.System, selected: list[str] | None) -> list[Property]:
+    """The liveness properties a model checks (only the `selected` ones, if given)."""
+    uri = system.uri
+    return [
+        Property(p.name, PropertyKind.LIVENESS, p.text, f"{uri}:{p.span.line}:{p.span.column}")
+        for p in system.liveness
+        if not selected or p.name in selected
+    ]
+
+
+class Conditions:
+    """The conditions of the liveness properties (p, and q of `p leads_to q`), evaluated on states."""
+
+    def __init__(self, plan: Plan, effects: Effects, view: Callable[[State], View]) -> None:
+        self.plan = plan
+        self.view = view
+        compiler = Compiler(plan.system)
+        self.compiled: dict[str, tuple[Callable[[Ctx], Any], Callable[[Ctx], Any] | None, int]] = {}
+        for prop in plan.system.liveness:
+            second = compiler.expr(prop.second) if prop.second is not None else None
+            self.compiled[prop.name] = (compiler.expr(prop.first), second, prop.frame_size)
+
+    def evaluate(self, state: State, name: str) -> tuple[bool, bool]:
+        """(p, q) in `state` (q is True where there is none); a condition that cannot be evaluated (a
+        missing key, `none`) is false there."""
+        first, second, frame_size = self.compiled[name]
+        view = self.view(state)
+        now = state[self.plan.n + 2][NOW]
+        out = []
+        for fn in (first, second):
+            if fn is None:
+                out.append(True)
+                continue
+            try:
+                out.append(bool(fn(Ctx([], [None] * frame_size, -1, None, view, now=now))))
+            except Exception as raised:
+                error_of(raised)  # a run-time error of the spec (anything else is ours, and raised)
+                out.append(False)
+        return out[0], out[1]
+
+
 class View:
     """What properties see of a global state (explorer.compile.World): every node's local state, and the
     messages in flight of each type as (src, dst, *fields)."""
 
-    __slots__ = ("_inflight", "_seen", "locals")
+    __slots__ = ("_inflight", "_seen", "before", "before_now", "locals")
 
     def __init__(
         self, locals_: list[tuple[Any, ...]], inflight: Callable[[int], frozenset[tuple[Any, ...]]]
     ) -> None:
         self.locals = locals_
+        self.before: View | None = None  # a step invariant's view: the state before the step
+        self.before_now = 0
         self._inflight = inflight
         self._seen: dict[int, frozenset[tuple[Any, ...]]] = {}  # a property may ask again inside a quantifier
 
@@ -93,7 +136,8 @@ class Invariants:
         self.plan = plan
         self.effects = effects
         compiler = Compiler(plan.system)
-        self.compiled = []
+        self.compiled: list[_Invariant] = []  # on states
+        self.steps: list[_Invariant] = []  # on steps: those with old(e)
         for inv in plan.system.invariants:
             if inv.name not in wanted:
                 continue
@@ -105,7 +149,8 @@ class Invariants:
                     i for nt in plan.system.node_types if nt.name in types_read for i in nt.instances
                 )
             reads_now = any(isinstance(sub, ir.Now) for sub in ir.walk(inv.expr))
-            self.compiled.append(_Invariant(inv, compiler.expr(inv.expr), footprint, reads_net, reads_now))
+            compiled = _Invariant(inv, compiler.expr(inv.expr), footprint, reads_net, reads_now)
+            (self.steps if inv.step else self.compiled).append(compiled)
 
     def violated(self, state: State) -> list[str]:
         """The invariants `state` violates. An invariant that cannot be evaluated in a state (a missing key,
@@ -134,15 +179,48 @@ class Invariants:
                 bad.append(inv.name)
         return bad
 
-    def evaluation_error(self, state: State, name: str) -> SpecRuntimeError | None:
-        """Why invariant `name` cannot be evaluated in `state`, if it cannot (for traces)."""
-        for inv in self.compiled:
-            if inv.name == name:
-                ctx = Ctx(
-                    [], [None] * inv.frame_size, -1, None, self.view(state), now=state[self.plan.n + 2][NOW]
+    def violated_step(self, before: State, after: State) -> list[str]:
+        """The step invariants (those with `old(e)`) the step from `before` to `after` violates; one that
+        cannot be evaluated there is violated, as an invariant is."""
+        bad: list[str] = []
+        for inv in self.steps:
+            key = (self.key(inv, before), self.key(inv, after))
+            ok = inv.memo.get(key)
+            if ok is None:
+                ok = self.evaluation_error(after, inv.name, before) is None and bool(
+                    self.evaluate(inv, after, before)
                 )
+                inv.memo[key] = ok
+            if not ok:
+                bad.append(inv.name)
+        return bad
+
+    def key(self, inv: _Invariant, state: State) -> tuple[Any, ...]:
+        """The part of `state` the invariant reads."""
+        n = self.plan.n
+        key = tuple(state[i] for i in inv.footprint)
+        if inv.reads_network:
+            key = (*key, state[n])
+        if inv.reads_now:
+            key = (*key, state[n + 2][NOW])
+        return key
+
+    def evaluate(self, inv: _Invariant, state: State, before: State | None) -> Any:
+        view = self.view(state)
+        if before is not None:
+            view.before, view.before_now = self.view(before), before[self.plan.n + 2][NOW]
+        ctx = Ctx([], [None] * inv.frame_size, -1, None, view, now=state[self.plan.n + 2][NOW])
+        return inv.fn(ctx)
+
+    def evaluation_error(
+        self, state: State, name: str, before: State | None = None
+    ) -> SpecRuntimeError | None:
+        """Why invariant `name` cannot be evaluated in `state` (on the step from `before`, for a step
+        invariant), if it cannot (for traces)."""
+        for inv in (*self.compiled, *self.steps):
+            if inv.name == name and (before is not None or inv not in self.steps):
                 try:
-                    inv.fn(ctx)
+                    self.evaluate(inv, state, before)
                 except Exception as raised:
                     return error_of(raised)
         return None

@@ -9,14 +9,15 @@ Each is a rule with one signature; this module runs them and builds the initial 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from explorer.actions import Act, Action, Deliver, Fire, Init, Tick
 from explorer.model import Property, SpecRuntimeError, State
 from explorer.plan import Plan
 from explorer.semantics import byzantine, clocks, faults, protocol
 from explorer.semantics.effects import Effects
-from explorer.semantics.properties import Invariants, properties_of
+from explorer.semantics.fairness import Fairness
+from explorer.semantics.properties import Conditions, Invariants, liveness_of, properties_of
 from explorer.semantics.steps import Rule, Steps
 from explorer.semantics.symmetry import Symmetry, reducible_types
 from spec import ir
@@ -63,6 +64,9 @@ class SystemModel:
         self.effects = Effects(self.plan)
         self.properties: Sequence[Property] = properties_of(self.system, invariants, deadlock)
         self.invariants = Invariants(self.plan, self.effects, {p.name for p in self.properties})
+        self.liveness: Sequence[Property] = liveness_of(self.system, invariants)
+        self.conditions = Conditions(self.plan, self.effects, self.invariants.view)
+        self.fairness = Fairness(self.plan, self.effects)
         self.init_failures: list[tuple[Action, SpecRuntimeError]] = []
         self.rules = rules_of(self.plan)
         # symmetry reduction over the `symmetric` node types that the spec does not tell apart
@@ -118,6 +122,24 @@ class SystemModel:
 
     def violated(self, state: State) -> list[str]:
         return self.invariants.violated(state)
+
+    @property
+    def checks_steps(self) -> bool:
+        return bool(self.invariants.steps)
+
+    def violated_step(self, before: State, after: State) -> list[str]:
+        return self.invariants.violated_step(before, after)
+
+    def temporal_kind(self, name: str) -> str:
+        return str(next(p.kind for p in self.system.liveness if p.name == name))
+
+    def condition(self, state: State, name: str) -> tuple[bool, bool]:
+        """(p, q) of liveness property `name` in `state`."""
+        return self.conditions.evaluate(state, name)
+
+    def fair_token(self, state: State, action: Action) -> Hashable | None:
+        """What the step `action` from `state` is, to fairness, if a fair run owes it (None if not)."""
+        return self.fairness.token(state, action)
 
     def fingerprint(self, state: State) -> int:
         return hash(state)

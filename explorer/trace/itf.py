@@ -59,7 +59,17 @@ def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
         }
         states.append({"#meta": meta, **{k: v[0] for k, v in snapshot.items()}})
     variables = [k for k in states[0] if k != "#meta"] if states else []
-    return {
+    lasso: dict[str, Any] = {}
+    if path.loop is not None:
+        last = path.steps[-1][1]
+        back = path.steps[path.loop][1]
+        closing = (
+            present.describe(last, path.closing, back)["text"]
+            if path.closing is not None
+            else "the run stays in the last state for ever: no step a fair run owes is enabled there"
+        )
+        lasso = {"loop": path.loop, "closing": closing}
+    document: dict[str, Any] = {
         "#meta": {
             "format": "ITF",
             "format-description": FORMAT_DESCRIPTION,
@@ -76,10 +86,14 @@ def to_itf(model: SystemModel, path: Path, info: TraceInfo) -> dict[str, Any]:
             "nodes": [inst.name for inst in model.system.instances],
             "network": model.system.model.network.ordering,
             "generator": "faultline",
+            **lasso,
         },
         "vars": variables,
         "states": states,
     }
+    if path.loop is not None:
+        document["loop"] = path.loop  # ITF's own field: the state the last one goes back to
+    return document
 
 
 def dumps(document: dict[str, Any]) -> str:

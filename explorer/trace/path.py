@@ -22,11 +22,17 @@ class Path:
 
     steps: tuple[Step, ...]
     failure: tuple[Action, SpecRuntimeError] | None = None
+    # A lasso (a liveness counterexample): after the last state the run goes back to steps[loop] by the
+    # `closing` step, and round again for ever; with no closing step, the run stays in the last state for
+    # ever (then loop is its own index).
+    loop: int | None = None
+    closing: Action | None = None
 
     @property
     def length(self) -> int:
-        """The number of steps taken (the initial state is not a step)."""
-        return len(self.steps) - 1 + (1 if self.failure is not None else 0)
+        """The number of steps taken (the initial state is not a step); of a lasso, its stem and one round
+        of its cycle."""
+        return len(self.steps) - 1 + (1 if self.failure is not None or self.closing is not None else 0)
 
     @property
     def last_state(self) -> State:

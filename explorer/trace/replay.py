@@ -8,6 +8,7 @@ from typing import Any
 
 from explorer.actions import Init
 from explorer.model import State
+from explorer.search.liveness import check_lasso
 from explorer.semantics.system import SystemModel
 from explorer.trace.itf import state_values
 from explorer.trace.path import Step, follow
@@ -29,7 +30,7 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
     prop = meta["property"]
     system = instantiate(document, checked)
     model = SystemModel(system, None, deadlock=prop == "deadlock_free")
-    names = {p.name for p in model.properties}
+    names = {p.name for p in (*model.properties, *model.liveness)}
     if prop not in names:
         raise TraceFormatError(
             f"#meta.property: the trace claims a violation of {prop!r}, which spec {checked.name} does not have"
@@ -78,6 +79,8 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
             index,
         )
     current = followed.steps[-1][1]
+    if any(p.name == prop for p in model.liveness):
+        return _replay_lasso(document, model, followed.steps, present, prop)
     if failing:
         last = states[-1]
         _, failures = model.successors(current)
@@ -99,6 +102,39 @@ def replay(document: dict[str, Any], checked: CheckedSpec) -> ReplayResult:
         )
     if prop in model.violated(current):
         return ReplayResult(True, f"the trace reaches a state that violates {prop}")
+    if len(followed.steps) > 1 and prop in model.violated_step(followed.steps[-2][1], current):
+        return ReplayResult(True, f"the trace's last step violates {prop}")
     return ReplayResult(
         False, f"the trace follows the spec but its last state does not violate {prop}", len(states) - 1
     )
+
+
+def _replay_lasso(
+    document: dict[str, Any], model: SystemModel, steps: tuple[Step, ...], present: Presenter, prop: str
+) -> ReplayResult:
+    """A liveness counterexample: the steps are the spec's (checked by the caller); then the closing step
+    back to the loop state must be one too, and the lasso a fair run that violates the property."""
+    states = document["states"]
+    loop = document.get("loop")
+    if loop is None:
+        return ReplayResult(
+            False, f"{prop} is a liveness property: its counterexample is a lasso, with a `loop`"
+        )
+    last = steps[-1][1]
+    closing_text = document["#meta"].get("closing", "")
+    closing = None
+    if not closing_text.startswith("the run stays"):
+        back = [
+            a
+            for a, s in model.successors(last)[0]
+            if {k: v[0] for k, v in present.snapshot(s).items()} == state_values(states[loop])
+        ]
+        if not back:
+            return ReplayResult(
+                False, f"no step of the spec leads from the last state back to state {loop}", len(states) - 1
+            )
+        closing = next((a for a in back if present.describe(last, a, None)["text"] == closing_text), back[0])
+    why = check_lasso(model, [s for _, s in steps], [a for a, _ in steps[1:]], closing, loop, prop)
+    if why is not None:
+        return ReplayResult(False, f"the lasso is not a counterexample: {why}", len(states) - 1)
+    return ReplayResult(True, f"the trace is a fair run that violates {prop}, looping back to state {loop}")

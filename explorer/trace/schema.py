@@ -4,7 +4,7 @@ names the place inside it: `states[3].#meta.text: expected a string`.
 
 What is checked (the writer is explorer/trace/itf.py):
 - the document: an object with `#meta` (an object), `states` (a non-empty list of objects) and optionally
-  `vars` (a list of strings), `params` and `loop`;
+  `vars` (a list of strings), `params` and `loop` (the index of a state: the trace is a lasso);
 - the document's `#meta`: `model` and `property` strings; `nodes` a list of distinct node names (`Client`,
   `Client[1]`); `constants` an object of integers and booleans; `spec`, `source`, `description`, `bounds`,
   `kind`, `network`, `format`, `format-description`, `generator` strings; `length` an integer;
@@ -97,6 +97,10 @@ def validate(document: Any) -> None:
     states = _list(_required(document, "states", ""), "states")
     if not states:
         raise TraceFormatError("states: expected at least one state")
+    if "loop" in document:
+        _integer(document["loop"], "loop")
+        if not 0 <= document["loop"] < len(states):
+            raise TraceFormatError(f"loop: expected the index of a state, 0..{len(states) - 1}")
     for k, state in enumerate(states):
         _state(state, f"states[{k}]", nodes)
 

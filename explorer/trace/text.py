@@ -68,6 +68,8 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
         record = present.describe(previous_state, action, None)
         lines.append(f"{index:>3}. {record['text']}")
         lines.append(f"       ✗ {error.message} ({info.source}:{error.span.line}:{error.span.column})")
+    if path.loop is not None:
+        lines.extend(_loop_lines(present, path))
     lines.append("")
     verdict = "FAILS AFTER THE LAST STEP" if info.induction else "VIOLATED"
     lines.append(f"{verdict}: {info.property} — {info.description}")
@@ -86,3 +88,19 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
 
 def _sends(record: dict[str, Any]) -> list[str]:
     return [f"       → sends {s['message']} to {s['to']}" for s in record.get("sends", [])]
+
+
+def _loop_lines(present: Presenter, path: Path) -> list[str]:
+    """How a lasso goes round: the step back to where its cycle starts, or the last state repeating."""
+    assert path.loop is not None
+    last = path.steps[-1][1]
+    if path.closing is None:
+        return [
+            f"  ↻ the run stays in state {len(path.steps) - 1} for ever: no step a fair run owes is enabled there"
+        ]
+    record = present.describe(last, path.closing, path.steps[path.loop][1])
+    return [
+        f"{len(path.steps):>3}. {record['text']}",
+        *_sends(record),
+        f"  ↻ back to state {path.loop}: steps {path.loop + 1}..{len(path.steps)} repeat for ever",
+    ]

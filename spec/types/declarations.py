@@ -10,9 +10,10 @@ from typing import ClassVar
 from spec import ast
 from spec.diagnostics import Diagnostic, DiagnosticSink
 from spec.names import GlobalScope, NodeScope, did_you_mean
+from spec.source import SourceFile
 from spec.types.expressions import ExprChecker, ghost_note
 from spec.types.statements import StmtChecker
-from spec.types.table import Context, TypeTable
+from spec.types.table import Context, Signature, TypeTable
 from spec.types.terms import (
     BOOL,
     INT,
@@ -33,21 +34,23 @@ from spec.types.terms import (
 RESERVED_FIELDS = {"src": "sender", "dst": "receiver", "signer": "signer"}
 
 
-def check_types(spec: ast.SpecFile, scope: GlobalScope) -> tuple[TypeTable, list[Diagnostic]]:
+def check_types(
+    spec: ast.SpecFile, scope: GlobalScope, source: SourceFile | None = None
+) -> tuple[TypeTable, list[Diagnostic]]:
     """The types of a spec whose global names are `scope`: the table (filled in as far as it could be,
     whatever the mistakes) and every diagnostic found, errors and warnings, in the order found."""
     sink = DiagnosticSink()
-    return TypeChecker(scope, sink).check(spec), sink.found
+    return TypeChecker(scope, sink, source).check(spec), sink.found
 
 
 class TypeChecker:
     TYPE_RULES: ClassVar[dict[type, Callable[..., Ty]]]  # type expression class -> its method
 
-    def __init__(self, scope: GlobalScope, sink: DiagnosticSink) -> None:
+    def __init__(self, scope: GlobalScope, sink: DiagnosticSink, source: SourceFile | None = None) -> None:
         self.scope = scope
         self.sink = sink
         self.table = TypeTable()
-        self.exprs = ExprChecker(scope, sink, self.table)
+        self.exprs = ExprChecker(scope, sink, self.table, source)
         self.stmts = StmtChecker(self.exprs)
 
     def check(self, spec: ast.SpecFile) -> TypeTable:
@@ -58,17 +61,48 @@ class TypeChecker:
             self.message(message)
         for name, senders in self.scope.senders.items():
             self.table.sender_types[name] = NodeTy(senders[0]) if len(senders) == 1 else NodeTy(None)
+        for definition in spec.defs:
+            if self.scope.defs.get(definition.name) is definition:
+                self.definition(definition)
         for node_decl in spec.nodes:
             node_scope = self.scope.nodes.get(node_decl.name)
             if node_scope is not None:
                 self.node(node_decl, node_scope)
         for invariant in spec.invariants:
             self.exprs.expect(invariant.expr, Context("property"), BOOL, f"invariant '{invariant.name}'")
+        for prop in spec.liveness:
+            for part in (prop.first, prop.second):
+                if part is not None:
+                    ctx = Context("property", temporal=True)
+                    self.exprs.expect(part, ctx, BOOL, f"a condition of liveness property '{prop.name}'")
         for model in spec.models:
             self.model(model)
         return self.table
 
     # ---- declarations
+
+    def definition(self, d: ast.DefDecl) -> None:
+        """A definition's body is checked once, with its parameters at their declared types; what it may
+        read is that of a property, and whether it reads more than its parameters and constants decides
+        where it may be used."""
+        ctx = Context("property")
+        params: list[Ty] = []
+        for param in d.params:
+            if param.type is None:
+                self.sink.error(
+                    "FL300",
+                    f"parameter '{param.name}' of {d.name} needs a type",
+                    param.span,
+                    f"write `{param.name}: T`, for instance `{param.name}: 0..3` or `{param.name}: Acceptor`",
+                )
+                declared: Ty = UNKNOWN
+            else:
+                declared = self.declared_type(param.type)
+            binding = self.exprs.bind(ctx, param, param.name, param.span, "defparam")
+            ctx.local_types[binding.site] = declared
+            params.append(declared)
+        result = self.exprs.expr(d.body, ctx)
+        self.table.defs[d.name] = Signature(tuple(params), result, self.exprs.impurity(d.body))
 
     def message(self, message: ast.MessageDecl) -> None:
         for fld in message.fields:
@@ -135,6 +169,13 @@ class TypeChecker:
 
     def handler(self, handler: ast.Handler, node: NodeScope) -> None:
         ctx = Context("handler", node, message=handler.name if handler.kind == "receive" else None)
+        if handler.fairness is not None and handler.kind in ("start", "recover"):
+            self.sink.error(
+                "FL207",
+                f"`{handler.fairness}` has no meaning for `on {handler.kind}`",
+                handler.span,
+                "on start runs once, at the start; on recover runs when the adversary recovers a node",
+            )
         if handler.kind == "receive":
             self.receive(handler, ctx)
         if handler.guard is not None:

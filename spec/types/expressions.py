@@ -9,13 +9,14 @@ from typing import ClassVar
 from spec import ast
 from spec.diagnostics import DiagnosticSink
 from spec.names import BUILTIN_FUNCTIONS, Binding, GlobalScope, did_you_mean
-from spec.source import Span
+from spec.source import SourceFile, Span
 from spec.types.table import Context, Resolution, TypeTable
 from spec.types.terms import (
     BOOL,
     EMPTY,
     INT,
     UNKNOWN,
+    BoolTy,
     EmptyCollTy,
     EnumTy,
     MapTy,
@@ -38,10 +39,13 @@ class _Checking:
 
     RULES: ClassVar[dict[type, Callable[..., Ty]]]  # expression class -> its method (of ExprChecker)
 
-    def __init__(self, scope: GlobalScope, sink: DiagnosticSink, table: TypeTable) -> None:
+    def __init__(
+        self, scope: GlobalScope, sink: DiagnosticSink, table: TypeTable, source: SourceFile | None = None
+    ) -> None:
         self.scope = scope
         self.sink = sink
         self.table = table
+        self.source = source  # to quote the corrected text in a hint
 
     # ---- what the other checkers ask
 
@@ -93,7 +97,12 @@ class _Checking:
         return UNKNOWN
 
     def bind(
-        self, ctx: Context, site: ast.Param | ast.Stmt | ast.Expr, name: str, span: Span, kind: str
+        self,
+        ctx: Context,
+        site: ast.Param | ast.DefParam | ast.Stmt | ast.Expr,
+        name: str,
+        span: Span,
+        kind: str,
     ) -> Binding:
         """Bind `name` at `site` in `ctx`: a local may hide no other name."""
         if name in ctx.locals:
@@ -230,6 +239,8 @@ class _References(_Checking):
         builtin = BUILTINS.get(e.func)
         if builtin is not None:
             return builtin(self, e, ctx)
+        if e.func in self.scope.defs:
+            return self.call_def(e, ctx)
         if e.func in self.scope.messages:
             self.sink.error(
                 "FL205",
@@ -241,12 +252,59 @@ class _References(_Checking):
                 "FL200",
                 f"unknown function '{e.func}'",
                 e.func_span,
-                f"the functions are {', '.join(BUILTIN_FUNCTIONS)}",
-                *did_you_mean(e.func, list(BUILTIN_FUNCTIONS)),
+                f"the functions are {', '.join([*BUILTIN_FUNCTIONS, *self.scope.defs])}",
+                *did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *self.scope.defs]),
             )
         for arg in e.args:
             self.expr(arg, ctx)
         return UNKNOWN
+
+    def call_def(self, e: ast.CallExpr, ctx: Context) -> Ty:
+        """A call of a definition: its arguments against its parameters; one that reads the state of the
+        system only in properties."""
+        arg_types = [self.expr(a, ctx) for a in e.args]
+        signature = self.table.defs.get(e.func)
+        if signature is None:  # itself, or one declared after it, while definitions are checked
+            self.sink.error(
+                "FL200",
+                f"{e.func} is used before its definition is complete",
+                e.func_span,
+                "a definition may use only the definitions declared before it (so none is recursive)",
+            )
+            return UNKNOWN
+        if len(arg_types) != len(signature.params):
+            self.sink.error(
+                "FL301",
+                f"{e.func} takes {len(signature.params)} argument{'s' if len(signature.params) != 1 else ''}, "
+                f"not {len(arg_types)}",
+                e.span,
+            )
+        for i, (arg, got, want) in enumerate(zip(e.args, arg_types, signature.params, strict=False)):
+            self.require_assignable(got, want, arg.span, f"argument {i + 1} of {e.func}")
+        if signature.impure is not None and ctx.kind != "property":
+            self.sink.error(
+                "FL207",
+                f"{e.func} {signature.impure}; only properties may use it",
+                e.span,
+                "a definition used in a handler may read only its parameters and constants",
+            )
+        return signature.result
+
+    def impurity(self, body: ast.Expr) -> str | None:
+        """What makes an expression more than a function of its parameters and constants, if anything."""
+        for sub in _walk(body):
+            if isinstance(sub, ast.FieldExpr) and sub.id in self.table.remote_reads:
+                node_type, var = self.table.remote_reads[sub.id]
+                return f"reads {node_type}.{var.name}"
+            if isinstance(sub, ast.NowExpr):
+                return "reads real time `now`"
+            if isinstance(sub, ast.CallExpr):
+                if sub.func in ("crashed", "inflight", "byzantine", "old"):
+                    return f"uses `{sub.func}(…)`"
+                called = self.table.defs.get(sub.func)
+                if called is not None and called.impure is not None:
+                    return f"uses {sub.func}, which {called.impure}"
+        return None
 
     def field_expr(self, e: ast.FieldExpr, ctx: Context) -> Ty:
         obj = self.expr(e.obj, ctx)
@@ -439,8 +497,40 @@ class ExprChecker(_References):
         inner = ctx.child()
         binding = self.bind(inner, e, e.var, e.var_span, "quant")
         inner.local_types[binding.site] = bound_type
-        self.expect(e.body, inner, BOOL, f"the body of '{e.kind}'")
+        found_before = len(self.sink.found)
+        got = self.expr(e.body, inner)
+        if e.kind == "count" and self.swallowed_comparison(e.body):
+            # `count a in S: p >= 2` parses as `count a in S: (p >= 2)`: one error that says so replaces
+            # the type errors that reading leads to.
+            del self.sink.found[found_before:]
+            self.report_swallowed(e)
+            return BOOL
+        self.require_assignable(got, BOOL, e.body.span, f"the body of '{e.kind}'")
         return INT if e.kind == "count" else BOOL
+
+    def swallowed_comparison(self, body: ast.Expr) -> bool:
+        """Whether a count's body is a comparison of a condition with a number: the comparison was meant
+        for the count."""
+        if not (isinstance(body, ast.BinaryExpr) and body.op in _COMPARISONS):
+            return False
+        return isinstance(self.table.of(body.left), BoolTy) and is_int(self.table.of(body.right))
+
+    def report_swallowed(self, e: ast.QuantExpr) -> None:
+        assert isinstance(e.body, ast.BinaryExpr)
+        notes = ["a quantifier's body runs to the end of the expression"]
+        if self.source is not None:
+            s, op = e.span, e.body.op_span
+            quantifier = self.source.between(s.line, s.column, op.line, op.column).rstrip()
+            rest = self.source.between(op.line, op.column, s.end_line, s.end_column)
+            notes.append(f"to compare the count, add parentheses: `({quantifier}) {rest}`")
+        else:
+            notes.append("to compare the count, put the quantifier in parentheses")
+        self.sink.error(
+            "FL305",
+            f"'{e.body.op}' is read as part of the body of 'count', which makes the body a number",
+            e.body.op_span,
+            *notes,
+        )
 
     def if_expr(self, e: ast.IfExpr, ctx: Context) -> Ty:
         self.expect(e.cond, ctx, BOOL, "the condition of an if-expression")
@@ -540,6 +630,50 @@ def _observer(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     return BOOL
 
 
+def _index(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
+    """`index(n)`: the instance number of node `n` within its type (0 for a singleton)."""
+    arg_types = [checker.expr(a, ctx) for a in e.args]
+    if len(arg_types) != 1:
+        checker.sink.error("FL301", f"index takes one node, not {len(arg_types)} arguments", e.span)
+        return INT
+    got = strip_option(arg_types[0])
+    if isinstance(got, UnknownTy):
+        return INT
+    if not isinstance(got, NodeTy) or got.node_type is None:
+        what = "a node whose type is not known here" if isinstance(got, NodeTy) else str(got)
+        checker.sink.error("FL300", f"index takes a node of one node type, not {what}", e.args[0].span)
+        return INT
+    decl = checker.scope.nodes[got.node_type].decl
+    if decl.symmetric:
+        checker.sink.error(
+            "FL300",
+            f"index of a node of the symmetric type {decl.name}",
+            e.span,
+            "the instances of a symmetric node type are interchangeable; index would tell them apart",
+        )
+    return INT
+
+
+def _old(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
+    """`old(e)`: the value of `e` before the step, in an invariant, which is then checked on every step."""
+    if ctx.kind != "property":
+        checker.sink.error("FL207", "`old(…)` speaks of a step; only invariants may use it", e.span)
+    elif ctx.temporal:
+        checker.sink.error(
+            "FL207", "`old(…)` speaks of a step; a liveness property speaks of the states of a run", e.span
+        )
+    elif ctx.in_old:
+        checker.sink.error(
+            "FL207", "`old(…)` inside `old(…)`: the state before the step has no step before it", e.span
+        )
+    if len(e.args) != 1:
+        checker.sink.error("FL301", f"old takes one expression, not {len(e.args)} arguments", e.span)
+        for arg in e.args:
+            checker.expr(arg, ctx)
+        return UNKNOWN
+    return checker.expr(e.args[0], ctx.child(in_old=True))
+
+
 def _size(checker: _Checking, e: ast.CallExpr, ctx: Context) -> Ty:
     """`len(s)` of a set or map, `keys(m)` of a map."""
     arg_types = [checker.expr(a, ctx) for a in e.args]
@@ -585,10 +719,14 @@ BUILTINS: dict[str, Callable[[_Checking, ast.CallExpr, Context], Ty]] = {
     "crashed": _observer,
     "inflight": _inflight,
     "byzantine": _observer,
+    "index": _index,
+    "old": _old,
 }
 
 
 # ---------------------------------------------------------------- helpers
+
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
 def _shown(expr: ast.Expr, got: Ty) -> str:

@@ -23,6 +23,16 @@ class Resolution:
     member_index: int = 0
 
 
+@dataclass(frozen=True)
+class Signature:
+    """A definition's parameter types and result type, and why only properties may use it (it reads the
+    state of nodes, the network, real time or the step), if they may."""
+
+    params: tuple[Ty, ...]
+    result: Ty
+    impure: str | None
+
+
 @dataclass
 class TypeTable:
     """What the checker learns, in side tables keyed by node id (an ast node's `id`). It is filled in as
@@ -36,6 +46,7 @@ class TypeTable:
     remote_reads: dict[int, tuple[str, ast.VarDecl]] = field(default_factory=dict)  # FieldExpr -> node var
     # message name -> the type of the `from` binding of its handlers (the node type that sends it)
     sender_types: dict[str, Ty] = field(default_factory=dict)
+    defs: dict[str, Signature] = field(default_factory=dict)  # the definitions checked so far, by name
 
     def of(self, expr: ast.Expr) -> Ty:
         return self.types.get(expr.id, UNKNOWN)
@@ -53,9 +64,20 @@ class Context:
     )  # binding site -> type (shared by child contexts)
     ghost: bool = False  # inside a branch that depends on a ghost variable
     message: str | None = None  # the message a receive handler handles
+    in_old: bool = False  # inside `old(…)`
+    temporal: bool = False  # a condition of a liveness property
 
     def child(self, **changes: object) -> Context:
-        ctx = Context(self.kind, self.node, dict(self.locals), self.local_types, self.ghost, self.message)
+        ctx = Context(
+            self.kind,
+            self.node,
+            dict(self.locals),
+            self.local_types,
+            self.ghost,
+            self.message,
+            self.in_old,
+            self.temporal,
+        )
         for key, value in changes.items():
             setattr(ctx, key, value)
         return ctx

@@ -212,3 +212,30 @@ def test_completion_of_names_in_scope() -> None:
     assert "phase" not in in_property  # a property names a node to read a variable
     assert labels(SPEC.replace("r.phase ==", "r.@ ==")) == ["phase", "n", "src", "dst"]
     assert labels(SPEC.replace("seen = seen | {c}", "seen = seen | {c.@}")) == ["last"]
+
+
+def test_a_model_s_durability_switch_uses_its_node_and_variable_and_shows_on_hover() -> None:
+    text = SPEC + "model forgetful { volatile Client.last }\n"
+    index = index_of(text)
+    last = symbol_at(index, text, "Client.last", offset=7)
+    assert (last.kind, last.container) == ("var", "Client")
+    assert symbol_at(index, text, "Client.last") == symbol_at(index, text, "Client * N")
+    assert "volatile in model `forgetful`" in index.describe(last)
+
+
+def test_definitions_are_symbols_with_uses_a_description_and_completion() -> None:
+    text = (
+        SPEC
+        + "def busy_count(n: 0..N) = count r in inflight(Req): r.n == n\ninvariant few: busy_count(0) <= N\n"
+    )
+    index = index_of(text)
+    definition = symbol_at(index, text, "busy_count(n")
+    assert definition.kind == "def"
+    assert uses(index, definition) == [pos(text, "busy_count", 1)]
+    parameter = symbol_at(index, text, "(n: 0..N)", offset=1)
+    assert uses(index, parameter) == [pos(text, "n == n", offset=5)]
+    described = index.describe(definition)
+    assert "a definition of type int" in described and "only for properties" in described
+    offset = text.index("busy_count(0)")
+    labels = [c.label for c in complete(text, offset, index)]
+    assert "busy_count" in labels

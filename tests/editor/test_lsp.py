@@ -310,7 +310,18 @@ async def test_completion_offers_model_keys_in_a_model(client: LanguageClient) -
 
 async def test_completion_offers_top_level_keywords_and_node_items(client: LanguageClient) -> None:
     top = await complete_at(client, RETRY + "\n@")
-    assert set(top) == {"spec", "const", "enum", "message", "signed", "node", "invariant", "model"}
+    assert set(top) == {
+        "spec",
+        "const",
+        "enum",
+        "message",
+        "signed",
+        "node",
+        "def",
+        "invariant",
+        "liveness",
+        "model",
+    }
     in_node = await complete_at(
         client, RETRY.replace("  var acked: bool = false\n", "  var acked: bool = false\n  @\n")
     )
@@ -354,10 +365,13 @@ async def test_document_symbols_outline_nodes_properties_and_models(client: Lang
         "Server",
         "Client",
         "applied_once",
+        "gets_ack",
         "naive_reliable",
         "naive_lossy",
         "idempotent_lossy",
         "idempotent_duplicating",
+        "idempotent_synchronous_lossy",
+        "idempotent_synchronous_losing_every_attempt",
     ]
     client_node = symbols["Client"]
     assert client_node.kind == lsp.SymbolKind.Class
@@ -372,6 +386,7 @@ async def test_document_symbols_outline_nodes_properties_and_models(client: Lang
         RETRY, "Client", RETRY.count("Client", 0, RETRY.index("node Client"))
     )
     assert symbols["applied_once"].kind == lsp.SymbolKind.Boolean
+    assert symbols["gets_ack"].kind == lsp.SymbolKind.Boolean
     assert symbols["naive_lossy"].kind == lsp.SymbolKind.Module
 
 

@@ -42,6 +42,7 @@ def test_the_ir_unions_list_every_node_class() -> None:
         ir.NodeType,
         ir.Instance,
         ir.Invariant,
+        ir.Liveness,
         ir.Network,
         ir.FaultBudget,
         ir.Clocks,

@@ -41,8 +41,12 @@ STRUCTURE = {
     ast.Handler,
     ast.NodeDecl,
     ast.InvariantDecl,
+    ast.DefParam,
+    ast.DefDecl,
+    ast.LivenessDecl,
     ast.Setting,
     ast.ModelItem,
+    ast.ModelDurability,
     ast.ModelDecl,
     ast.SpecFile,
 }

@@ -83,7 +83,7 @@ CASES: list[Bad] = [
         }
         """,
         "FL100",
-        "unexpected '}'; expected 'const', 'enum', 'invariant', 'message', 'model', 'node'",
+        "unexpected '}'; expected 'const', 'def', 'enum', 'invariant', 'liveness', 'message', 'model', 'node'",
         (2, 1),
         "}",
     ),
@@ -170,6 +170,163 @@ CASES: list[Bad] = [
         (1, 20),
         "3y",
         note="a number cannot run into a name",
+    ),
+    bad(
+        "comparison_after_a_quantifier_chains",
+        """\
+        node A * 3 { var x: 0..2 = 0 }
+        invariant i: count a in A: a.x == 1 >= 2
+        """,
+        "FL100",
+        "unexpected '>='",
+        (2, 37),
+        ">=",
+        note="to compare its result: `invariant i: (count a in A: a.x == 1) >= 2`",
+    ),
+    bad(
+        "count_swallows_a_comparison",
+        """\
+        node A * 3 { var up: bool = false }
+        invariant i: count a in A: a.up >= 2
+        """,
+        "FL305",
+        "read as part of the body of 'count'",
+        (2, 33),
+        ">=",
+        note="add parentheses: `(count a in A: a.up) >= 2`",
+    ),
+    bad(
+        "index_of_a_symmetric_node",
+        """\
+        node A * 2 symmetric { var x: 0..1 = index(self) }
+        """,
+        "FL300",
+        "index of a node of the symmetric type A",
+        (1, 38),
+        "index(self)",
+        note="interchangeable",
+    ),
+    bad(
+        "index_of_a_number",
+        """\
+        node A * 2 { var x: 0..1 = index(1) }
+        """,
+        "FL300",
+        "index takes a node of one node type, not int",
+        (1, 34),
+        "1",
+    ),
+    bad(
+        "durability_of_an_unknown_variable",
+        """\
+        node A { var x: 0..1 = 0 }
+        model m { volatile A.y }
+        """,
+        "FL200",
+        "node A has no variable 'y'",
+        (2, 22),
+        "y",
+    ),
+    bad(
+        "durability_of_a_ghost",
+        """\
+        node A { ghost var x: 0..1 = 0 }
+        model m { durable A.x }
+        """,
+        "FL401",
+        "A.x is a ghost variable",
+        (2, 11),
+        "durable A.x",
+    ),
+    bad(
+        "durability_with_a_misspelt_kind",
+        """\
+        node A { var x: 0..1 = 0 }
+        model m { volatle A.x }
+        """,
+        "FL100",
+        "`volatile Node.var` or `durable Node.var`",
+        (2, 11),
+        "volatle",
+    ),
+    bad(
+        "old_in_a_handler",
+        """\
+        node A { var x: 0..1 = 0
+          action go when old(x) == 0 { x = 1 } }
+        """,
+        "FL207",
+        "only invariants may use it",
+        (2, 18),
+        "old(x)",
+    ),
+    bad(
+        "old_inside_old",
+        """\
+        node A { var x: 0..1 = 0 }
+        invariant i: old(old(A.x)) == 0
+        """,
+        "FL207",
+        "`old(…)` inside `old(…)`",
+        (2, 18),
+        "old(A.x)",
+    ),
+    bad(
+        "definition_reading_nodes_used_in_a_handler",
+        """\
+        node A { var x: 0..1 = 0
+          action go when high(1) { x = 1 } }
+        def high(v: 0..1) = A.x >= v
+        """,
+        "FL207",
+        "high reads A.x; only properties may use it",
+        (2, 18),
+        "high(1)",
+    ),
+    bad(
+        "definition_without_parameter_types",
+        """\
+        def twice(v) = v + v
+        node A { var x: 0..2 = twice(1) }
+        """,
+        "FL300",
+        "parameter 'v' of twice needs a type",
+        (1, 11),
+        "v",
+        note="`v: 0..3`",
+    ),
+    bad(
+        "recursive_definition",
+        """\
+        def down(v: 0..3) = if v == 0 then 0 else down(v - 1)
+        node A { var x: 0..3 = 0 }
+        """,
+        "FL200",
+        "down is used before its definition is complete",
+        (1, 43),
+        "down",
+    ),
+    bad(
+        "definition_given_too_many_arguments",
+        """\
+        def inc(v: 0..3) = v + 1
+        node A { var x: 0..3 = inc(1, 2) }
+        """,
+        "FL301",
+        "inc takes 1 argument, not 2",
+        (2, 24),
+        "inc(1, 2)",
+    ),
+    bad(
+        "old_in_a_liveness_property",
+        """\
+        node A { var x: 0..1 = 0 }
+        liveness l: eventually A.x > old(A.x)
+        """,
+        "FL207",
+        "a liveness property speaks of the states of a run",
+        (2, 30),
+        "old(A.x)",
     ),
     bad(
         "nesting_too_deep",
