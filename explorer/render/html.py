@@ -149,7 +149,7 @@ def _violation(r: PropertyResult, anchor: str) -> str:
         info = state.get("#meta", {})
         values = {n: v for n, v in state.items() if n != "#meta"}
         changed = [
-            f"{n}: {sequence._show(previous.get(n))} → {sequence._show(v)}"
+            f"{n}: {sequence.show(previous.get(n))} → {sequence.show(v)}"
             for n, v in values.items()
             if k > 0 and previous.get(n) != v
         ]
@@ -157,7 +157,7 @@ def _violation(r: PropertyResult, anchor: str) -> str:
         text = _e(info.get("text", info.get("action", "")))
         if "error" in info:
             text += f"<br><strong>✗ {_e(info['error'])}</strong>"
-        full = "\n".join(f"{n} = {sequence._show(v)}" for n, v in values.items())
+        full = "\n".join(f"{n} = {sequence.show(v)}" for n, v in values.items())
         rows.append(
             f"<tr class='step' id='{anchor}-row-{k}' data-violation='{anchor}' data-index='{k}' "
             f"data-state='{_e(full)}'><td>{k}</td><td>{text}</td><td>{sends}</td>"
