@@ -52,6 +52,7 @@ def draw(
             f"drawn only for small state spaces. Use --max-states N to draw the first N states explored "
             f"(breadth-first), which include the start of the counterexample, or draw a sequence chart instead"
         ) from None
-    path = states.match_path(model, graph, document["states"])
+    path, complete = states.match_path(model, graph, document["states"])
     truncated = max_states is not None and graph.number_of_nodes() >= max_states
-    return dot.render(states.to_dot(model, graph, path, meta["property"], truncated), out, fmt)
+    picture = states.to_dot(model, graph, path, meta["property"], truncated, reaches_violation=complete)
+    return dot.render(picture, out, fmt)

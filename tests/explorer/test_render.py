@@ -165,6 +165,17 @@ def test_a_state_graph_highlights_the_initial_state_and_the_path(tmp_path: Path)
     assert len(states) == result.stats.distinct == 24
     assert len([i for i in ids if i.startswith("path-")]) == result.trace_length == 3
     assert len([i for i in states if i.endswith("-violating")]) == 1
+    # the network is part of a state: the state after the first message is dropped is not the initial one
+    texts = {i: _lines(ids[i]) for i in states}
+    assert texts["state-0"] == ["#0"]  # the initial state, against which the others say what differs
+    dropped = [
+        g for i, g in ids.items() if g.get("class") == "edge" and "network drops Increment" in _text(g)
+    ]
+    ends = [(next(edge.iter(f"{SVG}title")).text or "").split("->") for edge in dropped]
+    after_drop = [f"state-{target[1:]}" for source, target in ends if source == "s0"]
+    assert len(after_drop) == 1
+    assert "nothing in flight" in texts[after_drop[0]]
+    assert not any("_network" in line or "_timers" in line for lines in texts.values() for line in lines)
 
 
 def test_a_large_state_graph_is_refused_with_advice(tmp_path: Path) -> None:
@@ -204,7 +215,11 @@ def test_a_large_state_graph_is_refused_with_advice(tmp_path: Path) -> None:
             ],
         )
         assert partial.exit_code == 0, partial.output
-        assert len([i for i in _ids((tmp_path / "g.svg").read_text()) if i.startswith("state-")]) == 40
+        ids = _ids((tmp_path / "g.svg").read_text())
+        assert len([i for i in ids if i.startswith("state-")]) == 40
+        # the first 40 states hold the start of the 6-step path, not its end: nothing is filled as the violation
+        assert 0 < len([i for i in ids if i.startswith("path-")]) < 6
+        assert not [i for i in ids if i.endswith("-violating")]
 
 
 def test_without_graphviz_the_dot_source_is_written_and_the_exit_code_still_means_something(
