@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +61,22 @@ def counterexamples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
                     found.append(Path(r.trace))
     assert len(found) >= 18
     return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright, the system's Chromium (.ci/run installs it); the tests that
+    need it are skipped when it cannot start."""
+    import shutil
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if executable is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        except playwright_api.Error as error:
+            pytest.skip(f"Chromium does not start: {error}")
+        yield chromium
+        chromium.close()

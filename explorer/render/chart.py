@@ -265,6 +265,43 @@ def _by_lane(state: dict[str, Any], lanes: list[str]) -> dict[str, dict[str, str
     return out
 
 
+def readable(values: dict[str, Any]) -> dict[str, list[str]]:
+    """A state's parts (ITF values by name) as the lines a user reads, keyed by part: variables by the
+    names the user wrote, a node's status, clock and armed timers in words, each message in flight on a
+    line of its own, the time, the partition and the faults spent — never `_network`, `_timers` and the
+    other names the system keeps for them."""
+    out: dict[str, list[str]] = {}
+    for name, value in values.items():
+        owner, _, part = name.rpartition(".")
+        if name == "_network":
+            out[name] = [f"in flight: {line}" for line in network_lines(value)] or ["nothing in flight"]
+        elif name == "_gst":
+            out[name] = ["GST: not yet" if isinstance(value, int) and value < 0 else f"GST at {show(value)}"]
+        elif name in _SYSTEM_PARTS:
+            out[name] = [f"{_SYSTEM_PARTS[name]}: {show(value)}"]
+        elif part == "_status":
+            out[name] = [f"{owner} is {value}"]
+        elif part in ("_clock", "_timers"):
+            out[name] = [f"{owner} {part[1:]} = {show(value)}"]
+        elif not part.startswith("_") and name != "#meta":
+            out[name] = [f"{name} = {show(value)}"]
+    return out
+
+
+_SYSTEM_PARTS = {"_now": "now", "_partition": "cut links", "_faults": "faults spent"}
+
+
+def network_lines(value: Any) -> list[str]:
+    """The messages in flight of a trace state's `_network`, one line each: `Msg(f=1) A→B`."""
+    records = value.get("#set", []) if isinstance(value, dict) else value
+    out = []
+    for record in records if isinstance(records, list) else []:
+        fields = ", ".join(f"{f}={show(v)}" for f, v in record.get("fields", {}).items())
+        message = f"{record.get('type', '?')}({fields})" if fields else str(record.get("type", "?"))
+        out.append(f"{message} {record.get('src', '?')}→{record.get('dst', '?')}")
+    return out
+
+
 def _lanes_from_vars(states: list[dict[str, Any]]) -> list[str]:
     lanes: list[str] = []
     for name in states[0] if states else {}:

@@ -78,7 +78,7 @@ def _pos(x: float, y: float) -> str:
 def _point(
     g: graphviz.Digraph, name: str, x: float, y: float, tooltip: str = "", visible: bool = True
 ) -> None:
-    attrs = {"shape": "point", "width": "0.05", "color": "#9e9e9e", "style": "solid"}
+    attrs = {"shape": "point", "width": "0.05", "color": "#9e9e9e", "style": "solid", "id": name}
     if not visible:
         attrs.update(style="invis", width="0.01")
     if tooltip:

@@ -11,7 +11,7 @@ import graphviz
 import networkx as nx
 
 from explorer.model import State
-from explorer.render.chart import show
+from explorer.render.chart import readable
 from explorer.semantics.system import SystemModel
 from explorer.trace.present import Presenter
 
@@ -127,32 +127,9 @@ def _title(model: SystemModel, graph: nx.MultiDiGraph, violated: str, truncated:
 
 
 def _readable(snapshot: dict[str, tuple[Any, str]]) -> dict[str, str]:
-    """A state's parts as lines a user reads, keyed by part: variables by the names the user wrote, a node's
-    status, clock and armed timers in words, each message in flight on a line of its own, the time, the
-    partition and the faults spent (the names the system keeps for them, `_network`, `_timers`, never)."""
-    out: dict[str, str] = {}
-    for name, (value, text) in snapshot.items():
-        owner, _, part = name.rpartition(".")
-        if name == "_network":
-            records = value["#set"] if isinstance(value, dict) else value
-            lines = []
-            for record in records:
-                fields = ", ".join(f"{f}={show(v)}" for f, v in record["fields"].items())
-                message = f"{record['type']}({fields})" if fields else record["type"]
-                lines.append(f"in flight: {message} {record['src']}→{record['dst']}")
-            out[name] = "\n".join(lines) or "nothing in flight"
-        elif name in _SYSTEM_PARTS:
-            out[name] = f"{_SYSTEM_PARTS[name]}: {text}"
-        elif part == "_status":
-            out[name] = f"{owner} is {text}"
-        elif part in ("_clock", "_timers"):
-            out[name] = f"{owner} {part[1:]} = {text}"
-        elif not part.startswith("_"):
-            out[name] = f"{name} = {text}"
-    return out
-
-
-_SYSTEM_PARTS = {"_now": "now", "_gst": "GST", "_partition": "cut links", "_faults": "faults spent"}
+    """A state's parts in the words of explorer.render.chart.readable, one text per part."""
+    parts = readable({name: value for name, (value, _) in snapshot.items()})
+    return {name: "\n".join(lines) for name, lines in parts.items()}
 
 
 def _escape(text: str) -> str:

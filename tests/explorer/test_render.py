@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -240,39 +240,10 @@ def test_without_graphviz_the_dot_source_is_written_and_the_exit_code_still_mean
     assert "wrote" in rendered.stderr and "install Graphviz" in rendered.stderr
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def _dump_dom(url: str, profile: Path) -> str:
-    browser = _chromium()
-    assert browser is not None
-    result = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout
-
-
-@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (.ci/run installs it)")
 @needs_graphviz
-def test_the_html_report_shows_the_matrix_the_charts_and_steps_to_click_through(tmp_path: Path) -> None:
+def test_the_html_report_fits_the_page_and_steps_through_the_violation_last_clicked(
+    tmp_path: Path, browser: Any
+) -> None:
     report = tmp_path / "report.html"
     result = CliRunner().invoke(
         main,
@@ -281,60 +252,44 @@ def test_the_html_report_shows_the_matrix_the_charts_and_steps_to_click_through(
     assert result.exit_code == 1
     html = report.read_text()
     assert "<script src" not in html and "<link" not in html  # self-contained
-    dom = _dump_dom(f"{report.as_uri()}#v2-step-2", tmp_path / "profile")
-    root = _parse_html(dom)
-    cells = [td for td in root.iter("td") if td.get("class") in ("holds", "violated")]
-    assert len([c for c in cells if c.get("class") == "violated"]) == 2
-    assert len([c for c in cells if c.get("class") == "holds"]) == 6
-    sections = [s for s in root.iter("section") if s.get("class", "").startswith("violation")]
-    assert [s.get("id") for s in sections] == ["v1", "v2"]
-    for section in sections:
-        assert any(el.tag == "svg" for el in section.iter())
-        rows = [tr for tr in section.iter("tr") if "step" in tr.get("class", "")]
-        assert len(rows) == 4
-        current = [tr for tr in rows if "current" in tr.get("class", "")]
-        want = 2 if section.get("id") == "v2" else 0  # the address selects step 2 of the second violation
-        assert [tr.get("data-index") for tr in current] == [str(want)]
-        state = next(d for d in section.iter("div") if d.get("class") == "state")
-        assert "Server.counter = " in (state.text or "")
-    second = sections[1]
-    assert "step 2 of 3" in "".join(second.itertext())
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(f"{report.as_uri()}#v2-step-2")
+    assert page.locator("td.violated").count() == 2 and page.locator("td.holds").count() == 6
+    assert page.locator("section.violation").evaluate_all("ss => ss.map(s => s.id)") == ["v1", "v2"]
 
+    def current(v: str) -> list[str]:
+        return page.locator(f"#{v} tr.step.current").evaluate_all("rows => rows.map(r => r.dataset.index)")
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-def _parse_html(dom: str) -> ET.Element:
-    """Chromium's DOM dump as an ElementTree (tags without namespaces), with the standard library only."""
-    from html.parser import HTMLParser
-
-    root = ET.Element("document")
-    stack = [root]
-
-    class Builder(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            element = ET.SubElement(stack[-1], tag, {k: v or "" for k, v in attrs})
-            if tag not in _VOID:
-                stack.append(element)
-
-        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            ET.SubElement(stack[-1], tag, {k: v or "" for k, v in attrs})
-
-        def handle_endtag(self, tag: str) -> None:
-            for depth in range(len(stack) - 1, 0, -1):
-                if stack[depth].tag == tag:
-                    del stack[depth:]
-                    break
-
-        def handle_data(self, data: str) -> None:
-            parent = stack[-1]
-            if len(parent):
-                parent[-1].tail = (parent[-1].tail or "") + data
-            else:
-                parent.text = (parent.text or "") + data
-
-    Builder(convert_charrefs=True).feed(dom)
-    return root
+    assert current("v1") == ["0"] and current("v2") == ["2"]  # the address selects step 2 of the second
+    assert "step 2 of 3" in page.inner_text("#v2 .position")
+    # the chart fits its panel, which fits the page
+    for v in ("v1", "v2"):
+        panel = page.locator(f"#{v} .chart").bounding_box()
+        chart = page.locator(f"#{v} .chart svg").bounding_box()
+        assert chart["width"] <= panel["width"] + 1 <= 1000
+    # arrow keys move the violation last clicked: click step 1 of the first, then press ArrowDown twice
+    page.click("#v1-row-1")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert current("v1") == ["3"] and current("v2") == ["2"]
+    page.click("#v2-row-0")
+    page.keyboard.press("ArrowDown")
+    assert current("v1") == ["3"] and current("v2") == ["1"]
+    # clicking the chart selects the step drawn there
+    page.click("#v1-step-2")
+    assert current("v1") == ["2"]
+    # the whole state is shown with what the step changed highlighted; the network changes as +/- lines
+    changed = page.locator("#v1 .state div.changed").all_inner_texts()
+    assert "Server.counter = 1" in changed
+    unchanged = page.locator("#v1 .state div:not(.changed)").all_inner_texts()
+    assert "Client.attempts = 2" in unchanged and "in flight: Ack(request=0) Server→Client" in changed
+    cell = page.inner_text("#v1-row-2 td.changes")
+    assert "Server.counter: 0 → 1" in cell and "+ Ack(request=0) Server→Client" in cell
+    assert "− Increment(request=0) Client→Server" in cell
+    # a small spec's state graph is embedded, with the path in red
+    assert page.locator("#v1-graph svg g[id^='v1-graph-state-']").count() == 12  # naive_reliable's states
+    assert page.locator("#v1-graph svg g[id^='v1-graph-path-']").count() == 3
+    page.close()
 
 
 def test_the_readme_chart_is_the_lease_lock_counterexample() -> None:
