@@ -110,7 +110,8 @@ class _Reader:
         self.cut: list[tuple[str, str]] = []
         self.cut_since = 0
         c = self.chart
-        c.verdict = f"VIOLATED: {meta.get('property', '?')} — {meta.get('description', '')}"
+        verdict = f"VIOLATED: {meta.get('property', '?')} — {meta.get('description', '')}"
+        c.verdict = str(meta.get("verdict", verdict))  # a path being explored says what holds at its end
         c.title = f"{meta.get('spec', '')} / {meta.get('model', '')}: {meta.get('bounds', '')}"
 
     def read(self) -> Chart:
