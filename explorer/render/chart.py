@@ -112,7 +112,8 @@ class _Reader:
         c = self.chart
         verdict = f"VIOLATED: {meta.get('property', '?')} — {meta.get('description', '')}"
         c.verdict = str(meta.get("verdict", verdict))  # a path being explored says what holds at its end
-        c.title = f"{meta.get('spec', '')} / {meta.get('model', '')}: {meta.get('bounds', '')}"
+        bounds = meta.get("bounds", "")
+        c.title = f"{meta.get('spec', '')} / {meta.get('model', '')}" + (f": {bounds}" if bounds else "")
 
     def read(self) -> Chart:
         c = self.chart

@@ -305,3 +305,16 @@ def test_the_readme_chart_is_the_lease_lock_counterexample() -> None:
     }
     assert "VIOLATED: no_clobber" in _text(ids["verdict"])
     assert "uv run faultline render counterexamples/lease_lock/gc_pauses/no_clobber.itf.json" in readme
+    # drawn by the present layout: initial values at row 0, the time column, labels beside their sender
+    assert "holder = none" in _lines(ids["vars-0-0"]) and _lines(ids["time-head"]) == ["now"]
+    assert any(i.startswith("label-") for i in ids)
+
+
+def test_the_readme_shows_each_kind_of_picture_made_by_the_documented_script() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "uv run python scripts/pictures.py" in readme and (ROOT / "scripts" / "pictures.py").exists()
+    for picture in ("retry_increment_states.svg", "report.png", "explorer.png"):
+        assert f"](docs/pictures/{picture})" in readme
+        assert (ROOT / "docs" / "pictures" / picture).stat().st_size > 10_000
+    graph = _ids((ROOT / "docs" / "pictures" / "retry_increment_states.svg").read_text())
+    assert len([i for i in graph if i.startswith("path-")]) == 3
