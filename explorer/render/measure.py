@@ -31,9 +31,13 @@ _NARROWEST = 0.32  # Graphviz rounds each glyph's advance: thin letters take a l
 LINE_HEIGHT = 1.1  # Graphviz's line height, in ems
 
 
+def _em(ch: str) -> float:
+    return max(_EM.get(ch, 1.0), _NARROWEST)
+
+
 def width(text: str, size: float) -> float:
     """The width of one line of `text` at font size `size`, in points (never less than Graphviz's)."""
-    return sum(max(_EM.get(ch, 1.0), _NARROWEST) for ch in text) * size + 1.0
+    return sum(_em(ch) for ch in text) * size + 1.0
 
 
 def height(lines: int, size: float) -> float:
@@ -42,31 +46,29 @@ def height(lines: int, size: float) -> float:
 
 def wrap(text: str, size: float, limit: float, indent: str = "  ") -> list[str]:
     """`text` broken into lines of at most `limit` points: at spaces where it can, inside a word where a
-    word alone is too long; later lines start with `indent`. Nothing is cut."""
+    word alone is too long; later lines start with `indent`. Nothing is cut. One pass over the text."""
+    budget = (limit - 1.0) / size  # in ems
+    space, indent_em = _em(" "), sum(_em(ch) for ch in indent)
     lines: list[str] = []
-    current = ""
+    current, used, fresh = "", 0.0, True  # the line being filled, its width, whether it has no word yet
     for word in text.split(" "):
-        candidate = f"{current} {word}" if current else (indent + word if lines else word)
-        if width(candidate, size) <= limit or not current.strip():
-            current = candidate
-        else:
+        word_em = sum(_em(ch) for ch in word)
+        if not fresh and used + space + word_em > budget:
             lines.append(current)
-            current = indent + word
-        while width(current, size) > limit and len(current.strip()) > 1:
-            cut = _fit(current, size, limit)
-            lines.append(current[:cut])
-            current = indent + current[cut:]
+            current, used, fresh = indent, indent_em, True
+        if not fresh:
+            current, used = current + " ", used + space
+        if used + word_em <= budget:
+            current, used = current + word, used + word_em
+        else:  # a word too long for any line: broken where the line is full
+            for ch in word:
+                if used + _em(ch) > budget and current.strip():
+                    lines.append(current)
+                    current, used = indent, indent_em
+                current, used = current + ch, used + _em(ch)
+        fresh = False
     lines.append(current)
     return lines
-
-
-def _fit(text: str, size: float, limit: float) -> int:
-    """How many leading characters of `text` fit in `limit` (at least one past any indent)."""
-    start = len(text) - len(text.lstrip(" ")) + 1
-    for end in range(len(text), start, -1):
-        if width(text[:end], size) <= limit:
-            return end
-    return start
 
 
 @dataclass(frozen=True, slots=True)

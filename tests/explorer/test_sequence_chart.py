@@ -229,3 +229,10 @@ def test_wrapping_breaks_lines_only_and_keeps_them_within_the_width() -> None:
     assert all(width(line, 8.5) <= 120 for line in lines)
     assert _squeezed("".join(lines)) == _squeezed(text)
     assert lines[1].startswith("  ")
+
+
+def test_a_huge_value_wraps_into_lines_within_the_width_with_nothing_lost() -> None:
+    text = "x" * 50_000 + " " + ", ".join(f"Node[{k}]" for k in range(5_000))
+    lines = wrap(text, 8.5, 200)
+    assert all(width(line, 8.5) <= 200 for line in lines)
+    assert _squeezed("".join(lines)) == _squeezed(text)
