@@ -94,8 +94,9 @@ def _draw_text(g: graphviz.Digraph, text: Text) -> None:
     attrs.update(width=f"{text.box.w / 72:.4f}", height=f"{text.box.h / 72:.4f}")
     if text.fill:
         attrs.update(fillcolor=text.fill, color="#90a4ae", style="rounded,filled")
-    if text.tooltip:
-        attrs["tooltip"] = "\\n".join(_escape(line) for line in text.tooltip.split("\n"))
+    # every element says something on hover (else a viewer shows its Graphviz name, an internal id)
+    tooltip = text.tooltip or " ".join(line.strip() for line in text.lines)
+    attrs["tooltip"] = "\\n".join(_escape(line) for line in tooltip.split("\n"))
     box = text.box
     g.node(text.ident, label, pos=_pos(box.x + box.w / 2, box.y + box.h / 2), **attrs)
 
@@ -146,11 +147,11 @@ def _draw_lifelines(g: graphviz.Digraph, out: Layout) -> None:
         for row, y in enumerate(out.row_y):
             state = c.states[row][lane] if row < len(c.states) else {}
             tooltip = f"{lane} after step {row}: " + "; ".join(f"{k} = {v}" for k, v in state.items())
-            _point(g, _dot(i, row), x, y, tooltip if row < last else "", visible=row < last)
-        g.edge(f"lane-{_slug(lane)}", _dot(i, 0), arrowhead="none", color="#bdbdbd")
+            _point(g, _dot(i, row), x, y, tooltip if row < last else lane, visible=row < last)
+        g.edge(f"lane-{_slug(lane)}", _dot(i, 0), arrowhead="none", color="#bdbdbd", tooltip=_escape(lane))
         for row in range(last):
             kind = special.get((lane, row))
-            attrs = {"arrowhead": "none", "color": "#bdbdbd"}
+            attrs = {"arrowhead": "none", "color": "#bdbdbd", "tooltip": _escape(lane)}
             if kind == StretchKind.PAUSED:
                 attrs.update(color="#9e9e9e", penwidth="7", id=f"pause-{_slug(lane)}-{row}")
                 attrs["tooltip"] = f"{lane} is paused"
@@ -163,8 +164,8 @@ def _draw_lifelines(g: graphviz.Digraph, out: Layout) -> None:
             continue
         x = out.lane_x[s.lane] + 4
         top, bottom = f"cut-{k}-top", f"cut-{k}-bottom"
-        _point(g, top, x, out.row_y[s.start], visible=False)
-        _point(g, bottom, x, out.row_y[s.end], visible=False)
+        _point(g, top, x, out.row_y[s.start], s.detail, visible=False)
+        _point(g, bottom, x, out.row_y[s.end], s.detail, visible=False)
         colour = _SIDES[s.group % len(_SIDES)]
         ident = f"partition-{_slug(s.lane)}-{s.start}"
         g.edge(top, bottom, arrowhead="none", color=colour, penwidth="3", id=ident, tooltip=_escape(s.detail))
@@ -179,8 +180,8 @@ def _draw_cuts(g: graphviz.Digraph, out: Layout) -> None:
             out.lane_x[s.lane] for s in c.stretches if s.kind == StretchKind.PARTITIONED and s.start == start
         ]
         y = out.row_y[start] - 4
-        _point(g, f"cutline-{start}-a", min(xs) - 12, y, visible=False)
-        _point(g, f"cutline-{start}-b", max(xs) + 12, y, visible=False)
+        _point(g, f"cutline-{start}-a", min(xs) - 12, y, c.rows[start], visible=False)
+        _point(g, f"cutline-{start}-b", max(xs) + 12, y, c.rows[start], visible=False)
         g.edge(
             f"cutline-{start}-a",
             f"cutline-{start}-b",
@@ -201,7 +202,7 @@ def _draw_arrows(g: graphviz.Digraph, out: Layout) -> None:
         attrs = {"id": f"msg-{a.kind}-{k}", "color": "#1565c0"}
         if a.kind == ArrowKind.DROP:
             x, y = _drop_point(out, a)
-            _point(g, f"drop-{k}", x, y, visible=False)
+            _point(g, f"drop-{k}", x, y, f"network drops {a.message}", visible=False)
             dst = f"drop-{k}"
             attrs.update(color=RED, style="dashed", arrowhead="none")
             tooltip += f", dropped at step {a.dst_row}"

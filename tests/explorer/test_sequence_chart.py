@@ -236,3 +236,19 @@ def test_a_huge_value_wraps_into_lines_within_the_width_with_nothing_lost() -> N
     lines = wrap(text, 8.5, 200)
     assert all(width(line, 8.5) <= 200 for line in lines)
     assert _squeezed("".join(lines)) == _squeezed(text)
+
+
+def test_every_element_of_a_chart_has_a_tooltip_in_words(
+    charts: list[tuple[Path, dict[str, Any], str]],
+) -> None:
+    """Hovering never shows Graphviz's own name for an element (an internal id): every node and edge
+    carries a tooltip, and a step's tooltip holds the step and what it changed."""
+    xlink = "{http://www.w3.org/1999/xlink}title"
+    for trace, document, svg in charts:
+        for g in ET.fromstring(svg).iter(f"{SVG}g"):
+            if g.get("class") in ("node", "edge"):
+                tips = [a.get(xlink, "") for a in g.iter(f"{SVG}a")]
+                assert tips and tips[0].strip(), (trace, g.get("id"))
+        step = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("id") == "step-1")
+        tip = next(step.iter(f"{SVG}a")).get(xlink, "")
+        assert tip.startswith(document["states"][1]["#meta"]["text"]), trace
