@@ -141,6 +141,13 @@ def test_explore_refuses_an_unknown_model_before_serving() -> None:
     assert "nope" in result.stderr
 
 
+def test_explore_says_when_its_port_is_taken(server: ExploreServer) -> None:
+    port = str(server.server_address[1])
+    result = CliRunner().invoke(main, ["explore", str(SPECS / "lease_lock.fl"), "--port", port])
+    assert result.exit_code == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
+
+
 def _wait_for_path(page: Any, length: int) -> None:
     page.wait_for_function(f"document.body.dataset.ready === '{length}'", timeout=30000)
 
