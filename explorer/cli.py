@@ -718,6 +718,41 @@ def render(
     stdout.print(Text(f"wrote {rendered.picture}"))
 
 
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.option("--model", "-m", help="The model to start on (default: the spec's first); the page can switch.")
+@click.option("--const", "-c", "constants", multiple=True, metavar="NAME=VALUE", help="Override a constant.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 takes any free port."
+)
+def explore(spec_path: str, model: str | None, constants: tuple[str, ...], port: int) -> None:
+    """Walk through a model by hand in a web page served on this machine (127.0.0.1): start from an initial
+    state, see the whole state, take any enabled step, go back, load a counterexample to step through.
+    Ctrl-C stops it."""
+    from explorer.serve.server import ExploreServer
+    from explorer.serve.session import Session, SessionError
+
+    checked = _load(spec_path)
+    values = _constants(constants)
+    name = model or spec.model_names(checked)[0]
+    with doing(f"building the initial states of {name}"):
+        try:
+            session = Session(checked, name, values)
+        except SessionError as error:
+            _fail(f"error: {error}")
+    try:
+        server = ExploreServer(session, port)
+    except OSError as error:
+        _fail(f"error: cannot serve on 127.0.0.1:{port}: {error.strerror or error}")
+    stdout.print(Text(f"exploring {checked.name} / {name} at {server.url} (Ctrl-C to stop)"))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        stderr.print(Text("stopped"))
+    finally:
+        server.server_close()
+
+
 def _read_trace(trace_path: str) -> dict[str, Any]:
     """A trace file, checked against the ITF shape and faultline's #meta; or exit 2 naming what is wrong."""
     from explorer.trace.schema import TraceFormatError, read

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,3 +37,46 @@ def run(
 @pytest.fixture
 def specs_dir() -> Path:
     return SPECS
+
+
+@pytest.fixture(scope="session")
+def counterexamples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every counterexample the example specs produce (about 20, found once per test run), each replayed
+    against its spec."""
+    from explorer.run import CheckOptions, check_model
+    from explorer.trace.replay import replay
+    from tests.test_specs import EXPECTED
+
+    out = tmp_path_factory.mktemp("counterexamples")
+    found = []
+    for name, models in EXPECTED.items():
+        checked = spec.load_file(SPECS / f"{name}.fl")
+        for model, expected in models.items():
+            if all(v == "holds" for v in expected.values()):
+                continue
+            for r in check_model(checked, model, CheckOptions(out_dir=out)):
+                if r.trace:
+                    document = json.loads(Path(r.trace).read_text(encoding="utf-8"))
+                    assert replay(document, checked).reaches_violation, r.trace
+                    found.append(Path(r.trace))
+    assert len(found) >= 18
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright, the system's Chromium (.ci/run installs it); the tests that
+    need it are skipped when it cannot start."""
+    import shutil
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if executable is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        except playwright_api.Error as error:
+            pytest.skip(f"Chromium does not start: {error}")
+        yield chromium
+        chromium.close()

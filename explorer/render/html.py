@@ -1,8 +1,11 @@
 """The HTML report of a `check` run: one self-contained file with the matrix of models and properties
-and, for each violation, its sequence chart (inline SVG) and a table of its steps to click through.
+and, for each violation, its sequence chart (inline SVG, fitted to the page or at full size, scrolling in
+its panel), the whole state at the selected step with what the step changed highlighted, a table of steps
+(variables as `old → new`, messages in flight as `+`/`−` lines) and, for a small spec, its state graph.
 
 Nothing is loaded from elsewhere: styles, script and pictures are all inline. `#v2-step-5` in the address
-selects step 5 of the second violation.
+selects step 5 of the second violation; clicking a step, in the table or on the chart, selects it, and the
+arrow keys then move through the violation last clicked.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from explorer.render import dot, sequence
+from explorer.render.chart import network_lines, readable, show
+from explorer.render.pictures import PictureError, state_graph
 from explorer.run import PropertyResult
 from explorer.trace.files import write_atomic
 from spec import CheckedSpec
@@ -26,17 +32,25 @@ th, td { border: 1px solid #e0e0e0; padding: 4px 8px; text-align: left; vertical
 th { background: #f5f5f5; }
 td.holds { color: #2e7d32; } td.violated { color: #c62828; font-weight: bold; } td.incomplete { color: #ef6c00; }
 .bounds { color: #616161; font-size: 12px; }
-.chart { overflow-x: auto; border: 1px solid #e0e0e0; margin: 12px 0; }
-.steps tr.step { cursor: pointer; } .steps tr.step:hover { background: #f5f5f5; }
-.steps tr.current { background: #fff3e0; outline: 2px solid #ef6c00; }
-.steps td.changes { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre; }
+.chart, .graph > div { overflow: auto; max-height: 80vh; border: 1px solid #e0e0e0; margin: 12px 0; }
+.chart svg, .graph svg { max-width: 100%; height: auto; display: block; }
+.chart.actual svg { max-width: none; }
+.chart g[id*="-step-"], .chart g[id*="-label-"], .chart g[id*="-vars-"] { cursor: pointer; }
+.columns { display: flex; gap: 16px; align-items: flex-start; }
+.columns > .steps { flex: 3; min-width: 0; } .columns > .state { flex: 2; min-width: 240px; position: sticky; top: 8px; }
+table.steps tr.step { cursor: pointer; } table.steps tr.step:hover { background: #f5f5f5; }
+table.steps tr.current { background: #fff3e0; outline: 2px solid #ef6c00; }
+td.changes { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre-wrap; }
+td.changes .added { color: #2e7d32; } td.changes .removed { color: #c62828; }
 .controls button { margin-right: 6px; }
-.state { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre; background: #fafafa;
-         border: 1px solid #e0e0e0; padding: 8px; margin-top: 8px; }
+.state { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; background: #fafafa;
+         border: 1px solid #e0e0e0; padding: 8px; margin-top: 8px; white-space: pre-wrap; }
+.state div.changed { background: #fff59d; font-weight: bold; }
 svg g.current text { fill: #ef6c00; font-weight: bold; }
 """
 
 _SCRIPT = """
+let focused = null;  // the violation the arrow keys move: the one last clicked or addressed
 function select(v, i) {
   const section = document.getElementById(v);
   if (!section) return;
@@ -47,31 +61,61 @@ function select(v, i) {
   const label = document.getElementById(v + '-step-' + i);
   if (label) label.classList.add('current');
   section.dataset.current = i;
-  section.querySelector('.state').textContent = rows[i].dataset.state;
+  const panel = section.querySelector('.state');
+  panel.replaceChildren();
+  for (const [text, changed] of JSON.parse(rows[i].dataset.state)) {
+    const line = document.createElement('div');
+    line.textContent = text;
+    if (changed) line.className = 'changed';
+    panel.appendChild(line);
+  }
   section.querySelector('.position').textContent = 'step ' + i + ' of ' + (rows.length - 1);
+}
+function focus(v) {
+  focused = v;
+  document.querySelectorAll('section.violation').forEach(s => s.classList.toggle('focused', s.id === v));
 }
 function move(v, delta) {
   const section = document.getElementById(v);
+  focus(v);
   select(v, Number(section.dataset.current || 0) + delta);
 }
+function rowOf(id) {
+  const m = /^v[0-9]+-(?:step|now)-([0-9]+)$/.exec(id) || /^v[0-9]+-(?:label|vars|clock|dot)-[0-9]+-([0-9]+)/.exec(id)
+    || /^v[0-9]+-mark-.*-([0-9]+)$/.exec(id);
+  return m ? Number(m[1]) : null;
+}
 document.addEventListener('click', e => {
+  const section = e.target.closest('section.violation');
+  if (!section) return;
+  focus(section.id);
   const row = e.target.closest('tr.step');
-  if (row) { select(row.dataset.violation, Number(row.dataset.index)); history.replaceState(null, '', '#' + row.id); }
+  if (row) {
+    select(section.id, Number(row.dataset.index));
+    history.replaceState(null, '', '#' + section.id + '-step-' + row.dataset.index);
+    return;
+  }
+  for (let g = e.target.closest('g[id]'); g; g = g.parentElement.closest('g[id]')) {
+    const i = rowOf(g.id);
+    if (i !== null) { select(section.id, i); return; }
+  }
 });
 document.addEventListener('keydown', e => {
-  const section = document.querySelector('section.violation.focused') || document.querySelector('section.violation');
-  if (!section) return;
-  if (e.key === 'ArrowDown' || e.key === 'ArrowRight') move(section.id, 1);
-  if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') move(section.id, -1);
+  const v = focused || (document.querySelector('section.violation') || {}).id;
+  if (!v) return;
+  if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { move(v, 1); e.preventDefault(); }
+  if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { move(v, -1); e.preventDefault(); }
 });
 function fromHash() {
   const m = /^#(v[0-9]+)-step-([0-9]+)$/.exec(location.hash);
   document.querySelectorAll('section.violation').forEach(s => select(s.id, 0));
-  if (m) { select(m[1], Number(m[2])); document.getElementById(m[1]).classList.add('focused'); }
+  if (m) { select(m[1], Number(m[2])); focus(m[1]); }
 }
 window.addEventListener('hashchange', fromHash);
 document.addEventListener('DOMContentLoaded', fromHash);
 """
+
+_PART_NAMES = {"_now": "now", "_gst": "GST", "_partition": "cut links", "_faults": "faults spent"}
 
 
 def write_report(path: Path, checked: CheckedSpec, results: list[PropertyResult]) -> None:
@@ -97,7 +141,7 @@ def report(checked: CheckedSpec, results: list[PropertyResult]) -> str:
         _matrix(results, models, properties, anchors),
     ]
     for r in violations:
-        parts.append(_violation(r, anchors[(r.model, r.property)]))
+        parts.append(_violation(r, anchors[(r.model, r.property)], checked))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -132,7 +176,14 @@ def _matrix(
     return "".join(rows)
 
 
-def _violation(r: PropertyResult, anchor: str) -> str:
+def _inline_svg(svg: str, prefix: str) -> str:
+    """An SVG document as an element of the page: without its prologue, every id prefixed (ids are unique
+    across the page's pictures)."""
+    svg = svg[svg.index("<svg") :]
+    return re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+
+
+def _violation(r: PropertyResult, anchor: str, checked: CheckedSpec) -> str:
     assert r.trace is not None
     document = json.loads(Path(r.trace).read_text(encoding="utf-8"))
     meta = document["#meta"]
@@ -140,31 +191,11 @@ def _violation(r: PropertyResult, anchor: str) -> str:
     if svg is None:
         chart = f"<p class='bounds'>No chart: {_e(dot.INSTALL_HINT)}.</p>"
     else:
-        svg = svg[svg.index("<svg") :]  # drop the XML prologue and doctype
-        svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{anchor}-{m.group(1)}"', svg)
-        chart = f"<div class='chart'>{svg}</div>"
-    rows = ["<table class='steps'><tr><th>#</th><th>step</th><th>sent</th><th>changed</th></tr>"]
-    previous: dict[str, Any] = {}
-    for k, state in enumerate(document["states"]):
-        info = state.get("#meta", {})
-        values = {n: v for n, v in state.items() if n != "#meta"}
-        changed = [
-            f"{n}: {sequence._show(previous.get(n))} → {sequence._show(v)}"
-            for n, v in values.items()
-            if k > 0 and previous.get(n) != v
-        ]
-        sends = "<br>".join(_e(f"{s['message']} → {s['to']}") for s in info.get("sends", []))
-        text = _e(info.get("text", info.get("action", "")))
-        if "error" in info:
-            text += f"<br><strong>✗ {_e(info['error'])}</strong>"
-        full = "\n".join(f"{n} = {sequence._show(v)}" for n, v in values.items())
-        rows.append(
-            f"<tr class='step' id='{anchor}-row-{k}' data-violation='{anchor}' data-index='{k}' "
-            f"data-state='{_e(full)}'><td>{k}</td><td>{text}</td><td>{sends}</td>"
-            f"<td class='changes'>{_e(chr(10).join(changed))}</td></tr>"
+        chart = (
+            f"<div class='controls'><button onclick=\"this.parentElement.nextElementSibling.classList"
+            f".toggle('actual')\">fit to page / actual size</button></div>"
+            f"<div class='chart' id='{anchor}-chart'>{_inline_svg(svg, anchor)}</div>"
         )
-        previous = values
-    rows.append("</table>")
     steps = r.trace_length or 0
     return (
         f"<section class='violation' id='{anchor}'>"
@@ -173,7 +204,75 @@ def _violation(r: PropertyResult, anchor: str) -> str:
         f"{chart}"
         f"<div class='controls'><button onclick=\"move('{anchor}', -1)\">◀ previous</button>"
         f"<button onclick=\"move('{anchor}', 1)\">next ▶</button> <span class='position'></span></div>"
-        f"<div class='state'></div>{''.join(rows)}</section>"
+        f"<div class='columns'>{_steps(document, anchor)}<div class='state'></div></div>"
+        f"{_graph(document, anchor, checked)}</section>"
+    )
+
+
+def _steps(document: dict[str, Any], anchor: str) -> str:
+    """The table of steps: what each did, sent and changed; each row carries the whole state after it."""
+    rows = ["<table class='steps'><tr><th>#</th><th>step</th><th>sent</th><th>changed</th></tr>"]
+    previous: dict[str, Any] = {}
+    before: dict[str, list[str]] = {}
+    for k, state in enumerate(document["states"]):
+        info = state.get("#meta", {})
+        values = {n: v for n, v in state.items() if n != "#meta"}
+        parts = readable(values)
+        lines = [[line, k > 0 and before.get(name) != part] for name, part in parts.items() for line in part]
+        sends = "<br>".join(_e(f"{s['message']} → {s['to']}") for s in info.get("sends", []))
+        text = _e(info.get("text", info.get("action", "")))
+        if "error" in info:
+            text += f"<br><strong>✗ {_e(info['error'])}</strong>"
+        changes = _changes(previous, values) if k > 0 else ""
+        rows.append(
+            f"<tr class='step' id='{anchor}-row-{k}' data-violation='{anchor}' data-index='{k}' "
+            f"data-state='{_e(json.dumps(lines, ensure_ascii=False))}'><td>{k}</td><td>{text}</td>"
+            f"<td>{sends}</td><td class='changes'>{changes}</td></tr>"
+        )
+        previous, before = values, parts
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a step changed, as HTML: `name: old → new` per variable (and per part of the system: status,
+    clock, timers, time), then one `+` line per message that entered the network, one `−` per message that
+    left it."""
+    out = []
+    for name, value in after.items():
+        shown = _shown_name(name)
+        if shown is not None and before.get(name) != value:
+            out.append(_e(f"{shown}: {show(before.get(name))} → {show(value)}"))
+    was = Counter(network_lines(before.get("_network", [])))
+    now = Counter(network_lines(after.get("_network", [])))
+    out += [f"<span class='removed'>{_e('− ' + m)}</span>" for m in (was - now).elements()]
+    out += [f"<span class='added'>{_e('+ ' + m)}</span>" for m in (now - was).elements()]
+    return "\n".join(out)
+
+
+def _shown_name(name: str) -> str | None:
+    """The name a person reads for a part of a trace state; None for the network (shown message by message)
+    and for parts with nothing to say (the monotonic clock)."""
+    if name in _PART_NAMES:
+        return _PART_NAMES[name]
+    owner, _, part = name.rpartition(".")
+    if part in ("_status", "_clock", "_timers"):
+        return f"{owner} {part[1:]}"
+    return None if name.startswith("_") or part.startswith("_") else name
+
+
+def _graph(document: dict[str, Any], anchor: str, checked: CheckedSpec) -> str:
+    """The state graph with the violation's path, for a small spec (a note saying why not otherwise)."""
+    try:
+        graph = state_graph(document, checked)
+    except PictureError:
+        return "<p class='bounds'>The state graph is drawn only for small specs (at most 250 states).</p>"
+    svg = dot.to_svg(graph)
+    if svg is None:
+        return ""
+    return (
+        f"<details class='graph' open><summary>state graph (the path to the violation in red)</summary>"
+        f"<div id='{anchor}-graph'>{_inline_svg(svg, anchor + '-graph')}</div></details>"
     )
 
 

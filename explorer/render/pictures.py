@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import graphviz
+
 import spec
 from explorer.render import dot, sequence, states
 from explorer.semantics.system import SystemModel
 from explorer.trace import schema
+from spec import CheckedSpec
 
 
 class PictureError(Exception):
@@ -41,6 +44,15 @@ def draw(
         raise PictureError(
             f"the state graph needs the spec, and {source} cannot be read ({why}); name it with --spec"
         ) from None
+    return dot.render(state_graph(document, checked, max_states), out, fmt)
+
+
+def state_graph(
+    document: dict[str, Any], checked: CheckedSpec, max_states: int | None = None
+) -> graphviz.Digraph:
+    """The state graph of a trace's model with the trace's path in red. PictureError when the model has
+    more than `max_states` (by default states.LIMIT) states and `max_states` was not given."""
+    meta = document["#meta"]
     system = schema.instantiate(document, checked)
     model = SystemModel(system, None, deadlock=meta["property"] == "deadlock_free")
     limit = max_states or states.LIMIT
@@ -52,6 +64,6 @@ def draw(
             f"drawn only for small state spaces. Use --max-states N to draw the first N states explored "
             f"(breadth-first), which include the start of the counterexample, or draw a sequence chart instead"
         ) from None
-    path = states.match_path(model, graph, document["states"])
+    path, complete = states.match_path(model, graph, document["states"])
     truncated = max_states is not None and graph.number_of_nodes() >= max_states
-    return dot.render(states.to_dot(model, graph, path, meta["property"], truncated), out, fmt)
+    return states.to_dot(model, graph, path, meta["property"], truncated, reaches_violation=complete)

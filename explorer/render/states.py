@@ -11,10 +11,12 @@ import graphviz
 import networkx as nx
 
 from explorer.model import State
+from explorer.render.chart import readable
 from explorer.semantics.system import SystemModel
 from explorer.trace.present import Presenter
 
 LIMIT = 250  # states; a picture of more is no longer something a person can read
+MAX_LINES = 8  # lines of differences written in a state's box; all of it is in the box's tooltip
 
 
 class TooLarge(Exception):
@@ -53,8 +55,15 @@ def explore(model: SystemModel, limit: int = LIMIT, partial: bool = False) -> nx
 
 
 def to_dot(
-    model: SystemModel, graph: nx.MultiDiGraph, path: list[State], violated: str, truncated: bool = False
+    model: SystemModel,
+    graph: nx.MultiDiGraph,
+    path: list[State],
+    violated: str,
+    truncated: bool = False,
+    reaches_violation: bool = True,
 ) -> graphviz.Digraph:
+    """The graph with `path` in red; its last state is filled as the violating one only when the path
+    reaches the trace's last state (`reaches_violation`): in a partial graph it may stop short."""
     order = {state: k for k, state in enumerate(graph.nodes)}
     on_path = set(path)
     path_edges = set(itertools.pairwise(path))
@@ -72,31 +81,35 @@ def to_dot(
         edge_attr={"fontname": "DejaVu Sans", "fontsize": "7", "color": "#9e9e9e"},
     )
     present = Presenter(model)
-    initial_values = present.snapshot(next(iter(graph.nodes))) if graph.number_of_nodes() else {}
+    initial = _readable(present.snapshot(next(iter(graph.nodes)))) if graph.number_of_nodes() else {}
     for state, data in graph.nodes(data=True):
         k = order[state]
-        snapshot = present.snapshot(state)
+        readable = _readable(present.snapshot(state))
         changed = [
-            f"{name} = {text}"
-            for name, (_, text) in snapshot.items()
-            if not name.startswith("_") and initial_values.get(name, (None, ""))[1] != text
+            line
+            for name, lines in readable.items()
+            if initial.get(name) != lines
+            for line in lines.split("\n")
         ]
-        label = f"#{k}\\n" + "\\n".join(changed[:6]) + ("\\n…" if len(changed) > 6 else "")
+        shown = changed[:MAX_LINES] + (
+            [f"… {len(changed) - MAX_LINES} more"] if len(changed) > MAX_LINES else []
+        )
+        label = "\\l".join([f"#{k}", *(_escape(line) for line in shown)]) + "\\l"
         attrs: dict[str, str] = {
             "id": f"state-{k}",
-            "tooltip": "; ".join(f"{n} = {t}" for n, (_, t) in snapshot.items()),
+            "tooltip": "\\n".join(_escape(line) for lines in readable.values() for line in lines.split("\n")),
         }
         if data.get("initial"):
             attrs.update(peripheries="2", color="#2e7d32")
         if state in on_path:
             attrs.update(style="rounded,filled", fillcolor="#ffebee", color="#c62828", penwidth="2")
-        if path and state == path[-1]:
+        if path and state == path[-1] and reaches_violation:
             attrs.update(fillcolor="#ef9a9a", id=f"state-{k}-violating")
         if "failure" in data:
             attrs["xlabel"] = "✗"
         g.node(f"s{k}", label, **attrs)
     for a, b, data in graph.edges(data=True):
-        attrs = {"label": _short(data["text"])}
+        attrs = {"label": _short(data["text"]), "tooltip": _escape(data["text"])}
         if (a, b) in path_edges:
             attrs.update(
                 color="#c62828", penwidth="2.2", fontcolor="#c62828", id=f"path-{order[a]}-{order[b]}"
@@ -113,23 +126,38 @@ def _title(model: SystemModel, graph: nx.MultiDiGraph, violated: str, truncated:
     return f"{what}\\npath to the violation of {violated} in red" if violated else what
 
 
+def _readable(snapshot: dict[str, tuple[Any, str]]) -> dict[str, str]:
+    """A state's parts in the words of explorer.render.chart.readable, one text per part."""
+    parts = readable({name: value for name, (value, _) in snapshot.items()})
+    return {name: "\n".join(lines) for name, lines in parts.items()}
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', "'")
+
+
 def _short(text: str, width: int = 40) -> str:
     text = text.replace('"', "'")
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def match_path(model: SystemModel, graph: nx.MultiDiGraph, states: list[dict[str, Any]]) -> list[State]:
-    """The graph's states that a trace's states are (compared as ITF snapshots), in trace order."""
+def match_path(
+    model: SystemModel, graph: nx.MultiDiGraph, states: list[dict[str, Any]]
+) -> tuple[list[State], bool]:
+    """The graph's states that a trace's states are (compared as ITF snapshots), in trace order, and whether
+    the trace's last state is among them (a partial graph may hold only the start of the trace)."""
     index: dict[str, State] = {}
     present = Presenter(model)
     for state in graph.nodes:
         index[_key({k: v[0] for k, v in present.snapshot(state).items()})] = state
     out: list[State] = []
+    found = False
     for wanted in states:
         key = _key({k: v for k, v in wanted.items() if k != "#meta"})
-        if key in index and (not out or index[key] != out[-1]):
+        found = key in index
+        if found and (not out or index[key] != out[-1]):
             out.append(index[key])
-    return out
+    return out, found
 
 
 def _key(values: dict[str, Any]) -> str:

@@ -169,6 +169,6 @@ def test_the_sequence_chart_of_a_lasso_marks_where_the_cycle_starts_and_closes(t
     check(CYCLE, tmp_path)
     document = json.loads((tmp_path / "out" / "spec" / "default" / "finishes.itf.json").read_text())
     drawn = chart(document)
-    assert (0, "↻ the cycle starts here") in drawn.notes
-    assert any(row == 1 and "back to step 0, for ever" in text for row, text in drawn.notes)
+    assert drawn.rows[0].startswith("↻ the cycle starts here.")
+    assert "back to step 0, for ever" in drawn.rows[-1] and "C does spin" in drawn.rows[-1]
     assert drawn.verdict.endswith("(a lasso: from step 0 on, round for ever)")

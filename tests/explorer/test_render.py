@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -31,37 +31,30 @@ def _text(element: ET.Element) -> str:
     return " ".join(t.text or "" for t in element.iter(f"{SVG}text"))
 
 
-@pytest.fixture(scope="module")
-def traces(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Every counterexample the example specs produce."""
-    from tests.test_specs import EXPECTED
+def _squeezed(text: str) -> str:
+    """Text without its spaces: what is left when wrapping (which only breaks lines and indents) is undone."""
+    return "".join(text.split())
 
-    out = tmp_path_factory.mktemp("counterexamples")
-    found = []
-    for name, models in EXPECTED.items():
-        checked = spec.load_file(SPECS / f"{name}.fl")
-        for model, expected in models.items():
-            if all(v == "holds" for v in expected.values()):
-                continue
-            for r in check_model(checked, model, CheckOptions(out_dir=out)):
-                if r.trace:
-                    found.append(Path(r.trace))
-    assert len(found) >= 6
-    return found
+
+def _lines(element: ET.Element) -> list[str]:
+    return [t.text or "" for t in element.iter(f"{SVG}text")]
 
 
 @needs_graphviz
 def test_every_counterexample_draws_as_a_sequence_chart_with_its_lanes_arrows_and_marks(
-    traces: list[Path],
+    counterexamples: list[Path],
 ) -> None:
-    for trace in traces:
+    for trace in counterexamples:
         document = json.loads(trace.read_text())
         svg = dot.to_svg(sequence.to_dot(document))
         assert svg is not None
         ids = _ids(svg)
         meta, states = document["#meta"], document["states"]
         lanes = {i for i in ids if i.startswith("lane-")}
-        assert {_text(ids[i]) for i in lanes} == set(meta["nodes"]), trace
+        assert {_lines(ids[i])[0] for i in lanes} == set(meta["nodes"]), trace
+        for lane in meta["nodes"]:  # a Byzantine node says so in its lane's head
+            byzantine = states[0].get(f"{lane}._status") == "byzantine"
+            assert ("(Byzantine)" in _lines(ids[f"lane-{sequence._slug(lane)}"])) == byzantine
         steps = [i for i in ids if i.startswith("step-")]
         assert len(steps) == len(states), trace
         kinds = [s["#meta"].get("action") for s in states]
@@ -76,20 +69,29 @@ def test_every_counterexample_draws_as_a_sequence_chart_with_its_lanes_arrows_an
         if "pause" in faults:
             assert any(i.startswith("pause-") for i in ids)  # the shaded stretch of the paused lane
         assert f"VIOLATED: {meta['property']}" in _text(ids["verdict"])
-        # each delivery arrow is labelled with the message it carries
-        for i in delivered:
-            assert _text(ids[i]).strip(), (trace, i)
+        # every message sent is labelled, beside its sender, with the message and its receiver
+        for state in states:
+            for send in state["#meta"].get("sends", []):
+                lane = meta["nodes"].index(send["from"])
+                row = state["#meta"]["index"]
+                labels = _squeezed(
+                    " ".join(_text(g) for i, g in ids.items() if i.startswith(f"label-{lane}-{row}-"))
+                )
+                assert _squeezed(f"{send['message']} → ") in labels, (trace, row, send)
+                assert _squeezed(send["to"]) in labels.split("→", 1)[1], (trace, row, send)
 
 
 @needs_graphviz
-def test_the_lease_chart_shows_the_pause_the_expiry_and_both_writes(traces: list[Path]) -> None:
-    trace = next(t for t in traces if t.parts[-3:] == ("lease_lock", "gc_pauses", "no_clobber.itf.json"))
+def test_the_lease_chart_shows_the_pause_the_expiry_and_both_writes(counterexamples: list[Path]) -> None:
+    trace = next(
+        t for t in counterexamples if t.parts[-3:] == ("lease_lock", "gc_pauses", "no_clobber.itf.json")
+    )
     ids = _ids(dot.to_svg(sequence.to_dot(json.loads(trace.read_text()))) or "")
     steps = {i: _text(g) for i, g in ids.items() if i.startswith("step-")}
     assert any("pauses" in t for t in steps.values())
     assert any("Lock.expires (1) is reached" in t for t in steps.values())
-    arrows = [_text(g) for i, g in ids.items() if i.startswith("msg-deliver-")]
-    assert "Write(token=1)" in arrows and "Write(token=2)" in arrows
+    labels = [_text(g) for i, g in ids.items() if i.startswith("label-")]
+    assert "Write(token=1) → Storage" in labels and "Write(token=2) → Storage" in labels
     assert any(i.startswith("mark-pause-Client_0") for i in ids)
 
 
@@ -119,15 +121,17 @@ def test_dropped_and_in_flight_messages_have_their_own_arrows() -> None:
         ],
     }
     c = sequence.chart(document)
-    kinds = sorted(k for *_, k in c.arrows)
+    kinds = sorted(a.kind for a in c.arrows)
     assert kinds == ["drop", "in_flight"]
-    drop = next(a for a in c.arrows if a[-1] == "drop")
-    assert drop[:4] == ("A", 0, "B", 1)
+    drop = next(a for a in c.arrows if a.kind == "drop")
+    assert (drop.src, drop.src_row, drop.dst, drop.dst_row) == ("A", 0, "B", 1)
+    in_flight = next(a for a in c.arrows if a.kind == "in_flight")
+    assert (in_flight.dst, in_flight.dst_row) == ("B", 2)  # it reaches its receiver, past the last step
 
 
 @needs_graphviz
-def test_the_render_command_writes_svg_png_and_dot(traces: list[Path], tmp_path: Path) -> None:
-    trace = traces[0]
+def test_the_render_command_writes_svg_png_and_dot(counterexamples: list[Path], tmp_path: Path) -> None:
+    trace = counterexamples[0]
     for fmt, magic in (("svg", b"<?xml"), ("png", b"\x89PNG"), ("dot", b"digraph")):
         out = tmp_path / f"chart.{fmt}"
         result = CliRunner().invoke(main, ["render", str(trace), "--format", fmt, "-o", str(out)])
@@ -161,6 +165,17 @@ def test_a_state_graph_highlights_the_initial_state_and_the_path(tmp_path: Path)
     assert len(states) == result.stats.distinct == 24
     assert len([i for i in ids if i.startswith("path-")]) == result.trace_length == 3
     assert len([i for i in states if i.endswith("-violating")]) == 1
+    # the network is part of a state: the state after the first message is dropped is not the initial one
+    texts = {i: _lines(ids[i]) for i in states}
+    assert texts["state-0"] == ["#0"]  # the initial state, against which the others say what differs
+    dropped = [
+        g for i, g in ids.items() if g.get("class") == "edge" and "network drops Increment" in _text(g)
+    ]
+    ends = [(next(edge.iter(f"{SVG}title")).text or "").split("->") for edge in dropped]
+    after_drop = [f"state-{target[1:]}" for source, target in ends if source == "s0"]
+    assert len(after_drop) == 1
+    assert "nothing in flight" in texts[after_drop[0]]
+    assert not any("_network" in line or "_timers" in line for lines in texts.values() for line in lines)
 
 
 def test_a_large_state_graph_is_refused_with_advice(tmp_path: Path) -> None:
@@ -200,7 +215,11 @@ def test_a_large_state_graph_is_refused_with_advice(tmp_path: Path) -> None:
             ],
         )
         assert partial.exit_code == 0, partial.output
-        assert len([i for i in _ids((tmp_path / "g.svg").read_text()) if i.startswith("state-")]) == 40
+        ids = _ids((tmp_path / "g.svg").read_text())
+        assert len([i for i in ids if i.startswith("state-")]) == 40
+        # the first 40 states hold the start of the 6-step path, not its end: nothing is filled as the violation
+        assert 0 < len([i for i in ids if i.startswith("path-")]) < 6
+        assert not [i for i in ids if i.endswith("-violating")]
 
 
 def test_without_graphviz_the_dot_source_is_written_and_the_exit_code_still_means_something(
@@ -221,39 +240,10 @@ def test_without_graphviz_the_dot_source_is_written_and_the_exit_code_still_mean
     assert "wrote" in rendered.stderr and "install Graphviz" in rendered.stderr
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def _dump_dom(url: str, profile: Path) -> str:
-    browser = _chromium()
-    assert browser is not None
-    result = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout
-
-
-@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed (.ci/run installs it)")
 @needs_graphviz
-def test_the_html_report_shows_the_matrix_the_charts_and_steps_to_click_through(tmp_path: Path) -> None:
+def test_the_html_report_fits_the_page_and_steps_through_the_violation_last_clicked(
+    tmp_path: Path, browser: Any
+) -> None:
     report = tmp_path / "report.html"
     result = CliRunner().invoke(
         main,
@@ -277,60 +267,44 @@ def test_the_html_report_shows_the_matrix_the_charts_and_steps_to_click_through(
     assert result.exit_code == 1
     html = report.read_text()
     assert "<script src" not in html and "<link" not in html  # self-contained
-    dom = _dump_dom(f"{report.as_uri()}#v2-step-2", tmp_path / "profile")
-    root = _parse_html(dom)
-    cells = [td for td in root.iter("td") if td.get("class") in ("holds", "violated")]
-    assert len([c for c in cells if c.get("class") == "violated"]) == 2
-    assert len([c for c in cells if c.get("class") == "holds"]) == 6
-    sections = [s for s in root.iter("section") if s.get("class", "").startswith("violation")]
-    assert [s.get("id") for s in sections] == ["v1", "v2"]
-    for section in sections:
-        assert any(el.tag == "svg" for el in section.iter())
-        rows = [tr for tr in section.iter("tr") if "step" in tr.get("class", "")]
-        assert len(rows) == 4
-        current = [tr for tr in rows if "current" in tr.get("class", "")]
-        want = 2 if section.get("id") == "v2" else 0  # the address selects step 2 of the second violation
-        assert [tr.get("data-index") for tr in current] == [str(want)]
-        state = next(d for d in section.iter("div") if d.get("class") == "state")
-        assert "Server.counter = " in (state.text or "")
-    second = sections[1]
-    assert "step 2 of 3" in "".join(second.itertext())
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(f"{report.as_uri()}#v2-step-2")
+    assert page.locator("td.violated").count() == 2 and page.locator("td.holds").count() == 6
+    assert page.locator("section.violation").evaluate_all("ss => ss.map(s => s.id)") == ["v1", "v2"]
 
+    def current(v: str) -> list[str]:
+        return page.locator(f"#{v} tr.step.current").evaluate_all("rows => rows.map(r => r.dataset.index)")
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-def _parse_html(dom: str) -> ET.Element:
-    """Chromium's DOM dump as an ElementTree (tags without namespaces), with the standard library only."""
-    from html.parser import HTMLParser
-
-    root = ET.Element("document")
-    stack = [root]
-
-    class Builder(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            element = ET.SubElement(stack[-1], tag, {k: v or "" for k, v in attrs})
-            if tag not in _VOID:
-                stack.append(element)
-
-        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            ET.SubElement(stack[-1], tag, {k: v or "" for k, v in attrs})
-
-        def handle_endtag(self, tag: str) -> None:
-            for depth in range(len(stack) - 1, 0, -1):
-                if stack[depth].tag == tag:
-                    del stack[depth:]
-                    break
-
-        def handle_data(self, data: str) -> None:
-            parent = stack[-1]
-            if len(parent):
-                parent[-1].tail = (parent[-1].tail or "") + data
-            else:
-                parent.text = (parent.text or "") + data
-
-    Builder(convert_charrefs=True).feed(dom)
-    return root
+    assert current("v1") == ["0"] and current("v2") == ["2"]  # the address selects step 2 of the second
+    assert "step 2 of 3" in page.inner_text("#v2 .position")
+    # the chart fits its panel, which fits the page
+    for v in ("v1", "v2"):
+        panel = page.locator(f"#{v} .chart").bounding_box()
+        chart = page.locator(f"#{v} .chart svg").bounding_box()
+        assert chart["width"] <= panel["width"] + 1 <= 1000
+    # arrow keys move the violation last clicked: click step 1 of the first, then press ArrowDown twice
+    page.click("#v1-row-1")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert current("v1") == ["3"] and current("v2") == ["2"]
+    page.click("#v2-row-0")
+    page.keyboard.press("ArrowDown")
+    assert current("v1") == ["3"] and current("v2") == ["1"]
+    # clicking the chart selects the step drawn there
+    page.click("#v1-step-2")
+    assert current("v1") == ["2"]
+    # the whole state is shown with what the step changed highlighted; the network changes as +/- lines
+    changed = page.locator("#v1 .state div.changed").all_inner_texts()
+    assert "Server.counter = 1" in changed
+    unchanged = page.locator("#v1 .state div:not(.changed)").all_inner_texts()
+    assert "Client.attempts = 2" in unchanged and "in flight: Ack(request=0) Server→Client" in changed
+    cell = page.inner_text("#v1-row-2 td.changes")
+    assert "Server.counter: 0 → 1" in cell and "+ Ack(request=0) Server→Client" in cell
+    assert "− Increment(request=0) Client→Server" in cell
+    # a small spec's state graph is embedded, with the path in red
+    assert page.locator("#v1-graph svg g[id^='v1-graph-state-']").count() == 12  # naive_reliable's states
+    assert page.locator("#v1-graph svg g[id^='v1-graph-path-']").count() == 3
+    page.close()
 
 
 def test_the_readme_chart_is_the_lease_lock_counterexample() -> None:
@@ -346,3 +320,16 @@ def test_the_readme_chart_is_the_lease_lock_counterexample() -> None:
     }
     assert "VIOLATED: no_clobber" in _text(ids["verdict"])
     assert "uv run faultline render counterexamples/lease_lock/gc_pauses/no_clobber.itf.json" in readme
+    # drawn by the present layout: initial values at row 0, the time column, labels beside their sender
+    assert "holder = none" in _lines(ids["vars-0-0"]) and _lines(ids["time-head"]) == ["now"]
+    assert any(i.startswith("label-") for i in ids)
+
+
+def test_the_readme_shows_each_kind_of_picture_made_by_the_documented_script() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "uv run python scripts/pictures.py" in readme and (ROOT / "scripts" / "pictures.py").exists()
+    for picture in ("retry_increment_states.svg", "report.png", "explorer.png"):
+        assert f"](docs/pictures/{picture})" in readme
+        assert (ROOT / "docs" / "pictures" / picture).stat().st_size > 10_000
+    graph = _ids((ROOT / "docs" / "pictures" / "retry_increment_states.svg").read_text())
+    assert len([i for i in graph if i.startswith("path-")]) == 3
