@@ -309,8 +309,11 @@ class _Uses:
                     self.expr(var.init)
             for handler in node.handlers:
                 self.handler(handler)
+        invariants = {}
         for invariant in spec.invariants:
-            index._define("invariant", invariant.name, invariant.name_span, invariant)
+            invariants[invariant.name] = index._define(
+                "invariant", invariant.name, invariant.name_span, invariant
+            )
             self.expr(invariant.expr)
         for model in spec.models:
             index._define("model", model.name, model.name_span, model)
@@ -325,6 +328,9 @@ class _Uses:
             for const in model.consts:
                 self.use(index.consts.get(const.name), const.name_span)
                 self.expr(const.value)
+            for expect in model.expects:  # `expect no_clobber violated` uses the invariant it names
+                for name, span in expect.properties or ():
+                    self.use(invariants.get(name), span)
 
     def handler(self, handler: ast.Handler) -> None:
         index = self.index

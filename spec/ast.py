@@ -543,6 +543,18 @@ class ModelItem:
 
 
 @node
+class ModelExpect:
+    """`expect no_clobber violated`, `expect all hold`: the verdicts a model should give. `properties` is
+    None for `all`; the verdict is the word as written (spec/check.py reads it)."""
+
+    id: int
+    span: Span
+    properties: tuple[tuple[str, Span], ...] | None
+    verdict: str
+    verdict_span: Span
+
+
+@node
 class ModelDecl:
     id: int
     span: Span
@@ -550,6 +562,7 @@ class ModelDecl:
     name_span: Span
     items: tuple[ModelItem, ...]
     consts: tuple[ConstDecl, ...]
+    expects: tuple[ModelExpect, ...] = ()
 
 
 @node

@@ -212,3 +212,19 @@ def test_completion_of_names_in_scope() -> None:
     assert "phase" not in in_property  # a property names a node to read a variable
     assert labels(SPEC.replace("r.phase ==", "r.@ ==")) == ["phase", "n", "src", "dst"]
     assert labels(SPEC.replace("seen = seen | {c}", "seen = seen | {c.@}")) == ["last"]
+
+
+def test_completion_and_uses_of_expectations() -> None:
+    in_model = SPEC.replace("model crashes {", "model crashes { expect @")
+    assert labels(in_model) == ["all", "quiet", "no_runtime_errors", "deadlock_free"]
+    assert labels(SPEC.replace("model crashes {", "model crashes { expect quiet @")) == [
+        "violated",
+        "holds",
+        "hold",
+    ]
+    assert "expect" in labels(SPEC.replace("model crashes {", "model crashes { @"))
+    text = SPEC.replace("model crashes {", "model crashes { expect quiet violated;")
+    index = index_of(text)
+    quiet = symbol_at(index, text, "quiet", nth=1)  # the name in `expect`: the invariant it names
+    assert quiet.kind == "invariant"
+    assert uses(index, quiet) == [pos(text, "quiet", nth=1)]

@@ -43,6 +43,7 @@ STRUCTURE = {
     ast.InvariantDecl,
     ast.Setting,
     ast.ModelItem,
+    ast.ModelExpect,
     ast.ModelDecl,
     ast.SpecFile,
 }
