@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any
 
 import spec
+from explorer.result import Engine, PropertyResult, Verdict
 from explorer.search import SearchResult, Stats, explore
 from explorer.search.limits import default_memory_limit, watchdog
 from explorer.semantics.system import SystemModel
@@ -19,42 +19,6 @@ from explorer.trace.files import write_atomic
 from explorer.trace.path import Path, rebuild
 from spec import CheckedSpec, ir
 from spec.diagnostics import raise_errors
-
-
-@dataclass
-class PropertyResult:
-    model: str
-    property: str
-    kind: str
-    verdict: str  # "holds", "violated", "incomplete"
-    stats: Stats
-    bounds: str
-    description: str
-    trace: str | None = None  # path of the .itf.json file
-    trace_length: int | None = None
-    reason: str | None = None  # why a verdict is incomplete, or the bound a `holds` is within
-    path: Path | None = None
-    backend: str = "explorer"  # or "bmc"
-    warning: str | None = None  # something about the model the user should know (e.g. time never passes)
-
-    def to_json(self) -> dict[str, Any]:
-        explicit = self.backend in ("explorer", "simulate")  # bmc and prove do not count states
-        return {
-            "model": self.model,
-            "property": self.property,
-            "kind": self.kind,
-            "verdict": self.verdict,
-            "backend": self.backend,
-            "distinct_states": self.stats.distinct if explicit else None,
-            "generated_states": self.stats.generated if explicit else None,
-            "depth": self.stats.depth,
-            "seconds": round(self.stats.seconds, 3),
-            "trace": self.trace,
-            "trace_length": self.trace_length,
-            "bounds": self.bounds,
-            "reason": self.reason,
-            "warning": self.warning,
-        }
 
 
 @dataclass
@@ -70,6 +34,8 @@ class CheckOptions:
     max_memory: int | None = None  # bytes; None: 80% of the machine's memory
     out_dir: FsPath | None = FsPath("counterexamples")
     symmetry: bool = True  # reduce by symmetry over `symmetric` node types
+    fail_fast: bool = False  # stop a search at the first violation its model does not expect
+    progress_interval: float = 0.5  # seconds between progress reports
 
 
 def _instantiate(
@@ -109,7 +75,7 @@ def _record_violation(
 ) -> None:
     """Mark `result` violated by `path` (or refuted, for a counterexample to induction) and write its trace."""
     if not induction:
-        result.verdict = "violated"
+        result.verdict = Verdict.VIOLATED
     result.trace_length = path.length
     result.path = path
     result.trace = _record_trace(
@@ -151,9 +117,14 @@ def check_model(
     options: CheckOptions,
     progress: Callable[[str, Stats], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    discovered: Callable[[str, str, int, Stats], None] | None = None,
 ) -> list[PropertyResult]:
-    """Every property of one model by explicit-state search."""
+    """Every property of one model by explicit-state search. `discovered(model, property, steps, stats)`
+    hears of each violation as it is found."""
     system, model = _instantiate(checked, model_name, options, warn, options.deadlock)
+    expected_to_hold = frozenset(
+        p.name for p in model.properties if system.model.expected(p.name) == ir.Expected.HOLDS
+    )
     result = explore(
         model,
         order=options.order,
@@ -161,8 +132,11 @@ def check_model(
         max_states=options.max_states,
         deadlock=options.deadlock,
         progress=(lambda stats: progress(model_name, stats)) if progress else None,
+        progress_interval=options.progress_interval,
         max_seconds=options.max_seconds,
         max_memory=options.max_memory,
+        discovered=(lambda d, stats: discovered(model_name, d.prop, d.length, stats)) if discovered else None,
+        stop_on=expected_to_hold if options.fail_fast else frozenset(),
     )
     return verdicts(checked, system, model, result, options)
 
@@ -179,7 +153,7 @@ def verdicts(
             system.model.name,
             prop.name,
             prop.kind,
-            "holds",
+            Verdict.HOLDS,
             result.stats,
             bounds,
             prop.text,
@@ -189,10 +163,22 @@ def verdicts(
             path = rebuild(model, found.fingerprints, found.failing_action, found.error)
             _record_violation(base, path, checked, model, options)
         elif not result.complete:
-            base.verdict = "incomplete"
+            base.verdict = Verdict.INCOMPLETE
             base.reason = result.stop_reason
         out.append(base)
-    return out
+    return _expectations(system, model, out)
+
+
+def _expectations(
+    system: ir.System, model: SystemModel, results: list[PropertyResult]
+) -> list[PropertyResult]:
+    """Each result with the verdict its model expects, and the line its property is declared on."""
+    where = {p.name: p.where for p in model.properties}
+    for r in results:
+        r.expected = system.model.expected(r.property)
+        place = where.get(r.property, "").rsplit(":", 2)
+        r.line = int(place[1]) if len(place) == 3 and place[1].isdigit() else None
+    return results
 
 
 def _stuck_time(system: ir.System, model: SystemModel, result: SearchResult) -> str | None:
@@ -230,17 +216,24 @@ def bmc_model(
     out = []
     for prop in model.properties:
         base = PropertyResult(
-            system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text, backend="bmc"
+            system.model.name,
+            prop.name,
+            prop.kind,
+            Verdict.HOLDS,
+            stats,
+            bounds,
+            prop.text,
+            backend=Engine.BMC,
         )
         found = result.found.get(prop.name)
         if found is not None:
             _record_violation(base, found.path, checked, model, options)
         elif not result.complete:
-            base.verdict, base.reason = "incomplete", f"{result.stop_reason} at depth {result.depth}"
+            base.verdict, base.reason = Verdict.INCOMPLETE, f"{result.stop_reason} at depth {result.depth}"
         else:
             base.reason = f"no counterexample within {depth} steps"
         out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def simulate_model(
@@ -264,21 +257,21 @@ def simulate_model(
             system.model.name,
             prop.name,
             prop.kind,
-            "holds",
+            Verdict.HOLDS,
             result.stats,
             bounds,
             prop.text,
-            backend="simulate",
+            backend=Engine.SIMULATE,
         )
         path = result.found.get(prop.name)
         if path is not None:
             _record_violation(base, path, checked, model, options)
         elif result.stop_reason is not None:
-            base.verdict, base.reason = "incomplete", f"{result.stop_reason} after {result.runs} runs"
+            base.verdict, base.reason = Verdict.INCOMPLETE, f"{result.stop_reason} after {result.runs} runs"
         else:
             base.reason = f"no violation in {result.runs} random runs of up to {depth} steps (seed {seed})"
         out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def prove_model(
@@ -313,18 +306,18 @@ def prove_model(
                 system.model.name,
                 goal,
                 prop.kind,
-                "holds",
+                Verdict.HOLDS,
                 Stats(depth=k),
                 bounds,
                 prop.text,
-                backend="prove",
+                backend=Engine.PROVE,
             )
             if interrupt_requested():
-                base.verdict, base.reason = "incomplete", "interrupted"
+                base.verdict, base.reason = Verdict.INCOMPLETE, "interrupted"
             else:
                 _prove_goal(base, checked, model, k, lemmas, options)
             out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def _prove_goal(
@@ -346,7 +339,7 @@ def _prove_goal(
         with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
         base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
     else:
-        base.verdict = "violated" if result.verdict == "violated" else "incomplete"
+        base.verdict = Verdict.VIOLATED if result.verdict == "violated" else Verdict.INCOMPLETE
         base.reason = result.reason
     if result.path is not None:
         if result.verdict == "unknown":  # a lemma's real counterexample: the goal stays unproved

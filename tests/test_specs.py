@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
 from explorer.compile import NO_RUNTIME_ERRORS
 from explorer.run import CheckOptions, check_model
+from faultline.cli import main
 from tests.conftest import SPECS
 
 HOLDS = "holds"

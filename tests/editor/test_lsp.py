@@ -30,7 +30,7 @@ invariant small: Server.counter <= true
 
 @pytest_lsp.fixture(
     scope="module",
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "explorer.cli", "lsp", "--stdio"]),
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "faultline.cli", "lsp", "--stdio"]),
 )
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     await lsp_client.initialize_session(

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 import spec
 from explorer.bmc.bmc import run_bmc
-from explorer.cli import main
 from explorer.search import explore
 from explorer.semantics.system import SystemModel
+from faultline.cli import main
 from tests.conftest import SPECS, build
 from tests.test_specs import EXPECTED, HOLDS
 

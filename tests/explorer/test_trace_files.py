@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from explorer.cli import main
+from faultline.cli import main
 from tests.conftest import SPECS
 
 RETRY = str(SPECS / "retry_increment.fl")

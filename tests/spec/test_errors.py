@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
+from faultline.cli import main
 from spec import Diagnostic, SpecError
 
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
+from faultline.cli import main
 from spec.check import check
 from spec.diagnostics import Diagnostic, SpecError
 from spec.parser import MAX_LITERAL, parse
