@@ -34,3 +34,6 @@ def run(
 @pytest.fixture
 def specs_dir() -> Path:
     return SPECS
+
+
+pytest_plugins = ["pytester"]
