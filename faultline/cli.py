@@ -611,8 +611,17 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
     help="The spec (for --kind states), when it is not where the trace says.",
 )
 @click.option("--max-states", type=Count(1), help="Draw only the first N states explored.")
+@click.option(
+    "--dot", "keep_source", is_flag=True, help="Also keep the Graphviz source (.dot) beside the picture."
+)
 def render(
-    trace_path: str, fmt: str, kind: str, output: str | None, spec_path: str | None, max_states: int | None
+    trace_path: str,
+    fmt: str,
+    kind: str,
+    output: str | None,
+    spec_path: str | None,
+    max_states: int | None,
+    keep_source: bool,
 ) -> None:
     """Draw a counterexample: a sequence chart (SVG, PNG, or the Graphviz source)."""
     from explorer.render.pictures import PictureError, default_output, draw
@@ -625,7 +634,9 @@ def render(
     document = _read_trace(trace_path)
     with doing(f"drawing {trace_path}"):
         try:
-            rendered = draw(document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states)
+            rendered = draw(
+                document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states, keep_source
+            )
         except (PictureError, TraceFormatError) as error:
             _fail(f"error: {error}")
         except SpecError as error:  # the spec of a state graph, or the trace's constants, refused
@@ -636,7 +647,8 @@ def render(
 
         stderr.print(Text(f"wrote {rendered.dot}; Graphviz is not installed: {INSTALL_HINT}"))
         sys.exit(EXIT_INCOMPLETE)
-    stdout.print(Text(f"wrote {rendered.picture}"))
+    also = f" (and {rendered.dot})" if rendered.dot is not None and rendered.dot != rendered.picture else ""
+    stdout.print(Text(f"wrote {rendered.picture}{also}"))
 
 
 def _read_trace(trace_path: str) -> dict[str, Any]:

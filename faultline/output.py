@@ -106,7 +106,14 @@ def junit_xml(run: Run) -> bytes:
     """JUnit XML: a test suite per spec, a test case per model and property (classname spec.model), a
     failure for each verdict that is not the expected one, `skipped` for a run that stopped early, and an
     error for each spec that could not be checked."""
-    suites = ElementTree.Element("testsuites", name=f"faultline {run.command}")
+    results = run.results
+    suites = ElementTree.Element(
+        "testsuites",
+        name=f"faultline {run.command}",
+        tests=str(len(results) + len(run.errors)),
+        failures=str(sum(r.mismatch() is not None for r in results)),
+        errors=str(len(run.errors)),
+    )
     for report in run.reports:
         suite = ElementTree.SubElement(
             suites,
@@ -120,15 +127,13 @@ def junit_xml(run: Run) -> bytes:
             file=report.source,
         )
         for r in report.results:
-            attributes = {
-                "name": f"{r.model}.{r.property}",
-                "classname": f"{report.spec}.{r.model}",
-                "time": f"{r.stats.seconds:.3f}",
-                "file": report.source,
-            }
-            if r.line:
-                attributes["line"] = str(r.line)
-            case = ElementTree.SubElement(suite, "testcase", attributes)
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                name=f"{r.model}.{r.property}",
+                classname=f"{report.spec}.{r.model}",
+                time=f"{r.stats.seconds:.3f}",
+            )
             mismatch = r.mismatch()
             if mismatch is not None:
                 failure = ElementTree.SubElement(case, "failure", message=mismatch, type="unexpected verdict")

@@ -27,11 +27,13 @@ def draw(
     out: Path,
     spec_path: Path | None = None,
     max_states: int | None = None,
+    keep_source: bool = True,
 ) -> dot.Rendered:
     """Draw a trace (checked by explorer.trace.schema) as a picture of `kind`. PictureError when it cannot be
-    drawn; TraceFormatError or SpecError when its spec does not have its model or constants."""
+        drawn; TraceFormatError or SpecError when its spec does not have its model or constants. The `.dot`
+    source is kept beside the picture with `keep_source`."""
     if kind == "sequence":
-        return dot.render(sequence.to_dot(document), out, fmt)
+        return dot.render(sequence.to_dot(document), out, fmt, keep_source)
     meta = document["#meta"]
     source = spec_path or Path(meta.get("source", ""))
     try:
@@ -54,4 +56,4 @@ def draw(
         ) from None
     path = states.match_path(model, graph, document["states"])
     truncated = max_states is not None and graph.number_of_nodes() >= max_states
-    return dot.render(states.to_dot(model, graph, path, meta["property"], truncated), out, fmt)
+    return dot.render(states.to_dot(model, graph, path, meta["property"], truncated), out, fmt, keep_source)
