@@ -78,8 +78,10 @@ def _record_violation(
         result.verdict = Verdict.VIOLATED
     result.trace_length = path.length
     result.path = path
+    # Random runs write beside, never over, the shortest counterexample `check` wrote for the same property.
+    suffix = ".cti" if induction else ".simulate" if result.backend == Engine.SIMULATE else ""
     result.trace = _record_trace(
-        path, checked, model, options, prop or result.property, result.bounds, induction=induction
+        path, checked, model, options, prop or result.property, result.bounds, induction, suffix
     )
 
 
@@ -91,8 +93,10 @@ def _record_trace(
     prop: str,
     bounds: str,
     induction: bool = False,
+    suffix: str = "",
 ) -> str | None:
-    """Write the counterexample of `prop` (the path of its .itf.json), unless traces are not wanted."""
+    """Write the counterexample of `prop` (the path of its .itf.json, named `<prop><suffix>`), unless
+    traces are not wanted."""
     if options.out_dir is None:
         return None
     described = next((p for p in model.properties if p.name == prop), None)
@@ -108,7 +112,7 @@ def _record_trace(
         dict(options.constants or {}),
         induction=induction,
     )
-    return str(write_trace(model, path, info, options.out_dir, ".cti" if induction else ""))
+    return str(write_trace(model, path, info, options.out_dir, suffix))
 
 
 def check_model(

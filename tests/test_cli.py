@@ -270,10 +270,15 @@ def test_simulation_is_repeatable_by_its_seed_and_its_traces_replay(tmp_path: Pa
         (row,) = [r for r in json.loads(out)["results"] if r["property"] == "applied_once"]
         assert row["verdict"] == "violated" and row["backend"] == "simulate"
         assert "seed 7" in row["bounds"]
+        assert row["trace"].endswith("naive_lossy/applied_once.simulate.itf.json")  # not check's name
         outputs.append(json.loads(Path(row["trace"]).read_text())["states"])
         code, replayed, _ = invoke("replay", row["trace"], RETRY)
         assert code == 0 and "reaches a state that violates applied_once" in replayed
     assert outputs[0] == outputs[1]  # the same seed, the same run
+    code, _, _ = invoke("check", RETRY, "-m", "naive_lossy", "--out", str(tmp_path / "a"))
+    shortest = tmp_path / "a" / "retry_increment" / "naive_lossy" / "applied_once.itf.json"
+    assert code == 0 and shortest.exists()
+    assert json.loads(Path(row["trace"]).read_text())["states"] == outputs[1]  # both kept
     code, out, _ = invoke(
         "simulate",
         RETRY,
