@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 
 import spec
+from explorer import unbounded
 from explorer.result import Engine, PropertyResult, Verdict
 from explorer.search import SearchResult, Stats, explore
 from explorer.search.limits import default_memory_limit, watchdog
@@ -150,6 +151,8 @@ def verdicts(
 ) -> list[PropertyResult]:
     out = []
     warning = _stuck_time(system, model, result)
+    if not result.complete and result.stop_reason not in (None, "interrupted") and not result.discoveries:
+        warning = unbounded.warning(system, result.stats.depth) or warning
     bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
