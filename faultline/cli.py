@@ -244,6 +244,7 @@ def _run_specs(
     fmt: str | None,
     run: Callable[[CheckedSpec, Observer], Report],
     after_table: Callable[[Report], None] | None = None,
+    fail_fast: bool = False,
 ) -> Run:
     """What every checking command shares: each spec loaded and run (with progress on stderr), reported
     as a table or JSON, then JUnit and GitHub annotations if asked; a summary when there are several."""
@@ -290,7 +291,7 @@ def _run_specs(
             print_report(stdout, report)
             if after_table is not None:
                 after_table(report)
-        if report.interrupted:
+        if report.interrupted or (fail_fast and report.mismatches):
             break
     if as_json:
         stdout.print(Text(json.dumps(to_json(outcome), indent=2)))
@@ -368,6 +369,8 @@ def check(
     """Explore every behaviour of each SPEC's models (a file, or every .fl file under a directory) and
     check its properties. Exit 0 when every verdict is the one its model expects (`expect`)."""
     _check_outputs(out_dir, report_path)
+    if report_path is not None and len(_spec_paths(spec_paths)) > 1:
+        _fail("error: --report draws one spec: give it a single SPEC")
     values = _constants(constants)
 
     def run(checked: CheckedSpec, observer: Observer) -> Report:
@@ -388,7 +391,7 @@ def check(
             observer=observer,
         )
 
-    outcome = _run_specs("check", spec_paths, as_json, junit, fmt, run)
+    outcome = _run_specs("check", spec_paths, as_json, junit, fmt, run, fail_fast=fail_fast)
     if render_charts:
         with doing("drawing the sequence charts"):
             _render_charts(outcome.results)

@@ -110,6 +110,14 @@ def test_fail_fast_stops_at_the_first_unexpected_verdict(tmp_path: Path) -> None
     assert code == 1
     payload = json.loads(out)
     assert {r["model"] for r in payload["results"]} == {"naive_reliable"}  # the models after it skipped
+    code, out, _ = invoke("check", unexpected(tmp_path), LEASE, "--fail-fast", "--json", "--out", tmp_path)
+    assert code == 1 and json.loads(out)["spec"] == "retry_increment"  # and the specs after it
+
+
+def test_an_html_report_is_of_one_spec(tmp_path: Path) -> None:
+    code, _, err = invoke("check", LEASE, RETRY, "--report", tmp_path / "r.html", "--out", tmp_path)
+    assert code == 2 and "--report draws one spec" in err
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_junit_follows_a_junit_schema_with_a_case_per_model_and_property(tmp_path: Path) -> None:
