@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from faultline.cli import main
 from tests.conftest import SPECS
 
 RETRY = (SPECS / "retry_increment.fl").read_text(encoding="utf-8")
@@ -33,6 +35,11 @@ def test_an_unexpected_verdict_fails_with_the_counterexample(pytester: pytest.Py
             "*VIOLATED: applied_once*",
         ]
     )
+    traces = list(pytester.path.rglob("*.itf.json"))
+    assert traces
+    for trace in traces:  # the counterexamples the plugin wrote replay against their spec
+        replayed = CliRunner().invoke(main, ["replay", str(trace), str(pytester.path / "retry_increment.fl")])
+        assert replayed.exit_code == 0, replayed.output
 
 
 def test_a_spec_with_errors_fails_with_its_located_errors(pytester: pytest.Pytester) -> None:

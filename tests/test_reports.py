@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -18,6 +19,16 @@ from tests.conftest import ROOT, SPECS
 RETRY = SPECS / "retry_increment.fl"
 LEASE = SPECS / "lease_lock.fl"
 JUNIT_XSD = ROOT / "tests" / "data" / "junit" / "junit.xsd"
+
+
+@pytest.fixture(autouse=True)
+def replay_every_trace(tmp_path: Path) -> Iterator[None]:
+    """Every counterexample a test here writes replays against the spec it came from."""
+    yield
+    for trace in tmp_path.rglob("*.itf.json"):
+        source = json.loads(trace.read_text(encoding="utf-8"))["#meta"]["source"]
+        result = CliRunner().invoke(main, ["replay", str(trace), source])
+        assert result.exit_code == 0, (trace, result.output)
 
 
 def readme_schema() -> dict[str, object]:
