@@ -256,6 +256,7 @@ def _run_specs(
     for path in paths:
         try:
             checked = _load(path, quiet=as_json)
+            outcome.warnings.extend((path, w) for w in checked.warnings)
         except SpecError as error:
             outcome.errors.append((path, error))
             if not as_json:

@@ -22,6 +22,7 @@ class Run:
     command: str
     reports: list[Report] = field(default_factory=list)
     errors: list[tuple[str, SpecError | str]] = field(default_factory=list)  # (spec path, what is wrong)
+    warnings: list[tuple[str, Diagnostic]] = field(default_factory=list)  # (spec path, a spec's warning)
 
     @property
     def results(self) -> list[PropertyResult]:
@@ -99,6 +100,7 @@ def to_json(run: Run) -> dict[str, Any]:
         payload["specs"] = [report.to_json() for report in run.reports]
     payload["summary"] = run.summary()
     payload["errors"] = [e for path, error in run.errors for e in errors_json(path, error)]
+    payload["warnings"] = [diagnostic_json(path, w) for path, w in run.warnings]
     return payload
 
 

@@ -91,6 +91,18 @@ def test_json_of_several_specs_and_a_broken_one_follows_the_schema_with_located_
     assert (error["line"], error["column"], error["code"]) == (2, 17, "FL200")
 
 
+def test_a_specs_warnings_are_located_in_the_json(tmp_path: Path) -> None:
+    path = tmp_path / "quiet.fl"
+    path.write_text("message Ping\nnode A {\n  var x: 0..1 = 0\n  on Ping { x = 1 }\n}\n", encoding="utf-8")
+    code, out, _ = invoke("check", path, "--json", "--out", tmp_path)
+    assert code == 0
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    (warning,) = payload["warnings"]
+    assert (warning["severity"], warning["line"], warning["column"]) == ("warning", 4, 6)
+    assert "no node ever sends Ping" in warning["message"]
+
+
 def test_an_unexpected_verdict_exits_1_and_says_what_was_expected(tmp_path: Path) -> None:
     code, out, _ = invoke("check", unexpected(tmp_path), "--out", tmp_path)
     assert code == 1
