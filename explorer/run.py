@@ -130,13 +130,14 @@ def check_model(
     expected_to_hold = frozenset(
         p.name for p in model.properties if system.model.expected(p.name) == ir.Expected.HOLDS
     )
+    watch = unbounded.Watch(system, model_name, progress, warn)
     result = explore(
         model,
         order=options.order,
         max_depth=options.max_depth,
         max_states=options.max_states,
         deadlock=options.deadlock,
-        progress=(lambda stats: progress(model_name, stats)) if progress else None,
+        progress=watch.progress if progress or warn else None,
         progress_interval=options.progress_interval,
         max_seconds=options.max_seconds,
         max_memory=options.max_memory,
@@ -151,7 +152,7 @@ def verdicts(
 ) -> list[PropertyResult]:
     out = []
     warning = _stuck_time(system, model, result)
-    if not result.complete and result.stop_reason not in (None, "interrupted") and not result.discoveries:
+    if not result.complete and not result.discoveries and result.stop_reason != unbounded.FAIL_FAST:
         warning = unbounded.warning(system, result.stats.depth) or warning
     bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     for prop in model.properties:

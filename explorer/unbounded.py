@@ -7,9 +7,16 @@ sends while its guard stays true. A duplicating network is a set, and cannot gro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from explorer.search import Stats
+from explorer.search.explore import FAIL_FAST
 from spec import ir
+
+__all__ = ["FAIL_FAST", "Watch", "likely_causes", "warning"]
+
+# A search still going deeper than this while a step may send without end is warned about as it runs.
+DEEP = 100
 
 
 def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
@@ -64,3 +71,30 @@ def warning(system: ir.System, depth: int) -> str | None:
         f"the state space looks unbounded (the search was still going deeper at depth {depth}): "
         + "; ".join(causes)
     )
+
+
+class Watch:
+    """Passes a search's progress on, and warns once, while it runs, when the search keeps going deeper
+    than DEEP in a model where something may send without end."""
+
+    def __init__(
+        self,
+        system: ir.System,
+        model_name: str,
+        progress: Callable[[str, Stats], None] | None,
+        warn: Callable[[str], None] | None,
+    ) -> None:
+        self.system = system
+        self.model_name = model_name
+        self.forward = progress
+        self.warn = warn
+        self.warned = False
+
+    def progress(self, stats: Stats) -> None:
+        if self.forward is not None:
+            self.forward(self.model_name, stats)
+        if self.warn is not None and not self.warned and stats.depth >= DEEP:
+            self.warned = True
+            text = warning(self.system, stats.depth)
+            if text is not None:
+                self.warn(f"warning: {self.model_name}: {text}")

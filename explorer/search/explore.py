@@ -26,6 +26,9 @@ from explorer.search.limits import (
     watchdog,
 )
 
+# Why a search given `stop_on` stopped.
+FAIL_FAST = "stopped at the first unexpected violation"
+
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
 
@@ -169,7 +172,7 @@ def _explore(
             if len(found) >= len(wanted):
                 break
             if stop_on.intersection(found):
-                result.stop_reason = "stopped at the first unexpected violation"
+                result.stop_reason = FAIL_FAST
                 break
             state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
             if depth > stats.depth:

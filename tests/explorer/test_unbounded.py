@@ -45,3 +45,13 @@ def test_no_warning_where_the_network_cannot_grow_or_the_search_ended() -> None:
     assert warning_of(duplicating, max_states=500) is None  # a set of messages: finite
     bounded = RETRYING.replace("send Ping to Server; set retry", "send Ping to Server")
     assert warning_of(bounded, max_states=500) is None  # the search ends: nothing to warn of
+
+
+def test_the_warning_comes_while_the_search_runs_once_it_is_deep() -> None:
+    checked = spec.load(RETRYING, "u.fl")
+    heard: list[str] = []
+    options = CheckOptions(out_dir=None, max_states=20_000, progress_interval=0)
+    check_model(checked, "default", options, warn=heard.append)
+    (said,) = [h for h in heard if "looks unbounded" in h]  # once, not at every progress report
+    assert said.startswith("warning: default: the state space looks unbounded")
+    assert "timer `retry` of Client" in said
