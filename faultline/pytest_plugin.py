@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from faultline import api
-from faultline.run import Report
-from spec import CheckedSpec, SpecError
+if TYPE_CHECKING:  # the front end and the engines load only when a spec is collected
+    from faultline.run import Report
+    from spec import CheckedSpec, SpecError
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,6 +46,8 @@ class SpecFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         import spec as front_end
+        from faultline import api
+        from spec import SpecError
 
         try:
             checked = api.load(self.path)
@@ -72,6 +74,8 @@ class VerdictItem(pytest.Item):
         self.reports = reports  # shared by the items of one spec: a model is checked once
 
     def runtest(self) -> None:
+        from faultline import api
+
         report = self.reports.get(self.model)
         if report is None:
             out = Path(str(self.config.cache.mkdir("faultline"))) if self.config.cache else None
