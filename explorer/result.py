@@ -58,6 +58,16 @@ class PropertyResult:
         return self.verdict == self.expected.value
 
     @builtins.property
+    def inconclusive(self) -> bool:
+        """A bounded engine (bmc, simulate) found nothing where a violation is expected: no refutation, since
+        the violation may lie deeper or off the runs taken, but no confirmation either."""
+        return (
+            self.verdict == Verdict.HOLDS
+            and self.expected == Expected.VIOLATED
+            and self.backend in (Engine.BMC, Engine.SIMULATE)
+        )
+
+    @builtins.property
     def counterexample(self) -> str | None:
         """The path of the readable trace (.txt) beside the .itf.json, if one was written."""
         return self.trace.removesuffix(".itf.json") + ".txt" if self.trace else None
@@ -74,7 +84,7 @@ class PropertyResult:
     def mismatch(self) -> str | None:
         """`expected no_clobber violated but it holds`, or None when the verdict is the expected one or
         the run did not finish."""
-        if self.matches or self.verdict == Verdict.INCOMPLETE:
+        if self.matches or self.verdict == Verdict.INCOMPLETE or self.inconclusive:
             return None
         want = "to hold" if self.expected == Expected.HOLDS else "violated"
         got = "it holds" if self.verdict == Verdict.HOLDS else f"it was {self.verdict_text()}"

@@ -48,7 +48,7 @@ class Run:
             "results": len(results),
             "holds": sum(r.verdict == Verdict.HOLDS for r in results),
             "violated": sum(r.verdict == Verdict.VIOLATED for r in results),
-            "incomplete": sum(r.verdict == Verdict.INCOMPLETE for r in results),
+            "incomplete": sum(r.verdict == Verdict.INCOMPLETE or r.inconclusive for r in results),
             "as_expected": sum(r.matches for r in results),
             "unexpected": sum(r.mismatch() is not None for r in results),
             "errors": len(self.errors),

@@ -69,7 +69,10 @@ class Report:
 
     @property
     def incomplete(self) -> bool:
-        return bool(self.stopped) or any(r.verdict == Verdict.INCOMPLETE for r in self.results)
+        """A model stopped, a verdict incomplete, or a bounded engine that did not find an expected violation."""
+        return bool(self.stopped) or any(
+            r.verdict == Verdict.INCOMPLETE or r.inconclusive for r in self.results
+        )
 
     @property
     def exit_code(self) -> int:

@@ -35,6 +35,9 @@ def cell(r: PropertyResult) -> Text:
     if r.mismatch() is not None:
         text += f" (expected {r.expected})"
         style = "bold red"
+    elif r.inconclusive:
+        text += f" (expected {r.expected}: not found within these bounds)"
+        style = "yellow"
     elif r.matches and r.verdict == Verdict.VIOLATED:
         text += " (expected)"
     return Text(text, style=style)
