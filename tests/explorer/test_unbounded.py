@@ -50,7 +50,7 @@ def test_no_warning_where_the_network_cannot_grow_or_the_search_ended() -> None:
 def test_the_warning_comes_while_the_search_runs_once_it_is_deep() -> None:
     checked = spec.load(RETRYING, "u.fl")
     heard: list[str] = []
-    options = CheckOptions(out_dir=None, max_states=20_000, progress_interval=0)
+    options = CheckOptions(out_dir=None, max_states=10_000, progress_interval=0)
     check_model(checked, "default", options, warn=heard.append)
     (said,) = [h for h in heard if "looks unbounded" in h]  # once, not at every progress report
     assert said.startswith("warning: default: the state space looks unbounded")
