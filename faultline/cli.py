@@ -1,8 +1,9 @@
-"""The command line: each command is a chain of stages (load -> instantiate -> explore -> report).
-The only module that prints or exits.
+"""The command line: each command is a chain of stages (load -> instantiate -> explore -> report), built
+on the Python API (faultline/api.py). The only module that exits; it prints through faultline/table.py,
+faultline/progress.py and faultline/output.py, to the consoles it owns.
 
-Exit codes: 0 every property holds (within the bounds the output names), 1 a violation was found,
-2 the spec or the command line is wrong, 3 the run stopped early (bound, interrupt) with a report of how
+Exit codes: 0 every verdict is the one its model expects (by default: every property holds, within the
+bounds the output names), 1 a verdict is not the expected one, 2 the spec or the command line is wrong, 3 the run stopped early (bound, interrupt) with a report of how
 far it got, 4 faultline itself failed (a bug: one handler, in `_Main.invoke`, reports it).
 
 Every output path is checked before the work starts, so that a long search is never lost to a file that
