@@ -1,5 +1,5 @@
 """The commands for editing specs: `faultline fmt` (the canonical formatter) and `faultline lsp` (the
-language server). Registered on the `faultline` group at the end of explorer/cli.py.
+language server). Registered on the `faultline` group at the end of faultline/cli.py.
 
 Exit codes as for the other commands: 0 nothing to do (or done), 1 `fmt --check` found a file that would
 change, 2 a spec has errors (printed as `faultline check` prints them) or cannot be read or written, 4 an

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from editor.index import Index, Symbol, analyze
-from spec.names import BUILTIN_FUNCTIONS, BUILTIN_TYPES
+from spec.names import BUILTIN_FUNCTIONS, BUILTIN_TYPES, property_names
 
 TOP_KEYWORDS = ("spec", "const", "enum", "message", "signed", "node", "def", "invariant", "liveness", "model")
 NODE_KEYWORDS = ("var", "durable", "ghost", "on", "action")
@@ -48,7 +48,8 @@ EXPRESSION_KEYWORDS = (
 )
 HANDLER_EXPRESSIONS = ("clock", "mono", "tt")
 PROPERTY_EXPRESSIONS = ("now",)
-MODEL_KEYS = ("timing", "network", "faults", "clocks", "horizon", "const")
+MODEL_KEYS = ("timing", "network", "faults", "clocks", "horizon", "const", "expect")
+EXPECTED_VERDICTS = ("violated", "holds", "hold")
 TIMINGS = ("asynchronous", "synchronous", "partially_synchronous")
 SETTINGS = {
     "timing": ("delay", "gst"),
@@ -212,6 +213,13 @@ def _detail(index: Index, symbol: Symbol) -> str:
     return symbol.kind if symbol.container is None else f"{symbol.kind} of {symbol.container}"
 
 
+def _property_names(index: Index | None) -> list[Completion]:
+    """What `expect` may name: every property of the spec, those built in included."""
+    if index is None:
+        return []
+    return [Completion(name, "property") for name in property_names(index.spec, deadlock=True)]
+
+
 def _keywords(words: tuple[str, ...]) -> list[Completion]:
     return [Completion(w, "keyword") for w in words]
 
@@ -235,6 +243,10 @@ def _candidates(context: Context, index: Index | None) -> list[Completion]:
         return _symbols(index, "node")
     if prev == ":" and (context.prev(3) in ("var",) or (structural == "top" and context.in_expression)):
         return _types(index)
+    if structural == "model" and prev == "expect":
+        return [*_keywords(("all",)), *_property_names(index)]
+    if structural == "model" and context.prev(2) == "expect":
+        return _keywords(EXPECTED_VERDICTS)
     if structural == "model" and not context.in_expression:
         after_key = prev in ("horizon",) or (prev is not None and prev in ("=",))
         return _names(context, index, "const") if after_key else _keywords(MODEL_KEYS)

@@ -327,11 +327,14 @@ class _Uses:
                 if param.type is not None:
                     self.type(param.type)
             self.expr(definition.body)
+        invariants = {}
         for invariant in spec.invariants:
-            index._define("invariant", invariant.name, invariant.name_span, invariant)
+            invariants[invariant.name] = index._define(
+                "invariant", invariant.name, invariant.name_span, invariant
+            )
             self.expr(invariant.expr)
         for prop in spec.liveness:
-            index._define("liveness", prop.name, prop.name_span, prop)
+            invariants[prop.name] = index._define("liveness", prop.name, prop.name_span, prop)
             for part in (prop.first, prop.second):
                 if part is not None:
                     self.expr(part)
@@ -351,6 +354,9 @@ class _Uses:
             for durability in model.durability:
                 self.use(index.nodes.get(durability.node), durability.node_span)
                 self.use(index.vars.get((durability.node, durability.var)), durability.var_span)
+            for expect in model.expects:  # `expect no_clobber violated` uses the property it names
+                for name, span in expect.properties or ():
+                    self.use(invariants.get(name), span)
 
     def handler(self, handler: ast.Handler) -> None:
         index = self.index

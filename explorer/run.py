@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any
 
 import spec
+from explorer import unbounded
+from explorer.result import Engine, PropertyResult, Verdict
 from explorer.search import SearchResult, Stats, explore
 from explorer.search.limits import default_memory_limit, watchdog
 from explorer.search.liveness import check_lasso, check_liveness, lasso_path
@@ -20,42 +21,6 @@ from explorer.trace.files import write_atomic
 from explorer.trace.path import Path, rebuild
 from spec import CheckedSpec, ir
 from spec.diagnostics import Diagnostic, InternalError, raise_errors
-
-
-@dataclass
-class PropertyResult:
-    model: str
-    property: str
-    kind: str
-    verdict: str  # "holds", "violated", "incomplete"
-    stats: Stats
-    bounds: str
-    description: str
-    trace: str | None = None  # path of the .itf.json file
-    trace_length: int | None = None
-    reason: str | None = None  # why a verdict is incomplete, or the bound a `holds` is within
-    path: Path | None = None
-    backend: str = "explorer"  # or "bmc"
-    warning: str | None = None  # something about the model the user should know (e.g. time never passes)
-
-    def to_json(self) -> dict[str, Any]:
-        explicit = self.backend in ("explorer", "simulate")  # bmc and prove do not count states
-        return {
-            "model": self.model,
-            "property": self.property,
-            "kind": self.kind,
-            "verdict": self.verdict,
-            "backend": self.backend,
-            "distinct_states": self.stats.distinct if explicit else None,
-            "generated_states": self.stats.generated if explicit else None,
-            "depth": self.stats.depth,
-            "seconds": round(self.stats.seconds, 3),
-            "trace": self.trace,
-            "trace_length": self.trace_length,
-            "bounds": self.bounds,
-            "reason": self.reason,
-            "warning": self.warning,
-        }
 
 
 @dataclass
@@ -71,6 +36,8 @@ class CheckOptions:
     max_memory: int | None = None  # bytes; None: 80% of the machine's memory
     out_dir: FsPath | None = FsPath("counterexamples")
     symmetry: bool = True  # reduce by symmetry over `symmetric` node types
+    fail_fast: bool = False  # stop a search at the first violation its model does not expect
+    progress_interval: float = 0.5  # seconds between progress reports
 
 
 def _instantiate(
@@ -132,11 +99,13 @@ def _record_violation(
 ) -> None:
     """Mark `result` violated by `path` (or refuted, for a counterexample to induction) and write its trace."""
     if not induction:
-        result.verdict = "violated"
+        result.verdict = Verdict.VIOLATED
     result.trace_length = path.length
     result.path = path
+    # Random runs write beside, never over, the shortest counterexample `check` wrote for the same property.
+    suffix = ".cti" if induction else ".simulate" if result.backend == Engine.SIMULATE else ""
     result.trace = _record_trace(
-        path, checked, model, options, prop or result.property, result.bounds, induction=induction
+        path, checked, model, options, prop or result.property, result.bounds, induction, suffix
     )
 
 
@@ -148,8 +117,10 @@ def _record_trace(
     prop: str,
     bounds: str,
     induction: bool = False,
+    suffix: str = "",
 ) -> str | None:
-    """Write the counterexample of `prop` (the path of its .itf.json), unless traces are not wanted."""
+    """Write the counterexample of `prop` (the path of its .itf.json, named `<prop><suffix>`), unless
+    traces are not wanted."""
     if options.out_dir is None:
         return None
     described = next((p for p in (*model.properties, *model.liveness) if p.name == prop), None)
@@ -165,7 +136,7 @@ def _record_trace(
         dict(options.constants or {}),
         induction=induction,
     )
-    return str(write_trace(model, path, info, options.out_dir, ".cti" if induction else ""))
+    return str(write_trace(model, path, info, options.out_dir, suffix))
 
 
 def check_model(
@@ -174,18 +145,27 @@ def check_model(
     options: CheckOptions,
     progress: Callable[[str, Stats], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    discovered: Callable[[str, str, int, Stats], None] | None = None,
 ) -> list[PropertyResult]:
-    """Every property of one model by explicit-state search."""
+    """Every property of one model by explicit-state search. `discovered(model, property, steps, stats)`
+    hears of each violation as it is found."""
     system, model = _instantiate(checked, model_name, options, warn, options.deadlock)
+    expected_to_hold = frozenset(
+        p.name for p in model.properties if system.model.expected(p.name) == ir.Expected.HOLDS
+    )
+    watch = unbounded.Watch(system, model_name, progress, warn)
     result = explore(
         model,
         order=options.order,
         max_depth=options.max_depth,
         max_states=options.max_states,
         deadlock=options.deadlock,
-        progress=(lambda stats: progress(model_name, stats)) if progress else None,
+        progress=watch.progress if progress or warn else None,
+        progress_interval=options.progress_interval,
         max_seconds=options.max_seconds,
         max_memory=options.max_memory,
+        discovered=(lambda d, stats: discovered(model_name, d.prop, d.length, stats)) if discovered else None,
+        stop_on=expected_to_hold if options.fail_fast else frozenset(),
     )
     out = verdicts(checked, system, model, result, options)
     if model.liveness:
@@ -201,12 +181,13 @@ def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOpt
     if options.max_depth is not None:
         stats = Stats()
         reason = "liveness needs every reachable state: it is not checked under a depth bound"
-        return [
+        out = [
             PropertyResult(
-                system.model.name, p.name, p.kind, "incomplete", stats, bounds, p.text, reason=reason
+                system.model.name, p.name, p.kind, Verdict.INCOMPLETE, stats, bounds, p.text, reason=reason
             )
             for p in model.liveness
         ]
+        return _expectations(system, model, out)
     memory = options.max_memory if options.max_memory is not None else default_memory_limit()
     result = check_liveness(model, options.max_states, options.max_seconds, memory)
     graph = result.graph
@@ -216,10 +197,12 @@ def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOpt
         stats.generated = sum(len(edges) for edges in graph.edges)
     out = []
     for prop in model.liveness:
-        base = PropertyResult(system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text)
+        base = PropertyResult(
+            system.model.name, prop.name, prop.kind, Verdict.HOLDS, stats, bounds, prop.text
+        )
         lasso = result.lassos.get(prop.name)
         if not result.complete or graph is None:
-            base.verdict, base.reason = "incomplete", result.stop_reason
+            base.verdict, base.reason = Verdict.INCOMPLETE, result.stop_reason
         elif lasso is not None:
             path = lasso_path(graph, lasso)
             assert path.loop is not None
@@ -229,7 +212,7 @@ def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOpt
                 raise InternalError(f"the lasso found for {prop.name} does not check: {why}")
             _record_violation(base, path, checked, model, options)
         out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def verdicts(
@@ -237,6 +220,8 @@ def verdicts(
 ) -> list[PropertyResult]:
     out = []
     warning = _stuck_time(system, model, result)
+    if not result.complete and not result.discoveries and result.stop_reason != unbounded.FAIL_FAST:
+        warning = unbounded.warning(system, result.stats.depth) or warning
     bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
@@ -244,7 +229,7 @@ def verdicts(
             system.model.name,
             prop.name,
             prop.kind,
-            "holds",
+            Verdict.HOLDS,
             result.stats,
             bounds,
             prop.text,
@@ -254,10 +239,22 @@ def verdicts(
             path = rebuild(model, found.fingerprints, found.failing_action, found.error)
             _record_violation(base, path, checked, model, options)
         elif not result.complete:
-            base.verdict = "incomplete"
+            base.verdict = Verdict.INCOMPLETE
             base.reason = result.stop_reason
         out.append(base)
-    return out
+    return _expectations(system, model, out)
+
+
+def _expectations(
+    system: ir.System, model: SystemModel, results: list[PropertyResult]
+) -> list[PropertyResult]:
+    """Each result with the verdict its model expects, and the line its property is declared on."""
+    where = {p.name: p.where for p in [*model.properties, *model.liveness]}
+    for r in results:
+        r.expected = system.model.expected(r.property)
+        place = where.get(r.property, "").rsplit(":", 2)
+        r.line = int(place[1]) if len(place) == 3 and place[1].isdigit() else None
+    return results
 
 
 def _stuck_time(system: ir.System, model: SystemModel, result: SearchResult) -> str | None:
@@ -296,17 +293,24 @@ def bmc_model(
     out = []
     for prop in model.properties:
         base = PropertyResult(
-            system.model.name, prop.name, prop.kind, "holds", stats, bounds, prop.text, backend="bmc"
+            system.model.name,
+            prop.name,
+            prop.kind,
+            Verdict.HOLDS,
+            stats,
+            bounds,
+            prop.text,
+            backend=Engine.BMC,
         )
         found = result.found.get(prop.name)
         if found is not None:
             _record_violation(base, found.path, checked, model, options)
         elif not result.complete:
-            base.verdict, base.reason = "incomplete", f"{result.stop_reason} at depth {result.depth}"
+            base.verdict, base.reason = Verdict.INCOMPLETE, f"{result.stop_reason} at depth {result.depth}"
         else:
             base.reason = f"no counterexample within {depth} steps"
         out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def simulate_model(
@@ -331,21 +335,21 @@ def simulate_model(
             system.model.name,
             prop.name,
             prop.kind,
-            "holds",
+            Verdict.HOLDS,
             result.stats,
             bounds,
             prop.text,
-            backend="simulate",
+            backend=Engine.SIMULATE,
         )
         path = result.found.get(prop.name)
         if path is not None:
             _record_violation(base, path, checked, model, options)
         elif result.stop_reason is not None:
-            base.verdict, base.reason = "incomplete", f"{result.stop_reason} after {result.runs} runs"
+            base.verdict, base.reason = Verdict.INCOMPLETE, f"{result.stop_reason} after {result.runs} runs"
         else:
             base.reason = f"no violation in {result.runs} random runs of up to {depth} steps (seed {seed})"
         out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def prove_model(
@@ -381,18 +385,18 @@ def prove_model(
                 system.model.name,
                 goal,
                 prop.kind,
-                "holds",
+                Verdict.HOLDS,
                 Stats(depth=k),
                 bounds,
                 prop.text,
-                backend="prove",
+                backend=Engine.PROVE,
             )
             if interrupt_requested():
-                base.verdict, base.reason = "incomplete", "interrupted"
+                base.verdict, base.reason = Verdict.INCOMPLETE, "interrupted"
             else:
                 _prove_goal(base, checked, model, k, lemmas, options)
             out.append(base)
-    return out
+    return _expectations(system, model, out)
 
 
 def _prove_goal(
@@ -414,7 +418,7 @@ def _prove_goal(
         with_lemmas = f" with lemmas {', '.join(lemmas)}" if lemmas else ""
         base.reason = f"proved by {k}-induction{with_lemmas}: it holds at every depth"
     else:
-        base.verdict = "violated" if result.verdict == "violated" else "incomplete"
+        base.verdict = Verdict.VIOLATED if result.verdict == "violated" else Verdict.INCOMPLETE
         base.reason = result.reason
     if result.path is not None:
         if result.verdict == "unknown":  # a lemma's real counterexample: the goal stays unproved

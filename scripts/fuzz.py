@@ -114,7 +114,7 @@ def _real_command_line(count: int, seed: int, folder: Path, tally: fuzzing.Tally
         command = [
             sys.executable,
             "-m",
-            "explorer.cli",
+            "faultline.cli",
             "check",
             str(path),
             "--max-seconds",

@@ -33,7 +33,7 @@ KEPT = (
 
 
 def snapshot() -> dict[str, Any]:
-    from explorer.cli import main
+    from faultline.cli import main
 
     out: dict[str, Any] = {}
     for spec_file in sorted((ROOT / "specs").glob("*.fl")):

@@ -597,6 +597,18 @@ class ModelDurability:
 
 
 @node
+class ModelExpect:
+    """`expect no_clobber violated`, `expect all hold`: the verdicts a model should give. `properties` is
+    None for `all`; the verdict is the word as written (spec/check.py reads it)."""
+
+    id: int
+    span: Span
+    properties: tuple[tuple[str, Span], ...] | None
+    verdict: str
+    verdict_span: Span
+
+
+@node
 class ModelDecl:
     id: int
     span: Span
@@ -605,6 +617,7 @@ class ModelDecl:
     items: tuple[ModelItem, ...]
     consts: tuple[ConstDecl, ...]
     durability: tuple[ModelDurability, ...] = ()
+    expects: tuple[ModelExpect, ...] = ()
 
 
 @node

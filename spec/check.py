@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from spec import ast
 from spec.diagnostics import Diagnostic, DiagnosticSink
-from spec.names import GlobalScope, collect, did_you_mean
+from spec.ir import EXPECTED_WORDS
+from spec.names import GlobalScope, collect, did_you_mean, property_names
 from spec.source import SourceFile, Span
 from spec.types import TypeTable, check_types
 
@@ -54,8 +55,10 @@ def check(spec: ast.SpecFile, source: SourceFile) -> tuple[CheckedSpec, list[Dia
     scope, found = collect(spec)
     table, typed = check_types(spec, scope, source)
     sink = DiagnosticSink()
+    known = property_names(spec, deadlock=True)
     for model in spec.models:
         _check_model(model, scope, sink)
+        _check_expects(model, known, sink)
     diagnostics = [*found, *typed, *sink.found]
     return CheckedSpec(
         source, spec, scope, table, [d for d in diagnostics if d.severity != "error"]
@@ -152,6 +155,32 @@ def _check_model(model: ast.ModelDecl, scope: GlobalScope, sink: DiagnosticSink)
                 setting.span,
                 "use `timing synchronous { delay <= D }` with a horizon",
             )
+
+
+def _check_expects(model: ast.ModelDecl, known: list[str], sink: DiagnosticSink) -> None:
+    """Each `expect` names properties of the spec (or `all`) and a verdict; no property is expected twice."""
+    seen: dict[str, ast.ModelExpect] = {}
+    for expect in model.expects:
+        if expect.verdict not in EXPECTED_WORDS:
+            sink.error(
+                "FL404",
+                f"unknown verdict '{expect.verdict}'",
+                expect.verdict_span,
+                "a model expects a property to be `violated`, or to hold (`holds`; `all hold`)",
+                *did_you_mean(expect.verdict, list(EXPECTED_WORDS)),
+            )
+        for name, span in expect.properties or (("all", expect.span),):
+            if expect.properties is not None and name not in known:
+                sink.error(
+                    "FL404",
+                    f"model '{model.name}' expects a verdict for '{name}', which is not a property of the spec",
+                    span,
+                    f"its properties are {', '.join(known)}",
+                    *did_you_mean(name, known),
+                )
+            elif name in seen:
+                sink.error("FL405", f"'{name}' is expected twice in model '{model.name}'", span)
+            seen[name] = expect
 
 
 def _check_timing(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink) -> None:

@@ -2,7 +2,7 @@
 
 The command line names each stage it enters (`with doing("loading specs/x.fl"): ...`). When an exception
 that is not the user's mistake escapes a command — an InternalError, or any unexpected exception — the one
-handler of each command line (explorer/cli.py, editor/cli.py) asks `report` for a few lines: what was being done, that this is a bug in
+handler of each command line (faultline/cli.py, editor/cli.py) asks `report` for a few lines: what was being done, that this is a bug in
 faultline, and where the traceback was saved (or the traceback itself, with `--debug`). Nothing here prints. It lives at the bottom of the layers so that
 both command lines share it.
 """

@@ -37,6 +37,8 @@ CODES: dict[str, str] = {
     "FL401": "a setting given twice or a contradictory setting",
     "FL402": "a fault budget on a node type that does not exist, or with a bad bound",
     "FL403": "a setting that belongs to a later part of the language than this model supports",
+    "FL404": "an expectation (`expect`) naming a property the spec does not have, or an unknown verdict",
+    "FL405": "two expectations for one property of a model",
     "FL500": "a constant that cannot be evaluated",
     "FL501": "an empty or inverted range",
     "FL502": "a value out of its declared range in an initial value or constant",

@@ -669,6 +669,21 @@ class HandlerKind(StrEnum):
     RECOVER = "recover"
 
 
+class Expected(StrEnum):
+    """The verdict a model's `expect` says a property should get."""
+
+    HOLDS = "holds"
+    VIOLATED = "violated"
+
+
+# The words `expect` takes for each verdict: `expect all hold`, `expect p holds`, `expect p violated`.
+EXPECTED_WORDS: dict[str, Expected] = {
+    "holds": Expected.HOLDS,
+    "hold": Expected.HOLDS,
+    "violated": Expected.VIOLATED,
+}
+
+
 class Timing(StrEnum):
     ASYNCHRONOUS = "asynchronous"
     SYNCHRONOUS = "synchronous"
@@ -839,6 +854,14 @@ class Model:
     gst: int | None = None  # GST comes by this time at the latest (partial synchrony); None: maybe never
     clocks: Clocks = field(default_factory=Clocks)
     span: Span = NOWHERE
+    # What `expect` says: a verdict for every property (`expect all ...`), and one for each property named.
+    # A property neither covers is expected to hold.
+    expect_all: Expected | None = None
+    expect: tuple[tuple[str, Expected], ...] = ()
+
+    def expected(self, prop: str) -> Expected:
+        """The verdict the model expects for `prop`."""
+        return dict(self.expect).get(prop) or self.expect_all or Expected.HOLDS
 
     @property
     def timed(self) -> bool:

@@ -741,8 +741,19 @@ class _Lowerer(_Statements):
                     horizon = 1
         if timing == "asynchronous":
             horizon = None
+        expect_all, expect = _expectations(decl)
         return ir.Model(
-            decl.name, ir.Timing(timing), network, tuple(faults), horizon, delay, gst, clocks, decl.span
+            decl.name,
+            ir.Timing(timing),
+            network,
+            tuple(faults),
+            horizon,
+            delay,
+            gst,
+            clocks,
+            decl.span,
+            expect_all,
+            expect,
         )
 
     def budget(self, setting: ast.Setting) -> int:
@@ -1128,3 +1139,16 @@ def _source_text(text: str, span: Span) -> str:
     middle = lines[span.line : span.end_line - 1]
     last = lines[span.end_line - 1][: span.end_column - 1]
     return " ".join(part.strip() for part in [first, *middle, last])
+
+
+def _expectations(decl: ast.ModelDecl) -> tuple[ir.Expected | None, tuple[tuple[str, ir.Expected], ...]]:
+    """A model's `expect` lines: the verdict of `expect all`, and those of the properties named."""
+    expect_all = None
+    named: list[tuple[str, ir.Expected]] = []
+    for expect in decl.expects:
+        verdict = ir.EXPECTED_WORDS[expect.verdict]
+        if expect.properties is None:
+            expect_all = verdict
+        else:
+            named.extend((name, verdict) for name, _ in expect.properties)
+    return expect_all, tuple(named)

@@ -85,6 +85,21 @@ class GlobalScope:
         yield from self.defs
 
 
+def property_names(spec: ast.SpecFile, deadlock: bool = False) -> list[str]:
+    """Every property a model of the spec checks, in the order of its results: the invariants, the liveness
+    properties, the assertions, `no_runtime_errors`, and `deadlock_free` where deadlocks are looked for."""
+    assertions = [
+        assertion_name(stmt)
+        for node in spec.nodes
+        for handler in node.handlers
+        for stmt in statements(handler.body)
+        if isinstance(stmt, ast.AssertStmt)
+    ]
+    invariants = [inv.name for inv in spec.invariants]
+    liveness = [prop.name for prop in spec.liveness]
+    return [*invariants, *liveness, *assertions, NO_RUNTIME_ERRORS, *([DEADLOCK_FREE] if deadlock else [])]
+
+
 def did_you_mean(name: str, candidates: Iterator[str] | list[str]) -> tuple[str, ...]:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
     return (f"did you mean '{close[0]}'?",) if close else ()

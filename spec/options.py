@@ -1,5 +1,5 @@
 """The kinds of values faultline's options take, strict about what they accept: a value that does not mean
-what it seems (`nan` seconds, `1_000` states, a file name with a NUL byte) is a usage error (exit 2). Shared by both command lines (explorer/cli.py, editor/cli.py)."""
+what it seems (`nan` seconds, `1_000` states, a file name with a NUL byte) is a usage error (exit 2). Shared by both command lines (faultline/cli.py, editor/cli.py)."""
 
 from __future__ import annotations
 
@@ -52,11 +52,11 @@ class Count(click.ParamType):
 
 
 class FileName(click.Path):
-    """The name of a file (or, with `directory`, of a directory) that is not a directory (a file): not
-    empty, and without the NUL byte no file name can hold."""
+    """The name of a file (or, with `directory`, of a directory) that is not a directory (a file), or
+    with `either` of either: not empty, and without the NUL byte no file name can hold."""
 
-    def __init__(self, directory: bool = False) -> None:
-        super().__init__(file_okay=not directory, dir_okay=directory)
+    def __init__(self, directory: bool = False, either: bool = False) -> None:
+        super().__init__(file_okay=either or not directory, dir_okay=either or directory)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():

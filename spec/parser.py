@@ -580,6 +580,7 @@ class _ToAst(Transformer[Token, Any]):
             tuple(i for i in items if isinstance(i, ast.ModelItem)),
             tuple(i for i in items if isinstance(i, ast.ConstDecl)),
             tuple(i for i in items if isinstance(i, ast.ModelDurability)),
+            tuple(i for i in items if isinstance(i, ast.ModelExpect)),
         )
 
     def model_durability(self, meta: Meta, children: list[Any]) -> ast.ModelDurability:
@@ -611,6 +612,11 @@ class _ToAst(Transformer[Token, Any]):
 
     def model_const(self, meta: Meta, children: list[Any]) -> ast.ConstDecl:
         return self.const_decl(meta, children)
+
+    def model_expect(self, meta: Meta, children: list[Any]) -> ast.ModelExpect:
+        *targets, verdict = children
+        named = None if targets[0].type == "ALL" else tuple((str(t), _tok_span(t)) for t in targets)
+        return ast.ModelExpect(self.new_id(), _span(meta), named, str(verdict), _tok_span(verdict))
 
     def settings(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[ast.Setting, ...]]:
         return ("settings", tuple(children))

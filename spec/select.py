@@ -11,18 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from spec import ast, ir
+from spec import ir
 from spec.check import CheckedSpec
 from spec.diagnostics import Diagnostic, raise_errors
 from spec.lower import lower
-from spec.names import (
-    DEADLOCK_FREE,
-    DEFAULT_MODEL,
-    NO_RUNTIME_ERRORS,
-    assertion_name,
-    did_you_mean,
-    statements,
-)
+from spec.names import DEADLOCK_FREE, DEFAULT_MODEL, did_you_mean
+from spec.names import property_names as names_of_properties
 from spec.parser import MAX_LITERAL
 from spec.source import NOWHERE
 from spec.types import BOOL, INT
@@ -38,23 +32,8 @@ def invariant_names(checked: CheckedSpec) -> list[str]:
 
 
 def property_names(checked: CheckedSpec, deadlock: bool = False) -> list[str]:
-    """Every property a model of the spec checks, in the order of its results: the invariants, the
-    assertions, `no_runtime_errors`, and `deadlock_free` where deadlocks are looked for."""
-    assertions = [
-        assertion_name(stmt)
-        for node in checked.ast.nodes
-        for handler in node.handlers
-        for stmt in statements(handler.body)
-        if isinstance(stmt, ast.AssertStmt)
-    ]
-    liveness = list(checked.scope.liveness)
-    return [
-        *invariant_names(checked),
-        *liveness,
-        *assertions,
-        NO_RUNTIME_ERRORS,
-        *([DEADLOCK_FREE] if deadlock else []),
-    ]
+    """Every property a model of the spec checks, in the order of its results (spec/names.py)."""
+    return names_of_properties(checked.ast, deadlock)
 
 
 def select(

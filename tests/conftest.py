@@ -39,6 +39,9 @@ def specs_dir() -> Path:
     return SPECS
 
 
+pytest_plugins = ["pytester"]
+
+
 @pytest.fixture(scope="session")
 def counterexamples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Every counterexample the example specs produce (about 20, found once per test run), each replayed

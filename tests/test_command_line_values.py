@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from explorer.cli import main
+from faultline.cli import main
 from tests.conftest import SPECS
 
 TWO_PC = str(SPECS / "two_phase_commit.fl")

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 import explorer.run
 import spec
-from explorer.cli import main
+from faultline.cli import main
 from spec.diagnostics import InternalError
 from tests.conftest import ROOT, SPECS
 

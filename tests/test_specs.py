@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
 from explorer.compile import NO_RUNTIME_ERRORS
 from explorer.run import CheckOptions, check_model
+from faultline.cli import main
 from tests.conftest import SPECS
 
 HOLDS = "holds"
@@ -117,6 +117,18 @@ def test_every_example_spec_has_expected_verdicts() -> None:
     for name, models in EXPECTED.items():
         checked = spec.load_file(SPECS / f"{name}.fl")
         assert spec.model_names(checked) == list(models), name
+
+
+def test_every_example_model_declares_the_verdicts_it_gets() -> None:
+    """The `expect` lines of each example spec say what this table says (`faultline check specs/` exits 0)."""
+    for name, models in EXPECTED.items():
+        checked = spec.load_file(SPECS / f"{name}.fl")
+        assert all(m.expects for m in checked.ast.models), name
+        for model, verdicts in models.items():
+            declared = spec.instantiate(checked, model).model
+            for prop in spec.property_names(checked):
+                want = "holds" if verdicts.get(prop, HOLDS) == HOLDS else "violated"
+                assert declared.expected(prop) == want, (name, model, prop)
 
 
 CASES = [(s, m) for s, models in EXPECTED.items() for m in models]

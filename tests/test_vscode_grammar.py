@@ -59,6 +59,7 @@ KEYWORD_ROLES: dict[str, str] = {
     **dict.fromkeys(["all", "any", "count"], "keyword.operator.word.quantifier"),
     **dict.fromkeys(["eventually", "always", "leads_to"], "keyword.operator.word.temporal"),
     "of": "keyword.other.of",
+    "expect": "keyword.other.expect",
     **dict.fromkeys(["true", "false", "none"], "constant.language"),
     # clock readings, and the node's own identity
     **dict.fromkeys(["clock", "mono", "tt", "now", "self"], "constant.language"),
@@ -308,6 +309,8 @@ def parse(path: Path) -> Parsed:
             value = next((c for c in tree.children if isinstance(c, Tree) and c.data == "name_expr"), None)
             if value is not None and str(value.children[0]) in MODEL_SETTINGS:
                 expect(value.children[0], "constant.language.model-setting", "model setting")  # type: ignore[arg-type]
+        elif rule == "model_expect":  # `expect p, q violated`: the last name is the verdict
+            expect(names[-1], "constant.language.verdict", "expected verdict")
         elif rule == "setting":
             setting = names[0]
             assert str(setting) in MODEL_SETTINGS, (

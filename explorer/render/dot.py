@@ -19,7 +19,7 @@ INSTALL_HINT = (
 
 @dataclass
 class Rendered:
-    dot: Path
+    dot: Path | None  # the Graphviz source, when it was written
     picture: Path | None  # None when Graphviz is missing
     missing_graphviz: bool = False
 
@@ -35,15 +35,19 @@ def to_svg(graph: graphviz.Digraph) -> str | None:
     return graph.pipe(format="svg", neato_no_op=2 if graph.engine == "neato" else None).decode("utf-8")
 
 
-def render(graph: graphviz.Digraph, out: Path, fmt: str) -> Rendered:
-    """Write `out` (its suffix is replaced by .dot and by the format) whole or not at all."""
+def render(graph: graphviz.Digraph, out: Path, fmt: str, keep_source: bool = True) -> Rendered:
+    """Write `out` (its suffix is replaced by the format) whole or not at all, and beside it the `.dot`
+    source if `keep_source`, or if it is all there is (the format asked for, or Graphviz missing)."""
     dot_path = out.with_suffix(".dot")
-    write_atomic(dot_path, graph.source)
     if fmt == "dot":
+        write_atomic(dot_path, graph.source)
         return Rendered(dot_path, dot_path)
     if not available(graph.engine):
+        write_atomic(dot_path, graph.source)
         return Rendered(dot_path, None, missing_graphviz=True)
     data = graph.pipe(format=fmt, neato_no_op=2 if graph.engine == "neato" else None)
     picture = out.with_suffix(f".{fmt}")
     write_atomic(picture, data)
-    return Rendered(dot_path, picture)
+    if keep_source:
+        write_atomic(dot_path, graph.source)
+    return Rendered(dot_path if keep_source else None, picture)

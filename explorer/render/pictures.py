@@ -30,11 +30,13 @@ def draw(
     out: Path,
     spec_path: Path | None = None,
     max_states: int | None = None,
+    keep_source: bool = True,
 ) -> dot.Rendered:
     """Draw a trace (checked by explorer.trace.schema) as a picture of `kind`. PictureError when it cannot be
-    drawn; TraceFormatError or SpecError when its spec does not have its model or constants."""
+        drawn; TraceFormatError or SpecError when its spec does not have its model or constants. The `.dot`
+    source is kept beside the picture with `keep_source`."""
     if kind == "sequence":
-        return dot.render(sequence.to_dot(document), out, fmt)
+        return dot.render(sequence.to_dot(document), out, fmt, keep_source)
     meta = document["#meta"]
     source = spec_path or Path(meta.get("source", ""))
     try:
@@ -44,7 +46,7 @@ def draw(
         raise PictureError(
             f"the state graph needs the spec, and {source} cannot be read ({why}); name it with --spec"
         ) from None
-    return dot.render(state_graph(document, checked, max_states), out, fmt)
+    return dot.render(state_graph(document, checked, max_states), out, fmt, keep_source)
 
 
 def state_graph(

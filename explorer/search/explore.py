@@ -26,6 +26,9 @@ from explorer.search.limits import (
     watchdog,
 )
 
+# Why a search given `stop_on` stopped.
+FAIL_FAST = "stopped at the first unexpected violation"
+
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
 
@@ -78,8 +81,11 @@ def explore(
     progress_interval: float = 0.5,
     max_seconds: float | None = None,
     max_memory: int | None = None,
+    discovered: Callable[[Discovery, Stats], None] | None = None,
+    stop_on: frozenset[str] = frozenset(),
 ) -> SearchResult:
-    """Explore `model`. The search stops early — with the result so far, marked incomplete — at a bound
+    """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
+    the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with the result so far, marked incomplete — at a bound
     (depth, distinct states, seconds, bytes of memory) or on Ctrl-C; by default at 80% of the machine's
     memory, so that a state space too large for it ends in a report rather than in the kernel's OOM killer."""
     if max_memory is None:
@@ -95,6 +101,8 @@ def explore(
             progress_interval,
             max_seconds,
             max_memory,
+            discovered,
+            stop_on,
         )
 
 
@@ -108,6 +116,8 @@ def _explore(
     progress_interval: float,
     max_seconds: float | None,
     max_memory: int,
+    discovered: Callable[[Discovery, Stats], None] | None = None,
+    stop_on: frozenset[str] = frozenset(),
 ) -> SearchResult:
     started = time.perf_counter()
     stats = Stats()
@@ -129,14 +139,21 @@ def _explore(
         path.reverse()
         return path
 
+    def record(discovery: Discovery) -> None:
+        found[discovery.prop] = discovery
+        if discovered is not None:
+            stats.distinct = len(parents)
+            stats.seconds = time.perf_counter() - started
+            discovered(discovery, stats)
+
     def record_state(state: State, fp: int) -> None:
         for name in model.violated(state):
             if name not in found:
-                found[name] = Discovery(name, chain(fp))
+                record(Discovery(name, chain(fp)))
 
     def record_failure(fp: int | None, action: Action, error: SpecRuntimeError) -> None:
         if error.prop in wanted and error.prop not in found:
-            found[error.prop] = Discovery(error.prop, chain(fp) if fp is not None else [], action, error)
+            record(Discovery(error.prop, chain(fp) if fp is not None else [], action, error))
 
     last_report = started
     expanded = 0
@@ -150,10 +167,13 @@ def _explore(
             record_state(state, fp)
         for action, error in model.init_failures:
             if error.prop in wanted and error.prop not in found:
-                found[error.prop] = Discovery(error.prop, [], action, error)
+                record(Discovery(error.prop, [], action, error))
         stats.distinct = len(parents)
         while frontier:
             if len(found) >= len(wanted):
+                break
+            if stop_on.intersection(found):
+                result.stop_reason = FAIL_FAST
                 break
             state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
             if depth > stats.depth:
@@ -169,7 +189,7 @@ def _explore(
             for action, error in failures:
                 record_failure(fp, action, error)
             if deadlock and "deadlock_free" not in found and model.deadlocked(state, successors):
-                found["deadlock_free"] = Discovery("deadlock_free", chain(fp))
+                record(Discovery("deadlock_free", chain(fp)))
             next_depth = depth + 1
             for _, succ in successors:
                 succ_fp = fingerprint(succ)

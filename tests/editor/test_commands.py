@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from explorer.cli import main
+from faultline.cli import main
 from spec.printer import format_text
 from tests.conftest import SPECS
 
@@ -82,7 +82,7 @@ def test_lsp_answers_initialize_over_stdio() -> None:
     exit_ = b'{"jsonrpc":"2.0","method":"exit"}'
     message = b"".join(b"Content-Length: %d\r\n\r\n%s" % (len(m), m) for m in (body, exit_))
     done = subprocess.run(
-        [sys.executable, "-m", "explorer.cli", "lsp", "--stdio"],
+        [sys.executable, "-m", "faultline.cli", "lsp", "--stdio"],
         input=message,
         capture_output=True,
         timeout=60,

@@ -239,3 +239,19 @@ def test_definitions_are_symbols_with_uses_a_description_and_completion() -> Non
     offset = text.index("busy_count(0)")
     labels = [c.label for c in complete(text, offset, index)]
     assert "busy_count" in labels
+
+
+def test_completion_and_uses_of_expectations() -> None:
+    in_model = SPEC.replace("model crashes {", "model crashes { expect @")
+    assert labels(in_model) == ["all", "quiet", "no_runtime_errors", "deadlock_free"]
+    assert labels(SPEC.replace("model crashes {", "model crashes { expect quiet @")) == [
+        "violated",
+        "holds",
+        "hold",
+    ]
+    assert "expect" in labels(SPEC.replace("model crashes {", "model crashes { @"))
+    text = SPEC.replace("model crashes {", "model crashes { expect quiet violated;")
+    index = index_of(text)
+    quiet = symbol_at(index, text, "quiet", nth=1)  # the name in `expect`: the invariant it names
+    assert quiet.kind == "invariant"
+    assert uses(index, quiet) == [pos(text, "quiet", nth=1)]

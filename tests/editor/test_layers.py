@@ -1,5 +1,5 @@
 """The direction of imports between the top-level packages: `spec` imports neither `explorer` nor
-`editor`; `editor` imports only `spec` (and `explorer.cli` imports `editor` to register its commands)."""
+`editor`; `editor` imports only `spec` (and `faultline.cli` imports `editor` to register its commands)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ invariant small: Server.counter <= true
 
 @pytest_lsp.fixture(
     scope="module",
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "explorer.cli", "lsp", "--stdio"]),
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "faultline.cli", "lsp", "--stdio"]),
 )
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     await lsp_client.initialize_session(
@@ -302,10 +302,8 @@ async def test_completion_offers_statements_and_names_in_a_handler(client: Langu
 
 
 async def test_completion_offers_model_keys_in_a_model(client: LanguageClient) -> None:
-    labels = await complete_at(
-        client, RETRY.replace("  network { reorder }\n}", "  network { reorder }\n  @\n}")
-    )
-    assert set(labels) == {"timing", "network", "faults", "clocks", "horizon", "const"}
+    labels = await complete_at(client, RETRY.replace("  expect all hold\n}", "  expect all hold\n  @\n}"))
+    assert set(labels) == {"timing", "network", "faults", "clocks", "horizon", "const", "expect"}
 
 
 async def test_completion_offers_top_level_keywords_and_node_items(client: LanguageClient) -> None:

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
 from explorer.render.chart import readable
 from explorer.serve.server import ExploreServer
 from explorer.serve.session import Session, SessionError
+from faultline.cli import main
 from tests.conftest import SPECS
 
 

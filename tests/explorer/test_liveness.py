@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from explorer.cli import main
 from explorer.render.sequence import chart
 from explorer.run import CheckOptions, check_model
+from faultline.cli import main
 from spec import load
 
 COUNTER = """

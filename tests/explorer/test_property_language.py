@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from explorer.bmc.prove import run_prove
-from explorer.cli import main
+from faultline.cli import main
 from tests.conftest import build
 from tests.explorer.test_soundness import lengths_by_backend, replay_cli
 

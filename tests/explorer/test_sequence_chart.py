@@ -65,9 +65,9 @@ def charts(counterexamples: list[Path]) -> list[tuple[Path, dict[str, Any], str]
 
 
 def test_no_two_texts_of_any_chart_overlap(charts: list[tuple[Path, dict[str, Any], str]]) -> None:
-    for trace, _, svg in charts:
+    for trace, document, svg in charts:
         boxes = text_boxes(svg)
-        assert len(boxes) > 10, trace
+        assert len(boxes) > len(document["states"]) + 2, trace  # the title, a lane and every step at least
         for (a, (box_a, _)), (b, (box_b, _)) in itertools.combinations(boxes.items(), 2):
             assert not box_a.overlaps(box_b), (trace.parts[-3:], a, box_a, b, box_b)
 
@@ -249,6 +249,8 @@ def test_every_element_of_a_chart_has_a_tooltip_in_words(
             if g.get("class") in ("node", "edge"):
                 tips = [a.get(xlink, "") for a in g.iter(f"{SVG}a")]
                 assert tips and tips[0].strip(), (trace, g.get("id"))
+        if len(document["states"]) < 2:
+            continue  # a lasso that stays in its first state has no step to hover
         step = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("id") == "step-1")
         tip = next(step.iter(f"{SVG}a")).get(xlink, "")
         assert tip.startswith(document["states"][1]["#meta"]["text"]), trace

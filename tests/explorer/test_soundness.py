@@ -12,10 +12,10 @@ from click.testing import CliRunner
 import spec
 from explorer.bmc.bmc import run_bmc
 from explorer.bmc.prove import run_prove
-from explorer.cli import main
 from explorer.run import CheckOptions, bmc_model, check_model, prove_model, simulate_model
 from explorer.search import explore
 from explorer.search.simulate import simulate
+from faultline.cli import main
 from spec import ir
 from tests.conftest import build
 

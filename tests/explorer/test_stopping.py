@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
 from explorer.run import CheckOptions, bmc_model, check_model, prove_model
+from faultline.cli import main
 from spec import SpecError
 from tests.conftest import ROOT, SPECS
 

@@ -32,8 +32,8 @@ from click.testing import CliRunner
 
 import spec
 from editor.index import analyze
-from explorer.cli import main
 from explorer.run import CheckOptions, bmc_model, check_model
+from faultline.cli import main
 from spec import SpecError
 from spec.printer import format_text
 

@@ -74,7 +74,7 @@ def test_mutated_specs_through_the_real_command_line(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "explorer.cli",
+                "faultline.cli",
                 "check",
                 str(path),
                 "--max-seconds",

@@ -47,6 +47,7 @@ STRUCTURE = {
     ast.Setting,
     ast.ModelItem,
     ast.ModelDurability,
+    ast.ModelExpect,
     ast.ModelDecl,
     ast.SpecFile,
 }

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
+from faultline.cli import main
 from spec import Diagnostic, SpecError
 
 
@@ -915,6 +915,49 @@ CASES: list[Bad] = [
         (4, 3),
         "networks",
         note="did you mean 'network'?",
+    ),
+    bad(
+        "expect_unknown_property",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant small: A.x < 3
+        model m {
+          expect smal violated
+        }
+        """,
+        "FL404",
+        "model 'm' expects a verdict for 'smal', which is not a property of the spec",
+        (4, 10),
+        "smal",
+        note="did you mean 'small'?",
+    ),
+    bad(
+        "expect_unknown_verdict",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant small: A.x < 3
+        model m { expect small violates }
+        """,
+        "FL404",
+        "unknown verdict 'violates'",
+        (3, 24),
+        "violates",
+        note="did you mean 'violated'?",
+    ),
+    bad(
+        "expect_twice",
+        """\
+        node A { var x: 0..3 = 0 }
+        invariant small: A.x < 3
+        model m {
+          expect small violated
+          expect small holds
+        }
+        """,
+        "FL405",
+        "'small' is expected twice in model 'm'",
+        (5, 10),
+        "small",
     ),
     bad(
         "unknown_network_setting",

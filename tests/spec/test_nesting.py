@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import spec
 from editor.index import analyze
-from explorer.cli import main
 from explorer.run import CheckOptions, bmc_model, check_model, prove_model
+from faultline.cli import main
 from spec import SpecError
 from spec.parser import MAX_NESTING
 from spec.printer import format_text

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import spec
-from explorer.cli import main
+from faultline.cli import main
 from spec.check import check
 from spec.diagnostics import Diagnostic, SpecError
 from spec.parser import MAX_LITERAL, parse
@@ -169,6 +169,7 @@ def test_the_command_line_reports_every_mistake_of_a_selection_with_its_code_and
     assert f"{path}: error[FL600]: spec t has no model 'lossly'" in result.output
     assert "did you mean 'lossy'?" in result.output
     assert f"{path}: error[FL603]: spec t has no property 'smal'" in result.output
+    assert "did you mean 'small'?" in result.output  # `-i` with a typo names the closest property
     assert (
         f"{path}:2:7: error[FL602]: constant 'FAST' is a boolean: give it true or false, not 3"
         in result.output

@@ -12,7 +12,7 @@ from pygls.workspace import TextDocument
 import spec
 from editor.index import analyze
 from editor.lsp import _range, _where
-from explorer.cli import main
+from faultline.cli import main
 from spec import SpecError
 from spec.printer import format_text
 from spec.source import SourceFile, lines_with_ends, normalize

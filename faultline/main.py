@@ -8,7 +8,7 @@ import sys
 
 def main() -> None:
     try:
-        from explorer.cli import main as command_line
+        from faultline.cli import main as command_line
     except KeyboardInterrupt:
         sys.stderr.write("interrupted while starting\n")
         sys.exit(3)

@@ -1,8 +1,9 @@
-"""The command line: each command is a chain of stages (load -> instantiate -> explore -> report).
-The only module that prints or exits.
+"""The command line: each command is a chain of stages (load -> instantiate -> explore -> report), built
+on the Python API (faultline/api.py). The only module that exits; it prints through faultline/table.py,
+faultline/progress.py and faultline/output.py, to the consoles it owns.
 
-Exit codes: 0 every property holds (within the bounds the output names), 1 a violation was found,
-2 the spec or the command line is wrong, 3 the run stopped early (bound, interrupt) with a report of how
+Exit codes: 0 every verdict is the one its model expects (by default: every property holds, within the
+bounds the output names), 1 a verdict is not the expected one, 2 the spec or the command line is wrong, 3 the run stopped early (bound, interrupt) with a report of how
 far it got, 4 faultline itself failed (a bug: one handler, in `_Main.invoke`, reports it).
 
 Every output path is checked before the work starts, so that a long search is never lost to a file that
@@ -12,6 +13,7 @@ cannot be written at its end.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,18 +21,17 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
-from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 import spec
-from explorer.run import (
-    CheckOptions,
-    PropertyResult,
-    check_model,
-)
-from explorer.search import Stats
-from explorer.trace.files import OutputError, check_directory, check_file
+from explorer.bmc.symbolic import Unsupported
+from explorer.result import PropertyResult, Verdict
+from explorer.trace.files import OutputError, check_directory, check_file, write_atomic
+from faultline import api as faultline
+from faultline.output import Run, github_annotations, junit_xml, to_json
+from faultline.progress import ConsoleProgress
+from faultline.run import Observer, Report
+from faultline.table import print_report
 from spec import CheckedSpec, SpecError
 from spec.crash import current as crash_current
 from spec.crash import doing
@@ -40,9 +41,15 @@ from spec.parser import parse_literal
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
-# Off a terminal (a pipe, a CI log) tables are not squeezed into 80 columns.
-stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
+
+# Off a terminal (a pipe, a CI log) tables are not squeezed into 80 columns, unless COLUMNS says so (rich
+# reads it when no width is given).
+def _width(stream: Any) -> int | None:
+    return None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 200
+
+
+stdout = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -50,29 +57,41 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+class _Unreadable(Exception):
+    """A spec file that cannot be read, and why."""
+
+
 def _read_spec(path: str) -> str:
-    """A spec's text, or exit 2 saying why it cannot be read."""
+    """A spec's text, or _Unreadable saying why it cannot be read."""
     try:
         return spec.read_text(path)
     except OSError as error:
-        _fail(f"error: cannot read {path}: {error.strerror or error}")
+        raise _Unreadable(f"error: cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        _fail(f"error: {path} is not UTF-8 text (byte {error.start} cannot be decoded)")
+        raise _Unreadable(f"error: {path} is not UTF-8 text (byte {error.start} cannot be decoded)") from None
 
 
-def _load(path: str) -> CheckedSpec:
+def _load(path: str, quiet: bool = False) -> CheckedSpec:
+    """A checked spec, its warnings printed (unless `quiet`); SpecError or _Unreadable if it has none."""
     with doing(f"loading {path}"):
-        text = _read_spec(path)
-        try:
-            checked = spec.load(text, path)
-        except SpecError as error:
-            stderr.print(Text(error.render()))
-            count = len(error.diagnostics)
-            stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
-            sys.exit(EXIT_USAGE)
-    for warning in checked.warnings:
-        stderr.print(Text(warning.render(checked.source)))
+        checked = spec.load(_read_spec(path), path)
+    if not quiet:
+        for warning in checked.warnings:
+            stderr.print(Text(warning.render(checked.source)))
     return checked
+
+
+def _load_or_exit(path: str) -> CheckedSpec:
+    """A checked spec, or exit 2 with its errors."""
+    try:
+        return _load(path)
+    except _Unreadable as error:
+        _fail(str(error))
+    except SpecError as error:
+        stderr.print(Text(error.render()))
+        count = len(error.diagnostics)
+        stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
+        sys.exit(EXIT_USAGE)
 
 
 def _constants(pairs: tuple[str, ...]) -> dict[str, int | bool]:
@@ -123,7 +142,7 @@ def _selection_options(
 
 
 def _output_options(out_help: str = "Where counterexamples are written.") -> Callable[[_Command], _Command]:
-    """--json and --out: how every checking command reports."""
+    """--json, --junit, --format and --out: how every checking command reports."""
 
     def apply(command: _Command) -> _Command:
         command = click.option(
@@ -133,6 +152,18 @@ def _output_options(out_help: str = "Where counterexamples are written.") -> Cal
             show_default=True,
             type=FileName(directory=True),
             help=out_help,
+        )(command)
+        command = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "github"]),
+            help="`github`: also print GitHub Actions annotations (the default under GitHub Actions).",
+        )(command)
+        command = click.option(
+            "--junit",
+            type=FileName(),
+            metavar="FILE",
+            help="Also write JUnit XML (a case per model and property).",
         )(command)
         return click.option(
             "--json", "as_json", is_flag=True, help="Print one JSON object instead of a table."
@@ -185,8 +216,109 @@ def main(debug: bool) -> None:
     3 the run stopped early (a bound, Ctrl-C), 4 faultline itself failed."""
 
 
+def _spec_paths(paths: tuple[str, ...]) -> list[str]:
+    """The specs named: files as given, and every `.fl` file under a directory, in order."""
+    out: list[str] = []
+    for path in paths:
+        if Path(path).is_dir():
+            found = sorted(str(p) for p in Path(path).rglob("*.fl"))
+            if not found:
+                _fail(f"error: no .fl files under {path}")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def _output_format(fmt: str | None) -> str:
+    """`text`, or `github` when asked for or when running in GitHub Actions."""
+    if fmt is not None:
+        return fmt
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _run_specs(
+    command: str,
+    spec_paths: tuple[str, ...],
+    as_json: bool,
+    junit: str | None,
+    fmt: str | None,
+    run: Callable[[CheckedSpec, Observer], Report],
+    after_table: Callable[[Report], None] | None = None,
+    fail_fast: bool = False,
+) -> Run:
+    """What every checking command shares: each spec loaded and run (with progress on stderr), reported
+    as a table or JSON, then JUnit and GitHub annotations if asked; a summary when there are several."""
+    if junit is not None:
+        _check_outputs(report=junit)
+    outcome = Run(command)
+    paths = _spec_paths(spec_paths)
+    style = _output_format(fmt)
+    for path in paths:
+        try:
+            checked = _load(path, quiet=as_json)
+            outcome.warnings.extend((path, w) for w in checked.warnings)
+        except SpecError as error:
+            outcome.errors.append((path, error))
+            if not as_json:
+                stderr.print(Text(error.render()))
+                count = len(error.diagnostics)
+                stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
+            continue
+        except _Unreadable as error:
+            outcome.errors.append((path, str(error)))
+            if not as_json:
+                stderr.print(Text(str(error)))
+            continue
+        observer = ConsoleProgress(stderr, live=stderr.is_terminal and not as_json, quiet=as_json)
+        try:
+            report = run(checked, observer)
+        except SpecError as error:
+            observer.model_stopped("", "error")
+            outcome.errors.append((path, error))
+            if not as_json:
+                stderr.print(Text(error.render()))
+            continue
+        except Unsupported as error:
+            observer.model_stopped("", "error")
+            message = (
+                f"error: `faultline {command}` cannot handle {checked.name}: {error}; use `faultline check`"
+            )
+            outcome.errors.append((path, message))
+            if not as_json:
+                stderr.print(Text(message))
+            continue
+        outcome.reports.append(report)
+        if not as_json:
+            print_report(stdout, report)
+            if after_table is not None:
+                after_table(report)
+        if report.interrupted or (fail_fast and report.mismatches):
+            break
+    if as_json:
+        stdout.print(Text(json.dumps(to_json(outcome), indent=2)))
+    elif len(paths) > 1:
+        _print_summary(outcome)
+    if style == "github":
+        for line in github_annotations(outcome):
+            sys.stdout.write(line + "\n")
+    if junit is not None:
+        write_atomic(Path(junit), junit_xml(outcome).decode("utf-8"))
+        stderr.print(Text(f"wrote {junit}"))
+    return outcome
+
+
+def _print_summary(outcome: Run) -> None:
+    s = outcome.summary()
+    line = (
+        f"{s['specs']} specs, {s['models']} models, {s['results']} verdicts: {s['as_expected']} as expected, "
+        f"{s['unexpected']} unexpected, {s['incomplete']} incomplete, {s['errors']} with errors"
+    )
+    stdout.print(Text(line, style="bold red" if outcome.exit_code else "bold green"))
+
+
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=FileName(either=True))
 @_selection_options()
 @click.option("--max-depth", type=Count(0), help="Explore at most this many steps deep.")
 @click.option("--max-states", type=Count(1), help="Stop after this many distinct states.")
@@ -205,6 +337,7 @@ def main(debug: bool) -> None:
     is_flag=True,
     help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).",
 )
+@click.option("--fail-fast", is_flag=True, help="Stop at the first verdict a model does not expect.")
 @_output_options()
 @click.option(
     "--render", "render_charts", is_flag=True, help="Draw a sequence chart next to each counterexample."
@@ -216,7 +349,7 @@ def main(debug: bool) -> None:
     help="Write a self-contained HTML report (matrix, charts, steps).",
 )
 def check(
-    spec_path: str,
+    spec_paths: tuple[str, ...],
     models: tuple[str, ...],
     invariants: tuple[str, ...],
     constants: tuple[str, ...],
@@ -227,51 +360,55 @@ def check(
     dfs: bool,
     deadlock: bool,
     no_symmetry: bool,
+    fail_fast: bool,
     as_json: bool,
+    junit: str | None,
+    fmt: str | None,
     out_dir: str,
     render_charts: bool,
     report_path: str | None,
 ) -> None:
-    """Explore every behaviour of SPEC's models and check its properties."""
+    """Explore every behaviour of each SPEC's models (a file, or every .fl file under a directory) and
+    check its properties. Exit 0 when every verdict is the one its model expects (`expect`)."""
     _check_outputs(out_dir, report_path)
-    checked = _load(spec_path)
-    options = CheckOptions(
-        models=list(models) or None,
-        invariants=list(invariants) or None,
-        constants=_constants(constants),
-        order="dfs" if dfs else "bfs",
-        max_depth=max_depth,
-        max_states=max_states,
-        max_seconds=max_seconds,
-        max_memory=max_memory * 2**20 if max_memory else None,
-        deadlock=deadlock,
-        out_dir=Path(out_dir),
-        symmetry=not no_symmetry,
-    )
+    if report_path is not None and len(_spec_paths(spec_paths)) > 1:
+        _fail("error: --report draws one spec: give it a single SPEC")
+    values = _constants(constants)
 
-    def one(
-        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
-    ) -> list[PropertyResult]:
-        if live is None:
-            return check_model(checked, name, options, warn=_warn)
-        return check_model(checked, name, options, lambda m, s: live.update(_progress(m, s)), _warn)
+    def run(checked: CheckedSpec, observer: Observer) -> Report:
+        return faultline.check(
+            checked,
+            list(models) or None,
+            list(invariants) or None,
+            values,
+            max_depth=max_depth,
+            max_states=max_states,
+            max_seconds=max_seconds,
+            max_memory=max_memory * 2**20 if max_memory else None,
+            dfs=dfs,
+            deadlock=deadlock,
+            symmetry=not no_symmetry,
+            fail_fast=fail_fast,
+            out_dir=out_dir,
+            observer=observer,
+        )
 
-    def draw_and_report(results: list[PropertyResult]) -> None:
-        if render_charts:
-            with doing("drawing the sequence charts"):
-                _render_charts(results)
-        if report_path is not None:
-            from explorer.render.html import write_report
+    outcome = _run_specs("check", spec_paths, as_json, junit, fmt, run, fail_fast=fail_fast)
+    if render_charts:
+        with doing("drawing the sequence charts"):
+            _render_charts(outcome.results)
+    if report_path is not None and outcome.reports:
+        from explorer.render.html import write_report
 
-            with doing(f"writing the report {report_path}"):
-                write_report(Path(report_path), checked, results)
-            stderr.print(Text(f"wrote {report_path}"))
-
-    _run_models("check", checked, spec_path, options, as_json, one, after_report=draw_and_report)
+        with doing(f"writing the report {report_path}"):
+            write_report(Path(report_path), _load(outcome.reports[0].source), outcome.reports[0].results)
+        stderr.print(Text(f"wrote {report_path}"))
+    sys.exit(outcome.exit_code)
 
 
 def _render_charts(results: list[PropertyResult]) -> None:
-    """A sequence chart beside each counterexample; without Graphviz, its .dot source and one line of advice."""
+    """A sequence chart beside each counterexample, and where it went; without Graphviz, its .dot source
+    and one line of advice."""
     from explorer.render.dot import INSTALL_HINT
     from explorer.render.pictures import default_output, draw
 
@@ -287,270 +424,54 @@ def _render_charts(results: list[PropertyResult]) -> None:
             default_output(trace, "sequence"),
         )
         missing = missing or rendered.missing_graphviz
+        stderr.print(
+            Text(
+                f"{r.model} {r.property}: chart in {rendered.dot if rendered.missing_graphviz else rendered.picture}"
+            )
+        )
     if missing:
         stderr.print(Text(f"sequence charts were written as .dot files only; {INSTALL_HINT}"))
 
 
-def _warn(text: str) -> None:
-    stderr.print(Text(text))
-
-
-def _options(
-    models: tuple[str, ...],
-    invariants: tuple[str, ...],
-    constants: tuple[str, ...],
-    max_seconds: float | None,
-    out_dir: str,
-) -> CheckOptions:
-    """The options `bmc`, `prove` and `simulate` share."""
-    _check_outputs(out_dir)
-    return CheckOptions(
-        models=list(models) or None,
-        invariants=list(invariants) or None,
-        constants=_constants(constants),
-        max_seconds=max_seconds,
-        out_dir=Path(out_dir),
-    )
-
-
-def _run_models(
-    command: str,
-    checked: CheckedSpec,
-    spec_path: str,
-    options: CheckOptions,
-    as_json: bool,
-    one: Callable[[CheckedSpec, str, CheckOptions, Live | None], list[PropertyResult]],
-    extra: dict[str, Any] | None = None,
-    after_report: Callable[[list[PropertyResult]], None] | None = None,
-    after_table: Callable[[list[PropertyResult]], None] | None = None,
-) -> NoReturn:
-    """What every checking command shares: pick the models, run `one` on each (with a progress line on a
-    terminal), report as a table or JSON, and exit with the code the verdicts call for. A search stopped by
-    Ctrl-C returns what it has; the remaining models are then skipped and the report says so. A model
-    stopped before its search began (Ctrl-C, or a bound reached while it was being built) is named in the
-    report with the reason."""
-    try:
-        model_names = spec.select(
-            checked, options.models, options.invariants, options.constants, options.deadlock
-        )
-    except SpecError as error:
-        stderr.print(Text(error.render()))
-        sys.exit(EXIT_USAGE)
-    results: list[PropertyResult] = []
-    stopped: dict[str, str] = {}  # model -> why it has no results
-    for name in model_names:
-        with doing(f"running `{command}` on model {name} of {spec_path}"):
-            model_results = _run_one(command, checked, name, options, as_json, one)
-        if isinstance(model_results, str):
-            stopped[name] = model_results
-            if model_results == "interrupted":
-                break
-            continue
-        results.extend(model_results)
-        if any(_interrupted(r) for r in model_results):
-            break
-        if _z3_interrupted() and name != model_names[-1]:  # Ctrl-C as Z3 finished this model's work
-            stopped[model_names[model_names.index(name) + 1]] = "interrupted"
-            break
-    interrupted = "interrupted" in stopped.values() or any(_interrupted(r) for r in results)
-    if as_json:
-        payload = {
-            "spec": checked.name,
-            "source": spec_path,
-            **(extra or {}),
-            "results": [r.to_json() for r in results],
-        }
-        if stopped:
-            payload["stopped"] = [{"model": m, "reason": why} for m, why in stopped.items()]
-        if interrupted:
-            payload["interrupted"] = True
-        stdout.print(Text(json.dumps(payload, indent=2)))
-    else:
-        _print_table(checked, results, model_names)
-        for name, why in stopped.items():
-            stdout.print(Text(f"{name}: stopped before its search began ({why})", style="yellow"))
-        if after_table is not None:
-            after_table(results)
-    if after_report is not None:
-        after_report(results)
-    if any(r.verdict == "violated" for r in results):
-        sys.exit(EXIT_VIOLATED)
-    incomplete = stopped or any(r.verdict == "incomplete" for r in results)
-    sys.exit(EXIT_INCOMPLETE if incomplete else EXIT_HOLDS)
-
-
-def _z3_interrupted() -> bool:
-    """Whether Ctrl-C came while Z3 worked (recorded by explorer/bmc/interrupt.py, which only the Z3
-    commands load: `check` gets KeyboardInterrupt as usual)."""
-    module = sys.modules.get("explorer.bmc.interrupt")
-    return module is not None and bool(module.interrupt_requested())
-
-
-def _interrupted(result: PropertyResult) -> bool:
-    """Whether Ctrl-C stopped the run that gave this result ("interrupted", "interrupted at depth 4")."""
-    return result.verdict == "incomplete" and (result.reason or "").startswith("interrupted")
-
-
-def _run_one(
-    command: str,
-    checked: CheckedSpec,
-    name: str,
-    options: CheckOptions,
-    as_json: bool,
-    one: Callable[[CheckedSpec, str, CheckOptions, Live | None], list[PropertyResult]],
-) -> list[PropertyResult] | str:
-    """One model's results, or why it has none: "interrupted", or the bound that stopped it early. Spec and
-    selection errors found only now (a model's own constants, sizes) exit 2."""
-    from explorer.bmc.symbolic import Unsupported
-    from explorer.search.limits import BoundReached
-
-    try:
-        if stderr.is_terminal and not as_json:
-            with Live(console=stderr, transient=True, refresh_per_second=4) as live:
-                return one(checked, name, options, live)
-        return one(checked, name, options, None)
-    except SpecError as error:
-        stderr.print(Text(error.render()))
-        sys.exit(EXIT_USAGE)
-    except Unsupported as error:
-        _fail(
-            f"error: `faultline {command}` cannot handle model {name} of {checked.name}: {error}; "
-            "use `faultline check`"
-        )
-    except BoundReached as bound:
-        return bound.reason
-    except KeyboardInterrupt:
-        return "interrupted"
-
-
-def _progress(model: str, stats: Stats) -> Text:
-    return Text(
-        f"{model}: {stats.distinct:,} states, {stats.rate:,.0f} states/s, depth {stats.depth}, queue {stats.queue:,}",
-        style="dim",
-    )
-
-
-def _print_table(checked: CheckedSpec, results: list[PropertyResult], model_names: list[str]) -> None:
-    properties: list[str] = []
-    for r in results:
-        if r.property not in properties:
-            properties.append(r.property)
-    table = Table(title=f"{checked.name} ({checked.source.uri})", title_justify="left")
-    table.add_column("model")
-    table.add_column(
-        "states" if not results or results[0].backend == "explorer" else "explored", justify="right"
-    )
-    for prop in properties:
-        table.add_column(prop)
-    table.add_column("bounds (what a verdict covers)", style="dim")
-    by_model: dict[str, list[PropertyResult]] = {}
-    for r in results:
-        by_model.setdefault(r.model, []).append(r)
-    for name in model_names:
-        rows = by_model.get(name)
-        if not rows:
-            continue
-        cells = {r.property: r for r in rows}
-        stats = rows[0].stats
-        size = {
-            "explorer": f"{stats.distinct:,}",
-            "simulate": f"{stats.distinct:,}",
-            "bmc": f"depth {stats.depth}",
-        }.get(rows[0].backend, f"k={stats.depth}")
-        row: list[Text | str] = [name, size]
-        for prop in properties:
-            cell = cells.get(prop)
-            if cell is None:
-                row.append("")
-            elif cell.verdict == "holds":
-                if cell.backend == "prove":
-                    row.append(Text(f"proved ({stats.depth}-induction)", style="green"))
-                elif cell.backend == "simulate":
-                    row.append(Text("no violation found", style="green"))
-                else:
-                    within = f" within {stats.depth} steps" if cell.backend == "bmc" else ""
-                    row.append(Text(f"holds{within}", style="green"))
-            elif cell.verdict == "violated":
-                steps = cell.trace_length or 0
-                row.append(Text(f"VIOLATED in {steps} step{'s' if steps != 1 else ''}", style="bold red"))
-            elif cell.backend == "prove" and cell.trace_length is not None:
-                row.append(
-                    Text(
-                        f"not inductive (CTI in {cell.trace_length} step"
-                        f"{'s' if cell.trace_length != 1 else ''})",
-                        style="yellow",
-                    )
-                )
-            else:
-                row.append(Text("incomplete", style="yellow"))
-        row.append(rows[0].bounds)
-        table.add_row(*row)
-    stdout.print(table)
-    for name in model_names:
-        rows = by_model.get(name)
-        if not rows:
-            continue
-        stats = rows[0].stats
-        if rows[0].backend in ("explorer", "simulate"):
-            summary = (
-                f"{stats.distinct:,} distinct states, {stats.generated:,} generated, depth {stats.depth}, "
-                f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)"
-            )
-        else:
-            summary = f"{stats.seconds:.2f} s"
-        stdout.print(Text(f"{name}: {summary}"))
-        if rows[0].warning:
-            stdout.print(Text(f"  warning: {rows[0].warning}", style="yellow"))
-        for r in rows:
-            if r.verdict == "incomplete" and r.reason:
-                stdout.print(Text(f"  {r.property}: incomplete ({r.reason})", style="yellow"))
-                break
-        for r in rows:
-            if r.verdict == "violated" and r.trace:
-                text_path = r.trace.removesuffix(".itf.json") + ".txt"
-                stdout.print(Text(f"  {r.property}: counterexample in {text_path} (and .itf.json)"))
-
-
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=FileName(either=True))
 @click.option("--depth", "-k", type=Count(0), required=True, help="Unroll this many steps.")
 @_selection_options()
 @click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
 def bmc(
-    spec_path: str,
+    spec_paths: tuple[str, ...],
     depth: int,
     models: tuple[str, ...],
     invariants: tuple[str, ...],
     constants: tuple[str, ...],
     max_seconds: float | None,
     as_json: bool,
+    junit: str | None,
+    fmt: str | None,
     out_dir: str,
 ) -> None:
     """Bounded model checking with Z3: a shortest counterexample of at most DEPTH steps, or none."""
-    from explorer.run import bmc_model
+    _check_outputs(out_dir)
+    values = _constants(constants)
 
-    def one(
-        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
-    ) -> list[PropertyResult]:
-        def show(m: str, k: int, t: float) -> None:
-            if live is not None:
-                live.update(Text(f"{m}: depth {k} of {depth}, {t:.1f} s", style="dim"))
+    def run(checked: CheckedSpec, observer: Observer) -> Report:
+        return faultline.bmc(
+            checked,
+            depth,
+            list(models) or None,
+            list(invariants) or None,
+            values,
+            max_seconds=max_seconds,
+            out_dir=out_dir,
+            observer=observer,
+        )
 
-        return bmc_model(checked, name, depth, options, show, _warn)
-
-    _run_models(
-        "bmc",
-        _load(spec_path),
-        spec_path,
-        _options(models, invariants, constants, max_seconds, out_dir),
-        as_json,
-        one,
-    )
+    sys.exit(_run_specs("bmc", spec_paths, as_json, junit, fmt, run).exit_code)
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=FileName(either=True))
 @_selection_options("Prove only in this model (repeatable).", "Prove only this invariant (repeatable).")
 @click.option(
     "--lemma",
@@ -563,7 +484,7 @@ def bmc(
 @click.option("--max-seconds", type=Seconds(), help="Give up on a proof after this long.")
 @_output_options("Where counterexamples (and counterexamples to induction) are written.")
 def prove(
-    spec_path: str,
+    spec_paths: tuple[str, ...],
     models: tuple[str, ...],
     invariants: tuple[str, ...],
     lemmas: tuple[str, ...],
@@ -571,38 +492,39 @@ def prove(
     constants: tuple[str, ...],
     max_seconds: float | None,
     as_json: bool,
+    junit: str | None,
+    fmt: str | None,
     out_dir: str,
 ) -> None:
     """Prove invariants for every depth by k-induction with Z3 (exit 0: proved; 1: violated; 3: not proved)."""
-    from explorer.run import prove_model
+    _check_outputs(out_dir)
+    values = _constants(constants)
 
-    def one(
-        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
-    ) -> list[PropertyResult]:
-        return prove_model(checked, name, k, list(lemmas), options, _warn)
+    def run(checked: CheckedSpec, observer: Observer) -> Report:
+        return faultline.prove(
+            checked,
+            list(models) or None,
+            list(invariants) or None,
+            values,
+            lemmas=lemmas,
+            k=k,
+            max_seconds=max_seconds,
+            out_dir=out_dir,
+            observer=observer,
+        )
 
-    def explain(results: list[PropertyResult]) -> None:
-        for r in results:
-            if r.reason and r.verdict == "holds":
+    def explain(report: Report) -> None:
+        for r in report.results:
+            if r.reason and r.verdict == Verdict.HOLDS:
                 stdout.print(Text(f"  {r.model} {r.property}: {r.reason}"))
-            if r.trace and r.verdict == "incomplete":
-                stdout.print(
-                    Text(f"  counterexample to induction in {r.trace.removesuffix('.itf.json')}.txt")
-                )
+            if r.trace and r.verdict == Verdict.INCOMPLETE:
+                stdout.print(Text(f"  counterexample to induction in {r.counterexample}"))
 
-    _run_models(
-        "prove",
-        _load(spec_path),
-        spec_path,
-        _options(models, invariants, constants, max_seconds, out_dir),
-        as_json,
-        one,
-        after_table=explain,
-    )
+    sys.exit(_run_specs("prove", spec_paths, as_json, junit, fmt, run, explain).exit_code)
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=FileName())
+@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=FileName(either=True))
 @click.option("--runs", type=Count(1), default=100, show_default=True, help="How many random runs.")
 @click.option("--depth", type=Count(0), default=50, show_default=True, help="Steps per run, at most.")
 @click.option(
@@ -612,7 +534,7 @@ def prove(
 @click.option("--max-seconds", type=Seconds(), help="Stop each model after this long.")
 @_output_options()
 def simulate(
-    spec_path: str,
+    spec_paths: tuple[str, ...],
     runs: int,
     depth: int,
     seed: int,
@@ -621,25 +543,29 @@ def simulate(
     constants: tuple[str, ...],
     max_seconds: float | None,
     as_json: bool,
+    junit: str | None,
+    fmt: str | None,
     out_dir: str,
 ) -> None:
     """Random runs: the same seed gives the same runs; the shortest violation found is kept."""
-    from explorer.run import simulate_model
+    _check_outputs(out_dir)
+    values = _constants(constants)
 
-    def one(
-        checked: CheckedSpec, name: str, options: CheckOptions, live: Live | None
-    ) -> list[PropertyResult]:
-        return simulate_model(checked, name, runs, depth, seed, options, _warn)
+    def run(checked: CheckedSpec, observer: Observer) -> Report:
+        return faultline.simulate(
+            checked,
+            runs,
+            depth,
+            seed,
+            list(models) or None,
+            list(invariants) or None,
+            values,
+            max_seconds=max_seconds,
+            out_dir=out_dir,
+            observer=observer,
+        )
 
-    _run_models(
-        "simulate",
-        _load(spec_path),
-        spec_path,
-        _options(models, invariants, constants, max_seconds, out_dir),
-        as_json,
-        one,
-        {"seed": seed},
-    )
+    sys.exit(_run_specs("simulate", spec_paths, as_json, junit, fmt, run).exit_code)
 
 
 @main.command()
@@ -650,7 +576,7 @@ def replay(trace_path: str, spec_path: str) -> None:
     from explorer.trace.replay import replay as run_replay
     from explorer.trace.schema import TraceFormatError
 
-    checked = _load(spec_path)
+    checked = _load_or_exit(spec_path)
     document = _read_trace(trace_path)
     with doing(f"replaying {trace_path} against {spec_path}"):
         try:
@@ -690,8 +616,17 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
     help="The spec (for --kind states), when it is not where the trace says.",
 )
 @click.option("--max-states", type=Count(1), help="Draw only the first N states explored.")
+@click.option(
+    "--dot", "keep_source", is_flag=True, help="Also keep the Graphviz source (.dot) beside the picture."
+)
 def render(
-    trace_path: str, fmt: str, kind: str, output: str | None, spec_path: str | None, max_states: int | None
+    trace_path: str,
+    fmt: str,
+    kind: str,
+    output: str | None,
+    spec_path: str | None,
+    max_states: int | None,
+    keep_source: bool,
 ) -> None:
     """Draw a counterexample: a sequence chart (SVG, PNG, or the Graphviz source)."""
     from explorer.render.pictures import PictureError, default_output, draw
@@ -704,7 +639,9 @@ def render(
     document = _read_trace(trace_path)
     with doing(f"drawing {trace_path}"):
         try:
-            rendered = draw(document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states)
+            rendered = draw(
+                document, kind, fmt, out, Path(spec_path) if spec_path else None, max_states, keep_source
+            )
         except (PictureError, TraceFormatError) as error:
             _fail(f"error: {error}")
         except SpecError as error:  # the spec of a state graph, or the trace's constants, refused
@@ -715,7 +652,8 @@ def render(
 
         stderr.print(Text(f"wrote {rendered.dot}; Graphviz is not installed: {INSTALL_HINT}"))
         sys.exit(EXIT_INCOMPLETE)
-    stdout.print(Text(f"wrote {rendered.picture}"))
+    also = f" (and {rendered.dot})" if rendered.dot is not None and rendered.dot != rendered.picture else ""
+    stdout.print(Text(f"wrote {rendered.picture}{also}"))
 
 
 @main.command()

@@ -1,0 +1,187 @@
+"""The Python API: see faultline/__init__.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import spec as front_end
+from explorer.result import Engine, PropertyResult, Verdict
+from explorer.run import CheckOptions, bmc_model, check_model, prove_model, simulate_model
+from explorer.search import Stats
+from faultline.run import Observer, Report, run_models
+from spec import CheckedSpec, Diagnostic, SpecError
+from spec.ir import Expected
+
+__all__ = [  # re-exported by faultline/__init__.py
+    "CheckedSpec",
+    "Diagnostic",
+    "Engine",
+    "Expected",
+    "Observer",
+    "PropertyResult",
+    "Report",
+    "SpecError",
+    "Stats",
+    "Verdict",
+    "bmc",
+    "check",
+    "load",
+    "prove",
+    "simulate",
+]
+
+
+def load(path_or_text: str | Path, uri: str | None = None) -> CheckedSpec:
+    """A checked spec from a file (a Path, or a string naming an existing `.fl` file) or from its text.
+    Raises SpecError holding every error found, each located (file:line:col); OSError if a file cannot
+    be read."""
+    if isinstance(path_or_text, Path) or (
+        "\n" not in path_or_text and path_or_text.endswith(".fl") and Path(path_or_text).is_file()
+    ):
+        return front_end.load(front_end.read_text(path_or_text), uri or str(path_or_text))
+    return front_end.load(path_or_text, uri or "<spec>")
+
+
+def _options(
+    spec: CheckedSpec,
+    model: str | Iterable[str] | None,
+    properties: str | Iterable[str] | None,
+    consts: Mapping[str, int | bool] | None,
+    out_dir: str | Path | None,
+    max_seconds: float | None,
+    **more: object,
+) -> tuple[CheckOptions, list[str]]:
+    """The options of a run and the models it covers, once every name and value fits the spec."""
+    models = [model] if isinstance(model, str) else list(model) if model is not None else None
+    props = [properties] if isinstance(properties, str) else list(properties) if properties else None
+    options = CheckOptions(
+        models=models,
+        invariants=props,
+        constants=dict(consts or {}),
+        max_seconds=max_seconds,
+        out_dir=Path(out_dir) if out_dir is not None else None,
+        **more,  # type: ignore[arg-type]
+    )
+    names = front_end.select(spec, models, props, options.constants, options.deadlock)
+    return options, names
+
+
+def check(
+    spec: CheckedSpec | str | Path,
+    model: str | Iterable[str] | None = None,
+    properties: str | Iterable[str] | None = None,
+    consts: Mapping[str, int | bool] | None = None,
+    *,
+    max_depth: int | None = None,
+    max_states: int | None = None,
+    max_seconds: float | None = None,
+    max_memory: int | None = None,
+    dfs: bool = False,
+    deadlock: bool = False,
+    symmetry: bool = True,
+    fail_fast: bool = False,
+    out_dir: str | Path | None = None,
+    observer: Observer | None = None,
+) -> Report:
+    """Explore every behaviour of the spec's models (or those named) and check its properties (or those
+    named). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
+    Counterexamples are written under `out_dir` when it is given (`<spec>/<model>/<property>.itf.json`)."""
+    checked = spec if isinstance(spec, CheckedSpec) else load(spec)
+    options, names = _options(
+        checked,
+        model,
+        properties,
+        consts,
+        out_dir,
+        max_seconds,
+        order="dfs" if dfs else "bfs",
+        max_depth=max_depth,
+        max_states=max_states,
+        max_memory=max_memory,
+        deadlock=deadlock,
+        symmetry=symmetry,
+        fail_fast=fail_fast,
+    )
+
+    def one(name: str, observer: Observer) -> list[PropertyResult]:
+        return check_model(checked, name, options, observer.progress, observer.warning, observer.violation)
+
+    return run_models(checked, Engine.EXPLORER, names, one, observer, fail_fast)
+
+
+def bmc(
+    spec: CheckedSpec | str | Path,
+    depth: int,
+    model: str | Iterable[str] | None = None,
+    properties: str | Iterable[str] | None = None,
+    consts: Mapping[str, int | bool] | None = None,
+    *,
+    max_seconds: float | None = None,
+    out_dir: str | Path | None = None,
+    observer: Observer | None = None,
+) -> Report:
+    """Bounded model checking with Z3: a shortest counterexample of at most `depth` steps, or none."""
+    checked = spec if isinstance(spec, CheckedSpec) else load(spec)
+    options, names = _options(checked, model, properties, consts, out_dir, max_seconds)
+
+    def one(name: str, observer: Observer) -> list[PropertyResult]:
+        return bmc_model(checked, name, depth, options, observer.depth_reached, observer.warning)
+
+    return run_models(checked, Engine.BMC, names, one, observer)
+
+
+def prove(
+    spec: CheckedSpec | str | Path,
+    model: str | Iterable[str] | None = None,
+    properties: str | Iterable[str] | None = None,
+    consts: Mapping[str, int | bool] | None = None,
+    *,
+    lemmas: Iterable[str] = (),
+    k: int = 1,
+    max_seconds: float | None = None,
+    out_dir: str | Path | None = None,
+    observer: Observer | None = None,
+) -> Report:
+    """Prove invariants for every depth by k-induction, with `lemmas` (other invariants) proved beside."""
+    checked = spec if isinstance(spec, CheckedSpec) else load(spec)
+    models = [model] if isinstance(model, str) else list(model) if model is not None else None
+    options = CheckOptions(
+        models=models,
+        invariants=[properties] if isinstance(properties, str) else list(properties) if properties else None,
+        constants=dict(consts or {}),
+        max_seconds=max_seconds,
+        out_dir=Path(out_dir) if out_dir is not None else None,
+    )
+    names = front_end.select(checked, models, None, options.constants)
+    lemma_names = list(lemmas)
+
+    def one(name: str, observer: Observer) -> list[PropertyResult]:
+        return prove_model(checked, name, k, lemma_names, options, observer.warning)
+
+    return run_models(checked, Engine.PROVE, names, one, observer)
+
+
+def simulate(
+    spec: CheckedSpec | str | Path,
+    runs: int = 100,
+    depth: int = 50,
+    seed: int = 0,
+    model: str | Iterable[str] | None = None,
+    properties: str | Iterable[str] | None = None,
+    consts: Mapping[str, int | bool] | None = None,
+    *,
+    max_seconds: float | None = None,
+    out_dir: str | Path | None = None,
+    observer: Observer | None = None,
+) -> Report:
+    """Random runs (the same seed gives the same runs); the shortest violation found is kept."""
+    checked = spec if isinstance(spec, CheckedSpec) else load(spec)
+    options, names = _options(checked, model, properties, consts, out_dir, max_seconds)
+
+    def one(name: str, observer: Observer) -> list[PropertyResult]:
+        return simulate_model(checked, name, runs, depth, seed, options, observer.warning)
+
+    report = run_models(checked, Engine.SIMULATE, names, one, observer)
+    report.extra["seed"] = seed
+    return report

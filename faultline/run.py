@@ -1,0 +1,160 @@
+"""One engine over the models of one spec: the results of each, and why a model has none.
+
+`run_models` is what the Python API and the command line share. It reports as it goes to an Observer
+(progress, each violation as it is found, each model's results), and gives back a Report whose
+`exit_code` is the one place the verdicts become an exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.result import Engine, PropertyResult, Verdict
+from explorer.search import Stats
+from explorer.search.limits import BoundReached
+from spec import CheckedSpec
+from spec.crash import doing
+
+EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+class Observer:
+    """What a run tells as it goes; every method does nothing unless overridden."""
+
+    def model_started(self, spec: str, model: str) -> None:
+        """A model's search begins."""
+
+    def progress(self, model: str, stats: Stats) -> None:
+        """A search under way: states, depth, queue, seconds so far."""
+
+    def depth_reached(self, model: str, depth: int, seconds: float) -> None:
+        """A bounded engine (bmc) has checked every run of `depth` steps."""
+
+    def violation(self, model: str, prop: str, steps: int, stats: Stats) -> None:
+        """A violation, the moment it is found (its trace is written when the model's search ends)."""
+
+    def model_finished(self, model: str, results: list[PropertyResult]) -> None:
+        """A model's results."""
+
+    def model_stopped(self, model: str, reason: str) -> None:
+        """A model stopped before its search began (a bound, Ctrl-C)."""
+
+    def warning(self, text: str) -> None:
+        """Something about the spec or a model the user should know."""
+
+
+@dataclass
+class Report:
+    """The results of one engine over the models of one spec."""
+
+    spec: str
+    source: str
+    engine: Engine
+    models: list[str]
+    results: list[PropertyResult] = field(default_factory=list)
+    stopped: dict[str, str] = field(default_factory=dict)  # model -> why it has no results
+    extra: dict[str, Any] = field(default_factory=dict)  # what the engine was given (a seed)
+
+    @property
+    def interrupted(self) -> bool:
+        return "interrupted" in self.stopped.values() or any(_interrupted(r) for r in self.results)
+
+    @property
+    def mismatches(self) -> list[PropertyResult]:
+        """The results whose verdict is not the one their model expects (incomplete ones aside)."""
+        return [r for r in self.results if r.mismatch() is not None]
+
+    @property
+    def incomplete(self) -> bool:
+        """A model stopped, a verdict incomplete, or a bounded engine that did not find an expected violation."""
+        return bool(self.stopped) or any(
+            r.verdict == Verdict.INCOMPLETE or r.inconclusive for r in self.results
+        )
+
+    @property
+    def exit_code(self) -> int:
+        """1 if a verdict is not what its model expects; else 3 if a run stopped early; else 0."""
+        if self.mismatches:
+            return EXIT_VIOLATED
+        return EXIT_INCOMPLETE if self.incomplete else EXIT_HOLDS
+
+    def result(self, model: str, prop: str) -> PropertyResult:
+        """The result of one property of one model (KeyError if there is none)."""
+        for r in self.results:
+            if r.model == model and r.property == prop:
+                return r
+        raise KeyError((model, prop))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "spec": self.spec,
+            "source": self.source,
+            "engine": str(self.engine),
+            **self.extra,
+            "results": [r.to_json() for r in self.results],
+        }
+        if self.stopped:
+            out["stopped"] = [{"model": m, "reason": why} for m, why in self.stopped.items()]
+        if self.interrupted:
+            out["interrupted"] = True
+        return out
+
+
+# One model's results, given the model's name and the observer to report to.
+RunOne = Callable[[str, Observer], list[PropertyResult]]
+
+
+def run_models(
+    checked: CheckedSpec,
+    engine: Engine,
+    model_names: list[str],
+    run_one: RunOne,
+    observer: Observer | None = None,
+    fail_fast: bool = False,
+) -> Report:
+    """Run `run_one` on each model in turn. A search stopped by Ctrl-C returns what it has; the remaining
+    models are then skipped and the report says so. A model stopped before its search began (Ctrl-C, or
+    a bound reached while it was being built) is named in the report with the reason. With `fail_fast`,
+    the models after the first unexpected verdict are skipped. Spec errors found only now (a model's own
+    constants, sizes) and models an engine cannot handle raise (SpecError, Unsupported)."""
+    observer = observer or Observer()
+    report = Report(checked.name, checked.source.uri, engine, model_names)
+    for position, name in enumerate(model_names):
+        observer.model_started(checked.name, name)
+        command = "check" if engine == Engine.EXPLORER else str(engine)
+        with doing(f"running `{command}` on model {name} of {checked.source.uri}"):
+            try:
+                model_results = run_one(name, observer)
+            except BoundReached as bound:
+                report.stopped[name] = bound.reason
+                observer.model_stopped(name, bound.reason)
+                continue
+            except KeyboardInterrupt:
+                report.stopped[name] = "interrupted"
+                observer.model_stopped(name, "interrupted")
+                break
+        report.results.extend(model_results)
+        observer.model_finished(name, model_results)
+        if any(_interrupted(r) for r in model_results):
+            break
+        if _z3_interrupted() and position + 1 < len(model_names):  # Ctrl-C as Z3 finished this model
+            report.stopped[model_names[position + 1]] = "interrupted"
+            break
+        if fail_fast and any(r.mismatch() for r in model_results):
+            break
+    return report
+
+
+def _z3_interrupted() -> bool:
+    """Whether Ctrl-C came while Z3 worked (recorded by explorer/bmc/interrupt.py, which only the Z3
+    engines load: explicit search gets KeyboardInterrupt as usual)."""
+    module = sys.modules.get("explorer.bmc.interrupt")
+    return module is not None and bool(module.interrupt_requested())
+
+
+def _interrupted(result: PropertyResult) -> bool:
+    """Whether Ctrl-C stopped the run that gave this result ("interrupted", "interrupted at depth 4")."""
+    return result.verdict == Verdict.INCOMPLETE and (result.reason or "").startswith("interrupted")

@@ -1,0 +1,212 @@
+"""Machine-readable output: JSON against the schema documented in README, JUnit XML against a JUnit schema,
+GitHub Actions annotations; several specs in one run; expected verdicts deciding the exit code."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+import xmlschema
+from click.testing import CliRunner
+
+from faultline.cli import main
+from tests.conftest import ROOT, SPECS
+
+RETRY = SPECS / "retry_increment.fl"
+LEASE = SPECS / "lease_lock.fl"
+JUNIT_XSD = ROOT / "tests" / "data" / "junit" / "junit.xsd"
+
+
+@pytest.fixture(autouse=True)
+def replay_every_trace(tmp_path: Path) -> Iterator[None]:
+    """Every counterexample a test here writes replays against the spec it came from."""
+    yield
+    for trace in tmp_path.rglob("*.itf.json"):
+        source = json.loads(trace.read_text(encoding="utf-8"))["#meta"]["source"]
+        result = CliRunner().invoke(main, ["replay", str(trace), source])
+        assert result.exit_code == 0, (trace, result.output)
+
+
+def readme_schema() -> dict[str, object]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- json-schema -->\n```json\n(.*?)\n```\n<!-- /json-schema -->", text, re.S)
+    assert block is not None, "README has no JSON schema block"
+    schema: dict[str, object] = json.loads(block.group(1))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def unexpected(tmp_path: Path) -> Path:
+    """retry_increment with its naive model expected to hold: one verdict is then unexpected."""
+    text = RETRY.read_text(encoding="utf-8").replace("expect applied_once violated", "expect all hold", 1)
+    path = tmp_path / "retry_increment.fl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def broken(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.fl"
+    path.write_text("node A {\n  var x: 0..3 = y\n}\n", encoding="utf-8")
+    return path
+
+
+def test_json_of_one_spec_follows_the_documented_schema(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", RETRY, "--json", "--out", tmp_path)
+    assert code == 0
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    assert payload["format_version"] == 1 and payload["errors"] == []
+    assert payload["summary"]["unexpected"] == 0 and payload["summary"]["violated"] == 2
+    row = next(
+        r for r in payload["results"] if r["model"] == "naive_lossy" and r["property"] == "applied_once"
+    )
+    assert (row["verdict"], row["expected"], row["matches"]) == ("violated", "violated", True)
+    assert row["line"] == next(
+        n
+        for n, line in enumerate(RETRY.read_text().splitlines(), 1)
+        if line.startswith("invariant applied_once")
+    )
+
+
+def test_json_of_several_specs_and_a_broken_one_follows_the_schema_with_located_errors(
+    tmp_path: Path,
+) -> None:
+    code, out, _ = invoke("check", LEASE, unexpected(tmp_path), broken(tmp_path), "--json", "--out", tmp_path)
+    assert code == 2  # a spec that cannot be checked outranks an unexpected verdict
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    assert [s["spec"] for s in payload["specs"]] == ["lease_lock", "retry_increment"]
+    assert payload["summary"]["unexpected"] == 1 and payload["summary"]["errors"] == 1
+    (error,) = payload["errors"]
+    assert error["file"].endswith("broken.fl")
+    assert (error["line"], error["column"], error["code"]) == (2, 17, "FL200")
+
+
+def test_a_specs_warnings_are_located_in_the_json(tmp_path: Path) -> None:
+    path = tmp_path / "quiet.fl"
+    path.write_text("message Ping\nnode A {\n  var x: 0..1 = 0\n  on Ping { x = 1 }\n}\n", encoding="utf-8")
+    code, out, _ = invoke("check", path, "--json", "--out", tmp_path)
+    assert code == 0
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    (warning,) = payload["warnings"]
+    assert (warning["severity"], warning["line"], warning["column"]) == ("warning", 4, 6)
+    assert "no node ever sends Ping" in warning["message"]
+
+
+def test_an_unexpected_verdict_exits_1_and_says_what_was_expected(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", unexpected(tmp_path), "--out", tmp_path)
+    assert code == 1
+    assert "naive_reliable: expected applied_once to hold but it was violated in 3 steps" in out
+    text = RETRY.read_text(encoding="utf-8").replace("expect all hold", "expect applied_once violated", 1)
+    flipped = tmp_path / "flipped" / "retry_increment.fl"
+    flipped.parent.mkdir()
+    flipped.write_text(text, encoding="utf-8")
+    code, out, _ = invoke("check", flipped, "-m", "idempotent_lossy", "--out", tmp_path)
+    assert code == 1
+    assert "idempotent_lossy: expected applied_once violated but it holds" in out
+
+
+def test_a_directory_of_specs_is_checked_with_one_summary(tmp_path: Path) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    for name in ("lease_lock.fl", "retry_increment.fl"):
+        (folder / name).write_text((SPECS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = invoke("check", folder, "--out", tmp_path / "cx")
+    assert code == 0
+    assert out.strip().splitlines()[-1] == (
+        "2 specs, 6 models, 12 verdicts: 12 as expected, 0 unexpected, 0 incomplete, 0 with errors"
+    )
+
+
+def test_fail_fast_stops_at_the_first_unexpected_verdict(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", unexpected(tmp_path), "--fail-fast", "--json", "--out", tmp_path)
+    assert code == 1
+    payload = json.loads(out)
+    assert {r["model"] for r in payload["results"]} == {"naive_reliable"}  # the models after it skipped
+    code, out, _ = invoke("check", unexpected(tmp_path), LEASE, "--fail-fast", "--json", "--out", tmp_path)
+    assert code == 1 and json.loads(out)["spec"] == "retry_increment"  # and the specs after it
+
+
+def test_an_html_report_is_of_one_spec(tmp_path: Path) -> None:
+    code, _, err = invoke("check", LEASE, RETRY, "--report", tmp_path / "r.html", "--out", tmp_path)
+    assert code == 2 and "--report draws one spec" in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_junit_follows_a_junit_schema_with_a_case_per_model_and_property(tmp_path: Path) -> None:
+    junit = tmp_path / "out.xml"
+    code, _, _ = invoke(
+        "check", LEASE, unexpected(tmp_path), broken(tmp_path), "--junit", junit, "--out", tmp_path
+    )
+    assert code == 2
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    document = schema.to_dict(str(junit))
+    suites = {s["@name"]: s for s in document["testsuite"]}
+    assert set(suites) == {"lease_lock", "retry_increment", str(tmp_path / "broken.fl")}
+    retry = suites["retry_increment"]
+    assert (retry["@tests"], retry["@failures"]) == (8, 1)
+    failed = [c for c in retry["testcase"] if "failure" in c]
+    assert [c["@name"] for c in failed] == ["naive_reliable.applied_once"]
+    assert "VIOLATED: applied_once" in failed[0]["failure"]["$"]  # the counterexample's text
+    assert "error" in suites[str(tmp_path / "broken.fl")]["testcase"][0]
+
+
+def test_the_junit_schema_refuses_what_ci_readers_do_not_know(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text(
+        '<testsuites><testsuite name="s" tests="1" failures="0" errors="0">'
+        '<testcase name="c" classname="s" time="0" line="3"/></testsuite></testsuites>'
+    )
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        xmlschema.XMLSchema(JUNIT_XSD).validate(str(bad))
+
+
+def test_github_annotations_point_at_the_propertys_line_and_the_mistake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # detected: no --format needed
+    spec = unexpected(tmp_path)
+    code, out, _ = invoke("check", spec, broken(tmp_path), "--out", tmp_path)
+    assert code == 2
+    line = next(n for n, text in enumerate(spec.read_text().splitlines(), 1) if text.startswith("invariant"))
+    annotations = [x for x in out.splitlines() if x.startswith("::")]
+    assert annotations[0].startswith(f"::error file={spec},line={line},title=retry_increment: applied_once")
+    assert "expected applied_once to hold but it was violated in 3 steps" in annotations[0]
+    assert annotations[1] == f"::error file={tmp_path / 'broken.fl'},line=2,col=17::FL200: unknown name 'y'"
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    code, out, _ = invoke("check", RETRY, "--out", tmp_path)
+    assert not [x for x in out.splitlines() if x.startswith("::")]
+    code, out, _ = invoke("check", RETRY, "--format", "github", "--out", tmp_path)
+    assert code == 0 and not [x for x in out.splitlines() if x.startswith("::")]  # nothing to annotate
+
+
+def test_the_table_fits_the_width_it_is_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    from faultline import cli
+
+    monkeypatch.setattr(
+        cli, "stdout", cli.Console(highlight=False, soft_wrap=True, width=cli._width(cli.sys.stdout))
+    )
+    code, out, _ = invoke("check", SPECS / "two_phase_commit.fl", "--out", tmp_path)
+    assert code == 0
+    table = [x for x in out.splitlines() if x.startswith(("│", "┃", "┏", "└"))]
+    assert table and all(len(x) <= 80 for x in table), "\n".join(table)
+    assert any("│ classic │ tm_commits_when_all_prepared" in x for x in table)  # a line per property
+    monkeypatch.setenv("COLUMNS", "300")
+    monkeypatch.setattr(
+        cli, "stdout", cli.Console(highlight=False, soft_wrap=True, width=cli._width(cli.sys.stdout))
+    )
+    code, out, _ = invoke("check", SPECS / "two_phase_commit.fl", "--out", tmp_path)
+    header = next(x for x in out.splitlines() if x.startswith("┃"))
+    assert "tm_commits_when_all_prepared" in header and "consistent" in header  # the matrix
