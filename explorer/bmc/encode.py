@@ -454,14 +454,30 @@ def _send_sites(stmts: tuple[ir.Stmt, ...], n: int, index: dict[str, int]) -> li
 
 def _domain_bound(e: ir.Expr, n: int) -> int:
     """How many times the symbolic execution of a loop over `e` runs its body (S.canonical_items): once
-    per element of a literal, else once per value of the element type."""
-    t = e.type
+    per item of the symbolic set, which may hold more items than its type has values (`{A[1], s, A[2]}`
+    has three, each present under its condition)."""
+    size = _items_bound(e)
+    if size > S.DOMAIN_LIMIT:
+        raise Unsupported(f"a loop over {e.type}, which has too many possible elements to unroll")
+    return size
+
+
+def _items_bound(e: ir.Expr) -> int:
+    """How many items the symbolic value of set expression `e` may have."""
     if isinstance(e, ir.Lit) and isinstance(e.value, frozenset):
         return len(e.value)
-    size = ir.domain_size(t.elem) if isinstance(t, ir.SetT) else 1 << 62
-    if size > S.DOMAIN_LIMIT:
-        raise Unsupported(f"a loop over {t}, which has too many possible elements to unroll")
-    return size
+    if isinstance(e, ir.SetLit):
+        return len(e.items)
+    if isinstance(e, ir.Binary) and e.op == "union":
+        return _items_bound(e.left) + _items_bound(e.right)
+    if isinstance(e, ir.Binary) and e.op in ("inter", "diff"):
+        return _items_bound(e.left)
+    if isinstance(e, ir.IfThen):
+        return max(_items_bound(e.then), _items_bound(e.else_))
+    if isinstance(e, ir.SetComp):
+        return _items_bound(e.domain)
+    t = e.type
+    return ir.domain_size(t.elem) if isinstance(t, ir.SetT) else 1 << 62
 
 
 __all__ = [
