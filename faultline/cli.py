@@ -57,6 +57,19 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+def _interrupted(message: str) -> NoReturn:
+    """Exit 3 after Ctrl-C. A Ctrl-C that lands while Z3 is being imported leaves half-built Z3 objects whose
+    destructors fail at exit ("Exception ignored in ... Context.__del__"): that is noise, not news."""
+    default = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if "z3" not in getattr(unraisable.object, "__module__", "") and "z3" not in repr(unraisable.object):
+            default(unraisable)
+
+    sys.unraisablehook = hook
+    _fail(message, EXIT_INCOMPLETE)
+
+
 class _Unreadable(Exception):
     """A spec file that cannot be read, and why."""
 
@@ -183,7 +196,7 @@ class _Main(click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except KeyboardInterrupt:  # click would say "Aborted!" and exit 1
-            _fail("interrupted while starting", EXIT_INCOMPLETE)
+            _interrupted("interrupted while starting")
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -191,7 +204,7 @@ class _Main(click.Group):
         except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt as error:
-            _fail(f"interrupted while {crash_current(error)}", EXIT_INCOMPLETE)
+            _interrupted(f"interrupted while {crash_current(error)}")
         except MemoryError as error:
             _fail(f"stopped: out of memory while {crash_current(error)}", EXIT_INCOMPLETE)
         except OSError as error:

@@ -11,5 +11,6 @@ def main() -> None:
         from faultline.cli import main as command_line
     except KeyboardInterrupt:
         sys.stderr.write("interrupted while starting\n")
+        sys.unraisablehook = lambda _: None  # half-imported modules' destructors failing at exit: noise
         sys.exit(3)
     command_line()

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 
 import faultline
 from faultline.cli import main
-from tests.conftest import SPECS
+from tests.conftest import ROOT, SPECS
 
 LEASE = SPECS / "lease_lock.fl"
-RETRY = SPECS / "retry_increment.fl"
+RETRY = ROOT / "tests" / "data" / "reports" / "retry_increment.fl"  # safety only: fixed counts
 
 
 def test_check_returns_typed_verdicts_counts_and_a_replayable_counterexample(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from faultline.cli import main
-from tests.conftest import SPECS
+from tests.conftest import ROOT
 
-RETRY = (SPECS / "retry_increment.fl").read_text(encoding="utf-8")
+RETRY = (ROOT / "tests" / "data" / "reports" / "retry_increment.fl").read_text(encoding="utf-8")
 # This suite's own plugins that a user's project would not have (pytest-lsp wraps every test call).
 ALONE = ("-p", "no:pytest-lsp", "-p", "no:asyncio")
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from faultline.cli import main
 from tests.conftest import ROOT, SPECS
 
-RETRY = SPECS / "retry_increment.fl"
+RETRY = ROOT / "tests" / "data" / "reports" / "retry_increment.fl"  # safety only: fixed counts
 LEASE = SPECS / "lease_lock.fl"
 JUNIT_XSD = ROOT / "tests" / "data" / "junit" / "junit.xsd"
 
@@ -119,8 +119,8 @@ def test_an_unexpected_verdict_exits_1_and_says_what_was_expected(tmp_path: Path
 def test_a_directory_of_specs_is_checked_with_one_summary(tmp_path: Path) -> None:
     folder = tmp_path / "specs"
     folder.mkdir()
-    for name in ("lease_lock.fl", "retry_increment.fl"):
-        (folder / name).write_text((SPECS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for source in (LEASE, RETRY):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     code, out, _ = invoke("check", folder, "--out", tmp_path / "cx")
     assert code == 0
     assert out.strip().splitlines()[-1] == (
