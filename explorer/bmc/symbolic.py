@@ -469,6 +469,8 @@ def _map_within(a: SMap, b: SMap) -> z3.BoolRef:
 
 def map_to_domain(m: SMap, t: ir.Type) -> SMap:
     assert isinstance(t, ir.MapT)
+    # each value in its canonical shape first: a `none` (of no type) must not meet a value of another sort
+    m = SMap(tuple((p, k, coerce(v, t.value)) for p, k, v in m.entries))
     entries = []
     for k in finite_values(t.key):
         key = const(k, t.key)
@@ -488,6 +490,8 @@ def coerce(x: Sym, t: ir.Type) -> Sym:
     optional values as SOpt), so that states can be compared and decoded slot by slot."""
     if isinstance(t, ir.OptionT):
         x = as_opt(x)
+        if z3.is_false(x.some):  # `none`: its placeholder value may be of another sort (`none` has no type)
+            return SOpt(FALSE, default(t.inner))
         return SOpt(x.some, coerce(x.value, t.inner))
     if isinstance(x, SOpt):
         return coerce(x.value, t)
