@@ -50,9 +50,11 @@ def _options(
     consts: Mapping[str, int | bool] | None,
     out_dir: str | Path | None,
     max_seconds: float | None,
+    selected: bool = True,
     **more: object,
 ) -> tuple[CheckOptions, list[str]]:
-    """The options of a run and the models it covers, once every name and value fits the spec."""
+    """The options of a run and the models it covers, once every name and value fits the spec (the property
+    names too unless not `selected`: prove names its goals and lemmas itself)."""
     models = [model] if isinstance(model, str) else list(model) if model is not None else None
     props = [properties] if isinstance(properties, str) else list(properties) if properties else None
     options = CheckOptions(
@@ -63,7 +65,7 @@ def _options(
         out_dir=Path(out_dir) if out_dir is not None else None,
         **more,  # type: ignore[arg-type]
     )
-    names = front_end.select(spec, models, props, options.constants, options.deadlock)
+    names = front_end.select(spec, models, props if selected else None, options.constants, options.deadlock)
     return options, names
 
 
@@ -145,15 +147,7 @@ def prove(
 ) -> Report:
     """Prove invariants for every depth by k-induction, with `lemmas` (other invariants) proved beside."""
     checked = spec if isinstance(spec, CheckedSpec) else load(spec)
-    models = [model] if isinstance(model, str) else list(model) if model is not None else None
-    options = CheckOptions(
-        models=models,
-        invariants=[properties] if isinstance(properties, str) else list(properties) if properties else None,
-        constants=dict(consts or {}),
-        max_seconds=max_seconds,
-        out_dir=Path(out_dir) if out_dir is not None else None,
-    )
-    names = front_end.select(checked, models, None, options.constants)
+    options, names = _options(checked, model, properties, consts, out_dir, max_seconds, selected=False)
     lemma_names = list(lemmas)
 
     def one(name: str, observer: Observer) -> list[PropertyResult]:
