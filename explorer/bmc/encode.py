@@ -454,9 +454,12 @@ def _send_sites(stmts: tuple[ir.Stmt, ...], n: int, index: dict[str, int]) -> li
 
 def _domain_bound(e: ir.Expr, n: int) -> int:
     """How many times the symbolic execution of a loop over `e` runs its body (S.canonical_items): once
-    per item of the symbolic set, which may hold more items than its type has values (`{A[1], s, A[2]}`
-    has three, each present under its condition)."""
-    size = _items_bound(e)
+    per value of the element type in the canonical order, or once per item of the symbolic set, which may
+    hold more items than its type has values (`{A[1], s, A[2]}` has three, each present under its
+    condition): the larger of the two."""
+    # iterated in the canonical order, a set is spread over its type's values; otherwise item by item
+    t = e.type
+    size = max(_items_bound(e), ir.domain_size(t.elem) if isinstance(t, ir.SetT) else 1 << 62)
     if size > S.DOMAIN_LIMIT:
         raise Unsupported(f"a loop over {e.type}, which has too many possible elements to unroll")
     return size
