@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import z3
 
 from explorer.bmc import symbolic as S
+from explorer.bmc.interrupt import Stopped, current_stop
 from explorer.bmc.shapes import Local, Send, State
 from explorer.bmc.symbolic import FALSE, TRUE, SOpt, SRecord, SSet, Sym, Unsupported
 from explorer.compile import NO_RUNTIME_ERRORS
@@ -58,6 +59,9 @@ class SymbolicExpressions:
 
     def expr(self, e: ir.Expr | None, frame: list[Sym]) -> Sym:
         assert e is not None
+        # building the terms of a large domain can take longer than any check: the bound holds here too
+        if (reason := current_stop().poll()) is not None:
+            raise Stopped(reason)
         method = EXPRESSIONS.get(type(e))
         if method is None:
             raise Unsupported(f"expression {type(e).__name__}")

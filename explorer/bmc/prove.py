@@ -21,7 +21,7 @@ import z3
 
 from explorer.bmc.bmc import decode_state, follow_symbolic, invariant_terms, run_bmc, unroll
 from explorer.bmc.encode import Encoder, State
-from explorer.bmc.interrupt import Stop, cancelled, interruptible
+from explorer.bmc.interrupt import Stop, Stopped, cancelled, interruptible
 from explorer.bmc.shapes import Outcome
 from explorer.semantics.system import SystemModel
 from explorer.state import BYZANTINE, CRASHED, CRASHES, CUT, DOWN, DUPLICATE, LOSS, NTP, PARTITIONS, UP
@@ -53,6 +53,9 @@ def run_prove(
     with interruptible(max_seconds) as stop:
         try:
             return _prove(model, goal, lemmas, k, max_seconds, stop)
+        except Stopped as stopped:  # while the induction step's terms were being built
+            reason = f"{stopped.reason} while building the induction step"
+            return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=reason)
         except z3.Z3Exception as error:
             reason = cancelled(error, stop)  # an operation Z3 cancelled, or a real failure
             if reason is None:

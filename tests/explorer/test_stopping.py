@@ -167,6 +167,30 @@ def test_bmc_stops_at_its_time_bound_and_says_how_deep_it_got(tmp_path: Path) ->
     assert row["reason"].startswith("time bound 2 s reached at depth ")
 
 
+# An invariant of 40^4 quantified instances, each a membership test in a set of 80 pairs: building its Z3
+# terms, before any check, takes minutes.
+SLOW_TO_ENCODE = """
+node A * 3 { var votes: set<(1..40, 1..2)> = {}
+  action vote when len(votes) < 1 { votes = votes | {(1, 1)} } }
+invariant agreement: all b in 1..40: all c in 1..40: all v in 1..2: all w in 1..2:
+  ((count a in A: (b, v) in a.votes) >= 2 and (count a in A: (c, w) in a.votes) >= 2) implies v == w
+"""
+
+
+@pytest.mark.parametrize("command", [["bmc", "--depth", "2"], ["prove", "--k", "1"]])
+def test_z3_back_ends_keep_their_time_bound_while_building_terms(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "slow.fl"
+    path.write_text(SLOW_TO_ENCODE)
+    started = time.perf_counter()
+    code, output = invoke(
+        command[0], str(path), *command[1:], "--max-seconds", "1", "--json", "--out", str(tmp_path / "out")
+    )
+    assert time.perf_counter() - started < 15
+    assert code == 3, output
+    (row,) = [r for r in json.loads(output)["results"] if r["property"] == "agreement"]
+    assert row["verdict"] in ("incomplete", "unknown") and "time bound 1 s reached" in row["reason"], row
+
+
 @pytest.mark.parametrize(
     ("command", "delay"),
     [
