@@ -54,8 +54,8 @@ def run_prove(
         try:
             return _prove(model, goal, lemmas, k, max_seconds, stop)
         except Stopped as stopped:  # while the induction step's terms were being built
-            reason = f"{stopped.reason} while building the induction step"
-            return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=reason)
+            where = f"{stopped.reason} while building the induction step"
+            return ProveResult("unknown", k, seconds=time.perf_counter() - started, reason=where)
         except z3.Z3Exception as error:
             reason = cancelled(error, stop)  # an operation Z3 cancelled, or a real failure
             if reason is None:
