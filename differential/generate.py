@@ -56,6 +56,7 @@ FEATURES = (
     "duplicating",  # duplicating networks
     "timed_duplicating",  # duplicating networks under real time
     "loss",
+    "unbounded_loss",  # `loss` with no bound
     "duplicate",
     "partition",
     "crash_stop",
@@ -608,7 +609,9 @@ class _Gen:
                     self.used.add("timed_duplicating")
             net = [ordering] if self.chance(0.8) else []
             if self.chance(0.3) and self.use("loss"):
-                net.append("loss <= 1")
+                net.append("loss" if self.on("unbounded_loss") and self.chance(0.3) else "loss <= 1")
+                if net[-1] == "loss":
+                    self.used.add("unbounded_loss")
             if ordering != "duplicating" and self.chance(0.2) and self.use("duplicate"):
                 net.append("duplicate <= 1")
             if self.chance(0.2) and self.use("partition"):

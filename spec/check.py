@@ -267,7 +267,7 @@ def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink
             if setting.bound is not None or setting.of is not None:
                 sink.error("FL400", f"'{setting.name}' takes no bound", setting.span)
         elif setting.name in NETWORK_BUDGETS:
-            if setting.bound is None:
+            if setting.bound is None and setting.name != "loss":  # `loss` alone: any number of losses
                 sink.error("FL400", f"'{setting.name}' needs a budget: `{setting.name} <= 1`", setting.span)
             if setting.of is not None:
                 sink.error(
@@ -287,7 +287,7 @@ def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink
                 "FL400",
                 f"unknown network setting '{setting.name}'",
                 setting.span,
-                "a network block has fifo | reorder | duplicating, loss <= k, duplicate <= k, "
+                "a network block has fifo | reorder | duplicating, loss [<= k], duplicate <= k, "
                 "partition <= k [asymmetric]",
                 *did_you_mean(setting.name, [*ORDERINGS, *NETWORK_BUDGETS, "asymmetric"]),
             )

@@ -814,11 +814,19 @@ class Liveness:
 
 @ir
 class Network:
+    """The network's ordering and the adversary's budgets on it. `loss` with no bound (`unbounded_loss`):
+    any message in flight may be lost at any step, as often as the adversary likes, with nothing spent."""
+
     ordering: Ordering
     loss: int = 0
     duplicate: int = 0
     partition: int = 0
     asymmetric: bool = False
+    unbounded_loss: bool = False
+
+    def may_lose(self, spent: int) -> bool:
+        """Whether a message may be lost after `spent` losses."""
+        return self.unbounded_loss or spent < self.loss
 
 
 @ir
@@ -905,6 +913,8 @@ class Model:
         parts = [timing]
         net = self.network
         parts.append(str(net.ordering))
+        if net.unbounded_loss:
+            parts.append("loss")
         for key in ("loss", "duplicate", "partition"):
             value = getattr(net, key)
             if value:

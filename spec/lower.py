@@ -709,10 +709,13 @@ class _Lowerer(_Statements):
             elif item.key == "network" and item.settings is not None:
                 ordering = "reorder"
                 budgets = {"loss": 0, "duplicate": 0, "partition": 0}
-                asymmetric = False
+                asymmetric = unbounded_loss = False
                 for setting in item.settings:
                     if setting.name in ("fifo", "reorder", "duplicating"):
                         ordering = setting.name
+                    elif setting.name == "loss" and setting.bound is None:
+                        unbounded_loss = True
+                        self.setting_spans["loss"] = setting.span
                     elif setting.name in budgets and setting.bound is not None:
                         budgets[setting.name] = self.budget(setting)
                         self.setting_spans[setting.name] = setting.span
@@ -724,6 +727,7 @@ class _Lowerer(_Statements):
                     budgets["duplicate"],
                     budgets["partition"],
                     asymmetric,
+                    unbounded_loss,
                 )
             elif item.key == "faults" and item.settings is not None:
                 for setting in item.settings:

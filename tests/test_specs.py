@@ -27,6 +27,7 @@ EXPECTED: dict[str, dict[str, dict[str, str | int]]] = {
         "idempotent_duplicating": {"applied_once": HOLDS, "gets_ack": 0},
         "idempotent_synchronous_lossy": {"applied_once": HOLDS, "gets_ack": HOLDS},
         "idempotent_synchronous_losing_every_attempt": {"applied_once": HOLDS, "gets_ack": 10},
+        "idempotent_synchronous_unbounded_loss": {"applied_once": HOLDS, "gets_ack": 10},
     },
     "heartbeat_detector": {
         "synchronous": {"completeness": HOLDS, "accuracy": HOLDS},

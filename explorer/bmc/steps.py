@@ -219,11 +219,12 @@ def _network_faults(enc: Encoder, state: State, step: int, base: list[int]) -> l
             continue
         key = enc.pool_keys[p]
         name = f"{enc.messages[key.message].name} {key.src}>{key.dst}"
-        if network.loss:
+        if network.loss or network.unbounded_loss:
             j = z3.Int(enc.fresh_name(f"drop.{p}@{step}"))
             enc.choices.append(j)
             slot = enc.select_slot(pool, j)
-            pre = z3.And(state.spent[LOSS] < network.loss, j >= 0, j < len(pool), slot.valid)
+            budget = TRUE if network.unbounded_loss else state.spent[LOSS] < network.loss
+            pre = z3.And(budget, j >= 0, j < len(pool), slot.valid)
             if enc.consumes or enc.universe:
                 new_pool = (
                     enc.consume(pool, j)
@@ -234,9 +235,8 @@ def _network_faults(enc: Encoder, state: State, step: int, base: list[int]) -> l
                 new_pool = [_invalidate_if(x, _same_message(x, slot)) for x in pool]
             pools = list(state.pools)
             pools[p] = new_pool
-            out.append(
-                Outcome(f"drop {name}", pre, replace(state, pools=pools, spent=_spend(state.spent, LOSS)))
-            )
+            spent = list(state.spent) if network.unbounded_loss else _spend(state.spent, LOSS)
+            out.append(Outcome(f"drop {name}", pre, replace(state, pools=pools, spent=spent)))
         if network.duplicate and enc.consumes:
             j = z3.Int(enc.fresh_name(f"dup.{p}@{step}"))
             enc.choices.append(j)

@@ -35,8 +35,8 @@ def network_steps(state: State, plan: Plan, effects: Effects, steps: Steps) -> N
     stride = plan.stride
     out = steps.out
     interned = effects.interned
-    if spent[LOSS] < network.loss:
-        after = spend(spent, LOSS)
+    if network.may_lose(spent[LOSS]):
+        after = spent if network.unbounded_loss else spend(spent, LOSS)
         for entry, position in order.positions(net):
             out.append(
                 (

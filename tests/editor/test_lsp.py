@@ -370,6 +370,7 @@ async def test_document_symbols_outline_nodes_properties_and_models(client: Lang
         "idempotent_duplicating",
         "idempotent_synchronous_lossy",
         "idempotent_synchronous_losing_every_attempt",
+        "idempotent_synchronous_unbounded_loss",
     ]
     client_node = symbols["Client"]
     assert client_node.kind == lsp.SymbolKind.Class

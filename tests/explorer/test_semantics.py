@@ -97,6 +97,7 @@ node R {
 invariant one_arrives: R.got + len(inflight(M)) >= 1
 model one { network { reorder; loss <= 1 } }
 model two { network { reorder; loss <= 2 } }
+model any { network { reorder; loss } }
 """
 
 
@@ -108,6 +109,14 @@ def test_loss_drops_at_most_its_budget() -> None:
     assert found.length == 2
     path = rebuild(build(LOSS, "two"), found.fingerprints)
     assert [a.kind for a, _ in path.steps[1:]] == ["drop", "drop"]
+
+
+def test_loss_without_a_budget_drops_any_number_of_messages_and_spends_nothing() -> None:
+    model, result = run(LOSS, "any")
+    assert result.discoveries["one_arrives"].length == 2
+    states = [state for _, state in _steps(model, _only_init(model), "drop")]
+    assert states and all(state[model.plan.n + 1] == _only_init(model)[model.plan.n + 1] for state in states)
+    assert model.system.model.bounds().endswith("reorder, loss")
 
 
 PARTITION = """

@@ -194,6 +194,14 @@ def test_a_model_block_becomes_its_settings() -> None:
     assert model.faults == (ir.FaultBudget(ir.FaultKind.CRASH_RECOVERY, "A", 1),)
 
 
+def test_loss_without_a_bound_is_unbounded_and_the_other_network_budgets_need_one() -> None:
+    system = lowered("node A { var x: bool = false }\nmodel m { network { reorder; loss } }\n")
+    assert system.model.network == ir.Network(ir.Ordering.REORDER, unbounded_loss=True)
+    for name in ("duplicate", "partition"):
+        d = refused(f"node A {{ var x: bool = false }}\nmodel m {{ network {{ reorder; {name} }} }}\n")
+        assert (d.code, d.span.line, d.message) == ("FL400", 2, f"'{name}' needs a budget: `{name} <= 1`")
+
+
 def test_a_negative_budget_is_fl402_at_its_bound() -> None:
     d = refused("const K = 0 - 1\nnode A { var x: bool = false }\nmodel m { network { loss <= K } }\n")
     assert (d.code, d.span.line, d.span.column) == ("FL402", 3, 29)
