@@ -499,9 +499,9 @@ class ExprChecker(_References):
         inner.local_types[binding.site] = bound_type
         found_before = len(self.sink.found)
         got = self.expr(e.body, inner)
-        if e.kind == "count" and self.swallowed_comparison(e.body):
+        if e.kind == "count" and len(self.sink.found) > found_before and self.swallowed_comparison(e.body):
             # `count a in S: p >= 2` parses as `count a in S: (p >= 2)`: one error that says so replaces
-            # the type errors that reading leads to.
+            # the type errors that reading leads to (a body that type-checks, `p != none`, is left alone).
             del self.sink.found[found_before:]
             self.report_swallowed(e)
             return BOOL

@@ -194,6 +194,12 @@ def test_a_model_block_becomes_its_settings() -> None:
     assert model.faults == (ir.FaultBudget(ir.FaultKind.CRASH_RECOVERY, "A", 1),)
 
 
+def test_a_count_of_a_condition_compared_with_none_is_a_count() -> None:
+    system = lowered("const F = false\nnode B { var x: bool = false }\ninvariant i: (count b in {B}: (F != none)) <= 0\n")
+    (invariant,) = system.invariants
+    assert invariant.name == "i"
+
+
 def test_loss_without_a_bound_is_unbounded_and_the_other_network_budgets_need_one() -> None:
     system = lowered("node A { var x: bool = false }\nmodel m { network { reorder; loss } }\n")
     assert system.model.network == ir.Network(ir.Ordering.REORDER, unbounded_loss=True)
