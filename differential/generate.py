@@ -78,6 +78,8 @@ FEATURES = (
     "defs",  # `def name(p: T) = expr`, used in invariants
     "index",  # index(n) of a replicated, not symmetric, node
     "durability_switch",  # `volatile N.v` / `durable N.v` in a model
+    "liveness",  # `liveness l: eventually p` and the other temporal forms
+    "fairness_marks",  # `fair` / `unfair` before a handler or an action
 )
 
 # Field names the language refuses (they name the sender, the receiver and the signer of a message in
@@ -336,6 +338,7 @@ class _Gen:
         invariants = [self.invariant(i) for i in range(rng.randint(1, 3))]
         definitions, more = self.with_extra_stream(self.property_extras)
         invariants += more
+        invariants += self.with_extra_stream(self.liveness_properties)
         models, names = self.models_text()
         lines = [f"// generated for differential testing (seed {self.seed})", f"spec g{self.seed}", ""]
         for name, t in self.consts.items():
@@ -393,6 +396,32 @@ class _Gen:
                 f"invariant x{self.fresh('')}: all {x} in {node.name}: index({x}) != {k} or {body}"
             )
         return definitions, invariants
+
+    def liveness_properties(self) -> list[str]:
+        """Zero to two temporal properties, over conditions that hold at the start and change (so that both
+        verdicts come up), or any condition."""
+        if not (self.chance(0.4) and self.use("liveness")):
+            return []
+        sc = _Scope("property", None, [], ghost=True, total=True)
+
+        def condition() -> str:
+            return self.weighted(
+                [
+                    (0.4, lambda: self.anchored(sc)),
+                    (0.3, lambda: f"not ({self.anchored(sc)})"),
+                    (0.3, lambda: self.bool_expr(sc, 2)),
+                ]
+            )
+
+        out = []
+        for _ in range(self.rng.choice([1, 1, 2])):
+            form = self.rng.choice(["eventually", "always eventually", "eventually always", "leads_to"])
+            name = self.fresh("l")
+            if form == "leads_to":
+                out.append(f"liveness {name}: ({condition()}) leads_to ({condition()})")
+            else:
+                out.append(f"liveness {name}: {form} ({condition()})")
+        return out
 
     def step_invariant(self, sc: _Scope) -> str:
         """An invariant over one step: a variable compared with its value before the step."""
@@ -725,7 +754,15 @@ class _Gen:
                 f"{prefix}var {var.name}: {var.t.decl()}" + (f" = {init}" if init is not None else "")
             )
         for k, (kind, name, message) in enumerate(kinds):
-            body += self.handler(node, kind, name, message, must.get(k, []))
+            lines = self.handler(node, kind, name, message, must.get(k, []))
+            # drawn from the stream of the newer constructs, so that the handlers stay as they were
+            if (
+                kind in ("receive", "timeout", "action")
+                and self.extra.random() < 0.2
+                and self.use("fairness_marks")
+            ):
+                lines[0] = f"{self.extra.choice(['fair', 'unfair'])} {lines[0]}"
+            body += lines
         return [header + " {", *_indent(body), "}"]
 
     def init_value(self, t: T, node: _Node) -> str | None:

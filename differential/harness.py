@@ -42,6 +42,7 @@ from typing import Any
 import z3
 
 import spec
+from differential import liveness
 from differential.generate import GeneratedSpec
 from explorer.bmc.symbolic import Unsupported
 from explorer.model import Action, Property, PropertyKind, State
@@ -77,7 +78,7 @@ class Config:
     prove_all: bool = False  # prove every property for each k, alone and with the other invariants as lemmas
     traces: bool = True  # replay every counterexample
     # which comparisons to make, besides the exhaustive BFS every one of them needs
-    checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate"))
+    checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate", "liveness"))
 
 
 @dataclass
@@ -364,6 +365,8 @@ class _Run:
             self.prove(system)
         if "simulate" in checks:
             self.simulate()
+        if "liveness" in checks and system.liveness:
+            liveness.compare(self, system)
 
     def exhaustive(self, system: ir.System, order: str) -> tuple[SearchResult, list[PropertyResult]]:
         model = SystemModel(system)

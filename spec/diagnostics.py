@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "FL502": "a value out of its declared range in an initial value or constant",
     "FL503": "a domain too large to explore",
     "FL505": "a `symmetric` node type whose instances the spec tells apart (no symmetry reduction for it)",
+    "FL506": "a `symmetric` node type with too many instances for an exact reduction (none for it)",
     "FL600": "a model the spec does not define",
     "FL601": "a value given for a constant the spec does not declare",
     "FL602": "a value given for a constant that the constant cannot take",

@@ -757,6 +757,7 @@ class NodeType:
     vars: tuple[VarDecl, ...]
     timers: tuple[str, ...]
     handlers: tuple[Handler, ...]
+    name_span: Span = NOWHERE  # where the type is declared, for warnings about it
 
     @property
     def instances(self) -> range:

@@ -654,6 +654,7 @@ class _Lowerer(_Statements):
                 shell.vars,
                 shell.timers,
                 handlers,
+                shell.name_span,
             )
         invariants = tuple(self.invariant(inv) for inv in self.spec.invariants)
         self.check_byzantine(model)
@@ -946,7 +947,15 @@ class _Lowerer(_Statements):
                 )
         timers = tuple(h.name for h in decl.handlers if h.kind == "timeout")
         return ir.NodeType(
-            decl.name, count, decl.count is not None, decl.symmetric, first, tuple(vars_), timers, ()
+            decl.name,
+            count,
+            decl.count is not None,
+            decl.symmetric,
+            first,
+            tuple(vars_),
+            timers,
+            (),
+            decl.name_span,
         )
 
     def handler(self, h: ast.Handler, node: ir.NodeType) -> ir.Handler:

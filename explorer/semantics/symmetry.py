@@ -13,6 +13,7 @@ symmetric in that type: `breaks_symmetry` says where, and the type is not reduce
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +30,11 @@ Permuter = Callable[[Any, Perm], Any]
 
 # Signature markers for node references hidden from a signature: the node itself, and any other node.
 _SELF, _OTHER = -1, -2
+
+# Where ties matter, a representative is the least image over every order of the tied instances: in an
+# initial state all of a type's instances are tied. Past this many orders per state, the largest types
+# are left unreduced (FL506) rather than make one state cost minutes and gigabytes (44 instances: 44!).
+MAX_ORDERS = 5040  # 7!
 
 
 def reducible_types(system: ir.System) -> tuple[list[str], list[Diagnostic]]:
@@ -58,6 +64,26 @@ def reducible_types(system: ir.System) -> tuple[list[str], list[Diagnostic]]:
             )
         )
     return reduce, warnings
+
+
+def too_many_instances(node_type: ir.NodeType) -> Diagnostic:
+    return Diagnostic(
+        "FL506",
+        f"{node_type.name} is declared symmetric, but its {node_type.count} instances refer to one another (or "
+        f"are told apart by the messages between them): an exact reduction would compare up to "
+        f"{node_type.count}! orders of them per state, so the search does not reduce by symmetry over "
+        f"{node_type.name}",
+        node_type.name_span,
+        severity="warning",
+        notes=(f"symmetry reduction takes such types of up to {_largest_reducible()} instances",),
+    )
+
+
+def _largest_reducible() -> int:
+    n = 1
+    while math.factorial(n + 1) <= MAX_ORDERS:
+        n += 1
+    return n
 
 
 def breaks_symmetry(system: ir.System, node_type: str) -> list[tuple[Span, str]]:
@@ -320,6 +346,17 @@ class Symmetry:
                 best = image
         assert best is not None
         return best
+
+    def too_many_orders(self) -> list[str]:
+        """The types to leave unreduced, largest first, so that a state has at most MAX_ORDERS orders of
+        tied instances to compare (none when ties do not matter: any one order will do)."""
+        if not self.ties_matter:
+            return []
+        sizes = sorted(((len(g), self.plan.instance_type[g[0]].name) for g in self.groups), reverse=True)
+        dropped = []
+        while sizes and math.prod(math.factorial(size) for size, _ in sizes) > MAX_ORDERS:
+            dropped.append(sizes.pop(0)[1])
+        return dropped
 
     def candidates(self, state: State) -> Iterator[Perm]:
         """The permutations that sort each group's instances by signature, every order among equal ones."""

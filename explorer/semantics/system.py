@@ -19,7 +19,7 @@ from explorer.semantics.effects import Effects
 from explorer.semantics.fairness import Fairness
 from explorer.semantics.properties import Conditions, Invariants, liveness_of, properties_of
 from explorer.semantics.steps import Rule, Steps
-from explorer.semantics.symmetry import Symmetry, reducible_types
+from explorer.semantics.symmetry import Symmetry, reducible_types, too_many_instances
 from spec import ir
 from spec.diagnostics import Diagnostic
 
@@ -79,6 +79,14 @@ class SystemModel:
             self.symmetric, self.warnings = reducible_types(self.system)
             if self.symmetric:
                 self.symmetry = Symmetry(self.plan, self.effects, self.symmetric)
+                too_many = self.symmetry.too_many_orders()
+                if too_many:
+                    self.warnings += [too_many_instances(self.system.node_type(name)) for name in too_many]
+                    self.symmetric = [name for name in self.symmetric if name not in too_many]
+                    self.symmetry = (
+                        Symmetry(self.plan, self.effects, self.symmetric) if self.symmetric else None
+                    )
+            if self.symmetry is not None:
                 self.fingerprint = self.symmetry.fingerprint  # type: ignore[method-assign]
 
     @property

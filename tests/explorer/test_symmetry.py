@@ -107,3 +107,16 @@ def test_a_spec_that_tells_instances_apart_is_not_reduced_and_says_where(
     (warning,) = model.warnings
     assert warning.code == "FL505" and warning.severity == "warning"
     assert why in warning.message and warning.span.line == line
+
+
+def test_a_type_with_too_many_instances_that_refer_to_one_another_is_left_unreduced_with_a_warning() -> None:
+    """Every instance is tied with every other in an initial state: an exact representative of 8 instances
+    would compare 8! orders of them (and 44 instances never finish), so the type is not reduced."""
+    model = build(PEERS.replace("Node * 3", "Node * 8").replace("<= 3", "<= 8"))
+    assert model.symmetry is None and model.symmetric == []
+    (warning,) = model.warnings
+    assert (warning.code, warning.severity, warning.span.line) == ("FL506", "warning", 3)
+    assert "8 instances" in warning.message and "up to 7 instances" in warning.notes[0]
+    result = explore(model, max_states=50)
+    assert not result.complete and result.stats.distinct > 50  # 8 first votes alone: 64 states unreduced
+    assert build(PEERS.replace("Node * 3", "Node * 7")).symmetric == ["Node"]

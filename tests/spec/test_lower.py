@@ -195,7 +195,9 @@ def test_a_model_block_becomes_its_settings() -> None:
 
 
 def test_a_count_of_a_condition_compared_with_none_is_a_count() -> None:
-    system = lowered("const F = false\nnode B { var x: bool = false }\ninvariant i: (count b in {B}: (F != none)) <= 0\n")
+    system = lowered(
+        "const F = false\nnode B { var x: bool = false }\ninvariant i: (count b in {B}: (F != none)) <= 0\n"
+    )
     (invariant,) = system.invariants
     assert invariant.name == "i"
 
