@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from explorer.search import Stats
-from explorer.search.explore import FAIL_FAST
+from explorer.search.result import FAIL_FAST
 from spec import ir
 
 __all__ = ["FAIL_FAST", "Watch", "likely_causes", "warning"]

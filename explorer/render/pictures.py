@@ -56,7 +56,7 @@ def state_graph(
     more than `max_states` (by default states.LIMIT) states and `max_states` was not given."""
     meta = document["#meta"]
     system = schema.instantiate(document, checked)
-    model = SystemModel(system, None, deadlock=meta["property"] == "deadlock_free")
+    model = SystemModel(system, None, deadlock=meta["property"] == "deadlock_free", symmetry=False)
     limit = max_states or states.LIMIT
     try:
         graph = states.explore(model, limit, partial=max_states is not None)

@@ -4,13 +4,13 @@ highlighted: built with networkx, drawn by Graphviz's `dot`."""
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from typing import Any
 
 import graphviz
 import networkx as nx
 
-from explorer.model import State
+from explorer import search
+from explorer.model import Action, SpecRuntimeError, State
 from explorer.render.chart import readable
 from explorer.semantics.system import SystemModel
 from explorer.trace.present import Presenter
@@ -26,32 +26,40 @@ class TooLarge(Exception):
 
 
 def explore(model: SystemModel, limit: int = LIMIT, partial: bool = False) -> nx.MultiDiGraph:
-    """The reachable states (breadth-first) and the steps between them. With more than `limit` states:
-    TooLarge, or with `partial`, the first `limit` states and the steps among them."""
-    graph = nx.MultiDiGraph()
-    present = Presenter(model)
-    frontier: deque[State] = deque()
-    for _, state in model.init_states():
-        if state not in graph:
-            graph.add_node(state, initial=True)
-            frontier.append(state)
-    while frontier:
-        state = frontier.popleft()
-        successors, failures = model.successors(state)
-        for action, after in successors:
-            if after not in graph:
-                if graph.number_of_nodes() >= limit:
-                    if not partial:
-                        raise TooLarge(limit)
-                    continue
-                graph.add_node(after, initial=False)
-                frontier.append(after)
-            graph.add_edge(state, after, action=action, text=present.describe(state, action, after)["text"])
-        for action, error in failures:
-            graph.nodes[state]["failure"] = (
-                f"{present.describe(state, action, None)['text']}: {error.message}"
-            )
-    return graph
+    """The reachable states (breadth-first: the one search, explorer/search, walked by a visitor) and the
+    steps between them. With more than `limit` states: TooLarge, or with `partial`, the first `limit` states
+    and the steps among them. `model` should not reduce by symmetry: the picture shows every state."""
+    drawing = _Drawing(model, limit, partial)
+    search.explore(model, visitor=drawing)
+    return drawing.graph
+
+
+class _Drawing:
+    """The graph a search walks, as a networkx graph of states (a search Visitor)."""
+
+    def __init__(self, model: SystemModel, limit: int, partial: bool) -> None:
+        self.graph = nx.MultiDiGraph()
+        self.present = Presenter(model)
+        self.limit = limit
+        self.partial = partial
+
+    def state(self, fp: int, state: State, initial: bool) -> bool:
+        if not initial and self.graph.number_of_nodes() >= self.limit:
+            if not self.partial:
+                raise TooLarge(self.limit)
+            return False
+        self.graph.add_node(state, initial=initial)
+        return True
+
+    def step(self, fp: int, state: State, action: Action, to_fp: int, to: State) -> None:
+        if to in self.graph:
+            text = self.present.describe(state, action, to)["text"]
+            self.graph.add_edge(state, to, action=action, text=text)
+
+    def failure(self, fp: int, state: State, action: Action, error: SpecRuntimeError) -> None:
+        self.graph.nodes[state]["failure"] = (
+            f"{self.present.describe(state, action, None)['text']}: {error.message}"
+        )
 
 
 def to_dot(

@@ -5,8 +5,11 @@ replaying the model along the chain of fingerprints (explorer/trace/path.py).
 Breadth-first order (the default) makes every counterexample a shortest one. Depth-first order uses the
 same loop with a stack for a frontier.
 
-Bounds hold in every phase: the loop looks at them every few thousand states, and a watchdog
+Bounds hold in every phase: the loop looks at them every few thousand states (limits.Bounds), and a watchdog
 (explorer/search/limits.py) stops the initial states or a single slow step as well.
+
+A `Visitor` sees the state graph as the search walks it — every new state and every step — so that whoever
+needs the graph (the state picture, liveness) walks the one search rather than a second one of its own.
 """
 
 from __future__ import annotations
@@ -14,60 +17,30 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import Protocol
 
 from explorer.model import Action, Model, SpecRuntimeError, State
-from explorer.search.limits import (
-    BoundReached,
-    default_memory_limit,
-    memory_reason,
-    resident_memory,
-    time_reason,
-    watchdog,
-)
+from explorer.search.limits import BoundReached, Bounds, default_memory_limit, watchdog
+from explorer.search.result import FAIL_FAST, Discovery, SearchResult, Stats
 
-# Why a search given `stop_on` stopped.
-FAIL_FAST = "stopped at the first unexpected violation"
+__all__ = ["FAIL_FAST", "Discovery", "SearchResult", "Stats", "Visitor", "explore"]
 
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
 
 
-@dataclass
-class Stats:
-    distinct: int = 0
-    generated: int = 0
-    depth: int = 0  # the deepest level reached (number of steps from an initial state)
-    queue: int = 0
-    seconds: float = 0.0
+class Visitor(Protocol):
+    """What a search shows of the graph it walks, breadth-first: each state when first reached (`initial`:
+    it is an initial state), each step between two states (also into a state reached before), each step that
+    fails inside the spec."""
 
-    @property
-    def rate(self) -> float:
-        return self.distinct / self.seconds if self.seconds > 0 else 0.0
+    def state(self, fp: int, state: State, initial: bool) -> bool:
+        """Whether to go on from this state (False: it is reached, but not expanded)."""
+        ...
 
+    def step(self, fp: int, state: State, action: Action, to_fp: int, to: State) -> None: ...
 
-@dataclass
-class Discovery:
-    """A violation: the fingerprints from an initial state to the violating state, and for a step that
-    failed inside the spec, that step and its error."""
-
-    prop: str
-    fingerprints: list[int]
-    failing_action: Action | None = None
-    error: SpecRuntimeError | None = None
-
-    @property
-    def length(self) -> int:
-        return len(self.fingerprints) - 1 + (1 if self.failing_action is not None else 0)
-
-
-@dataclass
-class SearchResult:
-    stats: Stats
-    discoveries: dict[str, Discovery] = field(default_factory=dict)
-    complete: bool = True  # every verdict is final: all states explored, or every property already violated
-    stop_reason: str | None = None  # why the search stopped early
-    exhausted: bool = False  # every reachable state was explored
+    def failure(self, fp: int, state: State, action: Action, error: SpecRuntimeError) -> None: ...
 
 
 def explore(
@@ -83,54 +56,141 @@ def explore(
     max_memory: int | None = None,
     discovered: Callable[[Discovery, Stats], None] | None = None,
     stop_on: frozenset[str] = frozenset(),
+    visitor: Visitor | None = None,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
-    the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with the result so far, marked incomplete — at a bound
-    (depth, distinct states, seconds, bytes of memory) or on Ctrl-C; by default at 80% of the machine's
-    memory, so that a state space too large for it ends in a report rather than in the kernel's OOM killer."""
+    the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
+    the result so far, marked incomplete — at a bound (depth, distinct states, seconds, bytes of memory) or
+    on Ctrl-C; by default at 80% of the machine's memory, so that a state space too large for it ends in a
+    report rather than in the kernel's OOM killer. With a `visitor`, the search walks every reachable state
+    for it and checks no property."""
     if max_memory is None:
         max_memory = default_memory_limit()
+    search = _Search(model, Bounds(max_states, max_seconds, max_memory), visitor)
+    search.deadlock, search.discovered, search.stop_on = deadlock, discovered, stop_on
     with watchdog(max_seconds, max_memory):
-        return _explore(
-            model,
-            order,
-            max_depth,
-            max_states,
-            deadlock,
-            progress,
-            progress_interval,
-            max_seconds,
-            max_memory,
-            discovered,
-            stop_on,
+        return search.run(order == "dfs", max_depth, progress, progress_interval)
+
+
+class _Search:
+    def __init__(self, model: Model, bounds: Bounds, visitor: Visitor | None) -> None:
+        self.model = model
+        self.bounds = bounds
+        self.visitor = visitor
+        self.deadlock = False
+        self.discovered: Callable[[Discovery, Stats], None] | None = None
+        self.stop_on: frozenset[str] = frozenset()
+        self.stats = Stats()
+        self.result = SearchResult(self.stats)
+        self.found = self.result.discoveries
+        # the properties being checked (none for a visitor: it wants the graph, not verdicts)
+        self.wanted = {p.name for p in model.properties} if visitor is None else set()
+        self.parents: dict[int, int | None] = {}
+        self.frontier: deque[tuple[State, int, int]] = deque()  # (state, fingerprint, depth)
+
+    def run(
+        self,
+        depth_first: bool,
+        max_depth: int | None,
+        progress: Callable[[Stats], None] | None,
+        progress_interval: float,
+    ) -> SearchResult:
+        model, stats, result, found, parents, frontier = (
+            self.model,
+            self.stats,
+            self.result,
+            self.found,
+            self.parents,
+            self.frontier,
         )
+        fingerprint, visitor, wanted = model.fingerprint, self.visitor, self.wanted
+        checks_steps = model.checks_steps and visitor is None
+        last_report = self.bounds.started
+        expanded = 0
+        try:
+            self.initial_states()
+            while frontier:
+                if visitor is None and len(found) >= len(wanted):
+                    break
+                if self.stop_on.intersection(found):
+                    result.stop_reason = FAIL_FAST
+                    break
+                state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
+                if depth > stats.depth:
+                    stats.depth = depth
+                successors, failures = model.successors(state)
+                if max_depth is not None and depth >= max_depth:
+                    # Not expanded further; the search is incomplete only if this cut something off.
+                    if failures or any(fingerprint(s) not in parents for _, s in successors):
+                        result.complete = False
+                        result.stop_reason = f"depth bound {max_depth} reached"
+                    continue
+                stats.generated += len(successors) + len(failures)
+                self.failures(state, fp, failures)
+                if self.deadlock and "deadlock_free" not in found and model.deadlocked(state, successors):
+                    self.record(Discovery("deadlock_free", self.chain(fp)))
+                next_depth = depth + 1
+                for action, succ in successors:
+                    succ_fp = fingerprint(succ)
+                    if checks_steps:  # every step, also one into a state seen before
+                        for name in model.violated_step(state, succ):
+                            if name not in found:
+                                found[name] = Discovery(name, [*self.chain(fp), succ_fp])
+                    if succ_fp not in parents:
+                        parents[succ_fp] = fp
+                        if visitor is None:
+                            frontier.append((succ, succ_fp, next_depth))
+                            self.record_state(succ, succ_fp)
+                        elif visitor.state(succ_fp, succ, False):
+                            frontier.append((succ, succ_fp, next_depth))
+                    if visitor is not None:
+                        visitor.step(fp, state, action, succ_fp, succ)
+                expanded += 1
+                if expanded % _CHECK_EVERY == 0:
+                    now = time.perf_counter()
+                    reason = self.bounds.reached(len(parents), now)
+                    if reason is not None:
+                        result.complete, result.stop_reason = False, reason
+                        break
+                    if progress is not None and now - last_report >= progress_interval:
+                        last_report = now
+                        progress(self.counted(now))
+                elif (reason := self.bounds.states_reached(len(parents))) is not None:
+                    result.complete, result.stop_reason = False, reason
+                    break
+        except KeyboardInterrupt:
+            result.complete, result.stop_reason = False, "interrupted"
+        except BoundReached as bound:
+            result.complete, result.stop_reason = False, bound.reason
+        return self.finish()
 
+    def initial_states(self) -> None:
+        model, parents, found = self.model, self.parents, self.found
+        for _, state in model.init_states():
+            fp = model.fingerprint(state)
+            if fp in parents:
+                continue
+            parents[fp] = None
+            if self.visitor is None:
+                self.frontier.append((state, fp, 0))
+                self.record_state(state, fp)
+            elif self.visitor.state(fp, state, True):
+                self.frontier.append((state, fp, 0))
+        for action, error in model.init_failures:
+            if error.prop in self.wanted and error.prop not in found:
+                self.record(Discovery(error.prop, [], action, error))
+        self.stats.distinct = len(parents)
 
-def _explore(
-    model: Model,
-    order: str,
-    max_depth: int | None,
-    max_states: int | None,
-    deadlock: bool,
-    progress: Callable[[Stats], None] | None,
-    progress_interval: float,
-    max_seconds: float | None,
-    max_memory: int,
-    discovered: Callable[[Discovery, Stats], None] | None = None,
-    stop_on: frozenset[str] = frozenset(),
-) -> SearchResult:
-    started = time.perf_counter()
-    stats = Stats()
-    result = SearchResult(stats)
-    wanted = {p.name for p in model.properties}
-    found = result.discoveries
-    parents: dict[int, int | None] = {}
-    frontier: deque[tuple[State, int, int]] = deque()  # (state, fingerprint, depth)
-    depth_first = order == "dfs"
-    fingerprint = model.fingerprint
-    checks_steps = model.checks_steps
+    def failures(self, state: State, fp: int, failures: list[tuple[Action, SpecRuntimeError]]) -> None:
+        for action, error in failures:
+            if self.visitor is not None:
+                self.visitor.failure(fp, state, action, error)
+            elif error.prop in self.wanted and error.prop not in self.found:
+                self.record(Discovery(error.prop, self.chain(fp), action, error))
 
-    def chain(fp: int) -> list[int]:
+    def chain(self, fp: int) -> list[int]:
+        """The fingerprints from an initial state to `fp`."""
+        parents = self.parents
         path = [fp]
         parent = parents[fp]
         while parent is not None:
@@ -139,105 +199,27 @@ def _explore(
         path.reverse()
         return path
 
-    def record(discovery: Discovery) -> None:
-        found[discovery.prop] = discovery
-        if discovered is not None:
-            stats.distinct = len(parents)
-            stats.seconds = time.perf_counter() - started
-            discovered(discovery, stats)
+    def record(self, discovery: Discovery) -> None:
+        self.found[discovery.prop] = discovery
+        if self.discovered is not None:
+            self.discovered(discovery, self.counted(time.perf_counter()))
 
-    def record_state(state: State, fp: int) -> None:
-        for name in model.violated(state):
-            if name not in found:
-                record(Discovery(name, chain(fp)))
+    def record_state(self, state: State, fp: int) -> None:
+        for name in self.model.violated(state):
+            if name not in self.found:
+                self.record(Discovery(name, self.chain(fp)))
 
-    def record_failure(fp: int | None, action: Action, error: SpecRuntimeError) -> None:
-        if error.prop in wanted and error.prop not in found:
-            record(Discovery(error.prop, chain(fp) if fp is not None else [], action, error))
+    def counted(self, now: float) -> Stats:
+        self.stats.distinct = len(self.parents)
+        self.stats.queue = len(self.frontier)
+        self.stats.seconds = now - self.bounds.started
+        return self.stats
 
-    last_report = started
-    expanded = 0
-    try:
-        for _, state in model.init_states():
-            fp = fingerprint(state)
-            if fp in parents:
-                continue
-            parents[fp] = None
-            frontier.append((state, fp, 0))
-            record_state(state, fp)
-        for action, error in model.init_failures:
-            if error.prop in wanted and error.prop not in found:
-                record(Discovery(error.prop, [], action, error))
-        stats.distinct = len(parents)
-        while frontier:
-            if len(found) >= len(wanted):
-                break
-            if stop_on.intersection(found):
-                result.stop_reason = FAIL_FAST
-                break
-            state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
-            if depth > stats.depth:
-                stats.depth = depth
-            successors, failures = model.successors(state)
-            if max_depth is not None and depth >= max_depth:
-                # Not expanded further; the search is incomplete only if this cut something off.
-                if failures or any(fingerprint(s) not in parents for _, s in successors):
-                    result.complete = False
-                    result.stop_reason = f"depth bound {max_depth} reached"
-                continue
-            stats.generated += len(successors) + len(failures)
-            for action, error in failures:
-                record_failure(fp, action, error)
-            if deadlock and "deadlock_free" not in found and model.deadlocked(state, successors):
-                record(Discovery("deadlock_free", chain(fp)))
-            next_depth = depth + 1
-            for _, succ in successors:
-                succ_fp = fingerprint(succ)
-                if checks_steps:  # every step, also one into a state seen before
-                    for name in model.violated_step(state, succ):
-                        if name not in found:
-                            found[name] = Discovery(name, [*chain(fp), succ_fp])
-                if succ_fp in parents:
-                    continue
-                parents[succ_fp] = fp
-                frontier.append((succ, succ_fp, next_depth))
-                record_state(succ, succ_fp)
-            expanded += 1
-            if expanded % _CHECK_EVERY == 0:
-                stats.distinct = len(parents)
-                if max_states is not None and stats.distinct >= max_states:
-                    result.complete = False
-                    result.stop_reason = f"state bound {max_states} reached"
-                    break
-                now = time.perf_counter()
-                if max_seconds is not None and now - started >= max_seconds:
-                    result.complete = False
-                    result.stop_reason = time_reason(max_seconds)
-                    break
-                if max_memory and resident_memory() >= max_memory:
-                    result.complete = False
-                    result.stop_reason = memory_reason(max_memory)
-                    break
-                if progress is not None and now - last_report >= progress_interval:
-                    last_report = now
-                    stats.seconds = now - started
-                    stats.queue = len(frontier)
-                    progress(stats)
-            elif max_states is not None and len(parents) >= max_states:
-                result.complete = False
-                result.stop_reason = f"state bound {max_states} reached"
-                break
-    except KeyboardInterrupt:
-        result.complete = False
-        result.stop_reason = "interrupted"
-    except BoundReached as bound:
-        result.complete = False
-        result.stop_reason = bound.reason
-    stats.distinct = len(parents)
-    stats.queue = len(frontier)
-    stats.seconds = time.perf_counter() - started
-    result.exhausted = not frontier and result.complete
-    if frontier and result.complete and len(found) < len(wanted):
-        result.complete = False
-        result.stop_reason = result.stop_reason or "stopped early"
-    return result
+    def finish(self) -> SearchResult:
+        result, frontier = self.result, self.frontier
+        self.counted(time.perf_counter())
+        result.exhausted = not frontier and result.complete
+        if frontier and result.complete and len(self.found) < len(self.wanted):
+            result.complete = False
+            result.stop_reason = result.stop_reason or "stopped early"
+        return result

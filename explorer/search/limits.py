@@ -122,3 +122,29 @@ def watchdog(max_seconds: float | None, max_memory: int | None) -> Iterator[None
         signal.signal(signal.SIGALRM, previous_alarm)
         if previous_sigint is signal.default_int_handler:
             signal.signal(signal.SIGINT, previous_sigint)
+
+
+class Bounds:
+    """The bounds a search looks at every few thousand states (the watchdog covers the time in between):
+    distinct states, seconds since it began, and resident memory."""
+
+    def __init__(self, max_states: int | None, max_seconds: float | None, max_memory: int) -> None:
+        self.max_states = max_states
+        self.max_seconds = max_seconds
+        self.max_memory = max_memory
+        self.started = time.perf_counter()
+
+    def states_reached(self, distinct: int) -> str | None:
+        if self.max_states is not None and distinct >= self.max_states:
+            return f"state bound {self.max_states} reached"
+        return None
+
+    def reached(self, distinct: int, now: float) -> str | None:
+        """Why the search must stop now, if it must."""
+        if (reason := self.states_reached(distinct)) is not None:
+            return reason
+        if self.max_seconds is not None and now - self.started >= self.max_seconds:
+            return time_reason(self.max_seconds)
+        if self.max_memory and resident_memory() >= self.max_memory:
+            return memory_reason(self.max_memory)
+        return None

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from explorer.model import Action, FairModel, State
+from explorer.model import Action, FairModel, SpecRuntimeError, State
+from explorer.search.explore import explore
 from explorer.search.limits import BoundReached, watchdog
 from explorer.trace.path import Path
 
@@ -59,11 +60,12 @@ def check_liveness(
 ) -> LivenessResult:
     """Every liveness property of `model`, on its whole reachable graph (built without symmetry)."""
     started = time.perf_counter()
+    graph, reason = _build_graph(model, max_states, max_seconds, max_memory)
+    if graph is None:
+        return LivenessResult(None, {}, False, reason, time.perf_counter() - started)
+    left = None if max_seconds is None else max(max_seconds - (time.perf_counter() - started), 0.001)
     try:
-        with watchdog(max_seconds, max_memory):
-            graph = build_graph(model, max_states)
-            if graph is None:
-                return LivenessResult(None, {}, False, f"state bound {max_states} reached")
+        with watchdog(left, max_memory):
             lassos = {p.name: find_lasso(model, graph, p.name) for p in model.liveness}
     except BoundReached as bound:
         return LivenessResult(None, {}, False, bound.reason, time.perf_counter() - started)
@@ -72,35 +74,58 @@ def check_liveness(
     return LivenessResult(graph, lassos, seconds=time.perf_counter() - started)
 
 
-def build_graph(model: FairModel, max_states: int | None) -> Graph | None:
-    graph = Graph()
-    index: dict[State, int] = {}
-
-    def add(state: State) -> int:
-        found = index.get(state)
-        if found is None:
-            found = index[state] = len(graph.states)
-            graph.states.append(state)
-            graph.edges.append([])
-            graph.owed.append(frozenset())
-            queue.append(found)
-        return found
-
-    queue: deque[int] = deque()
-    for action, state in model.init_states():
-        graph.init.append((action, add(state)))
-    while queue:
-        if max_states is not None and len(graph.states) > max_states:
-            return None
-        s = queue.popleft()
-        state = graph.states[s]
-        successors, _ = model.successors(state)
-        edges = []
-        for action, succ in successors:
-            edges.append((add(succ), action, model.fair_token(state, action)))
-        graph.edges[s] = edges
-        graph.owed[s] = frozenset(token for _, _, token in edges if token is not None)
+def build_graph(model: FairModel, max_states: int | None = None) -> Graph | None:
+    """Every reachable state and step (None: more than `max_states` states)."""
+    graph, _ = _build_graph(model, max_states, None, 0)
     return graph
+
+
+def _build_graph(
+    model: FairModel, max_states: int | None, max_seconds: float | None, max_memory: int
+) -> tuple[Graph | None, str | None]:
+    """The graph, walked by the one search (explorer/search/explore.py), or why it could not be."""
+    builder = _GraphBuilder(model)
+    bound = None if max_states is None else max_states + 1  # the search stops at the first state past it
+    result = explore(model, visitor=builder, max_states=bound, max_seconds=max_seconds, max_memory=max_memory)
+    if not result.complete:
+        if result.stop_reason is not None and result.stop_reason.startswith("state bound"):
+            return None, f"state bound {max_states} reached"
+        return None, result.stop_reason
+    return builder.finished(), None
+
+
+class _GraphBuilder:
+    """The graph of a search, numbered in the order the search reached its states (a search Visitor)."""
+
+    def __init__(self, model: FairModel) -> None:
+        self.model = model
+        self.graph = Graph()
+        self.index: dict[int, int] = {}  # fingerprint -> number
+        self.owed: list[set[Hashable]] = []
+
+    def state(self, fp: int, state: State, initial: bool) -> bool:
+        self.index[fp] = len(self.graph.states)
+        self.graph.states.append(state)
+        self.graph.edges.append([])
+        self.owed.append(set())
+        return True
+
+    def step(self, fp: int, state: State, action: Action, to_fp: int, to: State) -> None:
+        s = self.index[fp]
+        token = self.model.fair_token(state, action)
+        self.graph.edges[s].append((self.index[to_fp], action, token))
+        if token is not None:
+            self.owed[s].add(token)
+
+    def failure(self, fp: int, state: State, action: Action, error: SpecRuntimeError) -> None:
+        pass  # a failing step ends no fair run: it is not part of the graph
+
+    def finished(self) -> Graph:
+        graph = self.graph
+        graph.owed = [frozenset(tokens) for tokens in self.owed]
+        fingerprint = self.model.fingerprint
+        graph.init = [(action, self.index[fingerprint(state)]) for action, state in self.model.init_states()]
+        return graph
 
 
 def find_lasso(model: FairModel, graph: Graph, name: str) -> Lasso | None:

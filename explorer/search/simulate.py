@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from explorer.model import Action, Model, State
-from explorer.search.explore import Stats
+from explorer.search.result import Stats
 from explorer.trace.path import Path
 
 
