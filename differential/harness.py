@@ -44,7 +44,7 @@ import z3
 import spec
 from differential import liveness
 from differential.generate import GeneratedSpec
-from explorer.bmc.symbolic import Unsupported
+from explorer.bmc.unsupported import Unsupported
 from explorer.model import Action, Property, PropertyKind, State
 from explorer.run import (
     CheckOptions,

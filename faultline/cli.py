@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.text import Text
 
 import spec
-from explorer.bmc.symbolic import Unsupported
+from explorer.bmc.unsupported import Unsupported
 from explorer.result import PropertyResult, Verdict
 from explorer.trace.files import OutputError, check_directory, check_file, write_atomic
 from faultline import api as faultline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -84,8 +85,25 @@ class _SeparateWords(PostLex):
 @cache
 def _lark() -> Lark:
     return Lark(
-        GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, postlex=_SeparateWords()
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=True,
+        postlex=_SeparateWords(),
+        cache=_tables_cache(),
     )
+
+
+def _tables_cache() -> str | bool:
+    """Where lark keeps the LALR tables it built (building them is most of a small check's start-up): a
+    file in this user's cache folder, checked by lark against the grammar's digest. False where it cannot be
+    made: then the tables are built every time."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "faultline"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return str(folder / "grammar.lalr")
 
 
 def keywords() -> frozenset[str]:

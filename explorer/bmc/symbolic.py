@@ -20,6 +20,7 @@ from typing import Any
 
 import z3
 
+from explorer.bmc.unsupported import Unsupported
 from spec import ir
 
 Sym = Any  # z3.BoolRef | z3.ArithRef | SOpt | SSet | SMap | STuple | SRecord
@@ -51,10 +52,6 @@ class SRecord:
     """An in-flight message as a property sees it: (src, dst, *fields)."""
 
     items: tuple[Sym, ...]
-
-
-class Unsupported(Exception):
-    """A construct this encoding cannot express (said in words, for the user)."""
 
 
 TRUE = z3.BoolVal(True)

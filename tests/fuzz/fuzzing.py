@@ -326,7 +326,7 @@ def _spec_stages(text: str, back_ends: bool) -> str:
         except SpecError as error:
             return "diagnostic" if _located(error) else "unlocated"
         except Exception as error:
-            from explorer.bmc.symbolic import Unsupported
+            from explorer.bmc.unsupported import Unsupported
             from explorer.search.limits import BoundReached
 
             if not isinstance(error, Unsupported | BoundReached):
