@@ -255,6 +255,7 @@ def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink
         return
     ordering: ast.Setting | None = None
     names = [s.name for s in item.settings]
+    budgets: dict[str, ast.Setting] = {}
     for setting in item.settings:
         if setting.name in ORDERINGS:
             if ordering is not None:
@@ -267,6 +268,14 @@ def _check_network(item: ast.ModelItem, scope: GlobalScope, sink: DiagnosticSink
             if setting.bound is not None or setting.of is not None:
                 sink.error("FL400", f"'{setting.name}' takes no bound", setting.span)
         elif setting.name in NETWORK_BUDGETS:
+            if setting.name in budgets:
+                sink.error(
+                    "FL401",
+                    f"'{setting.name}' is set twice in this network block; keep one",
+                    setting.span,
+                    f"it is first set on line {budgets[setting.name].span.line}",
+                )
+            budgets.setdefault(setting.name, setting)
             if setting.bound is None and setting.name != "loss":  # `loss` alone: any number of losses
                 sink.error("FL400", f"'{setting.name}' needs a budget: `{setting.name} <= 1`", setting.span)
             if setting.of is not None:

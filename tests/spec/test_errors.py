@@ -184,6 +184,18 @@ CASES: list[Bad] = [
         note="to compare its result: `invariant i: (count a in A: a.x == 1) >= 2`",
     ),
     bad(
+        "network_budget_set_twice",
+        """\
+        node A { var x: bool = false }
+        model m { network { reorder; loss; loss <= 2 } }
+        """,
+        "FL401",
+        "'loss' is set twice in this network block",
+        (2, 36),
+        "loss <= 2",
+        note="it is first set on line 2",
+    ),
+    bad(
         "count_swallows_a_comparison",
         """\
         node A * 3 { var up: bool = false }
