@@ -13,6 +13,7 @@ place in the file), `slow` (an input that ran past its time limit).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -618,7 +619,7 @@ def _corrupt_json(document: Any, rng: random.Random) -> None:
     if choice == 0:
         del target[key]
     elif choice <= 2:
-        target[key] = rng.choice(_JUNK)
+        target[key] = _junk(rng)
     elif choice == 3:  # a value of another place put here
         other = rng.choice(containers)
         other_keys = list(other) if isinstance(other, dict) else list(range(len(other)))
@@ -629,8 +630,14 @@ def _corrupt_json(document: Any, rng: random.Random) -> None:
         rng.shuffle(target)
     elif isinstance(target, dict):
         target[rng.choice(["nodes", "constants", "model", "property", "sends", "link", "actor", "#meta"])] = (
-            rng.choice(_JUNK + [["Nope"], {"N": "abc"}, {"NOPE": 1}, {"N": 99}, {"N": 0}])
+            _junk(rng, [["Nope"], {"N": "abc"}, {"NOPE": 1}, {"N": 99}, {"N": 0}])
         )
+
+
+def _junk(rng: random.Random, more: list[Any] | None = None) -> Any:
+    """A copy of a junk value: the same list or dict put in two places (or in the table of junk itself) would
+    let a later corruption make the document contain itself."""
+    return copy.deepcopy(rng.choice(_JUNK + (more or [])))
 
 
 def run_trace(data: bytes, spec_path: Path, folder: Path, tally: Tally, rng: random.Random) -> None:
