@@ -20,7 +20,7 @@ import networkx as nx
 
 from explorer.model import Action, FairModel, SpecRuntimeError, State
 from explorer.search.explore import explore
-from explorer.search.limits import BoundReached, watchdog
+from explorer.search.limits import BoundReached, time_reason, watchdog
 from explorer.trace.path import Path
 
 Edge = tuple[int, Action, Hashable | None]  # (target state, action, fairness token or None)
@@ -68,7 +68,10 @@ def check_liveness(
         with watchdog(left, max_memory):
             lassos = {p.name: find_lasso(model, graph, p.name) for p in model.liveness}
     except BoundReached as bound:
-        return LivenessResult(None, {}, False, bound.reason, time.perf_counter() - started)
+        # the watchdog of this phase counts from its start: say the bound the user gave
+        timed_out = max_seconds is not None and bound.reason.startswith("time bound")
+        reason = time_reason(max_seconds) if timed_out and max_seconds is not None else bound.reason
+        return LivenessResult(None, {}, False, reason, time.perf_counter() - started)
     except KeyboardInterrupt:
         return LivenessResult(None, {}, False, "interrupted", time.perf_counter() - started)
     return LivenessResult(graph, lassos, seconds=time.perf_counter() - started)

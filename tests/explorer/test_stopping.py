@@ -235,3 +235,22 @@ def test_ctrl_c_stops_z3_promptly_with_a_report_and_no_noise(
             s["reason"] for s in payload.get("stopped", [])
         ]
         assert any(reason.startswith("interrupted") for reason in reasons), reasons
+
+
+# 8^6 = 262,144 states: more than a second to walk for the liveness graph
+MANY_CYCLES = """
+node A * 6 { var x: 0..7 = 0
+  action inc { x = (x + 1) % 8 } }
+liveness wraps: always eventually A[0].x == 0
+"""
+
+
+def test_liveness_stops_at_the_time_bound_and_says_which(tmp_path: Path) -> None:
+    path = tmp_path / "cycles.fl"
+    path.write_text(MANY_CYCLES)
+    started = time.perf_counter()
+    code, output = invoke("check", str(path), "--json", "--out", str(tmp_path / "out"), "--max-seconds", "1")
+    assert time.perf_counter() - started < 20
+    assert code == 3, output
+    (row,) = [r for r in json.loads(output)["results"] if r["property"] == "wraps"]
+    assert (row["verdict"], row["reason"]) == ("incomplete", "time bound 1 s reached")
