@@ -398,29 +398,30 @@ class _Gen:
         return definitions, invariants
 
     def liveness_properties(self) -> list[str]:
-        """Zero to two temporal properties, over conditions that hold at the start and change (so that both
-        verdicts come up), or any condition."""
+        """Zero to two temporal properties. Their conditions are mostly ones that hold at the start and fail
+        once a variable moves (or the reverse), so that a verdict turns on whether the run must move —
+        on fairness — rather than on the start alone."""
         if not (self.chance(0.4) and self.use("liveness")):
             return []
         sc = _Scope("property", None, [], ghost=True, total=True)
 
-        def condition() -> str:
-            return self.weighted(
-                [
-                    (0.4, lambda: self.anchored(sc)),
-                    (0.3, lambda: f"not ({self.anchored(sc)})"),
-                    (0.3, lambda: self.bool_expr(sc, 2)),
-                ]
-            )
+        def condition(at_start: bool) -> str:
+            """A condition that holds at the start (`at_start`) or not, most of the time; now and then any."""
+            if self.chance(0.2):
+                return self.bool_expr(sc, 2)
+            return self.anchored(sc) if at_start else f"not ({self.anchored(sc)})"
 
         out = []
         for _ in range(self.rng.choice([1, 1, 2])):
             form = self.rng.choice(["eventually", "always eventually", "eventually always", "leads_to"])
             name = self.fresh("l")
             if form == "leads_to":
-                out.append(f"liveness {name}: ({condition()}) leads_to ({condition()})")
+                p, q = condition(self.chance(0.7)), condition(self.chance(0.2))
+                out.append(f"liveness {name}: ({p}) leads_to ({q})")
             else:
-                out.append(f"liveness {name}: {form} ({condition()})")
+                # `eventually p` with p true at the start holds at once: mostly the other way round
+                at_start = self.chance(0.25 if form != "eventually always" else 0.6)
+                out.append(f"liveness {name}: {form} ({condition(at_start)})")
         return out
 
     def step_invariant(self, sc: _Scope) -> str:
@@ -758,10 +759,10 @@ class _Gen:
             # drawn from the stream of the newer constructs, so that the handlers stay as they were
             if (
                 kind in ("receive", "timeout", "action")
-                and self.extra.random() < 0.2
+                and self.extra.random() < 0.4
                 and self.use("fairness_marks")
             ):
-                lines[0] = f"{self.extra.choice(['fair', 'unfair'])} {lines[0]}"
+                lines[0] = f"{self.extra.choice(['fair', 'fair', 'unfair'])} {lines[0]}"
             body += lines
         return [header + " {", *_indent(body), "}"]
 
