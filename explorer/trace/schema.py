@@ -7,7 +7,7 @@ What is checked (the writer is explorer/trace/itf.py):
   `vars` (a list of strings), `params` and `loop` (the index of a state: the trace is a lasso);
 - the document's `#meta`: `model` and `property` strings; `nodes` a list of distinct node names (`Client`,
   `Client[1]`); `constants` an object of integers and booleans; `spec`, `source`, `description`, `bounds`,
-  `kind`, `network`, `format`, `format-description`, `generator` strings; `length` an integer;
+  `kind`, `network`, `format`, `format-description`, `generator`, `closing` strings; `length` an integer;
   `counterexample_to_induction` a boolean. Other keys are left alone;
 - each state's `#meta`: `action` and `text` strings; `actor` a node or `network` or `time`; `peer`, a
   `link`'s two ends, a `cut`'s pairs and each of `sends`' `from` and `to` nodes of the trace; `message`,
@@ -42,6 +42,7 @@ _DOCUMENT_STRINGS = (
     "format",
     "format-description",
     "generator",
+    "closing",  # a lasso's step back to its loop state
 )
 _STEP_STRINGS = ("action", "text", "message", "step", "fault", "error", "violates", "at")
 _STEP_INTEGERS = ("index", "now", "clock")

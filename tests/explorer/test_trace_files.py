@@ -49,6 +49,7 @@ CORRUPTIONS: list[tuple[str, Callable[[Any], None], str]] = [
     ("meta_not_an_object", _set(["states", 2, "#meta"], "deliver"), "states[2].#meta: expected an object"),
     ("text_not_a_string", _set(["states", 3, "#meta", "text"], 7), "states[3].#meta.text: expected a string"),
     ("property_a_list", _set(["#meta", "property"], ["applied_once"]), "#meta.property: expected a string"),
+    ("closing_not_a_string", _set(["#meta", "closing"], 1.5), "#meta.closing: expected a string"),
     ("constants_not_an_object", _set(["#meta", "constants"], [1]), "#meta.constants: expected an object"),
     (
         "constant_a_string",
