@@ -825,6 +825,11 @@ class Network:
     asymmetric: bool = False
     unbounded_loss: bool = False
 
+    @property
+    def lossy(self) -> bool:
+        """Whether the adversary may lose messages at all."""
+        return self.unbounded_loss or self.loss > 0
+
     def may_lose(self, spent: int) -> bool:
         """Whether a message may be lost after `spent` losses."""
         return self.unbounded_loss or spent < self.loss

@@ -219,7 +219,7 @@ def _network_faults(enc: Encoder, state: State, step: int, base: list[int]) -> l
             continue
         key = enc.pool_keys[p]
         name = f"{enc.messages[key.message].name} {key.src}>{key.dst}"
-        if network.loss or network.unbounded_loss:
+        if network.lossy:
             j = z3.Int(enc.fresh_name(f"drop.{p}@{step}"))
             enc.choices.append(j)
             slot = enc.select_slot(pool, j)

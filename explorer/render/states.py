@@ -43,12 +43,12 @@ class _Drawing:
         self.limit = limit
         self.partial = partial
 
-    def state(self, fp: int, state: State, initial: bool) -> bool:
-        if not initial and self.graph.number_of_nodes() >= self.limit:
+    def state(self, fp: int, state: State, init: Action | None) -> bool:
+        if init is None and self.graph.number_of_nodes() >= self.limit:
             if not self.partial:
                 raise TooLarge(self.limit)
             return False
-        self.graph.add_node(state, initial=initial)
+        self.graph.add_node(state, initial=init is not None)
         return True
 
     def step(self, fp: int, state: State, action: Action, to_fp: int, to: State) -> None:

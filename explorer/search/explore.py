@@ -30,11 +30,11 @@ _CHECK_EVERY = 4096
 
 
 class Visitor(Protocol):
-    """What a search shows of the graph it walks, breadth-first: each state when first reached (`initial`:
-    it is an initial state), each step between two states (also into a state reached before), each step that
-    fails inside the spec."""
+    """What a search shows of the graph it walks, breadth-first: each state when first reached (`init`: the
+    initial action that reached it, None for a state reached by a step), each step between two states (also
+    into a state reached before), each step that fails inside the spec."""
 
-    def state(self, fp: int, state: State, initial: bool) -> bool:
+    def state(self, fp: int, state: State, init: Action | None) -> bool:
         """Whether to go on from this state (False: it is reached, but not expanded)."""
         ...
 
@@ -141,7 +141,7 @@ class _Search:
                         if visitor is None:
                             frontier.append((succ, succ_fp, next_depth))
                             self.record_state(succ, succ_fp)
-                        elif visitor.state(succ_fp, succ, False):
+                        elif visitor.state(succ_fp, succ, None):
                             frontier.append((succ, succ_fp, next_depth))
                     if visitor is not None:
                         visitor.step(fp, state, action, succ_fp, succ)
@@ -166,7 +166,7 @@ class _Search:
 
     def initial_states(self) -> None:
         model, parents, found = self.model, self.parents, self.found
-        for _, state in model.init_states():
+        for action, state in model.init_states():
             fp = model.fingerprint(state)
             if fp in parents:
                 continue
@@ -174,7 +174,7 @@ class _Search:
             if self.visitor is None:
                 self.frontier.append((state, fp, 0))
                 self.record_state(state, fp)
-            elif self.visitor.state(fp, state, True):
+            elif self.visitor.state(fp, state, action):
                 self.frontier.append((state, fp, 0))
         for action, error in model.init_failures:
             if error.prop in self.wanted and error.prop not in found:

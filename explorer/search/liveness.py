@@ -106,7 +106,9 @@ class _GraphBuilder:
         self.index: dict[int, int] = {}  # fingerprint -> number
         self.owed: list[set[Hashable]] = []
 
-    def state(self, fp: int, state: State, initial: bool) -> bool:
+    def state(self, fp: int, state: State, init: Action | None) -> bool:
+        if init is not None:  # the first initial action to reach it: the one a lasso's stem starts with
+            self.graph.init.append((init, len(self.graph.states)))
         self.index[fp] = len(self.graph.states)
         self.graph.states.append(state)
         self.graph.edges.append([])
@@ -126,8 +128,6 @@ class _GraphBuilder:
     def finished(self) -> Graph:
         graph = self.graph
         graph.owed = [frozenset(tokens) for tokens in self.owed]
-        fingerprint = self.model.fingerprint
-        graph.init = [(action, self.index[fingerprint(state)]) for action, state in self.model.init_states()]
         return graph
 
 

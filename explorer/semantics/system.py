@@ -38,9 +38,7 @@ def rules_of(plan: Plan) -> tuple[Rule, ...]:
     network = plan.system.model.network
     present: dict[Rule, bool] = {
         byzantine.injections: bool(plan.byzantine_types),
-        faults.network_steps: bool(
-            network.loss or network.unbounded_loss or network.duplicate or network.partition
-        ),
+        faults.network_steps: network.lossy or bool(network.duplicate or network.partition),
         faults.node_steps: bool(plan.crash_budgets or plan.pause_bound),
         clocks.time_steps: plan.timed,
     }
