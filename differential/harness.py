@@ -78,7 +78,7 @@ class Config:
     prove_all: bool = False  # prove every property for each k, alone and with the other invariants as lemmas
     traces: bool = True  # replay every counterexample
     # which comparisons to make, besides the exhaustive BFS every one of them needs
-    checks: frozenset[str] = frozenset(("dfs", "bounded", "bmc", "prove", "simulate", "liveness"))
+    checks: frozenset[str] = frozenset(("dfs", "por", "bounded", "bmc", "prove", "simulate", "liveness"))
 
 
 @dataclass
@@ -103,6 +103,7 @@ class Disagreement:
 class Outcome:
     seed: int
     models: int = 0  # models compared
+    reduced: int = 0  # models where partial-order reduction left some state's steps out
     comparisons: int = 0
     refusals: Counter[str] = field(default_factory=Counter)  # "bmc: reason" -> count
     skipped: Counter[str] = field(default_factory=Counter)  # why a model was not compared
@@ -356,6 +357,8 @@ class _Run:
         checks = self.config.checks
         if "dfs" in checks:
             self.dfs(system, bfs_result)
+        if "por" in checks:
+            self.por()
         if "bounded" in checks:
             self.bounded()
             self.selected()
@@ -395,6 +398,31 @@ class _Run:
                     "bfs/dfs", f"{r.property} ({r.kind}): DFS found {got} steps, shorter than BFS's {want}"
                 )
         self.traces("check --dfs", results)
+
+    def por(self) -> None:
+        """Partial-order reduction against the plain search: the same verdicts, counterexamples no shorter."""
+        results = self.guarded(
+            "check --por",
+            lambda: check_model(self.checked, self.model_name, self.options("por", por=True)),
+        )
+        if results is None:
+            return
+        results = [r for r in results if r.kind != "liveness"]  # liveness is never reduced
+        if any("partial-order reduction" in r.bounds for r in results):
+            self.outcome.reduced += 1
+        for r in results:
+            self.compared()
+            want = self.shortest.get(r.property)
+            got = r.trace_length if r.verdict == "violated" else None
+            if (want is None) != (got is None):
+                self.disagree(
+                    "bfs/por", f"{r.property} ({r.kind}): BFS says {_says(want)}, --por {_says(got)}"
+                )
+            elif want is not None and got is not None and got < want:
+                self.disagree(
+                    "bfs/por", f"{r.property} ({r.kind}): --por found {got} steps, shorter than BFS's {want}"
+                )
+        self.traces("check --por", results)
 
     def within(self, k: int) -> dict[str, int]:
         return {p: n for p, n in self.shortest.items() if n <= k}

@@ -61,6 +61,17 @@ class Model(Protocol):
         """Every step from `state`: the ones that lead to a state, and the ones that fail inside the spec."""
         ...
 
+    def ample(
+        self,
+        state: State,
+        successors: list[tuple[Action, State]],
+        failures: list[tuple[Action, SpecRuntimeError]],
+    ) -> list[tuple[Action, State]] | None:
+        """Under partial-order reduction, the steps to take from `state` in place of all its `successors`
+        (and its `failures`): an ample set with respect to the properties checked; None to take them all.
+        The search adds the cycle proviso."""
+        ...
+
     def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
         """Whether `state`, with these successors, is stuck: no protocol step, and time cannot pass."""
         ...

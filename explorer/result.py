@@ -51,6 +51,7 @@ class PropertyResult:
     warning: str | None = None  # something about the model the user should know (e.g. time never passes)
     expected: Expected = Expected.HOLDS  # what the model's `expect` says
     line: int | None = None  # where the property is declared in the spec (None for the built-in ones)
+    shortest: bool = True  # whether a counterexample is a shortest one (not always, under --dfs or --por)
 
     @builtins.property  # `property` is a field here
     def matches(self) -> bool:
@@ -106,6 +107,7 @@ class PropertyResult:
             "seconds": round(self.stats.seconds, 3),
             "trace": self.trace,
             "trace_length": self.trace_length,
+            "shortest": self.shortest if self.verdict == Verdict.VIOLATED else None,
             "line": self.line,
             "bounds": self.bounds,
             "reason": self.reason,

@@ -36,6 +36,8 @@ class CheckOptions:
     max_memory: int | None = None  # bytes; None: 80% of the machine's memory
     out_dir: FsPath | None = FsPath("counterexamples")
     symmetry: bool = True  # reduce by symmetry over `symmetric` node types
+    por: bool = False  # partial-order reduction (explorer/semantics/reduction.py)
+    shorten: bool = False  # under `por`, search again without it for a shortest counterexample
     fail_fast: bool = False  # stop a search at the first violation its model does not expect
     progress_interval: float = 0.5  # seconds between progress reports
 
@@ -59,10 +61,14 @@ def _instantiate(
         if warn is not None:
             for warning in system.warnings:
                 warn(warning.render(checked.source))
-        model = SystemModel(system, options.invariants if select else None, deadlock, options.symmetry)
+        model = SystemModel(
+            system, options.invariants if select else None, deadlock, options.symmetry, options.por
+        )
     if warn is not None:
         for warning in model.warnings:
             warn(warning.render(checked.source))
+        if model.unreduced is not None:
+            warn(f"warning: --por leaves model {model_name} unreduced: {model.unreduced}")
     return system, model
 
 
@@ -100,6 +106,8 @@ def _record_violation(
     """Mark `result` violated by `path` (or refuted, for a counterexample to induction) and write its trace."""
     if not induction:
         result.verdict = Verdict.VIOLATED
+    if result.backend == Engine.SIMULATE:
+        result.shortest = False  # a random run
     result.trace_length = path.length
     result.path = path
     # Random runs write beside, never over, the shortest counterexample `check` wrote for the same property.
@@ -166,11 +174,44 @@ def check_model(
         max_memory=options.max_memory,
         discovered=(lambda d, stats: discovered(model_name, d.prop, d.length, stats)) if discovered else None,
         stop_on=expected_to_hold if options.fail_fast else frozenset(),
+        reduce=options.por,
     )
     out = verdicts(checked, system, model, result, options)
+    if options.order == "dfs" or result.stats.reduced:
+        violated = [r for r in out if r.verdict == Verdict.VIOLATED]
+        for r in violated:
+            r.shortest = False
+        if violated and options.shorten and options.order == "bfs":
+            _shorten(checked, system, options, violated)
     if model.liveness:
         out += liveness_verdicts(checked, system, options)
     return out
+
+
+def _shorten(
+    checked: CheckedSpec, system: ir.System, options: CheckOptions, violated: list[PropertyResult]
+) -> None:
+    """Replace the counterexamples a reduced search found by shortest ones: a breadth-first search
+    without partial-order reduction, no deeper than the longest of them, for those properties only."""
+    longest = max(r.trace_length or 0 for r in violated)
+    names = [r.property for r in violated]
+    deadlock = options.deadlock and "deadlock_free" in names
+    model = SystemModel(system, names, deadlock, options.symmetry)
+    memory = options.max_memory if options.max_memory is not None else default_memory_limit()
+    result = explore(
+        model, max_depth=longest, deadlock=deadlock, max_seconds=options.max_seconds, max_memory=memory
+    )
+    for r in violated:
+        found = result.discoveries.get(r.property)
+        if found is not None:
+            _record_violation(
+                r,
+                rebuild(model, found.fingerprints, found.failing_action, found.error),
+                checked,
+                model,
+                options,
+            )
+            r.shortest = True
 
 
 def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOptions) -> list[PropertyResult]:
@@ -223,6 +264,8 @@ def verdicts(
     if not result.complete and not result.discoveries and result.stop_reason != unbounded.FAIL_FAST:
         warning = unbounded.warning(system, result.stats.depth) or warning
     bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
+    if result.stats.reduced:
+        bounds += ", partial-order reduction"
     for prop in model.properties:
         found = result.discoveries.get(prop.name)
         base = PropertyResult(

@@ -82,12 +82,16 @@ def check(
     dfs: bool = False,
     deadlock: bool = False,
     symmetry: bool = True,
+    por: bool = False,
+    shorten: bool = False,
     fail_fast: bool = False,
     out_dir: str | Path | None = None,
     observer: Observer | None = None,
 ) -> Report:
     """Explore every behaviour of the spec's models (or those named) and check its properties (or those
     named). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
+    `por` reduces the search by partial order (a counterexample found then may not be a shortest one:
+    `result.shortest` says; `shorten` searches again without the reduction for a shortest one).
     Counterexamples are written under `out_dir` when it is given (`<spec>/<model>/<property>.itf.json`)."""
     checked = spec if isinstance(spec, CheckedSpec) else load(spec)
     options, names = _options(
@@ -103,6 +107,8 @@ def check(
         max_memory=max_memory,
         deadlock=deadlock,
         symmetry=symmetry,
+        por=por,
+        shorten=shorten,
         fail_fast=fail_fast,
     )
 

@@ -350,6 +350,16 @@ def _print_summary(outcome: Run) -> None:
     is_flag=True,
     help="Explore every permutation of `symmetric` nodes' instances (no symmetry reduction).",
 )
+@click.option(
+    "--por",
+    is_flag=True,
+    help="Partial-order reduction: skip orders of steps that cannot matter (counterexamples may be longer).",
+)
+@click.option(
+    "--shorten",
+    is_flag=True,
+    help="With --por, search again without it, no deeper than each counterexample, for a shortest one.",
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first verdict a model does not expect.")
 @_output_options()
 @click.option(
@@ -373,6 +383,8 @@ def check(
     dfs: bool,
     deadlock: bool,
     no_symmetry: bool,
+    por: bool,
+    shorten: bool,
     fail_fast: bool,
     as_json: bool,
     junit: str | None,
@@ -401,6 +413,8 @@ def check(
             dfs=dfs,
             deadlock=deadlock,
             symmetry=not no_symmetry,
+            por=por,
+            shorten=shorten,
             fail_fast=fail_fast,
             out_dir=out_dir,
             observer=observer,

@@ -119,7 +119,21 @@ def print_report(console: Console, report: Report) -> None:
         for r in rows:
             if r.verdict == Verdict.VIOLATED and r.counterexample:
                 console.print(Text(f"  {r.property}: counterexample in {r.counterexample} (and .itf.json)"))
+                if not r.shortest:
+                    console.print(Text(f"    {_not_shortest(r)}", style="yellow"))
     for name, why in report.stopped.items():
         console.print(Text(f"{name}: stopped before its search began ({why})", style="yellow"))
     for r in report.mismatches:
         console.print(Text(r.mismatch() or "", style="bold red"))
+
+
+def _not_shortest(r: PropertyResult) -> str:
+    """Why a counterexample may not be a shortest one, and how to get one."""
+    if r.backend == Engine.SIMULATE:
+        return "a random run: `faultline check` finds a shortest counterexample"
+    if "partial-order reduction" in r.bounds:
+        return (
+            f"found under partial-order reduction: a shorter one may exist "
+            f"(--shorten searches again without it, up to {r.trace_length} steps)"
+        )
+    return "found depth-first: a shorter one may exist (breadth-first, without --dfs, finds a shortest)"

@@ -216,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     for done, (outcome, text) in enumerate(_run(seeds, args.jobs, options, config), start=1):
         totals["specs"] += 1
         totals["models"] += outcome.models
+        totals["reduced"] += outcome.reduced
         totals["comparisons"] += outcome.comparisons
         refusals.update(outcome.refusals)
         skipped.update(outcome.skipped)
@@ -246,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{totals['disagreements']:,} disagreements (in {totals['specs with disagreements']:,} specs), "
         f"{seconds:.0f} s"
     )
+    print(f"partial-order reduction left steps out in {totals['reduced']:,} of the models compared")
     if refusals:
         print("refusals (Unsupported):")
         for reason, count in refusals.most_common():

@@ -57,17 +57,20 @@ def explore(
     discovered: Callable[[Discovery, Stats], None] | None = None,
     stop_on: frozenset[str] = frozenset(),
     visitor: Visitor | None = None,
+    reduce: bool = False,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
     the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
     the result so far, marked incomplete — at a bound (depth, distinct states, seconds, bytes of memory) or
     on Ctrl-C; by default at 80% of the machine's memory, so that a state space too large for it ends in a
     report rather than in the kernel's OOM killer. With a `visitor`, the search walks every reachable state
-    for it and checks no property."""
+    for it and checks no property. With `reduce`, it expands the model's ample sets (`Model.ample`) where
+    the cycle proviso allows: every violation is still found, but not necessarily by a shortest path."""
     if max_memory is None:
         max_memory = default_memory_limit()
     search = _Search(model, Bounds(max_states, max_seconds, max_memory), visitor)
     search.deadlock, search.discovered, search.stop_on = deadlock, discovered, stop_on
+    search.reduce = reduce and visitor is None
     with watchdog(max_seconds, max_memory):
         return search.run(order == "dfs", max_depth, progress, progress_interval)
 
@@ -80,6 +83,7 @@ class _Search:
         self.deadlock = False
         self.discovered: Callable[[Discovery, Stats], None] | None = None
         self.stop_on: frozenset[str] = frozenset()
+        self.reduce = False
         self.stats = Stats()
         self.result = SearchResult(self.stats)
         self.found = self.result.discoveries
@@ -103,7 +107,7 @@ class _Search:
             self.parents,
             self.frontier,
         )
-        fingerprint, visitor, wanted = model.fingerprint, self.visitor, self.wanted
+        fingerprint, visitor, wanted, reduce = model.fingerprint, self.visitor, self.wanted, self.reduce
         checks_steps = model.checks_steps and visitor is None
         last_report = self.bounds.started
         expanded = 0
@@ -125,10 +129,12 @@ class _Search:
                         result.complete = False
                         result.stop_reason = f"depth bound {max_depth} reached"
                     continue
-                stats.generated += len(successors) + len(failures)
-                self.failures(state, fp, failures)
                 if self.deadlock and "deadlock_free" not in found and model.deadlocked(state, successors):
                     self.record(Discovery("deadlock_free", self.chain(fp)))
+                if reduce:
+                    successors, failures = self.ample(state, successors, failures)
+                stats.generated += len(successors) + len(failures)
+                self.failures(state, fp, failures)
                 next_depth = depth + 1
                 for action, succ in successors:
                     succ_fp = fingerprint(succ)
@@ -163,6 +169,32 @@ class _Search:
         except BoundReached as bound:
             result.complete, result.stop_reason = False, bound.reason
         return self.finish()
+
+    def ample(
+        self,
+        state: State,
+        successors: list[tuple[Action, State]],
+        failures: list[tuple[Action, SpecRuntimeError]],
+    ) -> tuple[list[tuple[Action, State]], list[tuple[Action, SpecRuntimeError]]]:
+        """The steps to take from `state`: the model's ample set, unless one of its steps leads to a state
+        already seen (the cycle proviso: then every cycle of the reduced graph has a state expanded in
+        full), or none of them leaves `state`. A step that stays in `state` is no cycle the proviso must
+        break: a reduced path never needs to take it to move on."""
+        ample = self.model.ample(state, successors, failures)
+        if ample is None:
+            return successors, failures
+        fingerprint, parents = self.model.fingerprint, self.parents
+        moves = False
+        for _, succ in ample:
+            if succ is state:
+                continue
+            if fingerprint(succ) in parents:
+                return successors, failures
+            moves = True
+        if not moves:
+            return successors, failures
+        self.stats.reduced += 1
+        return ample, []
 
     def initial_states(self) -> None:
         model, parents, found = self.model, self.parents, self.found

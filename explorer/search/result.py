@@ -18,6 +18,7 @@ class Stats:
     depth: int = 0  # the deepest level reached (number of steps from an initial state)
     queue: int = 0
     seconds: float = 0.0
+    reduced: int = 0  # states expanded by an ample set only (partial-order reduction)
 
     @property
     def rate(self) -> float:

@@ -18,6 +18,7 @@ from explorer.semantics import byzantine, clocks, faults, protocol
 from explorer.semantics.effects import Effects
 from explorer.semantics.fairness import Fairness
 from explorer.semantics.properties import Conditions, Invariants, liveness_of, properties_of
+from explorer.semantics.reduction import PartialOrder, unreducible
 from explorer.semantics.steps import Rule, Steps
 from explorer.semantics.symmetry import Symmetry, reducible_types, too_many_instances
 from spec import ir
@@ -58,6 +59,7 @@ class SystemModel:
         invariants: list[str] | None = None,
         deadlock: bool = False,
         symmetry: bool = True,
+        por: bool = False,
     ) -> None:
         self.plan = system if isinstance(system, Plan) else Plan.of(system)
         self.system = self.plan.system
@@ -86,6 +88,13 @@ class SystemModel:
                     )
             if self.symmetry is not None:
                 self.fingerprint = self.symmetry.fingerprint  # type: ignore[method-assign]
+        # partial-order reduction (explorer/semantics/reduction.py), where asked for and sound
+        self.partial_order: PartialOrder | None = None
+        self.unreduced = unreducible(self.plan) if por else None  # why `por` is refused
+        if por and self.unreduced is None:
+            checked = {p.name for p in self.properties}
+            seen_by = [inv for inv in self.system.invariants if inv.name in checked]
+            self.partial_order = PartialOrder(self.plan, self.effects, seen_by)
 
     @property
     def n(self) -> int:
@@ -120,6 +129,18 @@ class SystemModel:
         for rule in self.rules:
             rule(state, plan, effects, steps)
         return steps.out, steps.fails
+
+    def ample(
+        self,
+        state: State,
+        successors: list[tuple[Action, State]],
+        failures: list[tuple[Action, SpecRuntimeError]],
+    ) -> list[tuple[Action, State]] | None:
+        """The steps to expand from `state` instead of all of them, under partial-order reduction (None:
+        all of them)."""
+        if self.partial_order is None:
+            return None
+        return self.partial_order.ample(state, successors, failures)
 
     def deadlocked(self, state: State, successors: list[tuple[Action, State]]) -> bool:
         """No protocol step is enabled, and time cannot pass either (reaching the horizon is not a

@@ -1,0 +1,203 @@
+"""Partial-order reduction (`check --por`): from a state, expand only the steps of one node when the steps
+of the others need not be tried in every order around them (docs/semantics.md, "Reductions").
+
+The steps expanded — an ample set — are every enabled step of one node p: its deliveries (and, under
+unbounded loss, the drops of messages to it), its actions and its timers. They are taken instead of all the
+enabled steps when:
+
+- C1, independence: no step outside them can touch what they touch before one of them is taken. Nodes share
+  nothing but the network, so p's steps commute with the steps of every other node; only a step of p that is
+  not enabled yet could interfere — a delivery of a message some other node sends p later. A node whose
+  steps are all disabled stays so until a message reaches it (its guards read only its own state and the
+  message, in an untimed model), so the nodes that may still move without p are those with a step that
+  changes the state, and those they may send to, transitively; p is taken only if none of them may send to
+  p (by the destinations its handlers name). Adversary steps with a budget (a drop, a duplicate, a
+  partition or heal, a crash, a recovery) share the budget with one another: a state where one is enabled is
+  expanded in full, and models with time or Byzantine nodes are not reduced at all.
+- C2, visibility: p's steps are invisible to the properties checked: their handlers write no variable an
+  invariant reads, and send, consume or drop no message of a kind an invariant counts in flight. A step that
+  fails inside the spec (an assertion, a run-time error) is visible.
+- C3, the cycle proviso (explorer/search/explore.py): if one of the ample steps leads to a state already
+  seen, the state is expanded in full. In any order of search, the state of a cycle seen first is entered
+  from a state expanded after it, so every cycle of the reduced graph has a state expanded in full and no
+  step is put off forever.
+
+These are the conditions under which every reachable violation of an invariant, an assertion or a run-time
+error, and every deadlock, is still reached; the reduced search is not breadth-first over the full graph,
+so a counterexample found under it may be longer than the shortest one (explorer/run.py shortens it on
+request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from explorer.actions import Act, Action, Deliver, Drop, Fire
+from explorer.model import SpecRuntimeError
+from explorer.plan import Plan
+from explorer.semantics.effects import Effects
+from explorer.state import State
+from spec import ir
+
+Step = tuple[Action, State]
+Failure = tuple[Action, SpecRuntimeError]
+_PROTOCOL = (Deliver, Act, Fire)
+
+
+def unreducible(plan: Plan) -> str | None:
+    """Why a model cannot be reduced at all (None: it can)."""
+    if plan.timed:
+        return "time is modelled: every step may change what time lets happen next"
+    if plan.byzantine_types:
+        return "a Byzantine node may send any node anything at any time"
+    if plan.env_dependent:
+        return "a handler reads more than its own node's state"
+    return None
+
+
+class PartialOrder:
+    """The ample sets of one model: what each node may send to, and which steps the properties see."""
+
+    def __init__(self, plan: Plan, effects: Effects, invariants: Iterable[ir.Invariant]) -> None:
+        self.plan = plan
+        self.effects = effects
+        system = plan.system
+        self.unbounded_loss = system.model.network.unbounded_loss
+        self.consumes = effects.order.consumes
+        everyone = frozenset(range(plan.n))
+        read_vars: set[tuple[str, int]] = set()
+        self.kinds_read: set[str] = set()
+        for inv in invariants:
+            for sub in ir.walk(inv.expr):
+                if isinstance(sub, ir.NodeVar):
+                    read_vars.add((sub.node_type, sub.slot))
+                elif isinstance(sub, ir.InFlight):
+                    self.kinds_read.add(sub.message)
+        # global index -> the nodes it may send to (by any handler that runs in a step of the protocol)
+        by_type: dict[str, frozenset[int]] = {}
+        for nt in system.node_types:
+            handlers = [h for h in nt.handlers if h.kind in _STEP_KINDS]
+            by_type[nt.name] = frozenset().union(*(_destinations(h, everyone) for h in handlers))
+        self.sends_to = [by_type[nt.name] for nt in plan.instance_type]
+        self.messages = [m.name for m in sorted(system.messages, key=lambda m: m.index)]
+        self.visible_handler = {
+            id(h): _writes(h, read_vars) or bool(_sent(h) & self.kinds_read)
+            for nt in system.node_types
+            for h in nt.handlers
+        }
+        self._visible: dict[Action, bool] = {}
+
+    def ample(self, state: State, steps: list[Step], failures: list[Failure]) -> list[Step] | None:
+        """The steps of one node to expand instead of `steps`, or None where no node's steps qualify
+        (C1 and C2 above; the caller applies C3)."""
+        node_of = self._node_of
+        groups: dict[int, list[Step]] = {}
+        for step in steps:
+            node = node_of(step[0])
+            if node is None:
+                return None
+            group = groups.get(node)
+            if group is None:
+                groups[node] = [step]
+            else:
+                group.append(step)
+        if len(groups) < 2 and not (groups and failures):
+            return None
+        failing = {node_of(action) for action, _ in failures}
+        moving = {node for node, group in groups.items() if any(succ is not state for _, succ in group)}
+        for node, group in sorted(groups.items(), key=lambda item: len(item[1])):
+            if node in failing or any(self.visible(action) for action, _ in group):
+                continue
+            if not self._may_hear_from(node, moving):
+                return group
+        return None
+
+    def _node_of(self, action: Action) -> int | None:
+        """The node whose step `action` is (None: a step of the adversary or of time, not reduced)."""
+        kind = type(action)
+        if kind is Deliver:
+            return self.effects.msgs.dst[action.message]  # type: ignore[union-attr]
+        if kind is Act or kind is Fire:
+            return action.node  # type: ignore[union-attr]
+        if kind is Drop and self.unbounded_loss:
+            return self.effects.msgs.dst[action.message]  # type: ignore[union-attr]
+        return None
+
+    def _may_hear_from(self, p: int, moving: set[int]) -> bool:
+        """Whether some node other than `p` may send `p` a message before `p` takes a step: one that can
+        move now, or one that such a node may send to, and so on."""
+        sends_to = self.sends_to
+        reached = moving - {p}
+        stack = list(reached)
+        while stack:
+            q = stack.pop()
+            for r in sends_to[q]:
+                if r == p:
+                    return True
+                if r not in reached:
+                    reached.add(r)
+                    stack.append(r)
+        return False
+
+    def visible(self, action: Action) -> bool:
+        """Whether the step may change what some property reads (C2)."""
+        known = self._visible.get(action)
+        if known is None:
+            known = self._visible[action] = self._sees(action)
+        return known
+
+    def _sees(self, action: Action) -> bool:
+        plan, msgs = self.plan, self.effects.msgs
+        if isinstance(action, Deliver | Drop):
+            _, dst, message, _ = msgs.values[action.message]
+            kind_read = self.messages[message] in self.kinds_read
+            if isinstance(action, Drop):
+                return kind_read
+            handler = plan.handlers[plan.instance_type[dst].name].receive[message]
+            return self.visible_handler[id(handler)] or (self.consumes and kind_read)
+        if isinstance(action, Act):
+            handler = plan.handlers[plan.instance_type[action.node].name].actions[action.action]
+        else:
+            assert isinstance(action, Fire)
+            handler = plan.handlers[plan.instance_type[action.node].name].timeouts[action.timer]
+        return self.visible_handler[id(handler)]
+
+
+_STEP_KINDS = (ir.HandlerKind.RECEIVE, ir.HandlerKind.TIMEOUT, ir.HandlerKind.ACTION)
+
+
+def _destinations(handler: ir.Handler, everyone: frozenset[int]) -> frozenset[int]:
+    """The nodes `handler` may send to, from the types of its sends' destinations."""
+    out: set[int] = set()
+    for sub in _parts(handler):
+        if isinstance(sub, ir.Send):
+            out |= _instances(sub.dest.type, everyone)
+        elif isinstance(sub, ir.Broadcast):
+            out |= _instances(sub.dests.type, everyone)
+    return frozenset(out)
+
+
+def _instances(t: ir.Type, everyone: frozenset[int]) -> frozenset[int]:
+    while isinstance(t, ir.OptionT | ir.SetT):
+        t = t.inner if isinstance(t, ir.OptionT) else t.elem
+    if isinstance(t, ir.NodeT) and t.instances:
+        return frozenset(t.instances)
+    return everyone
+
+
+def _writes(handler: ir.Handler, read_vars: set[tuple[str, int]]) -> bool:
+    return any(
+        isinstance(sub, ir.Assign) and (handler.node_type, sub.slot) in read_vars for sub in _parts(handler)
+    )
+
+
+def _sent(handler: ir.Handler) -> set[str]:
+    return {sub.message for sub in _parts(handler) if isinstance(sub, ir.Send | ir.Broadcast)}
+
+
+def _parts(handler: ir.Handler) -> Iterator[object]:
+    for stmt in handler.body:
+        yield from ir.walk(stmt)
+
+
+__all__ = ["PartialOrder", "unreducible"]
