@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from explorer.actions import Act, Action, Deliver, Drop, Fire
+from explorer.actions import Act, Action, Crash, Deliver, Drop, Duplicate, Fire, Partition, Recover
 from explorer.model import SpecRuntimeError
 from explorer.plan import Plan
 from explorer.semantics.effects import Effects
@@ -64,6 +64,7 @@ class PartialOrder:
         system = plan.system
         self.unbounded_loss = system.model.network.unbounded_loss
         self.consumes = effects.order.consumes
+        self.fifo = plan.ordering == ir.Ordering.FIFO
         everyone = frozenset(range(plan.n))
         read_vars: set[tuple[str, int]] = set()
         self.kinds_read: set[str] = set()
@@ -92,21 +93,30 @@ class PartialOrder:
         (C1 and C2 above; the caller applies C3)."""
         node_of = self._node_of
         groups: dict[int, list[Step]] = {}
+        adversary = _Adversary()
         for step in steps:
             node = node_of(step[0])
             if node is None:
-                return None
+                if not adversary.hear(step[0], self.effects.msgs.dst):
+                    return None
+                continue
             group = groups.get(node)
             if group is None:
                 groups[node] = [step]
             else:
                 group.append(step)
-        if len(groups) < 2 and not (groups and failures):
+        if not groups or (len(groups) == 1 and not failures and not adversary.any):
             return None
         failing = {node_of(action) for action, _ in failures}
         moving = {node for node, group in groups.items() if any(succ is not state for _, succ in group)}
+        # a drop may bare the next message of a queue, a node that crashes may recover and run `on recover`
+        moving |= adversary.touched | adversary.recovering
+        if self.plan.recoverable:
+            moving |= adversary.crashable
         for node, group in sorted(groups.items(), key=lambda item: len(item[1])):
-            if node in failing or any(self.visible(action) for action, _ in group):
+            if node in failing or not adversary.leaves_alone(node, group, self.fifo):
+                continue
+            if any(self.visible(action) for action, _ in group):
                 continue
             if not self._may_hear_from(node, moving):
                 return group
@@ -163,7 +173,48 @@ class PartialOrder:
         return self.visible_handler[id(handler)]
 
 
-_STEP_KINDS = (ir.HandlerKind.RECEIVE, ir.HandlerKind.TIMEOUT, ir.HandlerKind.ACTION)
+_STEP_KINDS = (ir.HandlerKind.RECEIVE, ir.HandlerKind.TIMEOUT, ir.HandlerKind.ACTION, ir.HandlerKind.RECOVER)
+
+
+class _Adversary:
+    """The adversary's steps enabled in one state, as far as they bear on which node's steps may be taken
+    alone: each shares a budget with the others (so none is ever in an ample set), and commutes with the
+    steps of a node it does not touch."""
+
+    __slots__ = ("any", "crashable", "partition", "recovering", "touched")
+
+    def __init__(self) -> None:
+        self.any = False
+        self.touched: set[int] = set()  # receivers of messages a drop or a duplicate may take
+        self.partition = False  # a partition may cut a link (and so disable a delivery)
+        self.crashable: set[int] = set()
+        self.recovering: set[int] = set()
+
+    def hear(self, action: Action, dst: list[int]) -> bool:
+        """Note an enabled step of the adversary; False for one that leaves no node alone (a heal may
+        enable deliveries anywhere; time and Byzantine nodes are refused before)."""
+        self.any = True
+        if isinstance(action, Drop | Duplicate):
+            self.touched.add(dst[action.message])
+        elif isinstance(action, Partition):
+            self.partition = True
+        elif isinstance(action, Crash):
+            self.crashable.add(action.node)
+        elif isinstance(action, Recover):
+            self.recovering.add(action.node)
+        else:
+            return False
+        return True
+
+    def leaves_alone(self, node: int, group: list[Step], fifo: bool) -> bool:
+        """Whether no enabled adversary step depends on `node`'s steps: a crash of it disables them all, a
+        drop or duplicate of a message to it, or a partition, may disable a delivery to it (and in a queue,
+        a drop bares the next message)."""
+        if node in self.crashable or (fifo and node in self.touched):
+            return False
+        if node in self.touched or self.partition:
+            return not any(type(action) is Deliver for action, _ in group)
+        return True
 
 
 def _destinations(handler: ir.Handler, everyone: frozenset[int]) -> frozenset[int]:
