@@ -210,3 +210,23 @@ def test_the_table_fits_the_width_it_is_given(tmp_path: Path, monkeypatch: pytes
     code, out, _ = invoke("check", SPECS / "two_phase_commit.fl", "--out", tmp_path)
     header = next(x for x in out.splitlines() if x.startswith("┃"))
     assert "tm_commits_when_all_prepared" in header and "consistent" in header  # the matrix
+
+
+def test_an_expected_violation_that_bmc_does_not_reach_is_skipped_in_junit_and_warned_of(
+    tmp_path: Path,
+) -> None:
+    junit = tmp_path / "out.xml"
+    code, out, _ = invoke(
+        "bmc", LEASE, "--depth", "3", "--junit", junit, "--format", "github", "--out", tmp_path
+    )
+    assert code == 3  # nothing refuted, nothing confirmed: as for a bound
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    (suite,) = schema.to_dict(str(junit))["testsuite"]
+    assert suite["@skipped"] == 1
+    (skipped,) = [c for c in suite["testcase"] if "skipped" in c]
+    assert skipped["@name"] == "gc_pauses.no_clobber"
+    assert "not found within these bounds" in skipped["skipped"]["@message"]
+    (warning,) = [x for x in out.splitlines() if x.startswith("::")]
+    assert warning.startswith(f"::warning file={LEASE},line=")
+    assert "gc_pauses: no_clobber expected violated: not found within these bounds" in warning
