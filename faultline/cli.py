@@ -313,8 +313,9 @@ def _run_specs(
     elif len(paths) > 1:
         _print_summary(outcome)
     if style == "github":
+        stream = sys.stderr if as_json else sys.stdout  # stdout holds the JSON document alone
         for line in github_annotations(outcome):
-            sys.stdout.write(line + "\n")
+            stream.write(line + "\n")
     if junit is not None:
         write_atomic(Path(junit), junit_xml(outcome).decode("utf-8"))
         stderr.print(Text(f"wrote {junit}"))

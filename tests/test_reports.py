@@ -230,3 +230,15 @@ def test_an_expected_violation_that_bmc_does_not_reach_is_skipped_in_junit_and_w
     (warning,) = [x for x in out.splitlines() if x.startswith("::")]
     assert warning.startswith(f"::warning file={LEASE},line=")
     assert "gc_pauses: no_clobber expected violated: not found within these bounds" in warning
+
+
+def test_under_github_actions_the_json_on_stdout_stays_one_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, err = invoke("check", unexpected(tmp_path), "--json", "--out", tmp_path)
+    assert code == 1
+    payload = json.loads(out)  # no annotation after it
+    jsonschema.validate(payload, readme_schema())
+    annotations = [x for x in err.splitlines() if x.startswith("::error ")]
+    assert len(annotations) == 1 and "expected applied_once to hold" in annotations[0]
