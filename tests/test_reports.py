@@ -242,3 +242,20 @@ def test_under_github_actions_the_json_on_stdout_stays_one_document(
     jsonschema.validate(payload, readme_schema())
     annotations = [x for x in err.splitlines() if x.startswith("::error ")]
     assert len(annotations) == 1 and "expected applied_once to hold" in annotations[0]
+
+
+def test_a_narrow_table_cuts_no_name_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    from faultline import cli
+
+    monkeypatch.setattr(
+        cli, "stdout", cli.Console(highlight=False, soft_wrap=True, width=cli._width(cli.sys.stdout))
+    )
+    code, out, _ = invoke("check", SPECS / "retry_increment.fl", "--out", tmp_path)
+    assert code == 0
+    body = [x for x in out.splitlines() if x.startswith("│")]
+    assert body and all(len(x) <= 60 for x in body)
+    assert "…" not in out
+    models = "".join(x.split("│")[1].strip() for x in body)  # the model column, its pieces joined
+    for name in ("idempotent_synchronous_lossy", "idempotent_synchronous_losing_every_attempt"):
+        assert name in models
