@@ -116,3 +116,26 @@ def test_ctrl_c_stops_the_session_not_only_the_model_under_way(pytester: pytest.
     assert process.returncode == 2, text  # pytest's "interrupted"
     assert "KeyboardInterrupt" in text
     assert "endless.fl::second" not in text  # the next model's search never began
+
+
+def test_a_model_stopped_before_its_search_began_is_skipped_with_the_reason(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faultline import api
+    from faultline.run import Report
+
+    def stopped(checked: api.CheckedSpec, model: str, **_: object) -> Report:
+        # what a bound reached while the model is being built gives: no results, the model named in `stopped`
+        return Report(
+            checked.name,
+            checked.source.uri,
+            api.Engine.EXPLORER,
+            [model],
+            stopped={model: "time bound 1 s reached"},
+        )
+
+    monkeypatch.setattr(api, "check", stopped)
+    pytester.makefile(".fl", retry_increment=RETRY)
+    result = pytester.runpytest("-rs", *ALONE)
+    result.assert_outcomes(skipped=8)
+    result.stdout.fnmatch_lines(["*naive_lossy: stopped before its search began (time bound 1 s reached)*"])
