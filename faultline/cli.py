@@ -436,6 +436,7 @@ def _render_charts(results: list[PropertyResult]) -> None:
             "sequence",
             "svg",
             default_output(trace, "sequence"),
+            keep_source=False,  # the .dot only when it is all there is (no Graphviz)
         )
         missing = missing or rendered.missing_graphviz
         stderr.print(
@@ -614,7 +615,12 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
 
 @main.command()
 @click.argument("trace_path", metavar="TRACE", type=FileName())
-@click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png", "dot"]),
+    help="[default: the suffix of -o, else svg]",
+)
 @click.option(
     "--kind",
     type=click.Choice(["sequence", "states"]),
@@ -635,7 +641,7 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
 )
 def render(
     trace_path: str,
-    fmt: str,
+    fmt: str | None,
     kind: str,
     output: str | None,
     spec_path: str | None,
@@ -647,6 +653,8 @@ def render(
     from explorer.trace.schema import TraceFormatError
 
     out = Path(output) if output is not None else default_output(Path(trace_path), kind)
+    if fmt is None:  # `-o chart.png` asks for a PNG
+        fmt = out.suffix[1:].lower() if out.suffix.lower() in (".svg", ".png", ".dot") else "svg"
     _check_outputs(picture=str(out))
     for suffix in (".dot", f".{fmt}"):
         _check_outputs(picture=str(out.with_suffix(suffix)))
