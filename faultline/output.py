@@ -189,17 +189,21 @@ def github_annotations(run: Run) -> list[str]:
     lines = []
     for report in run.reports:
         for r in report.results:
-            where = f"file={report.source}" + (f",line={r.line}" if r.line else "")
+            where = f"file={_escape_property(report.source)}" + (f",line={r.line}" if r.line else "")
             mismatch = r.mismatch()
             if mismatch is not None:
                 title = f"{report.spec}: {r.property} in model {r.model}"
                 where_trace = f" (counterexample: {r.counterexample})" if r.counterexample else ""
-                lines.append(f"::error {where},title={_escape(title)}::{_escape(mismatch + where_trace)}")
+                lines.append(
+                    f"::error {where},title={_escape_property(title)}::{_escape(mismatch + where_trace)}"
+                )
             elif _unsettled(r):
                 lines.append(f"::warning {where}::{_escape(f'{r.model}: {r.property} {_unsettled_text(r)}')}")
     for path, error in run.errors:
         for d in errors_json(path, error):
-            where = f"file={path}" + (f",line={d['line']},col={d['column']}" if d["line"] else "")
+            where = f"file={_escape_property(path)}" + (
+                f",line={d['line']},col={d['column']}" if d["line"] else ""
+            )
             code = f"{d['code']}: " if d["code"] else ""
             lines.append(f"::error {where}::{_escape(code + d['message'])}")
     return lines
@@ -208,3 +212,8 @@ def github_annotations(run: Run) -> list[str]:
 def _escape(text: str) -> str:
     """A workflow command's message: %, CR and LF escaped as GitHub documents."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property (file, title): also `:` and `,`, which end a property."""
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")

@@ -181,7 +181,7 @@ def test_github_annotations_point_at_the_propertys_line_and_the_mistake(
     assert code == 2
     line = next(n for n, text in enumerate(spec.read_text().splitlines(), 1) if text.startswith("invariant"))
     annotations = [x for x in out.splitlines() if x.startswith("::")]
-    assert annotations[0].startswith(f"::error file={spec},line={line},title=retry_increment: applied_once")
+    assert annotations[0].startswith(f"::error file={spec},line={line},title=retry_increment%3A applied_once")
     assert "expected applied_once to hold but it was violated in 3 steps" in annotations[0]
     assert annotations[1] == f"::error file={tmp_path / 'broken.fl'},line=2,col=17::FL200: unknown name 'y'"
     monkeypatch.delenv("GITHUB_ACTIONS")
@@ -259,3 +259,18 @@ def test_a_narrow_table_cuts_no_name_short(tmp_path: Path, monkeypatch: pytest.M
     models = "".join(x.split("│")[1].strip() for x in body)  # the model column, its pieces joined
     for name in ("idempotent_synchronous_lossy", "idempotent_synchronous_losing_every_attempt"):
         assert name in models
+
+
+def test_annotation_properties_escape_what_would_end_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a,b:c"  # `,` would end the file property, as GitHub's toolkit escapes it
+    folder.mkdir()
+    spec = unexpected(folder)
+    code, out, _ = invoke("check", spec, "--format", "github", "--out", tmp_path / "cx")
+    assert code == 1
+    (annotation,) = [x for x in out.splitlines() if x.startswith("::")]
+    escaped = str(spec).replace(":", "%3A").replace(",", "%2C")
+    assert annotation.startswith(f"::error file={escaped},line=")
+    properties = annotation.split("::")[1].split(" ", 1)[1]
+    assert [p.split("=", 1)[0] for p in properties.split(",")] == ["file", "line", "title"]
