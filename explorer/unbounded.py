@@ -2,7 +2,9 @@
 of states. Every variable has a finite type, and time stops at the horizon; what can grow without end
 is the network: a bag or a queue of messages in flight, fed by a step that may repeat forever — a timer
 that sends and arms itself again (under asynchronous timing it may fire at any step), or an action that
-sends while its guard stays true. A duplicating network is a set, and cannot grow past its domain.
+sends while its guard stays true. A duplicating network is a set, and cannot grow past its domain. A
+counter whose declared range is wide is finite, but each step that counts it up makes new states, so a
+search can go as deep as its range is wide: it is named too.
 """
 
 from __future__ import annotations
@@ -33,11 +35,45 @@ def _sends(handler: ir.Handler) -> list[str]:
     return [s.message for s in _statements(handler.body) if isinstance(s, ir.Send | ir.Broadcast)]
 
 
-def likely_causes(system: ir.System) -> list[str]:
-    """The steps that may send without end, in words; empty when the network cannot grow without end."""
-    if system.model.network.ordering == ir.Ordering.DUPLICATING:
-        return []
+def _counted(handler: ir.Handler) -> set[int]:
+    """The slots of the variables a handler counts up or down: `x += e`, `x -= e`, `x = x ± e`."""
+    slots = set()
+    for s in _statements(handler.body):
+        if not isinstance(s, ir.Assign):
+            continue
+        value = s.value
+        if s.op in ("+=", "-=") or (
+            isinstance(value, ir.Binary)
+            and value.op in ("+", "-")
+            and any(isinstance(v, ir.Var) and v.slot == s.slot for v in (value.left, value.right))
+        ):
+            slots.add(s.slot)
+    return slots
+
+
+def _wide_counters(system: ir.System) -> list[str]:
+    """Variables whose integer range is at least DEEP wide and that some step counts up or down."""
     causes = []
+    for node_type in system.node_types:
+        counted = set().union(*(_counted(h) for h in node_type.handlers))
+        for var in node_type.vars:
+            kind = var.type if isinstance(var.type, ir.IntT) else getattr(var.type, "value", None)
+            if var.slot not in counted or var.holds_time or not isinstance(kind, ir.IntT):
+                continue
+            if kind.lo is not None and kind.hi is not None and kind.hi - kind.lo >= DEEP:
+                causes.append(
+                    f"counter `{var.name}` of {node_type.name} ranges over {kind} and steps count it, so "
+                    "runs can go as deep as its range is wide (give it the smallest range the protocol needs)"
+                )
+    return causes
+
+
+def likely_causes(system: ir.System) -> list[str]:
+    """The steps that may send without end and the wide counters, in words; empty when nothing suggests
+    a search without end."""
+    causes = _wide_counters(system)
+    if system.model.network.ordering == ir.Ordering.DUPLICATING:
+        return causes
     for node_type in system.node_types:
         for handler in node_type.handlers:
             sends = _sends(handler)

@@ -33,12 +33,10 @@ __all__ = [  # re-exported by faultline/__init__.py
 
 
 def load(path_or_text: str | Path, uri: str | None = None) -> CheckedSpec:
-    """A checked spec from a file (a Path, or a string naming an existing `.fl` file) or from its text.
+    """A checked spec from a file (a Path, or a one-line string ending in `.fl`) or from its text.
     Raises SpecError holding every error found, each located (file:line:col); OSError if a file cannot
-    be read."""
-    if isinstance(path_or_text, Path) or (
-        "\n" not in path_or_text and path_or_text.endswith(".fl") and Path(path_or_text).is_file()
-    ):
+    be read (a mistyped path is not taken for the text of a spec)."""
+    if isinstance(path_or_text, Path) or ("\n" not in path_or_text and path_or_text.rstrip().endswith(".fl")):
         return front_end.load(front_end.read_text(path_or_text), uri or str(path_or_text))
     return front_end.load(path_or_text, uri or "<spec>")
 

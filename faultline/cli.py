@@ -313,8 +313,9 @@ def _run_specs(
     elif len(paths) > 1:
         _print_summary(outcome)
     if style == "github":
+        stream = sys.stderr if as_json else sys.stdout  # stdout holds the JSON document alone
         for line in github_annotations(outcome):
-            sys.stdout.write(line + "\n")
+            stream.write(line + "\n")
     if junit is not None:
         write_atomic(Path(junit), junit_xml(outcome).decode("utf-8"))
         stderr.print(Text(f"wrote {junit}"))
@@ -449,6 +450,7 @@ def _render_charts(results: list[PropertyResult]) -> None:
             "sequence",
             "svg",
             default_output(trace, "sequence"),
+            keep_source=False,  # the .dot only when it is all there is (no Graphviz)
         )
         missing = missing or rendered.missing_graphviz
         stderr.print(
@@ -627,7 +629,12 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
 
 @main.command()
 @click.argument("trace_path", metavar="TRACE", type=FileName())
-@click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png", "dot"]),
+    help="[default: the suffix of -o, else svg]",
+)
 @click.option(
     "--kind",
     type=click.Choice(["sequence", "states"]),
@@ -648,7 +655,7 @@ def _trace_constants_refused(trace_path: str, document: dict[str, Any], error: S
 )
 def render(
     trace_path: str,
-    fmt: str,
+    fmt: str | None,
     kind: str,
     output: str | None,
     spec_path: str | None,
@@ -660,6 +667,8 @@ def render(
     from explorer.trace.schema import TraceFormatError
 
     out = Path(output) if output is not None else default_output(Path(trace_path), kind)
+    if fmt is None:  # `-o chart.png` asks for a PNG
+        fmt = out.suffix[1:].lower() if out.suffix.lower() in (".svg", ".png", ".dot") else "svg"
     _check_outputs(picture=str(out))
     for suffix in (".dot", f".{fmt}"):
         _check_outputs(picture=str(out.with_suffix(suffix)))

@@ -124,7 +124,7 @@ def junit_xml(run: Run) -> bytes:
             tests=str(len(report.results)),
             failures=str(len(report.mismatches)),
             errors="0",
-            skipped=str(sum(r.verdict == Verdict.INCOMPLETE for r in report.results)),
+            skipped=str(sum(_unsettled(r) for r in report.results)),
             time=f"{sum(_seconds(report, m) for m in {r.model for r in report.results}):.3f}",
             file=report.source,
         )
@@ -140,8 +140,8 @@ def junit_xml(run: Run) -> bytes:
             if mismatch is not None:
                 failure = ElementTree.SubElement(case, "failure", message=mismatch, type="unexpected verdict")
                 failure.text = _counterexample_text(r)
-            elif r.verdict == Verdict.INCOMPLETE:
-                ElementTree.SubElement(case, "skipped", message=r.verdict_text())
+            elif _unsettled(r):
+                ElementTree.SubElement(case, "skipped", message=_unsettled_text(r))
     for path, error in run.errors:
         suite = ElementTree.SubElement(
             suites, "testsuite", name=path, tests="1", failures="0", errors="1", skipped="0", time="0"
@@ -153,6 +153,19 @@ def junit_xml(run: Run) -> bytes:
         element.text = error if isinstance(error, str) else error.render()
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _unsettled(r: PropertyResult) -> bool:
+    """A verdict that settles nothing: incomplete, or a bounded engine that did not find the violation the
+    model expects (the run's exit code is then 3, as for a bound)."""
+    return r.verdict == Verdict.INCOMPLETE or r.inconclusive
+
+
+def _unsettled_text(r: PropertyResult) -> str:
+    if r.inconclusive:
+        within = f" ({r.reason})" if r.reason else ""
+        return f"expected violated: not found within these bounds{within}"
+    return r.verdict_text()
 
 
 def _seconds(report: Report, model: str) -> float:
@@ -176,17 +189,21 @@ def github_annotations(run: Run) -> list[str]:
     lines = []
     for report in run.reports:
         for r in report.results:
-            where = f"file={report.source}" + (f",line={r.line}" if r.line else "")
+            where = f"file={_escape_property(report.source)}" + (f",line={r.line}" if r.line else "")
             mismatch = r.mismatch()
             if mismatch is not None:
                 title = f"{report.spec}: {r.property} in model {r.model}"
                 where_trace = f" (counterexample: {r.counterexample})" if r.counterexample else ""
-                lines.append(f"::error {where},title={_escape(title)}::{_escape(mismatch + where_trace)}")
-            elif r.verdict == Verdict.INCOMPLETE:
-                lines.append(f"::warning {where}::{_escape(f'{r.model}: {r.property} {r.verdict_text()}')}")
+                lines.append(
+                    f"::error {where},title={_escape_property(title)}::{_escape(mismatch + where_trace)}"
+                )
+            elif _unsettled(r):
+                lines.append(f"::warning {where}::{_escape(f'{r.model}: {r.property} {_unsettled_text(r)}')}")
     for path, error in run.errors:
         for d in errors_json(path, error):
-            where = f"file={path}" + (f",line={d['line']},col={d['column']}" if d["line"] else "")
+            where = f"file={_escape_property(path)}" + (
+                f",line={d['line']},col={d['column']}" if d["line"] else ""
+            )
             code = f"{d['code']}: " if d["code"] else ""
             lines.append(f"::error {where}::{_escape(code + d['message'])}")
     return lines
@@ -195,3 +212,8 @@ def github_annotations(run: Run) -> list[str]:
 def _escape(text: str) -> str:
     """A workflow command's message: %, CR and LF escaped as GitHub documents."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property (file, title): also `:` and `,`, which end a property."""
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")

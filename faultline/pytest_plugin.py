@@ -8,6 +8,7 @@ visits), and each model is checked once for all of its items.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,10 @@ class VerdictItem(pytest.Item):
 
         report = self.reports.get(self.model)
         if report is None:
-            out = Path(str(self.config.cache.mkdir("faultline"))) if self.config.cache else None
+            cache = getattr(self.config, "cache", None)  # None under `-p no:cacheprovider`
+            out = (
+                Path(str(cache.mkdir("faultline"))) if cache else Path(tempfile.mkdtemp(prefix="faultline-"))
+            )
             report = api.check(
                 self.checked,
                 self.model,
@@ -86,6 +90,10 @@ class VerdictItem(pytest.Item):
                 out_dir=out,
             )
             self.reports[self.model] = report
+        if report.interrupted:  # Ctrl-C stopped the search: stop the session, as for any test
+            raise KeyboardInterrupt
+        if self.model in report.stopped:
+            pytest.skip(f"{self.model}: stopped before its search began ({report.stopped[self.model]})")
         result = report.result(self.model, self.prop)
         mismatch = result.mismatch()
         if mismatch is not None:

@@ -69,8 +69,8 @@ def _matrix(report: Report, by_model: dict[str, list[PropertyResult]], propertie
 def _lines(report: Report, by_model: dict[str, list[PropertyResult]]) -> Table:
     """One line per model and property: for a matrix too wide for the screen."""
     table = Table(title=f"{report.spec} ({report.source})", title_justify="left")
-    table.add_column("model")
-    table.add_column("property")
+    table.add_column("model", overflow="fold")  # a long name broken over lines, never cut short
+    table.add_column("property", overflow="fold")
     table.add_column("verdict")
     for name, rows in by_model.items():
         for r in rows:

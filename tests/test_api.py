@@ -59,6 +59,13 @@ def test_a_spec_with_errors_raises_with_located_diagnostics() -> None:
         faultline.check(LEASE, model="gc_pause")
 
 
+def test_a_mistyped_path_is_a_missing_file_not_a_spec_text() -> None:
+    with pytest.raises(FileNotFoundError):
+        faultline.load(str(SPECS / "lease_lok.fl"))
+    with pytest.raises(FileNotFoundError):
+        faultline.check("specs/no_such_spec.fl")
+
+
 def test_an_observer_hears_progress_each_violation_as_found_and_each_model() -> None:
     heard: list[tuple[str, ...]] = []
 

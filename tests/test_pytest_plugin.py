@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from click.testing import CliRunner
 
@@ -57,3 +62,80 @@ def test_the_ini_option_limits_where_specs_are_collected(pytester: pytest.Pytest
     pytester.makeini("[pytest]\nfaultline_specs = specs\n")
     result = pytester.runpytest(*ALONE)
     result.assert_outcomes(passed=8)
+
+
+def test_without_pytests_cache_an_unexpected_verdict_still_fails_with_the_counterexample(
+    pytester: pytest.Pytester,
+) -> None:
+    wrong = RETRY.replace("expect applied_once violated", "expect all hold", 1)
+    pytester.makefile(".fl", retry_increment=wrong)
+    result = pytester.runpytest("-p", "no:cacheprovider", *ALONE)  # as on a read-only checkout
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*naive_reliable: expected applied_once to hold but it was violated in 3 steps*",
+            "*VIOLATED: applied_once*",
+        ]
+    )
+
+
+# A timer that sends and arms itself again under asynchronous timing: each model's search has no end.
+ENDLESS = """
+message Ping
+node A {
+  on start { set tick after 1 }
+  on timeout tick { send Ping to B; set tick after 1 }
+}
+node B {
+  var got: 0..1 = 0
+  on Ping { got = 1 }
+}
+invariant fine: B.got <= 1
+model first { timing asynchronous; network { fifo } }
+model second { timing asynchronous; network { fifo } }
+"""
+
+
+def test_ctrl_c_stops_the_session_not_only_the_model_under_way(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".fl", endless=ENDLESS)
+    process = pytester.popen(
+        [sys.executable, "-m", "pytest", "-v", *ALONE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    time.sleep(4)  # into the first model's search
+    process.send_signal(signal.SIGINT)
+    try:
+        out, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+        pytest.fail(f"pytest still ran 30 s after Ctrl-C:\n{out.decode()}")
+    text = out.decode()
+    assert process.returncode == 2, text  # pytest's "interrupted"
+    assert "KeyboardInterrupt" in text
+    assert "endless.fl::second" not in text  # the next model's search never began
+
+
+def test_a_model_stopped_before_its_search_began_is_skipped_with_the_reason(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faultline import api
+    from faultline.run import Report
+
+    def stopped(checked: api.CheckedSpec, model: str, **_: object) -> Report:
+        # what a bound reached while the model is being built gives: no results, the model named in `stopped`
+        return Report(
+            checked.name,
+            checked.source.uri,
+            api.Engine.EXPLORER,
+            [model],
+            stopped={model: "time bound 1 s reached"},
+        )
+
+    monkeypatch.setattr(api, "check", stopped)
+    pytester.makefile(".fl", retry_increment=RETRY)
+    result = pytester.runpytest("-rs", *ALONE)
+    result.assert_outcomes(skipped=8)
+    result.stdout.fnmatch_lines(["*naive_lossy: stopped before its search began (time bound 1 s reached)*"])

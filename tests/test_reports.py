@@ -181,7 +181,7 @@ def test_github_annotations_point_at_the_propertys_line_and_the_mistake(
     assert code == 2
     line = next(n for n, text in enumerate(spec.read_text().splitlines(), 1) if text.startswith("invariant"))
     annotations = [x for x in out.splitlines() if x.startswith("::")]
-    assert annotations[0].startswith(f"::error file={spec},line={line},title=retry_increment: applied_once")
+    assert annotations[0].startswith(f"::error file={spec},line={line},title=retry_increment%3A applied_once")
     assert "expected applied_once to hold but it was violated in 3 steps" in annotations[0]
     assert annotations[1] == f"::error file={tmp_path / 'broken.fl'},line=2,col=17::FL200: unknown name 'y'"
     monkeypatch.delenv("GITHUB_ACTIONS")
@@ -210,3 +210,67 @@ def test_the_table_fits_the_width_it_is_given(tmp_path: Path, monkeypatch: pytes
     code, out, _ = invoke("check", SPECS / "two_phase_commit.fl", "--out", tmp_path)
     header = next(x for x in out.splitlines() if x.startswith("┃"))
     assert "tm_commits_when_all_prepared" in header and "consistent" in header  # the matrix
+
+
+def test_an_expected_violation_that_bmc_does_not_reach_is_skipped_in_junit_and_warned_of(
+    tmp_path: Path,
+) -> None:
+    junit = tmp_path / "out.xml"
+    code, out, _ = invoke(
+        "bmc", LEASE, "--depth", "3", "--junit", junit, "--format", "github", "--out", tmp_path
+    )
+    assert code == 3  # nothing refuted, nothing confirmed: as for a bound
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    (suite,) = schema.to_dict(str(junit))["testsuite"]
+    assert suite["@skipped"] == 1
+    (skipped,) = [c for c in suite["testcase"] if "skipped" in c]
+    assert skipped["@name"] == "gc_pauses.no_clobber"
+    assert "not found within these bounds" in skipped["skipped"]["@message"]
+    (warning,) = [x for x in out.splitlines() if x.startswith("::")]
+    assert warning.startswith(f"::warning file={LEASE},line=")
+    assert "gc_pauses: no_clobber expected violated: not found within these bounds" in warning
+
+
+def test_under_github_actions_the_json_on_stdout_stays_one_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, err = invoke("check", unexpected(tmp_path), "--json", "--out", tmp_path)
+    assert code == 1
+    payload = json.loads(out)  # no annotation after it
+    jsonschema.validate(payload, readme_schema())
+    annotations = [x for x in err.splitlines() if x.startswith("::error ")]
+    assert len(annotations) == 1 and "expected applied_once to hold" in annotations[0]
+
+
+def test_a_narrow_table_cuts_no_name_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    from faultline import cli
+
+    monkeypatch.setattr(
+        cli, "stdout", cli.Console(highlight=False, soft_wrap=True, width=cli._width(cli.sys.stdout))
+    )
+    code, out, _ = invoke("check", SPECS / "retry_increment.fl", "--out", tmp_path)
+    assert code == 0
+    body = [x for x in out.splitlines() if x.startswith("│")]
+    assert body and all(len(x) <= 60 for x in body)
+    assert "…" not in out
+    models = "".join(x.split("│")[1].strip() for x in body)  # the model column, its pieces joined
+    for name in ("idempotent_synchronous_lossy", "idempotent_synchronous_losing_every_attempt"):
+        assert name in models
+
+
+def test_annotation_properties_escape_what_would_end_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a,b:c"  # `,` would end the file property, as GitHub's toolkit escapes it
+    folder.mkdir()
+    spec = unexpected(folder)
+    code, out, _ = invoke("check", spec, "--format", "github", "--out", tmp_path / "cx")
+    assert code == 1
+    (annotation,) = [x for x in out.splitlines() if x.startswith("::")]
+    escaped = str(spec).replace(":", "%3A").replace(",", "%2C")
+    assert annotation.startswith(f"::error file={escaped},line=")
+    properties = annotation.split("::")[1].split(" ", 1)[1]
+    assert [p.split("=", 1)[0] for p in properties.split(",")] == ["file", "line", "title"]

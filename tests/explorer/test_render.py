@@ -139,6 +139,7 @@ def test_check_render_says_where_each_chart_went(tmp_path: Path) -> None:
     chart = tmp_path / "retry_increment" / "naive_lossy" / "applied_once.sequence.svg"
     assert f"naive_lossy applied_once: chart in {chart}" in checked.stderr
     assert chart.read_bytes().startswith(b"<?xml")
+    assert not list(tmp_path.rglob("*.dot"))  # no Graphviz source beside the pictures: none was asked for
 
 
 @needs_graphviz
@@ -151,6 +152,13 @@ def test_the_render_command_writes_svg_png_and_dot(counterexamples: list[Path], 
         assert out.read_bytes().startswith(magic)
         assert out.with_suffix(".dot").exists() == (fmt == "dot")  # no stray source unless asked
         assert result.stdout == f"wrote {out}\n"
+    for fmt, magic in (("png", b"\x89PNG"), ("dot", b"digraph")):  # the format from the name given
+        out = tmp_path / "named" / f"chart.{fmt}"
+        out.parent.mkdir(exist_ok=True)
+        result = CliRunner().invoke(main, ["render", str(trace), "-o", str(out)])
+        assert result.exit_code == 0 and result.stdout == f"wrote {out}\n", result.output
+        assert out.read_bytes().startswith(magic)
+        assert not out.with_suffix(".svg").exists()
     out = tmp_path / "kept.svg"
     result = CliRunner().invoke(main, ["render", str(trace), "-o", str(out), "--dot"])
     assert result.exit_code == 0 and result.stdout == f"wrote {out} (and {out.with_suffix('.dot')})\n"

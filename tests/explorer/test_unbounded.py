@@ -55,3 +55,43 @@ def test_the_warning_comes_while_the_search_runs_once_it_is_deep() -> None:
     (said,) = [h for h in heard if "looks unbounded" in h]  # once, not at every progress report
     assert said.startswith("warning: default: the state space looks unbounded")
     assert "timer `retry` of Client" in said
+
+
+COUNTING = """
+node A {
+  var c: 0..100000 = 0
+  var wide: 0..100000 = 0
+  action count when c < 100000 { c = c + 1 }
+  action jump { wide = 7 }
+}
+invariant fine: A.c >= 0
+"""
+
+
+def test_a_counter_with_a_wide_range_is_named() -> None:
+    warning = warning_of(COUNTING, max_states=500)
+    assert warning is not None and warning.startswith("the state space looks unbounded")
+    assert "counter `c` of A ranges over 0..100000 and steps count it" in warning
+    assert "`wide`" not in warning  # only set, never counted
+    compound = (
+        COUNTING.replace("c = c + 1", "c += 1") + "model m { timing asynchronous; network { duplicating } }\n"
+    )
+    warning = warning_of(compound, max_states=500)
+    assert warning is not None and "counter `c` of A" in warning  # whatever the network
+    narrow = COUNTING.replace("0..100000 = 0\n  var wide", "0..50 = 0\n  var wide").replace(
+        "c < 100000", "c < 50"
+    )
+    assert warning_of(narrow, max_states=20) is None  # a short range: the search is as deep as it is
+
+
+def test_the_counter_warning_comes_while_the_search_runs() -> None:
+    checked = spec.load(COUNTING, "u.fl")
+    heard: list[str] = []
+    check_model(
+        checked,
+        "default",
+        CheckOptions(out_dir=None, max_states=10_000, progress_interval=0),
+        warn=heard.append,
+    )
+    (said,) = [h for h in heard if "looks unbounded" in h]
+    assert "counter `c` of A" in said
