@@ -86,51 +86,70 @@ class PartialOrder:
             for nt in system.node_types
             for h in nt.handlers
         }
-        self._visible: dict[Action, bool] = {}
+        # by node: whether some step of its type may be invisible (the others are never candidates)
+        self.candidate = [
+            any(not self.visible_handler[id(h)] for h in nt.handlers if h.kind in _STEP_KINDS)
+            for nt in plan.instance_type
+        ]
+        self._visible: dict[tuple[type, int, int], bool] = {}
 
     def ample(self, state: State, steps: list[Step], failures: list[Failure]) -> list[Step] | None:
         """The steps of one node to expand instead of `steps`, or None where no node's steps qualify
-        (C1 and C2 above; the caller applies C3)."""
-        node_of = self._node_of
+        (C1 and C2 above; the caller applies C3). One pass over the steps: which nodes move, which are
+        candidates (all their steps invisible), what the adversary may do."""
+        dst, candidate, unbounded_loss = self.effects.msgs.dst, self.candidate, self.unbounded_loss
         groups: dict[int, list[Step]] = {}
-        adversary = _Adversary()
+        moving: set[int] = set()
+        ruled_out: set[int] = set()
+        adversary: _Adversary | None = None
         for step in steps:
-            node = node_of(step[0])
-            if node is None:
-                if not adversary.hear(step[0], self.effects.msgs.dst):
+            action = step[0]
+            kind = type(action)
+            if kind is Deliver or (kind is Drop and unbounded_loss):
+                node = dst[action.message]  # type: ignore[union-attr]
+            elif kind is Act or kind is Fire:
+                node = action.node  # type: ignore[union-attr]
+            else:
+                adversary = adversary or _Adversary()
+                if not adversary.hear(action, dst):
                     return None
                 continue
-            group = groups.get(node)
-            if group is None:
-                groups[node] = [step]
-            else:
-                group.append(step)
-        if not groups or (len(groups) == 1 and not failures and not adversary.any):
-            return None
-        failing = {node_of(action) for action, _ in failures}
-        moving = {node for node, group in groups.items() if any(succ is not state for _, succ in group)}
-        # a drop may bare the next message of a queue, a node that crashes may recover and run `on recover`
-        moving |= adversary.touched | adversary.recovering
-        if self.plan.recoverable:
-            moving |= adversary.crashable
-        for node, group in sorted(groups.items(), key=lambda item: len(item[1])):
-            if node in failing or not adversary.leaves_alone(node, group, self.fifo):
+            if step[1] is not state:
+                moving.add(node)
+            if not candidate[node] or node in ruled_out:
                 continue
-            if any(self.visible(action) for action, _ in group):
+            if self.visible(action):
+                ruled_out.add(node)
+                groups.pop(node, None)
+            elif node in groups:
+                groups[node].append(step)
+            else:
+                groups[node] = [step]
+        if not groups:
+            return None
+        if adversary is not None:
+            # a drop may bare the next message of a queue; a node that crashes may recover, run `on recover`
+            moving |= adversary.touched | adversary.recovering
+            if self.plan.recoverable:
+                moving |= adversary.crashable
+        failing = {self._node_of(action) for action, _ in failures}
+        for node, group in sorted(groups.items(), key=lambda item: len(item[1])):
+            if len(group) == len(steps) and not failures:
+                return None  # every step there is: nothing to leave out
+            if node in failing or (
+                adversary is not None and not adversary.leaves_alone(node, group, self.fifo)
+            ):
                 continue
             if not self._may_hear_from(node, moving):
                 return group
         return None
 
     def _node_of(self, action: Action) -> int | None:
-        """The node whose step `action` is (None: a step of the adversary or of time, not reduced)."""
-        kind = type(action)
-        if kind is Deliver:
-            return self.effects.msgs.dst[action.message]  # type: ignore[union-attr]
-        if kind is Act or kind is Fire:
-            return action.node  # type: ignore[union-attr]
-        if kind is Drop and self.unbounded_loss:
-            return self.effects.msgs.dst[action.message]  # type: ignore[union-attr]
+        """The node whose step `action` is (None: a step of the adversary or of time)."""
+        if isinstance(action, Deliver) or (isinstance(action, Drop) and self.unbounded_loss):
+            return self.effects.msgs.dst[action.message]
+        if isinstance(action, Act | Fire):
+            return action.node
         return None
 
     def _may_hear_from(self, p: int, moving: set[int]) -> bool:
@@ -151,9 +170,17 @@ class PartialOrder:
 
     def visible(self, action: Action) -> bool:
         """Whether the step may change what some property reads (C2)."""
-        known = self._visible.get(action)
+        kind = type(action)
+        key: tuple[type, int, int]
+        if kind is Deliver or kind is Drop:
+            key = (kind, action.message, 0)  # type: ignore[union-attr]
+        elif kind is Act:
+            key = (kind, action.node, action.action)  # type: ignore[union-attr]
+        else:
+            key = (kind, action.node, action.timer)  # type: ignore[union-attr]
+        known = self._visible.get(key)
         if known is None:
-            known = self._visible[action] = self._sees(action)
+            known = self._visible[key] = self._sees(action)
         return known
 
     def _sees(self, action: Action) -> bool:

@@ -63,6 +63,12 @@ def test_the_cycle_proviso_keeps_a_step_from_being_put_off_for_ever(monkeypatch:
     assert search("spinning", "plain", reduce=True)[1] == set()  # what C3 is there for
 
 
+def test_a_step_that_fails_is_found_under_the_reduction() -> None:
+    assert search("failing_step", "m", reduce=False)[1] == {"assert_line14"}
+    model, found, _ = search("failing_step", "m", reduce=True)
+    assert found == {"assert_line14"}
+
+
 def test_a_longer_counterexample_is_marked_and_shortened_on_request(tmp_path: Path) -> None:
     path = DATA / "spinning.fl"
     [plain] = [r for r in faultline.check(path, out_dir=tmp_path / "a").results if r.verdict == "violated"]
