@@ -225,3 +225,25 @@ def test_the_page_loads_a_counterexample_and_steps_through_it_with_the_arrow_key
     assert sorted(page.locator("#state .group div").all_inner_texts()) == sorted(_expected_lines(states[-1]))
     assert "VIOLATED: no_clobber" in page.inner_text("#violated")
     page.close()
+
+
+def test_the_chart_of_a_path_is_red_only_where_a_property_is_violated(counterexamples: list[Path]) -> None:
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    if shutil.which("neato") is None:
+        pytest.skip("Graphviz is not installed")
+    svg_ns = "{http://www.w3.org/2000/svg}"
+
+    def verdict(svg: str | None) -> tuple[str, str, str]:
+        g = next(g for g in ET.fromstring(svg or "").iter(f"{svg_ns}g") if g.get("id") == "verdict")
+        text = next(g.iter(f"{svg_ns}text"))
+        return text.text or "", text.get("fill", ""), next(g.iter(f"{svg_ns}path")).get("fill", "")
+
+    session = Session(spec.load_file(SPECS / "lease_lock.fl"), "gc_pauses", {})
+    session.start(0)
+    text, ink, fill = verdict(session.chart_svg())
+    assert text == "no invariant is violated here" and ink != "#c62828" and fill != "#ffebee"
+    session.load(json.loads(_lease_trace(counterexamples).read_text(encoding="utf-8")))
+    session.go_to(12)
+    assert verdict(session.chart_svg()) == ("VIOLATED here: no_clobber", "#c62828", "#ffebee")
