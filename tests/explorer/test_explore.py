@@ -108,10 +108,14 @@ def server() -> Iterator[ExploreServer]:
     running.server_close()
 
 
-def _request(url: str, body: bytes | None = None, host: str | None = None) -> tuple[int, bytes]:
+def _request(
+    url: str, body: bytes | None = None, host: str | None = None, origin: str | None = None
+) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET")
     if host is not None:
         request.add_header("Host", host)
+    if origin is not None:
+        request.add_header("Origin", origin)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
@@ -133,6 +137,17 @@ def test_the_server_answers_only_this_machine_and_refuses_bad_requests(server: E
     assert status == 400 and "an integer" in json.loads(body)["error"]
     status, body = _request(server.url + "api/model", b'{"model": "nope"}')
     assert status == 400 and "nope" in json.loads(body)["error"]
+
+
+def test_a_page_of_another_origin_cannot_change_the_walk(server: ExploreServer) -> None:
+    """A browser sends the page's origin with every POST; a site the user visits could otherwise drive the
+    walk with a request it cannot read the answer of (a `no-cors` fetch)."""
+    own = server.url.rstrip("/")
+    assert _request(server.url + "api/start", b'{"choice": 0}', origin=own)[0] == 200
+    for other in ("http://evil.example", "http://127.0.0.1:1", "null", own.replace("http:", "https:")):
+        status, body = _request(server.url + "api/back", b"{}", origin=other)
+        assert status == 403 and body == b"only this page may change the walk", other
+    assert len(json.loads(_request(server.url + "api/view")[1])["path"]) == 1  # not gone back
 
 
 def test_explore_refuses_an_unknown_model_before_serving() -> None:
