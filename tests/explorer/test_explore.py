@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -243,7 +244,6 @@ def test_the_page_loads_a_counterexample_and_steps_through_it_with_the_arrow_key
 
 
 def test_the_chart_of_a_path_is_red_only_where_a_property_is_violated(counterexamples: list[Path]) -> None:
-    import shutil
     import xml.etree.ElementTree as ET
 
     if shutil.which("neato") is None:
@@ -262,3 +262,33 @@ def test_the_chart_of_a_path_is_red_only_where_a_property_is_violated(counterexa
     session.load(json.loads(_lease_trace(counterexamples).read_text(encoding="utf-8")))
     session.go_to(12)
     assert verdict(session.chart_svg()) == ("VIOLATED here: no_clobber", "#c62828", "#ffebee")
+
+
+def test_a_loaded_lasso_says_at_its_end_what_it_violates_and_how_it_goes_round(
+    counterexamples: list[Path],
+) -> None:
+    """A liveness counterexample violates no invariant in any of its states: at its end the page names the
+    property and the cycle, and the chart marks the lasso as `check` draws it; anywhere else on the path,
+    or off it, nothing is said."""
+    trace = next(
+        t
+        for t in counterexamples
+        if t.parts[-3:-1] == ("retry_increment", "idempotent_synchronous_losing_every_attempt")
+    )
+    document = json.loads(trace.read_text(encoding="utf-8"))
+    session = Session(spec.load_file(SPECS / "retry_increment.fl"), "naive_reliable", {})
+    session.load(document)
+    assert session.view()["violated"] == []
+    session.go_to(len(document["states"]) - 1)
+    (violated,) = session.view()["violated"]
+    assert violated["name"] == "gets_ack"
+    assert violated["text"] == f"eventually Client.acked (a lasso: {document['#meta']['closing']})"
+    if shutil.which("neato") is not None:
+        svg = session.chart_svg() or ""
+        assert "VIOLATED here: gets_ack (a lasso: the run stays at step 10 for ever)" in svg
+    session.back()
+    assert session.view()["violated"] == []
+    session.forward()
+    assert session.view()["violated"] != []
+    session.use_model("naive_reliable")
+    assert session.lasso is None
