@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,20 @@ def browser() -> Iterator[Any]:
             pytest.skip(f"Chromium does not start: {error}")
         yield chromium
         chromium.close()
+
+
+# Under .ci/run the picture and browser tests must run: a skip for want of Graphviz, Chromium or Playwright
+# is a failure there, so that CI never passes without them.
+REQUIRE_TOOLS = "FAULTLINE_REQUIRE_PICTURE_TOOLS"
+_TOOLS = ("Graphviz", "Chromium", "playwright")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get(REQUIRE_TOOLS) == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if any(tool in reason for tool in _TOOLS):
+            report.outcome = "failed"
+            report.longrepr = f"{reason}: {REQUIRE_TOOLS}=1 (.ci/run) needs it"

@@ -153,12 +153,17 @@ class _Reader:
         return c
 
     def _lasso(self) -> None:
-        """A lasso (a liveness counterexample) says where its cycle starts and how it closes."""
+        """A lasso (a liveness counterexample) says where its cycle starts and how it closes; a run that
+        stays in its last state for ever (no closing step) says so on that state's row."""
         c, last = self.chart, len(self.chart.rows) - 1
         loop = self.document.get("loop")
-        if not isinstance(loop, int) or isinstance(loop, bool) or not 0 <= loop < last:
+        if not isinstance(loop, int) or isinstance(loop, bool) or not 0 <= loop <= last:
             return
-        closing = self.document.get("#meta", {}).get("closing", "")
+        closing = str(self.document.get("#meta", {}).get("closing", ""))
+        if loop == last and closing.startswith("the run stays"):
+            c.rows[last] = f"{c.rows[last]} ↻ {closing}"
+            c.verdict += f" (a lasso: the run stays at step {last} for ever)"
+            return
         c.rows[loop] = f"↻ the cycle starts here. {c.rows[loop]}"
         c.rows[last] = f"{c.rows[last]} ↻ {closing}; back to step {loop}, for ever".replace(" ; ", "; ")
         c.verdict += f" (a lasso: from step {loop} on, round for ever)"

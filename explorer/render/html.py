@@ -46,7 +46,8 @@ td.changes .added { color: #2e7d32; } td.changes .removed { color: #c62828; }
 .state { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; background: #fafafa;
          border: 1px solid #e0e0e0; padding: 8px; margin-top: 8px; white-space: pre-wrap; }
 .state div.changed { background: #fff59d; font-weight: bold; }
-svg g.current text { fill: #ef6c00; font-weight: bold; }
+svg g.current text { fill: #e65100; }  /* not bold: a wider text would leave its box and meet its neighbour */
+svg g.current polygon { fill: #ffe0b2; }
 """
 
 _SCRIPT = """

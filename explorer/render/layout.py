@@ -185,7 +185,10 @@ def lay_out(c: Chart) -> Layout:
     middle = (out.lane_x[c.lanes[0]] + out.lane_x[c.lanes[-1]]) / 2 if c.lanes else out.width / 2
     left = min(max(PAD, middle - (vw + 16) / 2), max(PAD, out.width - PAD - vw - 16))
     box = Box(left, y, vw + 16, vh + 10)
-    out.texts.append(Text("verdict", verdict, 12.0, box, RED, centred=True, fill="#ffebee"))
+    if c.verdict.startswith("VIOLATED"):
+        out.texts.append(Text("verdict", verdict, 12.0, box, RED, centred=True, fill="#ffebee"))
+    else:  # a path being explored that violates nothing
+        out.texts.append(Text("verdict", verdict, 12.0, box, GREY, centred=True, fill="#f5f5f5"))
     out.width = max(out.width, box.right + PAD)
     out.height = box.bottom + PAD
     return out

@@ -68,4 +68,8 @@ def state_graph(
         ) from None
     path, complete = states.match_path(model, graph, document["states"])
     truncated = max_states is not None and graph.number_of_nodes() >= max_states
-    return states.to_dot(model, graph, path, meta["property"], truncated, reaches_violation=complete)
+    loop, cycle = document.get("loop"), None
+    if complete and isinstance(loop, int) and not isinstance(loop, bool):  # a lasso: where it goes back to
+        found, present = states.match_path(model, graph, [document["states"][loop]])
+        cycle = (found[0], str(meta.get("closing", ""))) if present else None
+    return states.to_dot(model, graph, path, meta["property"], truncated, complete, cycle)

@@ -116,9 +116,8 @@ def _add_marks(out: Layout) -> None:
             x, y = _drop_point(out, arrow)
             w, h = width("✕", MARK_SIZE), height(1, MARK_SIZE)
             box = Box(x - w / 2, y - h / 2, w, h)
-            text = Text(
-                f"mark-drop-{k}", ["✕"], MARK_SIZE, box, RED, tooltip=f"network drops {arrow.message}"
-            )
+            ident = f"mark-drop-{k}-{arrow.dst_row}"  # ends with its row, as every mark's id does
+            text = Text(ident, ["✕"], MARK_SIZE, box, RED, tooltip=f"network drops {arrow.message}")
             out.texts.append(text)
     for text in out.texts:
         if text.ident.startswith("step-"):

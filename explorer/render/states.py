@@ -69,9 +69,12 @@ def to_dot(
     violated: str,
     truncated: bool = False,
     reaches_violation: bool = True,
+    cycle: tuple[State, str] | None = None,
 ) -> graphviz.Digraph:
     """The graph with `path` in red; its last state is filled as the violating one only when the path
-    reaches the trace's last state (`reaches_violation`): in a partial graph it may stop short."""
+    reaches the trace's last state (`reaches_violation`): in a partial graph it may stop short. A lasso's
+    `cycle` is the state its last one goes back to and the closing step's text (a trace's `#meta.closing`):
+    that step is dashed red and marked ↻, or a dashed loop on the last state when the run stays there."""
     order = {state: k for k, state in enumerate(graph.nodes)}
     on_path = set(path)
     path_edges = set(itertools.pairwise(path))
@@ -116,14 +119,25 @@ def to_dot(
         if "failure" in data:
             attrs["xlabel"] = "✗"
         g.node(f"s{k}", label, **attrs)
+    closes = (path[-1], *cycle) if cycle is not None and path and reaches_violation else None
     for a, b, data in graph.edges(data=True):
         attrs = {"label": _short(data["text"]), "tooltip": _escape(data["text"])}
         if (a, b) in path_edges:
             attrs.update(
                 color="#c62828", penwidth="2.2", fontcolor="#c62828", id=f"path-{order[a]}-{order[b]}"
             )
+        if closes is not None and (a, b, data["text"]) == closes:
+            attrs.update(_CYCLE, label=_short(f"↻ {data['text']}"), id=f"cycle-{order[a]}-{order[b]}")
+            closes = None  # drawn
         g.edge(f"s{order[a]}", f"s{order[b]}", **attrs)
+    if closes is not None:  # no step of the graph closes it: the run stays in its last state for ever
+        a, b, text = order[closes[0]], order[closes[1]], closes[2]
+        label = "↻ for ever" if text.startswith("the run stays") else _short(f"↻ {text}")
+        g.edge(f"s{a}", f"s{b}", label=label, tooltip=_escape(text), id=f"cycle-{a}-{b}", **_CYCLE)
     return g
+
+
+_CYCLE = {"color": "#c62828", "fontcolor": "#c62828", "penwidth": "2.2", "style": "dashed"}
 
 
 def _title(model: SystemModel, graph: nx.MultiDiGraph, violated: str, truncated: bool) -> str:

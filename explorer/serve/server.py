@@ -4,8 +4,9 @@ standard library's http.server on 127.0.0.1 only.
 The page (page.html, beside this module) asks for JSON: `GET /api/view` (the path, the state at its end,
 the steps enabled there), `GET /api/chart` (the sequence chart of the path, SVG), and changes the walk
 with `POST /api/start|step|back|forward|goto|model` (`{"choice": k}`, `{"index": k}`, `{"model": name}`)
-and `POST /api/load` (an ITF trace). A request from any other host name than the local one is refused,
-so that no other site can drive it through the browser.
+and `POST /api/load` (an ITF trace). A request from any other host name than the local one is refused
+(a site whose name points at 127.0.0.1), and so is a POST from a page of any other origin (its `Origin`,
+which browsers send with every POST): no other site can drive the walk through the browser.
 """
 
 from __future__ import annotations
@@ -111,6 +112,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         if not self._local():
+            return
+        origin = self.headers.get("Origin")  # the page's own is http:// and the Host it asked
+        if origin is not None and origin != f"http://{self.headers.get('Host')}":
+            self._send(HTTPStatus.FORBIDDEN, b"only this page may change the walk", "text/plain")
             return
         action = _ACTIONS.get(self.path)
         if action is None:

@@ -30,6 +30,24 @@ class SessionError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class _Lasso:
+    """A loaded liveness counterexample: its steps, the property it violates and how it goes round."""
+
+    steps: tuple[Step, ...]
+    name: str
+    text: str
+    loop: int
+    closing: str
+
+    @property
+    def cycle(self) -> str:
+        last = len(self.steps) - 1
+        if self.loop == last and self.closing.startswith("the run stays"):
+            return f"a lasso: {self.closing}"
+        return f"a lasso: {self.closing}, back to step {self.loop}, and round for ever"
+
+
+@dataclass(frozen=True, slots=True)
 class Enabled:
     action: Action
     after: State
@@ -58,6 +76,7 @@ class Session:
         self.initial = self.model.init_states()
         self.steps: list[Step] = []
         self.future: list[Step] = []  # steps undone by going back, the next one last
+        self.lasso: _Lasso | None = None  # a loaded liveness counterexample
 
     # ------------------------------------------------------------------ moving
 
@@ -120,6 +139,9 @@ class Session:
             raise SessionError(f"the trace departs from the spec at its step {followed.departs_at}")
         self.future = list(reversed(followed.steps))
         self.forward()
+        if isinstance(document.get("loop"), int):
+            text, closing = str(meta.get("description", "")), str(meta.get("closing", ""))
+            self.lasso = _Lasso(followed.steps, meta["property"], text, document["loop"], closing)
         return f"{meta['model']}: {meta['property']} ({len(followed.steps) - 1} steps)"
 
     # ------------------------------------------------------------------ looking
@@ -143,11 +165,17 @@ class Session:
             for a, error in self.model.successors(state)[1]
         ]
 
+    def _on_lasso(self) -> _Lasso | None:
+        """The loaded liveness counterexample, when the path is the whole of it."""
+        return self.lasso if self.lasso is not None and tuple(self.steps) == self.lasso.steps else None
+
     def view(self) -> dict[str, Any]:
         """All the page shows, as JSON-ready data."""
         enabled = self.enabled()
         following = self.future[-1] if self.future else None
         violated = self.model.violated(self.steps[-1][1]) if self.steps else []
+        lasso = self._on_lasso()
+        cycle = [] if lasso is None else [{"name": lasso.name, "text": f"{lasso.text} ({lasso.cycle})"}]
         return {
             "spec": self.checked.name,
             "model": self.model_name,
@@ -158,7 +186,8 @@ class Session:
             "state": self._state_groups(),
             "violated": [
                 {"name": p.name, "text": p.text} for p in self.model.properties if p.name in violated
-            ],
+            ]
+            + cycle,
             "enabled": [
                 {"text": e.text, "next": following is not None and (e.action, e.after) == following}
                 for e in enabled
@@ -224,6 +253,10 @@ class Session:
             constants=dict(self.constants),
         )
         document = itf.to_itf(self.model, Path(tuple(self.steps)), info)
+        lasso = self._on_lasso()
+        if lasso is not None:  # the chart marks its cycle as `check` draws it
+            document["loop"], document["#meta"]["closing"] = lasso.loop, lasso.closing
+            violated = [*violated, lasso.name]
         document["#meta"]["verdict"] = (
             f"VIOLATED here: {', '.join(violated)}" if violated else "no invariant is violated here"
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -108,10 +109,14 @@ def server() -> Iterator[ExploreServer]:
     running.server_close()
 
 
-def _request(url: str, body: bytes | None = None, host: str | None = None) -> tuple[int, bytes]:
+def _request(
+    url: str, body: bytes | None = None, host: str | None = None, origin: str | None = None
+) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET")
     if host is not None:
         request.add_header("Host", host)
+    if origin is not None:
+        request.add_header("Origin", origin)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
@@ -133,6 +138,17 @@ def test_the_server_answers_only_this_machine_and_refuses_bad_requests(server: E
     assert status == 400 and "an integer" in json.loads(body)["error"]
     status, body = _request(server.url + "api/model", b'{"model": "nope"}')
     assert status == 400 and "nope" in json.loads(body)["error"]
+
+
+def test_a_page_of_another_origin_cannot_change_the_walk(server: ExploreServer) -> None:
+    """A browser sends the page's origin with every POST; a site the user visits could otherwise drive the
+    walk with a request it cannot read the answer of (a `no-cors` fetch)."""
+    own = server.url.rstrip("/")
+    assert _request(server.url + "api/start", b'{"choice": 0}', origin=own)[0] == 200
+    for other in ("http://evil.example", "http://127.0.0.1:1", "null", own.replace("http:", "https:")):
+        status, body = _request(server.url + "api/back", b"{}", origin=other)
+        assert status == 403 and body == b"only this page may change the walk", other
+    assert len(json.loads(_request(server.url + "api/view")[1])["path"]) == 1  # not gone back
 
 
 def test_explore_refuses_an_unknown_model_before_serving() -> None:
@@ -225,3 +241,54 @@ def test_the_page_loads_a_counterexample_and_steps_through_it_with_the_arrow_key
     assert sorted(page.locator("#state .group div").all_inner_texts()) == sorted(_expected_lines(states[-1]))
     assert "VIOLATED: no_clobber" in page.inner_text("#violated")
     page.close()
+
+
+def test_the_chart_of_a_path_is_red_only_where_a_property_is_violated(counterexamples: list[Path]) -> None:
+    import xml.etree.ElementTree as ET
+
+    if shutil.which("neato") is None:
+        pytest.skip("Graphviz is not installed")
+    svg_ns = "{http://www.w3.org/2000/svg}"
+
+    def verdict(svg: str | None) -> tuple[str, str, str]:
+        g = next(g for g in ET.fromstring(svg or "").iter(f"{svg_ns}g") if g.get("id") == "verdict")
+        text = next(g.iter(f"{svg_ns}text"))
+        return text.text or "", text.get("fill", ""), next(g.iter(f"{svg_ns}path")).get("fill", "")
+
+    session = Session(spec.load_file(SPECS / "lease_lock.fl"), "gc_pauses", {})
+    session.start(0)
+    text, ink, fill = verdict(session.chart_svg())
+    assert text == "no invariant is violated here" and ink != "#c62828" and fill != "#ffebee"
+    session.load(json.loads(_lease_trace(counterexamples).read_text(encoding="utf-8")))
+    session.go_to(12)
+    assert verdict(session.chart_svg()) == ("VIOLATED here: no_clobber", "#c62828", "#ffebee")
+
+
+def test_a_loaded_lasso_says_at_its_end_what_it_violates_and_how_it_goes_round(
+    counterexamples: list[Path],
+) -> None:
+    """A liveness counterexample violates no invariant in any of its states: at its end the page names the
+    property and the cycle, and the chart marks the lasso as `check` draws it; anywhere else on the path,
+    or off it, nothing is said."""
+    trace = next(
+        t
+        for t in counterexamples
+        if t.parts[-3:-1] == ("retry_increment", "idempotent_synchronous_losing_every_attempt")
+    )
+    document = json.loads(trace.read_text(encoding="utf-8"))
+    session = Session(spec.load_file(SPECS / "retry_increment.fl"), "naive_reliable", {})
+    session.load(document)
+    assert session.view()["violated"] == []
+    session.go_to(len(document["states"]) - 1)
+    (violated,) = session.view()["violated"]
+    assert violated["name"] == "gets_ack"
+    assert violated["text"] == f"eventually Client.acked (a lasso: {document['#meta']['closing']})"
+    if shutil.which("neato") is not None:
+        svg = session.chart_svg() or ""
+        assert "VIOLATED here: gets_ack (a lasso: the run stays at step 10 for ever)" in svg
+    session.back()
+    assert session.view()["violated"] == []
+    session.forward()
+    assert session.view()["violated"] != []
+    session.use_model("naive_reliable")
+    assert session.lasso is None

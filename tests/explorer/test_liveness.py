@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import json
+import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from explorer.render.dot import to_svg
+from explorer.render.pictures import state_graph
 from explorer.render.sequence import chart
 from explorer.run import CheckOptions, check_model
 from faultline.cli import main
-from spec import load
+from spec import load, load_file
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 COUNTER = """
 node A {
@@ -172,3 +179,29 @@ def test_the_sequence_chart_of_a_lasso_marks_where_the_cycle_starts_and_closes(t
     assert drawn.rows[0].startswith("↻ the cycle starts here.")
     assert "back to step 0, for ever" in drawn.rows[-1] and "C does spin" in drawn.rows[-1]
     assert drawn.verdict.endswith("(a lasso: from step 0 on, round for ever)")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_the_state_graph_of_a_lasso_marks_the_step_that_closes_its_cycle(tmp_path: Path) -> None:
+    check(CYCLE, tmp_path)
+    document = json.loads((tmp_path / "out" / "spec" / "default" / "finishes.itf.json").read_text())
+    svg = to_svg(state_graph(document, load_file(tmp_path / "spec.fl"))) or ""
+    edges = {g.get("id", ""): g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "edge"}
+    # spin from #0 to #1 is the path; spin from #1 back to #0 closes the cycle: red, dashed, marked ↻
+    assert [i for i in edges if i.startswith("path-")] == ["path-0-1"]
+    assert [i for i in edges if i.startswith("cycle-")] == ["cycle-1-0"]
+    cycle = edges["cycle-1-0"]
+    assert [t.text for t in cycle.iter(f"{SVG}text")] == ["↻ C does spin"]
+    assert "stroke-dasharray" in next(cycle.iter(f"{SVG}path")).attrib
+    # a run that stays in its last state for ever: a dashed loop on that state
+    there = tmp_path / "stays"
+    there.mkdir()
+    never = "node D {\n  var done: bool = false\n  unfair action finish { done = true }\n}\n"
+    assert check(never + "liveness finishes: eventually D.done\n", there)["finishes"] == ("violated", 0)
+    stays = json.loads((there / "out" / "spec" / "default" / "finishes.itf.json").read_text())
+    assert stays["#meta"]["closing"].startswith("the run stays")
+    svg = to_svg(state_graph(stays, load_file(there / "spec.fl"))) or ""
+    last = len(stays["states"]) - 1
+    loops = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if (g.get("id") or "").startswith("cycle-")]
+    assert [g.get("id") for g in loops] == [f"cycle-{last}-{last}"]
+    assert [t.text for t in loops[0].iter(f"{SVG}text")] == ["↻ for ever"]

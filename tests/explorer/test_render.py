@@ -359,3 +359,56 @@ def test_the_readme_shows_each_kind_of_picture_made_by_the_documented_script() -
         assert (ROOT / "docs" / "pictures" / picture).stat().st_size > 10_000
     graph = _ids((ROOT / "docs" / "pictures" / "retry_increment_states.svg").read_text())
     assert len([i for i in graph if i.startswith("path-")]) == 3
+
+
+_OUTSIDE_ITS_BOX = """g => {
+  const box = g.querySelector('polygon').getBBox();
+  return Math.max(...[...g.querySelectorAll('text')].map(t => {
+    const b = t.getBBox();
+    return Math.max(box.x - b.x, b.x + b.width - (box.x + box.width));
+  }));
+}"""
+
+
+@needs_graphviz
+def test_the_report_marks_the_selected_step_within_its_box_and_a_click_on_a_loss_selects_its_step(
+    tmp_path: Path, browser: Any
+) -> None:
+    report = tmp_path / "report.html"
+    model = "idempotent_synchronous_losing_every_attempt"  # its request is lost twice
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            str(SPECS / "retry_increment.fl"),
+            "-m",
+            model,
+            "--report",
+            str(report),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0
+    states = json.loads((tmp_path / "retry_increment" / model / "gets_ack.itf.json").read_text())["states"]
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(report.as_uri())
+
+    def current() -> list[str]:
+        return page.locator("#v1 tr.step.current").evaluate_all("rows => rows.map(r => r.dataset.index)")
+
+    # the selected step stands out without growing: its text stays inside its box (so off its neighbours)
+    for row in range(len(states)):
+        page.click(f"#v1-row-{row}")
+        label = page.locator(f"#v1-step-{row}")
+        assert "current" in (label.get_attribute("class") or "")
+        assert label.evaluate(_OUTSIDE_ITS_BOX) <= 0.5, row
+    # a click on the cross where a message was lost selects the step that lost it
+    dropped = [k for k, state in enumerate(states) if state["#meta"].get("fault") == "drop"]
+    crosses = page.locator("#v1 .chart g.node[id^='v1-mark-drop-']")
+    assert crosses.count() == len(dropped) == 2
+    for k, row in enumerate(dropped):
+        page.click("#v1-row-0")
+        crosses.nth(k).click()
+        assert current() == [str(row)], k
+    page.close()

@@ -254,3 +254,24 @@ def test_every_element_of_a_chart_has_a_tooltip_in_words(
         step = next(g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("id") == "step-1")
         tip = next(step.iter(f"{SVG}a")).get(xlink, "")
         assert tip.startswith(document["states"][1]["#meta"]["text"]), trace
+
+
+def test_a_run_that_stays_in_its_last_state_for_ever_says_so_on_that_row(
+    charts: list[tuple[Path, dict[str, Any], str]],
+) -> None:
+    """Every lasso of the examples stays in its last state (no step a fair run owes is enabled there): its
+    last row and the verdict say so."""
+    seen = 0
+    for trace, document, svg in charts:
+        if "loop" not in document:
+            continue
+        seen += 1
+        last = len(document["states"]) - 1
+        assert document["loop"] == last, trace
+        closing = document["#meta"]["closing"]
+        assert closing.startswith("the run stays"), trace
+        shown = _squeezed(" ".join(text_boxes(svg)[f"step-{last}"][1]))
+        assert shown.endswith(_squeezed(f"↻ {closing}")), trace
+        verdict = _squeezed(" ".join(text_boxes(svg)["verdict"][1]))
+        assert _squeezed(f"(a lasso: the run stays at step {last} for ever)") in verdict, trace
+    assert seen >= 8
