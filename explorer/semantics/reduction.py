@@ -11,9 +11,11 @@ enabled steps when:
   steps are all disabled stays so until a message reaches it (its guards read only its own state and the
   message, in an untimed model), so the nodes that may still move without p are those with a step that
   changes the state, and those they may send to, transitively; p is taken only if none of them may send to
-  p (by the destinations its handlers name). Adversary steps with a budget (a drop, a duplicate, a
-  partition or heal, a crash, a recovery) share the budget with one another: a state where one is enabled is
-  expanded in full, and models with time or Byzantine nodes are not reduced at all.
+  p (by the destinations its handlers name). The adversary's steps with a budget (a drop, a duplicate, a
+  partition, a crash) share the budget with one another, so none is ever in an ample set; each commutes
+  with the steps of a node it does not touch, and a node it touches is not taken (`_Adversary`). A heal may
+  enable deliveries anywhere: a state where one is enabled is expanded in full. Models with time or
+  Byzantine nodes are not reduced at all.
 - C2, visibility: p's steps are invisible to the properties checked: their handlers write no variable an
   invariant reads, and send, consume or drop no message of a kind an invariant counts in flight. A step that
   fails inside the spec (an assertion, a run-time error) is visible.
@@ -41,7 +43,6 @@ from spec import ir
 
 Step = tuple[Action, State]
 Failure = tuple[Action, SpecRuntimeError]
-_PROTOCOL = (Deliver, Act, Fire)
 
 
 def unreducible(plan: Plan) -> str | None:
@@ -136,6 +137,10 @@ class PartialOrder:
         for node, group in sorted(groups.items(), key=lambda item: len(item[1])):
             if len(group) == len(steps) and not failures:
                 return None  # every step there is: nothing to leave out
+            if all(type(action) is Drop for action, _ in group):
+                # drops alone are no move of the protocol: a state where only they are left may be a deadlock
+                # (`--deadlock`), and in a queue a drop could bare a message that ends it
+                continue
             if node in failing or (
                 adversary is not None and not adversary.leaves_alone(node, group, self.fifo)
             ):
