@@ -173,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--minimize", action="store_true", help="shrink one spec of each kind of disagreement"
     )
+    parser.add_argument(
+        "--checks",
+        default=",".join(sorted(Config.checks)),
+        help="comma-separated comparisons to make beside the exhaustive search (default: all of them)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
 
@@ -181,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown features: {', '.join(sorted(unknown))}")
     options = Options(disabled - {"lemmas"}, args.reserved_fields)
+    checks = frozenset(c for c in args.checks.split(",") if c)
+    if checks - Config.checks:
+        parser.error(f"unknown checks: {', '.join(sorted(checks - Config.checks))}")
     config = Config(
+        checks=checks,
         bmc_depth=args.depth,
         max_states=args.max_states,
         max_seconds=args.max_seconds,
