@@ -36,8 +36,11 @@ td.holds { color: #2e7d32; } td.violated { color: #c62828; font-weight: bold; } 
 .chart svg, .graph svg { max-width: 100%; height: auto; display: block; }
 .chart.actual svg { max-width: none; }
 .chart g[id*="-step-"], .chart g[id*="-label-"], .chart g[id*="-vars-"] { cursor: pointer; }
-.columns { display: flex; gap: 16px; align-items: flex-start; }
-.columns > .steps { flex: 3; min-width: 0; } .columns > .state { flex: 2; min-width: 240px; position: sticky; top: 8px; }
+.matrix-panel { overflow-x: auto; }
+.columns { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }  /* narrow: state below steps */
+.columns > .steps { flex: 3 1 400px; min-width: 0; }
+.columns > .state { flex: 2 1 240px; min-width: 240px; position: sticky; top: 8px; }
+table.steps td { overflow-wrap: anywhere; }  /* a long message breaks rather than widen the page */
 table.steps tr.step { cursor: pointer; } table.steps tr.step:hover { background: #f5f5f5; }
 table.steps tr.current { background: #fff3e0; outline: 2px solid #ef6c00; }
 td.changes { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre-wrap; }
@@ -154,7 +157,7 @@ def _matrix(
     anchors: dict[tuple[str, str], str],
 ) -> str:
     cells = {(r.model, r.property): r for r in results}
-    rows = ["<table class='matrix'><tr><th>model</th><th>states</th>"]
+    rows = ["<div class='matrix-panel'><table class='matrix'><tr><th>model</th><th>states</th>"]
     rows += [f"<th>{_e(p)}</th>" for p in properties]
     rows.append("<th>bounds</th></tr>")
     for model in models:
@@ -173,7 +176,7 @@ def _matrix(
                 title = f" title='{_e(r.reason or '')}'" if r.reason else ""
                 rows.append(f"<td class='{r.verdict}'{title}>{r.verdict}</td>")
         rows.append(f"<td class='bounds'>{_e(first.bounds)}</td></tr>")
-    rows.append("</table>")
+    rows.append("</table></div>")
     return "".join(rows)
 
 
