@@ -4,8 +4,9 @@ its panel), the whole state at the selected step with what the step changed high
 (variables as `old → new`, messages in flight as `+`/`−` lines) and, for a small spec, its state graph.
 
 Nothing is loaded from elsewhere: styles, script and pictures are all inline. `#v2-step-5` in the address
-selects step 5 of the second violation; clicking a step, in the table or on the chart, selects it, and the
-arrow keys then move through the violation last clicked.
+selects step 5 of the second violation, and follows the step last selected; clicking a step, in the table
+or on the chart, selects it, and the arrow keys then move through the violation last clicked (a link of the
+matrix leaves the other violations' steps as they were).
 """
 
 from __future__ import annotations
@@ -79,10 +80,14 @@ function focus(v) {
   focused = v;
   document.querySelectorAll('section.violation').forEach(s => s.classList.toggle('focused', s.id === v));
 }
-function move(v, delta) {
-  const section = document.getElementById(v);
+function choose(v, i) {  // a step the reader picked: selected, and named by the address
   focus(v);
-  select(v, Number(section.dataset.current || 0) + delta);
+  select(v, i);
+  const at = document.getElementById(v).dataset.current;
+  history.replaceState(null, '', '#' + v + '-step-' + at);
+}
+function move(v, delta) {
+  choose(v, Number(document.getElementById(v).dataset.current || 0) + delta);
 }
 function rowOf(id) {
   const m = /^v[0-9]+-(?:step|now)-([0-9]+)$/.exec(id) || /^v[0-9]+-(?:label|vars|clock|dot)-[0-9]+-([0-9]+)/.exec(id)
@@ -94,14 +99,10 @@ document.addEventListener('click', e => {
   if (!section) return;
   focus(section.id);
   const row = e.target.closest('tr.step');
-  if (row) {
-    select(section.id, Number(row.dataset.index));
-    history.replaceState(null, '', '#' + section.id + '-step-' + row.dataset.index);
-    return;
-  }
+  if (row) { choose(section.id, Number(row.dataset.index)); return; }
   for (let g = e.target.closest('g[id]'); g; g = g.parentElement.closest('g[id]')) {
     const i = rowOf(g.id);
-    if (i !== null) { select(section.id, i); return; }
+    if (i !== null) { choose(section.id, i); return; }
   }
 });
 document.addEventListener('keydown', e => {
@@ -110,13 +111,15 @@ document.addEventListener('keydown', e => {
   if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { move(v, 1); e.preventDefault(); }
   if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { move(v, -1); e.preventDefault(); }
 });
-function fromHash() {
+function fromHash() {  // the step the address names; the other violations keep theirs
   const m = /^#(v[0-9]+)-step-([0-9]+)$/.exec(location.hash);
-  document.querySelectorAll('section.violation').forEach(s => select(s.id, 0));
   if (m) { select(m[1], Number(m[2])); focus(m[1]); }
 }
 window.addEventListener('hashchange', fromHash);
-document.addEventListener('DOMContentLoaded', fromHash);
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('section.violation').forEach(s => select(s.id, 0));
+  fromHash();
+});
 """
 
 _PART_NAMES = {"_now": "now", "_gst": "GST", "_partition": "cut links", "_faults": "faults spent"}

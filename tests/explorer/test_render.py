@@ -311,6 +311,11 @@ def test_the_html_report_fits_the_page_and_steps_through_the_violation_last_clic
     # clicking the chart selects the step drawn there
     page.click("#v1-step-2")
     assert current("v1") == ["2"]
+    # a link of the matrix selects its violation's step, and the other violation keeps its own
+    page.click("table.matrix a[href='#v2-step-0']")
+    assert current("v2") == ["0"] and current("v1") == ["2"]
+    page.keyboard.press("ArrowDown")
+    assert current("v2") == ["1"] and current("v1") == ["2"]
     # the whole state is shown with what the step changed highlighted; the network changes as +/- lines
     changed = page.locator("#v1 .state div.changed").all_inner_texts()
     assert "Server.counter = 1" in changed
