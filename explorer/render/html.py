@@ -221,13 +221,14 @@ def _steps(document: dict[str, Any], anchor: str) -> str:
     rows = ["<table class='steps'><tr><th>#</th><th>step</th><th>sent</th><th>changed</th></tr>"]
     previous: dict[str, Any] = {}
     before: dict[str, list[str]] = {}
+    texts = sequence.chart(document).rows  # the steps in words, a lasso's cycle marked as on the chart
     for k, state in enumerate(document["states"]):
         info = state.get("#meta", {})
         values = {n: v for n, v in state.items() if n != "#meta"}
         parts = readable(values)
         lines = [[line, k > 0 and before.get(name) != part] for name, part in parts.items() for line in part]
         sends = "<br>".join(_e(f"{s['message']} → {s['to']}") for s in info.get("sends", []))
-        text = _e(info.get("text", info.get("action", "")))
+        text = _e(texts[k])
         if "error" in info:
             text += f"<br><strong>✗ {_e(info['error'])}</strong>"
         changes = _changes(previous, values) if k > 0 else ""
