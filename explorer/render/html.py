@@ -4,8 +4,9 @@ its panel), the whole state at the selected step with what the step changed high
 (variables as `old → new`, messages in flight as `+`/`−` lines) and, for a small spec, its state graph.
 
 Nothing is loaded from elsewhere: styles, script and pictures are all inline. `#v2-step-5` in the address
-selects step 5 of the second violation; clicking a step, in the table or on the chart, selects it, and the
-arrow keys then move through the violation last clicked.
+selects step 5 of the second violation, and follows the step last selected; clicking a step, in the table
+or on the chart, selects it, and the arrow keys then move through the violation last clicked (a link of the
+matrix leaves the other violations' steps as they were).
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ td.holds { color: #2e7d32; } td.violated { color: #c62828; font-weight: bold; } 
 .chart svg, .graph svg { max-width: 100%; height: auto; display: block; }
 .chart.actual svg { max-width: none; }
 .chart g[id*="-step-"], .chart g[id*="-label-"], .chart g[id*="-vars-"] { cursor: pointer; }
-.columns { display: flex; gap: 16px; align-items: flex-start; }
-.columns > .steps { flex: 3; min-width: 0; } .columns > .state { flex: 2; min-width: 240px; position: sticky; top: 8px; }
+.matrix-panel { overflow-x: auto; }
+.columns { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }  /* narrow: state below steps */
+.columns > .steps { flex: 3 1 400px; min-width: 0; }
+.columns > .state { flex: 2 1 240px; min-width: 240px; position: sticky; top: 8px; }
+table.steps td { overflow-wrap: anywhere; }  /* a long message breaks rather than widen the page */
 table.steps tr.step { cursor: pointer; } table.steps tr.step:hover { background: #f5f5f5; }
 table.steps tr.current { background: #fff3e0; outline: 2px solid #ef6c00; }
 td.changes { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre-wrap; }
@@ -76,10 +80,14 @@ function focus(v) {
   focused = v;
   document.querySelectorAll('section.violation').forEach(s => s.classList.toggle('focused', s.id === v));
 }
-function move(v, delta) {
-  const section = document.getElementById(v);
+function choose(v, i) {  // a step the reader picked: selected, and named by the address
   focus(v);
-  select(v, Number(section.dataset.current || 0) + delta);
+  select(v, i);
+  const at = document.getElementById(v).dataset.current;
+  history.replaceState(null, '', '#' + v + '-step-' + at);
+}
+function move(v, delta) {
+  choose(v, Number(document.getElementById(v).dataset.current || 0) + delta);
 }
 function rowOf(id) {
   const m = /^v[0-9]+-(?:step|now)-([0-9]+)$/.exec(id) || /^v[0-9]+-(?:label|vars|clock|dot)-[0-9]+-([0-9]+)/.exec(id)
@@ -91,14 +99,10 @@ document.addEventListener('click', e => {
   if (!section) return;
   focus(section.id);
   const row = e.target.closest('tr.step');
-  if (row) {
-    select(section.id, Number(row.dataset.index));
-    history.replaceState(null, '', '#' + section.id + '-step-' + row.dataset.index);
-    return;
-  }
+  if (row) { choose(section.id, Number(row.dataset.index)); return; }
   for (let g = e.target.closest('g[id]'); g; g = g.parentElement.closest('g[id]')) {
     const i = rowOf(g.id);
-    if (i !== null) { select(section.id, i); return; }
+    if (i !== null) { choose(section.id, i); return; }
   }
 });
 document.addEventListener('keydown', e => {
@@ -107,13 +111,15 @@ document.addEventListener('keydown', e => {
   if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { move(v, 1); e.preventDefault(); }
   if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { move(v, -1); e.preventDefault(); }
 });
-function fromHash() {
+function fromHash() {  // the step the address names; the other violations keep theirs
   const m = /^#(v[0-9]+)-step-([0-9]+)$/.exec(location.hash);
-  document.querySelectorAll('section.violation').forEach(s => select(s.id, 0));
   if (m) { select(m[1], Number(m[2])); focus(m[1]); }
 }
 window.addEventListener('hashchange', fromHash);
-document.addEventListener('DOMContentLoaded', fromHash);
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('section.violation').forEach(s => select(s.id, 0));
+  fromHash();
+});
 """
 
 _PART_NAMES = {"_now": "now", "_gst": "GST", "_partition": "cut links", "_faults": "faults spent"}
@@ -154,7 +160,7 @@ def _matrix(
     anchors: dict[tuple[str, str], str],
 ) -> str:
     cells = {(r.model, r.property): r for r in results}
-    rows = ["<table class='matrix'><tr><th>model</th><th>states</th>"]
+    rows = ["<div class='matrix-panel'><table class='matrix'><tr><th>model</th><th>states</th>"]
     rows += [f"<th>{_e(p)}</th>" for p in properties]
     rows.append("<th>bounds</th></tr>")
     for model in models:
@@ -173,7 +179,7 @@ def _matrix(
                 title = f" title='{_e(r.reason or '')}'" if r.reason else ""
                 rows.append(f"<td class='{r.verdict}'{title}>{r.verdict}</td>")
         rows.append(f"<td class='bounds'>{_e(first.bounds)}</td></tr>")
-    rows.append("</table>")
+    rows.append("</table></div>")
     return "".join(rows)
 
 
@@ -215,13 +221,14 @@ def _steps(document: dict[str, Any], anchor: str) -> str:
     rows = ["<table class='steps'><tr><th>#</th><th>step</th><th>sent</th><th>changed</th></tr>"]
     previous: dict[str, Any] = {}
     before: dict[str, list[str]] = {}
+    texts = sequence.chart(document).rows  # the steps in words, a lasso's cycle marked as on the chart
     for k, state in enumerate(document["states"]):
         info = state.get("#meta", {})
         values = {n: v for n, v in state.items() if n != "#meta"}
         parts = readable(values)
         lines = [[line, k > 0 and before.get(name) != part] for name, part in parts.items() for line in part]
         sends = "<br>".join(_e(f"{s['message']} → {s['to']}") for s in info.get("sends", []))
-        text = _e(info.get("text", info.get("action", "")))
+        text = _e(texts[k])
         if "error" in info:
             text += f"<br><strong>✗ {_e(info['error'])}</strong>"
         changes = _changes(previous, values) if k > 0 else ""

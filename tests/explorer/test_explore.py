@@ -292,3 +292,30 @@ def test_a_loaded_lasso_says_at_its_end_what_it_violates_and_how_it_goes_round(
     assert session.view()["violated"] != []
     session.use_model("naive_reliable")
     assert session.lasso is None
+
+
+def test_the_keys_still_walk_after_a_file_is_chosen_or_the_model_is_switched(
+    server: ExploreServer, browser: Any, counterexamples: list[Path]
+) -> None:
+    """Choosing a file or a model leaves the focus on that control, where the arrow keys would do nothing
+    (the file) or switch the model again (the list): the page hands the keys back to the walk."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url)
+    page.wait_for_selector("#choices li button")
+    page.focus("#model")
+    page.evaluate("delete document.body.dataset.ready")
+    page.select_option("#model", "no_pauses")
+    _wait_for_path(page, 0)  # the new model's page is shown
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    _wait_for_path(page, 1)
+    assert page.locator("#model").input_value() == "no_pauses"
+    assert json.loads(_request(server.url + "api/view")[1])["model"] == "no_pauses"
+    with page.expect_file_chooser() as chooser:
+        page.click("#load")  # as a person does: the file input has the focus
+    chooser.value.set_files(str(_lease_trace(counterexamples)))
+    page.wait_for_function("document.getElementById('model').value === 'gc_pauses'")
+    page.keyboard.press("ArrowRight")
+    _wait_for_path(page, 2)
+    page.close()

@@ -319,6 +319,11 @@ def test_the_html_report_fits_the_page_and_steps_through_the_violation_last_clic
     # clicking the chart selects the step drawn there
     page.click("#v1-step-2")
     assert current("v1") == ["2"]
+    # a link of the matrix selects its violation's step, and the other violation keeps its own
+    page.click("table.matrix a[href='#v2-step-0']")
+    assert current("v2") == ["0"] and current("v1") == ["2"]
+    page.keyboard.press("ArrowDown")
+    assert current("v2") == ["1"] and current("v1") == ["2"]
     # the whole state is shown with what the step changed highlighted; the network changes as +/- lines
     changed = page.locator("#v1 .state div.changed").all_inner_texts()
     assert "Server.counter = 1" in changed
@@ -330,6 +335,10 @@ def test_the_html_report_fits_the_page_and_steps_through_the_violation_last_clic
     # a small spec's state graph is embedded, with the path in red
     assert page.locator("#v1-graph svg g[id^='v1-graph-state-']").count() == 12  # naive_reliable's states
     assert page.locator("#v1-graph svg g[id^='v1-graph-path-']").count() == 3
+    # a narrow window: the matrix scrolls in its panel and the state goes below the steps, so that the page
+    # itself never scrolls sideways
+    page.set_viewport_size({"width": 560, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 560
     page.close()
 
 
@@ -390,9 +399,13 @@ def test_the_report_marks_the_selected_step_within_its_box_and_a_click_on_a_loss
         ],
     )
     assert result.exit_code == 0
-    states = json.loads((tmp_path / "retry_increment" / model / "gets_ack.itf.json").read_text())["states"]
+    document = json.loads((tmp_path / "retry_increment" / model / "gets_ack.itf.json").read_text())
+    states = document["states"]
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     page.goto(report.as_uri())
+    # a lasso: its table says, as its chart does, that the run stays in the last state for ever
+    last = page.inner_text(f"#v1-row-{len(states) - 1} td:nth-child(2)")
+    assert last == f"{states[-1]['#meta']['text']} ↻ {document['#meta']['closing']}"
 
     def current() -> list[str]:
         return page.locator("#v1 tr.step.current").evaluate_all("rows => rows.map(r => r.dataset.index)")
