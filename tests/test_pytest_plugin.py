@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -99,20 +100,26 @@ model second { timing asynchronous; network { fifo } }
 def test_ctrl_c_stops_the_session_not_only_the_model_under_way(pytester: pytest.Pytester) -> None:
     pytester.makefile(".fl", endless=ENDLESS)
     process = pytester.popen(
-        [sys.executable, "-m", "pytest", "-v", *ALONE],
+        [sys.executable, "-u", "-m", "pytest", "-v", *ALONE],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
     )
-    time.sleep(4)  # into the first model's search
+    assert process.stdout is not None
+    started = b""
+    while b"endless.fl::first" not in started:  # however long start-up takes on a busy machine
+        chunk = os.read(process.stdout.fileno(), 4096)  # what is there: the item's name ends no line
+        assert chunk, f"pytest ended before the first item began:\n{started.decode()}"
+        started += chunk
+    time.sleep(2)  # into the first model's search
     process.send_signal(signal.SIGINT)
     try:
         out, _ = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         out, _ = process.communicate()
-        pytest.fail(f"pytest still ran 30 s after Ctrl-C:\n{out.decode()}")
-    text = out.decode()
+        pytest.fail(f"pytest still ran 30 s after Ctrl-C:\n{(started + out).decode()}")
+    text = (started + out).decode()
     assert process.returncode == 2, text  # pytest's "interrupted"
     assert "KeyboardInterrupt" in text
     assert "endless.fl::second" not in text  # the next model's search never began

@@ -84,7 +84,7 @@ def watchdog(max_seconds: float | None, max_memory: int | None) -> Iterator[None
         return False
 
     def look(signum: int, frame: FrameType | None) -> None:
-        nonlocal armed
+        nonlocal armed, interrupted
         if not armed or in_atomic(frame):
             return
         reason = None
@@ -93,7 +93,7 @@ def watchdog(max_seconds: float | None, max_memory: int | None) -> Iterator[None
         elif max_memory and resident_memory() >= max_memory:
             reason = memory_reason(max_memory)
         if interrupted:
-            armed = False
+            armed = interrupted = False
             raise KeyboardInterrupt
         if reason is not None:
             armed = False  # once: the code that handles the exception must not get a second one
@@ -101,10 +101,8 @@ def watchdog(max_seconds: float | None, max_memory: int | None) -> Iterator[None
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
         nonlocal interrupted, armed
-        if not armed:
-            return
-        if in_atomic(frame):
-            interrupted = True
+        if not armed or in_atomic(frame):
+            interrupted = True  # raised when the atomic code has ended, or as the block is left
             return
         armed = False
         raise KeyboardInterrupt
@@ -122,6 +120,8 @@ def watchdog(max_seconds: float | None, max_memory: int | None) -> Iterator[None
         signal.signal(signal.SIGALRM, previous_alarm)
         if previous_sigint is signal.default_int_handler:
             signal.signal(signal.SIGINT, previous_sigint)
+        if interrupted:  # a Ctrl-C that came in atomic code the block left before it could be raised
+            raise KeyboardInterrupt
 
 
 class Bounds:

@@ -254,3 +254,22 @@ def test_liveness_stops_at_the_time_bound_and_says_which(tmp_path: Path) -> None
     assert code == 3, output
     (row,) = [r for r in json.loads(output)["results"] if r["property"] == "wraps"]
     assert (row["verdict"], row["reason"]) == ("incomplete", "time bound 1 s reached")
+
+
+def test_a_ctrl_c_in_atomic_code_is_raised_when_the_bounded_block_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C in code that must run to its end waits for it; if the block of the watchdog ends first, it is
+    raised as the block is left, never lost (a lost one let the next search run on)."""
+    import os
+    import signal
+
+    from explorer.search import limits
+
+    def atomic() -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # its handler runs here, in "atomic" code
+
+    monkeypatch.setattr(limits, "_ATOMIC", frozenset({atomic.__code__}))
+    with pytest.raises(KeyboardInterrupt):
+        with limits.watchdog(None, None):
+            atomic()
