@@ -161,7 +161,7 @@ def check_model(
     expected_to_hold = frozenset(
         p.name for p in model.properties if system.model.expected(p.name) == ir.Expected.HOLDS
     )
-    watch = unbounded.Watch(system, model_name, progress, warn)
+    watch = unbounded.Watch(model, model_name, progress, warn)
     result = explore(
         model,
         order=options.order,
@@ -175,8 +175,9 @@ def check_model(
         discovered=(lambda d, stats: discovered(model_name, d.prop, d.length, stats)) if discovered else None,
         stop_on=expected_to_hold if options.fail_fast else frozenset(),
         reduce=options.por,
+        sample=watch.sample,
     )
-    out = verdicts(checked, system, model, result, options)
+    out = verdicts(checked, system, model, result, options, watch)
     if options.order == "dfs" or result.stats.reduced:
         violated = [r for r in out if r.verdict == Verdict.VIOLATED]
         for r in violated:
@@ -257,12 +258,20 @@ def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOpt
 
 
 def verdicts(
-    checked: CheckedSpec, system: ir.System, model: SystemModel, result: SearchResult, options: CheckOptions
+    checked: CheckedSpec,
+    system: ir.System,
+    model: SystemModel,
+    result: SearchResult,
+    options: CheckOptions,
+    watch: unbounded.Watch | None = None,
 ) -> list[PropertyResult]:
+    """The results of a search, one per property; `watch`, if it watched the search, says whether messages
+    kept piling up on a link."""
     out = []
     warning = _stuck_time(system, model, result)
     if not result.complete and not result.discoveries and result.stop_reason != unbounded.FAIL_FAST:
-        warning = unbounded.warning(system, result.stats.depth) or warning
+        depth = result.stats.depth
+        warning = (watch.final(depth) if watch else unbounded.warning(system, depth)) or warning
     bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     if result.stats.reduced:
         bounds += ", partial-order reduction"
