@@ -174,13 +174,7 @@ def _seconds(report: Report, model: str) -> float:
 
 def _counterexample_text(r: PropertyResult) -> str:
     """The readable counterexample of a result, or what there is to say without one."""
-    if r.counterexample is not None:
-        try:
-            with open(r.counterexample, encoding="utf-8") as handle:
-                return handle.read()
-        except OSError:
-            pass
-    return r.reason or r.verdict_text()
+    return r.counterexample_text or r.reason or r.verdict_text()
 
 
 def github_annotations(run: Run) -> list[str]:
