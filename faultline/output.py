@@ -41,14 +41,18 @@ class Run:
         return EXIT_HOLDS
 
     def summary(self) -> dict[str, int]:
+        """Counts in which each result counts once: holds + violated + incomplete = results, and so does
+        as_expected + unexpected + incomplete. An expected violation that bmc or simulate did not find
+        settles nothing: it is incomplete (and also counted as `inconclusive`), not a result that holds."""
         results = self.results
         return {
             "specs": len(self.reports) + len(self.errors),
             "models": sum(len({r.model for r in report.results}) for report in self.reports),
             "results": len(results),
-            "holds": sum(r.verdict == Verdict.HOLDS for r in results),
+            "holds": sum(r.verdict == Verdict.HOLDS and not r.inconclusive for r in results),
             "violated": sum(r.verdict == Verdict.VIOLATED for r in results),
             "incomplete": sum(r.verdict == Verdict.INCOMPLETE or r.inconclusive for r in results),
+            "inconclusive": sum(r.inconclusive for r in results),
             "as_expected": sum(r.matches for r in results),
             "unexpected": sum(r.mismatch() is not None for r in results),
             "errors": len(self.errors),

@@ -274,3 +274,19 @@ def test_annotation_properties_escape_what_would_end_them(
     assert annotation.startswith(f"::error file={escaped},line=")
     properties = annotation.split("::")[1].split(" ", 1)[1]
     assert [p.split("=", 1)[0] for p in properties.split(",")] == ["file", "line", "title"]
+
+
+def test_the_summary_counts_each_result_once(tmp_path: Path) -> None:
+    code, out, _ = invoke("bmc", LEASE, RETRY, "--depth", "3", "--json", "--out", tmp_path)
+    assert code == 3  # lease_lock's expected violation lies deeper than 3 steps
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    summary = payload["summary"]
+    rows = [r for s in payload["specs"] for r in s["results"]]
+    (missed,) = [r for r in rows if r["expected"] == "violated" and r["verdict"] == "holds"]
+    assert (missed["model"], missed["property"]) == ("gc_pauses", "no_clobber")
+    assert summary["inconclusive"] == 1
+    assert summary["holds"] + summary["violated"] + summary["incomplete"] == summary["results"] == len(rows)
+    assert summary["as_expected"] + summary["unexpected"] + summary["incomplete"] == summary["results"]
+    holding = sum(r["verdict"] == "holds" for r in rows)
+    assert summary["holds"] == holding - 1  # all but the one that was not found
