@@ -290,3 +290,14 @@ def test_the_summary_counts_each_result_once(tmp_path: Path) -> None:
     assert summary["as_expected"] + summary["unexpected"] + summary["incomplete"] == summary["results"]
     holding = sum(r["verdict"] == "holds" for r in rows)
     assert summary["holds"] == holding - 1  # all but the one that was not found
+
+
+def test_under_json_each_violation_is_announced_on_stderr_as_found(tmp_path: Path) -> None:
+    code, out, err = invoke("check", unexpected(tmp_path), "--json", "--out", tmp_path)
+    assert code == 1
+    jsonschema.validate(json.loads(out), readme_schema())  # stdout: the JSON document alone
+    found = [x for x in err.splitlines() if " violated in " in x]
+    assert found[0].startswith(
+        "retry_increment naive_reliable: applied_once violated in 3 steps (found after "
+    )
+    assert any(x.startswith("retry_increment naive_lossy: applied_once violated in 3 steps") for x in found)
