@@ -30,7 +30,7 @@ from explorer.trace.files import OutputError, check_directory, check_file, write
 from faultline import api as faultline
 from faultline.output import Run, github_annotations, junit_xml, to_json
 from faultline.progress import ConsoleProgress
-from faultline.run import Observer, Report
+from faultline.run import NOT_RUN_FAIL_FAST, NOT_RUN_INTERRUPTED, Observer, Report
 from faultline.table import print_report
 from spec import CheckedSpec, SpecError
 from spec.crash import current as crash_current
@@ -267,7 +267,7 @@ def _run_specs(
     outcome = Run(command)
     paths = _spec_paths(spec_paths)
     style = _output_format(fmt)
-    for path in paths:
+    for position, path in enumerate(paths):
         try:
             checked = _load(path, quiet=as_json)
             outcome.warnings.extend((path, w) for w in checked.warnings)
@@ -307,6 +307,10 @@ def _run_specs(
             if after_table is not None:
                 after_table(report)
         if report.interrupted or (fail_fast and report.mismatches):
+            why = NOT_RUN_INTERRUPTED if report.interrupted else NOT_RUN_FAIL_FAST
+            outcome.skipped = [(rest, why) for rest in paths[position + 1 :]]
+            for rest in paths[position + 1 :]:
+                stderr.print(Text(f"{rest}: {why}"))
             break
     if as_json:
         stdout.print(Text(json.dumps(to_json(outcome), indent=2)))

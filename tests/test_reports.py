@@ -301,3 +301,58 @@ def test_under_json_each_violation_is_announced_on_stderr_as_found(tmp_path: Pat
         "retry_increment naive_reliable: applied_once violated in 3 steps (found after "
     )
     assert any(x.startswith("retry_increment naive_lossy: applied_once violated in 3 steps") for x in found)
+
+
+def test_models_and_specs_not_run_after_fail_fast_are_skipped_junit_cases(tmp_path: Path) -> None:
+    junit = tmp_path / "out.xml"
+    spec = unexpected(tmp_path)
+    code, out, err = invoke("check", spec, LEASE, "--fail-fast", "--junit", junit, "--out", tmp_path)
+    assert code == 1
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    document = schema.to_dict(str(junit))
+    why = "not run: an earlier verdict was not the expected one (fail-fast)"
+    suites = {s["@name"]: s for s in document["testsuite"]}
+    retry = suites["retry_increment"]
+    cases = {c["@name"]: c for c in retry["testcase"]}
+    assert "failure" in cases["naive_reliable.applied_once"]
+    not_run = [name for name, c in cases.items() if c.get("skipped", {}).get("@message") == why]
+    assert not_run == [
+        f"{model}.{prop}"
+        for model in ("naive_lossy", "idempotent_lossy", "idempotent_duplicating")
+        for prop in ("applied_once", "no_runtime_errors")
+    ]
+    assert "skipped" in cases["naive_reliable.no_runtime_errors"]  # its search stopped: incomplete
+    assert (retry["@tests"], retry["@failures"], retry["@skipped"]) == (8, 1, 7)
+    (lease,) = suites[str(LEASE)]["testcase"]  # the spec after it: not run at all
+    assert lease["skipped"]["@message"] == why
+    assert f"{LEASE}: {why}" in err
+    assert "naive_lossy: " + why in out  # the table says so too
+    assert document["@tests"] == 9 and document["@failures"] == 1
+    code, out, _ = invoke("check", spec, "--fail-fast", "--json", "--out", tmp_path)
+    stopped = json.loads(out)["stopped"]  # and the JSON names them, as models with no results
+    assert stopped == [
+        {"model": m, "reason": why} for m in ("naive_lossy", "idempotent_lossy", "idempotent_duplicating")
+    ]
+
+
+def test_models_not_run_after_ctrl_c_are_skipped_junit_cases(tmp_path: Path) -> None:
+    import faultline
+    from faultline.output import Run, junit_xml
+
+    class CtrlC(faultline.Observer):  # Ctrl-C lands as the first violation is announced
+        def violation(self, model: str, prop: str, steps: int, stats: faultline.Stats) -> None:
+            raise KeyboardInterrupt
+
+    report = faultline.check(RETRY, observer=CtrlC())
+    assert report.interrupted and {r.model for r in report.results} == {"naive_reliable"}
+    why = "not run: interrupted"
+    assert report.stopped == {m: why for m in ("naive_lossy", "idempotent_lossy", "idempotent_duplicating")}
+    junit = tmp_path / "out.xml"
+    junit.write_bytes(junit_xml(Run("check", [report])))
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    (suite,) = schema.to_dict(str(junit))["testsuite"]
+    not_run = [c["@name"] for c in suite["testcase"] if c.get("skipped", {}).get("@message") == why]
+    assert len(not_run) == 6 and not_run[0] == "naive_lossy.applied_once"
+    assert (suite["@tests"], suite["@skipped"]) == (8, 7)  # and the interrupted model's unfinished one
