@@ -356,3 +356,32 @@ def test_models_not_run_after_ctrl_c_are_skipped_junit_cases(tmp_path: Path) -> 
     not_run = [c["@name"] for c in suite["testcase"] if c.get("skipped", {}).get("@message") == why]
     assert len(not_run) == 6 and not_run[0] == "naive_lossy.applied_once"
     assert (suite["@tests"], suite["@skipped"]) == (8, 7)  # and the interrupted model's unfinished one
+
+
+def test_with_several_specs_a_name_selects_in_the_specs_that_have_it(tmp_path: Path) -> None:
+    code, out, err = invoke("check", LEASE, RETRY, "-m", "naive_lossy", "--json", "--out", tmp_path)
+    assert code == 0, err
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    assert payload["spec"] == "retry_increment" and {r["model"] for r in payload["results"]} == {
+        "naive_lossy"
+    }
+    assert f"{LEASE}: not checked: it has no model naive_lossy" in err
+    code, out, err = invoke("check", LEASE, RETRY, "-i", "no_clobber", "-m", "gc_pauses", "--out", tmp_path)
+    assert code == 0, err
+    assert "gc_pauses" in out and "naive_lossy" not in out
+    assert f"{RETRY}: not checked: it has no model gc_pauses and property no_clobber" in err
+    code, out, _ = invoke("bmc", LEASE, RETRY, "-i", "applied_once", "-k", "3", "--json", "--out", tmp_path)
+    assert code == 0 and json.loads(out)["spec"] == "retry_increment"  # every engine
+
+
+def test_with_several_specs_a_name_no_spec_has_is_an_error(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", LEASE, RETRY, "-m", "naive_lossy", "-m", "naive_lossi", "--json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert {e["file"] for e in errors} == {str(LEASE), str(RETRY)}  # each spec says it has no such model
+    assert all("no model 'naive_lossi'" in e["message"] for e in errors)
+    code, _, err = invoke("check", LEASE, RETRY, "-m", "gc_pauses", "-i", "applied_once", "--out", tmp_path)
+    assert code == 2 and "error: no spec has model gc_pauses and property applied_once" in err
+    code, _, err = invoke("check", RETRY, "-m", "gc_pauses", "--out", tmp_path)
+    assert code == 2 and "no model 'gc_pauses'" in err  # one spec: its own names only, as ever
