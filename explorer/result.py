@@ -52,6 +52,8 @@ class PropertyResult:
     expected: Expected = Expected.HOLDS  # what the model's `expect` says
     line: int | None = None  # where the property is declared in the spec (None for the built-in ones)
     shortest: bool = True  # whether a counterexample is a shortest one (not always, under --dfs or --por)
+    # the counterexample as a person reads it: the text of the .txt file, kept whether or not one is written
+    counterexample_text: str | None = None
 
     @builtins.property  # `property` is a field here
     def matches(self) -> bool:

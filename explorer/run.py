@@ -103,7 +103,8 @@ def _record_violation(
     prop: str | None = None,
     induction: bool = False,
 ) -> None:
-    """Mark `result` violated by `path` (or refuted, for a counterexample to induction) and write its trace."""
+    """Mark `result` violated by `path` (or refuted, for a counterexample to induction), with its trace as
+    text, and write its trace files."""
     if not induction:
         result.verdict = Verdict.VIOLATED
     if result.backend == Engine.SIMULATE:
@@ -112,7 +113,7 @@ def _record_violation(
     result.path = path
     # Random runs write beside, never over, the shortest counterexample `check` wrote for the same property.
     suffix = ".cti" if induction else ".simulate" if result.backend == Engine.SIMULATE else ""
-    result.trace = _record_trace(
+    result.trace, result.counterexample_text = _record_trace(
         path, checked, model, options, prop or result.property, result.bounds, induction, suffix
     )
 
@@ -126,11 +127,9 @@ def _record_trace(
     bounds: str,
     induction: bool = False,
     suffix: str = "",
-) -> str | None:
-    """Write the counterexample of `prop` (the path of its .itf.json, named `<prop><suffix>`), unless
-    traces are not wanted."""
-    if options.out_dir is None:
-        return None
+) -> tuple[str | None, str]:
+    """The counterexample of `prop` as text (what its .txt file holds), and the path of its .itf.json,
+    named `<prop><suffix>`, once written (None when traces are not wanted)."""
     described = next((p for p in (*model.properties, *model.liveness) if p.name == prop), None)
     kind, description = (described.kind, described.text) if described is not None else ("invariant", "")
     info = itf.TraceInfo(
@@ -144,7 +143,10 @@ def _record_trace(
         dict(options.constants or {}),
         induction=induction,
     )
-    return str(write_trace(model, path, info, options.out_dir, suffix))
+    readable = text.render(model, path, info)
+    if options.out_dir is None:
+        return None, readable
+    return str(write_trace(model, path, info, options.out_dir, suffix, readable)), readable
 
 
 def check_model(
@@ -161,7 +163,7 @@ def check_model(
     expected_to_hold = frozenset(
         p.name for p in model.properties if system.model.expected(p.name) == ir.Expected.HOLDS
     )
-    watch = unbounded.Watch(system, model_name, progress, warn)
+    watch = unbounded.Watch(model, model_name, progress, warn)
     result = explore(
         model,
         order=options.order,
@@ -175,8 +177,9 @@ def check_model(
         discovered=(lambda d, stats: discovered(model_name, d.prop, d.length, stats)) if discovered else None,
         stop_on=expected_to_hold if options.fail_fast else frozenset(),
         reduce=options.por,
+        sample=watch.sample,
     )
-    out = verdicts(checked, system, model, result, options)
+    out = verdicts(checked, system, model, result, options, watch)
     if options.order == "dfs" or result.stats.reduced:
         violated = [r for r in out if r.verdict == Verdict.VIOLATED]
         for r in violated:
@@ -257,12 +260,20 @@ def liveness_verdicts(checked: CheckedSpec, system: ir.System, options: CheckOpt
 
 
 def verdicts(
-    checked: CheckedSpec, system: ir.System, model: SystemModel, result: SearchResult, options: CheckOptions
+    checked: CheckedSpec,
+    system: ir.System,
+    model: SystemModel,
+    result: SearchResult,
+    options: CheckOptions,
+    watch: unbounded.Watch | None = None,
 ) -> list[PropertyResult]:
+    """The results of a search, one per property; `watch`, if it watched the search, says whether messages
+    kept piling up on a link."""
     out = []
     warning = _stuck_time(system, model, result)
     if not result.complete and not result.discoveries and result.stop_reason != unbounded.FAIL_FAST:
-        warning = unbounded.warning(system, result.stats.depth) or warning
+        depth = result.stats.depth
+        warning = (watch.final(depth) if watch else unbounded.warning(system, depth)) or warning
     bounds = system.model.bounds() + "".join(f", symmetry over {name}" for name in model.symmetric)
     if result.stats.reduced:
         bounds += ", partial-order reduction"
@@ -465,7 +476,9 @@ def _prove_goal(
         base.reason = result.reason
     if result.path is not None:
         if result.verdict == "unknown":  # a lemma's real counterexample: the goal stays unproved
-            trace = _record_trace(result.path, checked, model, options, result.violated or goal, base.bounds)
+            trace, _ = _record_trace(
+                result.path, checked, model, options, result.violated or goal, base.bounds
+            )
             base.reason += f" (its counterexample: {trace})" if trace else ""
         else:
             _record_violation(
@@ -487,9 +500,15 @@ def trace_paths(
 
 
 def write_trace(
-    model: SystemModel, path: Path, info: itf.TraceInfo, out_dir: FsPath, suffix: str = ""
+    model: SystemModel,
+    path: Path,
+    info: itf.TraceInfo,
+    out_dir: FsPath,
+    suffix: str = "",
+    readable: str | None = None,
 ) -> FsPath:
+    """Write a counterexample as ITF and as text (`readable`, if it is already rendered)."""
     itf_path, text_path = trace_paths(out_dir, info.spec, info.model, info.property, suffix)
     write_atomic(itf_path, itf.dumps(itf.to_itf(model, path, info)))
-    write_atomic(text_path, text.render(model, path, info))
+    write_atomic(text_path, readable if readable is not None else text.render(model, path, info))
     return itf_path

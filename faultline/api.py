@@ -67,6 +67,18 @@ def _options(
     return options, names
 
 
+def _planned(
+    checked: CheckedSpec, options: CheckOptions, safety: bool = False, leave: Iterable[str] = ()
+) -> list[str]:
+    """The properties each model of a run checks: those selected, or every one of the spec (its safety
+    properties only, for the engines that check no liveness), but those left to `leave` (a proof's lemmas)."""
+    if options.invariants:
+        return list(options.invariants)
+    liveness = {p.name for p in checked.ast.liveness} if safety else set()
+    left = set(leave) | liveness
+    return [p for p in front_end.property_names(checked, options.deadlock) if p not in left]
+
+
 def check(
     spec: CheckedSpec | str | Path,
     model: str | Iterable[str] | None = None,
@@ -113,7 +125,7 @@ def check(
     def one(name: str, observer: Observer) -> list[PropertyResult]:
         return check_model(checked, name, options, observer.progress, observer.warning, observer.violation)
 
-    return run_models(checked, Engine.EXPLORER, names, one, observer, fail_fast)
+    return run_models(checked, Engine.EXPLORER, names, one, observer, fail_fast, _planned(checked, options))
 
 
 def bmc(
@@ -134,7 +146,7 @@ def bmc(
     def one(name: str, observer: Observer) -> list[PropertyResult]:
         return bmc_model(checked, name, depth, options, observer.depth_reached, observer.warning)
 
-    return run_models(checked, Engine.BMC, names, one, observer)
+    return run_models(checked, Engine.BMC, names, one, observer, properties=_planned(checked, options, True))
 
 
 def prove(
@@ -157,7 +169,8 @@ def prove(
     def one(name: str, observer: Observer) -> list[PropertyResult]:
         return prove_model(checked, name, k, lemma_names, options, observer.warning)
 
-    return run_models(checked, Engine.PROVE, names, one, observer)
+    planned = _planned(checked, options, True, lemma_names)
+    return run_models(checked, Engine.PROVE, names, one, observer, properties=planned)
 
 
 def simulate(
@@ -180,6 +193,7 @@ def simulate(
     def one(name: str, observer: Observer) -> list[PropertyResult]:
         return simulate_model(checked, name, runs, depth, seed, options, observer.warning)
 
-    report = run_models(checked, Engine.SIMULATE, names, one, observer)
+    planned = _planned(checked, options, True)
+    report = run_models(checked, Engine.SIMULATE, names, one, observer, properties=planned)
     report.extra["seed"] = seed
     return report

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -30,7 +31,7 @@ from explorer.trace.files import OutputError, check_directory, check_file, write
 from faultline import api as faultline
 from faultline.output import Run, github_annotations, junit_xml, to_json
 from faultline.progress import ConsoleProgress
-from faultline.run import Observer, Report
+from faultline.run import NOT_RUN_FAIL_FAST, NOT_RUN_INTERRUPTED, Observer, Report
 from faultline.table import print_report
 from spec import CheckedSpec, SpecError
 from spec.crash import current as crash_current
@@ -250,56 +251,143 @@ def _output_format(fmt: str | None) -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """The models (`-m`) and properties (`-i`) named on the command line; empty: all of them."""
+
+    models: tuple[str, ...] = ()
+    properties: tuple[str, ...] = ()
+    deadlock: bool = False  # whether `deadlock_free` is a property
+
+    def names(self, checked: CheckedSpec) -> tuple[set[str], set[str]]:
+        return set(spec.model_names(checked)), set(spec.property_names(checked, self.deadlock))
+
+    def known(self, paths: list[str]) -> tuple[set[str], set[str]] | None:
+        """The models and properties of every spec that loads, when several specs share a selection (None
+        when there is nothing to narrow: one spec, or nothing named)."""
+        if len(paths) < 2 or not (self.models or self.properties):
+            return None
+        models: set[str] = set()
+        properties: set[str] = set()
+        for path in paths:
+            try:
+                with doing(f"loading {path}"):
+                    has_models, has_properties = self.names(spec.load(_read_spec(path), path))
+            except (SpecError, _Unreadable):
+                continue  # said when its turn comes
+            models |= has_models
+            properties |= has_properties
+        return models, properties
+
+    def narrowed(self, checked: CheckedSpec, known: tuple[set[str], set[str]] | None) -> _Selection | None:
+        """The names this spec has, of those given, and the names no spec has (an error here, as for a
+        single spec); None when names were given of a kind and it has none of them: it is left out."""
+        if known is None:
+            return self
+        has_models, has_properties = self.names(checked)
+        models = tuple(m for m in self.models if m in has_models or m not in known[0])
+        properties = tuple(p for p in self.properties if p in has_properties or p not in known[1])
+        if (self.models and not models) or (self.properties and not properties):
+            return None
+        return _Selection(models, properties, self.deadlock)
+
+    def together(self) -> str:
+        """What was named, as a spec should have it: one of the models and one of the properties."""
+        kinds = [
+            f"{what} {' or '.join(names)}"
+            for what, names in (("model", self.models), ("property", self.properties))
+            if names
+        ]
+        return " and ".join(kinds)
+
+    def left_out(self, path: str) -> str:
+        return f"{path}: not checked: it has no {self.together()}"
+
+
+def _load_for_run(path: str, as_json: bool, outcome: Run) -> CheckedSpec | None:
+    """A spec of a run, its warnings kept for the report; None (its errors kept and, in text, printed)
+    if it cannot be loaded."""
+    try:
+        checked = _load(path, quiet=as_json)
+    except SpecError as error:
+        outcome.errors.append((path, error))
+        if not as_json:
+            stderr.print(Text(error.render()))
+            count = len(error.diagnostics)
+            stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
+        return None
+    except _Unreadable as error:
+        outcome.errors.append((path, str(error)))
+        if not as_json:
+            stderr.print(Text(str(error)))
+        return None
+    outcome.warnings.extend((path, w) for w in checked.warnings)
+    return checked
+
+
+# One spec's run: the spec, the observer to report to, and what is selected of it.
+_RunSpec = Callable[[CheckedSpec, Observer, _Selection], Report]
+
+
+def _run_one_spec(
+    command: str,
+    path: str,
+    checked: CheckedSpec,
+    selection: _Selection,
+    run: _RunSpec,
+    as_json: bool,
+    outcome: Run,
+) -> Report | None:
+    """One spec run, with progress on stderr; None (its error kept and, in text, printed) if the spec
+    cannot be run."""
+    observer = ConsoleProgress(stderr, live=stderr.is_terminal and not as_json, quiet=as_json)
+    try:
+        return run(checked, observer, selection)
+    except SpecError as error:
+        observer.model_stopped("", "error")
+        outcome.errors.append((path, error))
+        if not as_json:
+            stderr.print(Text(error.render()))
+    except Unsupported as error:
+        observer.model_stopped("", "error")
+        message = f"error: `faultline {command}` cannot handle {checked.name}: {error}; use `faultline check`"
+        outcome.errors.append((path, message))
+        if not as_json:
+            stderr.print(Text(message))
+    return None
+
+
 def _run_specs(
     command: str,
     spec_paths: tuple[str, ...],
     as_json: bool,
     junit: str | None,
     fmt: str | None,
-    run: Callable[[CheckedSpec, Observer], Report],
+    run: _RunSpec,
+    selection: _Selection,
     after_table: Callable[[Report], None] | None = None,
     fail_fast: bool = False,
 ) -> Run:
     """What every checking command shares: each spec loaded and run (with progress on stderr), reported
-    as a table or JSON, then JUnit and GitHub annotations if asked; a summary when there are several."""
+    as a table or JSON, then JUnit and GitHub annotations if asked; a summary when there are several.
+    With several specs, a model or property named is looked for in the specs that have it: a spec with
+    none of those named is left out, and a name no spec has is an error."""
     if junit is not None:
         _check_outputs(report=junit)
     outcome = Run(command)
     paths = _spec_paths(spec_paths)
     style = _output_format(fmt)
-    for path in paths:
-        try:
-            checked = _load(path, quiet=as_json)
-            outcome.warnings.extend((path, w) for w in checked.warnings)
-        except SpecError as error:
-            outcome.errors.append((path, error))
-            if not as_json:
-                stderr.print(Text(error.render()))
-                count = len(error.diagnostics)
-                stderr.print(Text(f"\n{count} error{'s' if count != 1 else ''} in {path}"))
+    known = selection.known(paths)
+    for position, path in enumerate(paths):
+        checked = _load_for_run(path, as_json, outcome)
+        if checked is None:
             continue
-        except _Unreadable as error:
-            outcome.errors.append((path, str(error)))
-            if not as_json:
-                stderr.print(Text(str(error)))
+        narrowed = selection.narrowed(checked, known)
+        if narrowed is None:
+            stderr.print(Text(selection.left_out(path)))
             continue
-        observer = ConsoleProgress(stderr, live=stderr.is_terminal and not as_json, quiet=as_json)
-        try:
-            report = run(checked, observer)
-        except SpecError as error:
-            observer.model_stopped("", "error")
-            outcome.errors.append((path, error))
-            if not as_json:
-                stderr.print(Text(error.render()))
-            continue
-        except Unsupported as error:
-            observer.model_stopped("", "error")
-            message = (
-                f"error: `faultline {command}` cannot handle {checked.name}: {error}; use `faultline check`"
-            )
-            outcome.errors.append((path, message))
-            if not as_json:
-                stderr.print(Text(message))
+        report = _run_one_spec(command, path, checked, narrowed, run, as_json, outcome)
+        if report is None:
             continue
         outcome.reports.append(report)
         if not as_json:
@@ -307,7 +395,13 @@ def _run_specs(
             if after_table is not None:
                 after_table(report)
         if report.interrupted or (fail_fast and report.mismatches):
+            why = NOT_RUN_INTERRUPTED if report.interrupted else NOT_RUN_FAIL_FAST
+            outcome.skipped = [(rest, why) for rest in paths[position + 1 :]]
+            for rest in paths[position + 1 :]:
+                stderr.print(Text(f"{rest}: {why}"))
             break
+    if known is not None and not outcome.reports and not outcome.errors:
+        _fail(f"error: no spec has {selection.together()}")
     if as_json:
         stdout.print(Text(json.dumps(to_json(outcome), indent=2)))
     elif len(paths) > 1:
@@ -401,11 +495,11 @@ def check(
         _fail("error: --report draws one spec: give it a single SPEC")
     values = _constants(constants)
 
-    def run(checked: CheckedSpec, observer: Observer) -> Report:
+    def run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         return faultline.check(
             checked,
-            list(models) or None,
-            list(invariants) or None,
+            list(selected.models) or None,
+            list(selected.properties) or None,
             values,
             max_depth=max_depth,
             max_states=max_states,
@@ -421,7 +515,8 @@ def check(
             observer=observer,
         )
 
-    outcome = _run_specs("check", spec_paths, as_json, junit, fmt, run, fail_fast=fail_fast)
+    selection = _Selection(models, invariants, deadlock)
+    outcome = _run_specs("check", spec_paths, as_json, junit, fmt, run, selection, fail_fast=fail_fast)
     if render_charts:
         with doing("drawing the sequence charts"):
             _render_charts(outcome.results)
@@ -484,19 +579,21 @@ def bmc(
     _check_outputs(out_dir)
     values = _constants(constants)
 
-    def run(checked: CheckedSpec, observer: Observer) -> Report:
+    def run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         return faultline.bmc(
             checked,
             depth,
-            list(models) or None,
-            list(invariants) or None,
+            list(selected.models) or None,
+            list(selected.properties) or None,
             values,
             max_seconds=max_seconds,
             out_dir=out_dir,
             observer=observer,
         )
 
-    sys.exit(_run_specs("bmc", spec_paths, as_json, junit, fmt, run).exit_code)
+    sys.exit(
+        _run_specs("bmc", spec_paths, as_json, junit, fmt, run, _Selection(models, invariants)).exit_code
+    )
 
 
 @main.command()
@@ -529,11 +626,11 @@ def prove(
     _check_outputs(out_dir)
     values = _constants(constants)
 
-    def run(checked: CheckedSpec, observer: Observer) -> Report:
+    def run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         return faultline.prove(
             checked,
-            list(models) or None,
-            list(invariants) or None,
+            list(selected.models) or None,
+            list(selected.properties) or None,
             values,
             lemmas=lemmas,
             k=k,
@@ -549,7 +646,8 @@ def prove(
             if r.trace and r.verdict == Verdict.INCOMPLETE:
                 stdout.print(Text(f"  counterexample to induction in {r.counterexample}"))
 
-    sys.exit(_run_specs("prove", spec_paths, as_json, junit, fmt, run, explain).exit_code)
+    selection = _Selection(models, invariants)
+    sys.exit(_run_specs("prove", spec_paths, as_json, junit, fmt, run, selection, explain).exit_code)
 
 
 @main.command()
@@ -580,21 +678,22 @@ def simulate(
     _check_outputs(out_dir)
     values = _constants(constants)
 
-    def run(checked: CheckedSpec, observer: Observer) -> Report:
+    def run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         return faultline.simulate(
             checked,
             runs,
             depth,
             seed,
-            list(models) or None,
-            list(invariants) or None,
+            list(selected.models) or None,
+            list(selected.properties) or None,
             values,
             max_seconds=max_seconds,
             out_dir=out_dir,
             observer=observer,
         )
 
-    sys.exit(_run_specs("simulate", spec_paths, as_json, junit, fmt, run).exit_code)
+    selection = _Selection(models, invariants)
+    sys.exit(_run_specs("simulate", spec_paths, as_json, junit, fmt, run, selection).exit_code)
 
 
 @main.command()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.result import PropertyResult, Verdict
-from faultline.run import EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_VIOLATED, Report
+from faultline.run import EXIT_HOLDS, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_VIOLATED, NOT_RUN, Report
 from spec import Diagnostic, SpecError
 
 # Raised when a key is removed or changes meaning; new keys may come without it.
@@ -23,6 +23,7 @@ class Run:
     reports: list[Report] = field(default_factory=list)
     errors: list[tuple[str, SpecError | str]] = field(default_factory=list)  # (spec path, what is wrong)
     warnings: list[tuple[str, Diagnostic]] = field(default_factory=list)  # (spec path, a spec's warning)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (spec path, why it was not run)
 
     @property
     def results(self) -> list[PropertyResult]:
@@ -41,14 +42,18 @@ class Run:
         return EXIT_HOLDS
 
     def summary(self) -> dict[str, int]:
+        """Counts in which each result counts once: holds + violated + incomplete = results, and so does
+        as_expected + unexpected + incomplete. An expected violation that bmc or simulate did not find
+        settles nothing: it is incomplete (and also counted as `inconclusive`), not a result that holds."""
         results = self.results
         return {
             "specs": len(self.reports) + len(self.errors),
             "models": sum(len({r.model for r in report.results}) for report in self.reports),
             "results": len(results),
-            "holds": sum(r.verdict == Verdict.HOLDS for r in results),
+            "holds": sum(r.verdict == Verdict.HOLDS and not r.inconclusive for r in results),
             "violated": sum(r.verdict == Verdict.VIOLATED for r in results),
             "incomplete": sum(r.verdict == Verdict.INCOMPLETE or r.inconclusive for r in results),
+            "inconclusive": sum(r.inconclusive for r in results),
             "as_expected": sum(r.matches for r in results),
             "unexpected": sum(r.mismatch() is not None for r in results),
             "errors": len(self.errors),
@@ -106,53 +111,79 @@ def to_json(run: Run) -> dict[str, Any]:
 
 def junit_xml(run: Run) -> bytes:
     """JUnit XML: a test suite per spec, a test case per model and property (classname spec.model), a
-    failure for each verdict that is not the expected one, `skipped` for a run that stopped early, and an
-    error for each spec that could not be checked."""
-    results = run.results
-    suites = ElementTree.Element(
-        "testsuites",
-        name=f"faultline {run.command}",
-        tests=str(len(results) + len(run.errors)),
-        failures=str(sum(r.mismatch() is not None for r in results)),
-        errors=str(len(run.errors)),
-    )
+    failure for each verdict that is not the expected one, `skipped` for a run that stopped early and for
+    each model not run (after Ctrl-C or a fail-fast stop, with the reason; a spec not run at all is one
+    skipped case), and an error for each spec that could not be checked."""
+    suites = ElementTree.Element("testsuites", name=f"faultline {run.command}")
     for report in run.reports:
-        suite = ElementTree.SubElement(
-            suites,
-            "testsuite",
-            name=report.spec,
-            tests=str(len(report.results)),
-            failures=str(len(report.mismatches)),
-            errors="0",
-            skipped=str(sum(_unsettled(r) for r in report.results)),
-            time=f"{sum(_seconds(report, m) for m in {r.model for r in report.results}):.3f}",
-            file=report.source,
-        )
-        for r in report.results:
-            case = ElementTree.SubElement(
-                suite,
-                "testcase",
-                name=f"{r.model}.{r.property}",
-                classname=f"{report.spec}.{r.model}",
-                time=f"{r.stats.seconds:.3f}",
-            )
-            mismatch = r.mismatch()
-            if mismatch is not None:
-                failure = ElementTree.SubElement(case, "failure", message=mismatch, type="unexpected verdict")
-                failure.text = _counterexample_text(r)
-            elif _unsettled(r):
-                ElementTree.SubElement(case, "skipped", message=_unsettled_text(r))
+        _suite(suites, report)
+    for path, why in run.skipped:
+        suite = _element(suites, "testsuite", name=path, time="0", file=path)
+        case = ElementTree.SubElement(suite, "testcase", name="not run", classname=path, time="0")
+        ElementTree.SubElement(case, "skipped", message=why)
     for path, error in run.errors:
-        suite = ElementTree.SubElement(
-            suites, "testsuite", name=path, tests="1", failures="0", errors="1", skipped="0", time="0"
-        )
+        suite = _element(suites, "testsuite", name=path, time="0")
         case = ElementTree.SubElement(suite, "testcase", name="load", classname=path, time="0")
         element = ElementTree.SubElement(
             case, "error", message="the spec cannot be checked", type="spec error"
         )
         element.text = error if isinstance(error, str) else error.render()
+    for suite in suites:
+        _count(suite)
+    _count(suites)
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _suite(suites: ElementTree.Element, report: Report) -> None:
+    """A spec's test suite: a case per model and property, those of the models with no results skipped."""
+    models = {r.model for r in report.results}
+    suite = _element(
+        suites, "testsuite", name=report.spec, time=f"{sum(_seconds(report, m) for m in models):.3f}"
+    )
+    suite.set("file", report.source)
+    for r in report.results:
+        case = _case(suite, report, r.model, r.property, r.stats.seconds)
+        mismatch = r.mismatch()
+        if mismatch is not None:
+            failure = ElementTree.SubElement(case, "failure", message=mismatch, type="unexpected verdict")
+            failure.text = _counterexample_text(r)
+        elif _unsettled(r):
+            ElementTree.SubElement(case, "skipped", message=_unsettled_text(r))
+    for model, why in report.stopped.items():
+        for prop in report.properties or [""]:
+            case = _case(suite, report, model, prop, 0.0)
+            said = why if why.startswith(NOT_RUN) else f"stopped before its search began ({why})"
+            ElementTree.SubElement(case, "skipped", message=said)
+
+
+def _element(parent: ElementTree.Element, tag: str, **attributes: str) -> ElementTree.Element:
+    """A suite (or the suites) whose counts `_count` fills in once its cases are there."""
+    element = ElementTree.SubElement(parent, tag, name=attributes.pop("name"))
+    for key in ("tests", "failures", "errors", "skipped"):
+        element.set(key, "0")
+    for key, value in attributes.items():
+        element.set(key, value)
+    return element
+
+
+def _case(
+    suite: ElementTree.Element, report: Report, model: str, prop: str, seconds: float
+) -> ElementTree.Element:
+    name = f"{model}.{prop}" if prop else model
+    return ElementTree.SubElement(
+        suite, "testcase", name=name, classname=f"{report.spec}.{model}", time=f"{seconds:.3f}"
+    )
+
+
+def _count(element: ElementTree.Element) -> None:
+    """The tests, failures, errors and skipped cases under a suite (or the suites)."""
+    cases = list(element.iter("testcase"))
+    element.set("tests", str(len(cases)))
+    element.set("failures", str(sum(c.find("failure") is not None for c in cases)))
+    element.set("errors", str(sum(c.find("error") is not None for c in cases)))
+    if element.tag == "testsuite":
+        element.set("skipped", str(sum(c.find("skipped") is not None for c in cases)))
 
 
 def _unsettled(r: PropertyResult) -> bool:
@@ -174,13 +205,7 @@ def _seconds(report: Report, model: str) -> float:
 
 def _counterexample_text(r: PropertyResult) -> str:
     """The readable counterexample of a result, or what there is to say without one."""
-    if r.counterexample is not None:
-        try:
-            with open(r.counterexample, encoding="utf-8") as handle:
-                return handle.read()
-        except OSError:
-            pass
-    return r.reason or r.verdict_text()
+    return r.counterexample_text or r.reason or r.verdict_text()
 
 
 def github_annotations(run: Run) -> list[str]:

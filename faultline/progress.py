@@ -41,7 +41,7 @@ class ConsoleProgress(Observer):
     def __init__(self, console: Console, live: bool, every: float | None = None, quiet: bool = False) -> None:
         self.console = console
         self.use_live = live
-        self.quiet = quiet  # only the periodic lines (under --json, whose readers want stdout alone)
+        self.quiet = quiet  # under --json: the periodic lines and each violation, not the model's end
         self.every = interval() if every is None else every
         self.live: Live | None = None
         self.last_line = 0.0
@@ -71,8 +71,7 @@ class ConsoleProgress(Observer):
         self._show(f"{model}: every run of {depth} steps checked, {seconds:.1f} s")
 
     def violation(self, model: str, prop: str, steps: int, stats: Stats) -> None:
-        if self.quiet:
-            return
+        # on stderr even under --json: stdout stays one JSON document, and a CI log shows what was found
         self.console.print(
             Text(
                 f"{self.spec} {model}: {prop} violated in {steps} step{'s' if steps != 1 else ''} "

@@ -20,6 +20,11 @@ from spec.crash import doing
 
 EXIT_HOLDS, EXIT_VIOLATED, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
+# Why a model has no results although nothing went wrong with it: the run ended before its turn.
+NOT_RUN = "not run: "
+NOT_RUN_FAIL_FAST = NOT_RUN + "an earlier verdict was not the expected one (fail-fast)"
+NOT_RUN_INTERRUPTED = NOT_RUN + "interrupted"
+
 
 class Observer:
     """What a run tells as it goes; every method does nothing unless overridden."""
@@ -55,8 +60,10 @@ class Report:
     engine: Engine
     models: list[str]
     results: list[PropertyResult] = field(default_factory=list)
-    stopped: dict[str, str] = field(default_factory=dict)  # model -> why it has no results
+    # model -> why it has no results: stopped before its search began, or not run (NOT_RUN...)
+    stopped: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # what the engine was given (a seed)
+    properties: list[str] = field(default_factory=list)  # what each model checks (or would have checked)
 
     @property
     def interrupted(self) -> bool:
@@ -114,38 +121,51 @@ def run_models(
     run_one: RunOne,
     observer: Observer | None = None,
     fail_fast: bool = False,
+    properties: list[str] | None = None,
 ) -> Report:
-    """Run `run_one` on each model in turn. A search stopped by Ctrl-C returns what it has; the remaining
-    models are then skipped and the report says so. A model stopped before its search began (Ctrl-C, or
-    a bound reached while it was being built) is named in the report with the reason. With `fail_fast`,
-    the models after the first unexpected verdict are skipped. Spec errors found only now (a model's own
-    constants, sizes) and models an engine cannot handle raise (SpecError, Unsupported)."""
+    """Run `run_one` on each model in turn (each checks `properties`). A search stopped by Ctrl-C returns
+    what it has; the remaining models are then skipped. A model stopped before its search began (Ctrl-C,
+    or a bound reached while it was being built) is named in the report with the reason. With `fail_fast`,
+    the models after the first unexpected verdict are skipped. Every skipped model is named in the report
+    too, as not run and why. Spec errors found only now (a model's own constants, sizes) and models an
+    engine cannot handle raise (SpecError, Unsupported)."""
     observer = observer or Observer()
-    report = Report(checked.name, checked.source.uri, engine, model_names)
+    report = Report(checked.name, checked.source.uri, engine, model_names, properties=list(properties or []))
     for position, name in enumerate(model_names):
-        observer.model_started(checked.name, name)
-        command = "check" if engine == Engine.EXPLORER else str(engine)
-        with doing(f"running `{command}` on model {name} of {checked.source.uri}"):
-            try:
-                model_results = run_one(name, observer)
-            except BoundReached as bound:
-                report.stopped[name] = bound.reason
-                observer.model_stopped(name, bound.reason)
-                continue
-            except KeyboardInterrupt:
-                report.stopped[name] = "interrupted"
-                observer.model_stopped(name, "interrupted")
-                break
-        report.results.extend(model_results)
-        observer.model_finished(name, model_results)
-        if any(_interrupted(r) for r in model_results):
-            break
-        if _z3_interrupted() and position + 1 < len(model_names):  # Ctrl-C as Z3 finished this model
-            report.stopped[model_names[position + 1]] = "interrupted"
-            break
-        if fail_fast and any(r.mismatch() for r in model_results):
+        why = _run_model(report, name, run_one, observer, fail_fast)
+        if why is None and _z3_interrupted() and position + 1 < len(model_names):
+            report.stopped[model_names[position + 1]] = "interrupted"  # Ctrl-C as Z3 finished this model
+            why = NOT_RUN_INTERRUPTED
+        if why is not None:
+            for rest in model_names[position + 1 :]:
+                report.stopped.setdefault(rest, why)
             break
     return report
+
+
+def _run_model(report: Report, name: str, run_one: RunOne, observer: Observer, fail_fast: bool) -> str | None:
+    """Run one model into `report`; why the models after it are not to run, if they are not."""
+    engine = report.engine
+    observer.model_started(report.spec, name)
+    command = "check" if engine == Engine.EXPLORER else str(engine)
+    with doing(f"running `{command}` on model {name} of {report.source}"):
+        try:
+            model_results = run_one(name, observer)
+        except BoundReached as bound:
+            report.stopped[name] = bound.reason
+            observer.model_stopped(name, bound.reason)
+            return None
+        except KeyboardInterrupt:
+            report.stopped[name] = "interrupted"
+            observer.model_stopped(name, "interrupted")
+            return NOT_RUN_INTERRUPTED
+    report.results.extend(model_results)
+    observer.model_finished(name, model_results)
+    if any(_interrupted(r) for r in model_results):
+        return NOT_RUN_INTERRUPTED
+    if fail_fast and any(r.mismatch() for r in model_results):
+        return NOT_RUN_FAIL_FAST
+    return None
 
 
 def _z3_interrupted() -> bool:

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from explorer.result import Engine, PropertyResult, Verdict
-from faultline.run import Report
+from faultline.run import NOT_RUN, Report
 
 
 def cell(r: PropertyResult) -> Text:
@@ -122,7 +122,8 @@ def print_report(console: Console, report: Report) -> None:
                 if not r.shortest:
                     console.print(Text(f"    {_not_shortest(r)}", style="yellow"))
     for name, why in report.stopped.items():
-        console.print(Text(f"{name}: stopped before its search began ({why})", style="yellow"))
+        said = why if why.startswith(NOT_RUN) else f"stopped before its search began ({why})"
+        console.print(Text(f"{name}: {said}", style="yellow"))
     for r in report.mismatches:
         console.print(Text(r.mismatch() or "", style="bold red"))
 

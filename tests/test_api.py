@@ -116,3 +116,25 @@ def test_a_verdict_other_than_the_expected_one_is_a_mismatch_with_exit_code_1() 
         mismatch.mismatch() == "naive_reliable: expected applied_once to hold but it was violated in 3 steps"
     )
     assert report.exit_code == 1
+
+
+def test_a_counterexample_reads_as_text_without_any_file_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    report = faultline.check(RETRY, model="naive_lossy")
+    assert not list(tmp_path.iterdir())  # nothing written
+    violated = report.result("naive_lossy", "applied_once")
+    text = violated.counterexample_text
+    assert text is not None and violated.trace is None
+    assert text.startswith("invariant applied_once is VIOLATED in model naive_lossy of retry_increment")
+    assert "  1. Client: timer retry fires" in text and text.endswith(
+        "VIOLATED: applied_once — Server.counter <= 1\n"
+    )
+    assert report.result("naive_lossy", "no_runtime_errors").counterexample_text is None  # it holds
+    written = faultline.check(RETRY, model="naive_lossy", out_dir=tmp_path / "cx")
+    txt = written.result("naive_lossy", "applied_once").counterexample
+    assert txt is not None and Path(txt).read_text(encoding="utf-8") == text  # the very text of the file
+    lasso = faultline.check(SPECS / "retry_increment.fl", model="naive_lossy", properties="gets_ack")
+    looping = lasso.result("naive_lossy", "gets_ack").counterexample_text  # a liveness counterexample
+    assert looping is not None and "for ever" in looping and looping.endswith("Client.acked\n")

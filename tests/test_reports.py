@@ -274,3 +274,114 @@ def test_annotation_properties_escape_what_would_end_them(
     assert annotation.startswith(f"::error file={escaped},line=")
     properties = annotation.split("::")[1].split(" ", 1)[1]
     assert [p.split("=", 1)[0] for p in properties.split(",")] == ["file", "line", "title"]
+
+
+def test_the_summary_counts_each_result_once(tmp_path: Path) -> None:
+    code, out, _ = invoke("bmc", LEASE, RETRY, "--depth", "3", "--json", "--out", tmp_path)
+    assert code == 3  # lease_lock's expected violation lies deeper than 3 steps
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    summary = payload["summary"]
+    rows = [r for s in payload["specs"] for r in s["results"]]
+    (missed,) = [r for r in rows if r["expected"] == "violated" and r["verdict"] == "holds"]
+    assert (missed["model"], missed["property"]) == ("gc_pauses", "no_clobber")
+    assert summary["inconclusive"] == 1
+    assert summary["holds"] + summary["violated"] + summary["incomplete"] == summary["results"] == len(rows)
+    assert summary["as_expected"] + summary["unexpected"] + summary["incomplete"] == summary["results"]
+    holding = sum(r["verdict"] == "holds" for r in rows)
+    assert summary["holds"] == holding - 1  # all but the one that was not found
+
+
+def test_under_json_each_violation_is_announced_on_stderr_as_found(tmp_path: Path) -> None:
+    code, out, err = invoke("check", unexpected(tmp_path), "--json", "--out", tmp_path)
+    assert code == 1
+    jsonschema.validate(json.loads(out), readme_schema())  # stdout: the JSON document alone
+    found = [x for x in err.splitlines() if " violated in " in x]
+    assert found[0].startswith(
+        "retry_increment naive_reliable: applied_once violated in 3 steps (found after "
+    )
+    assert any(x.startswith("retry_increment naive_lossy: applied_once violated in 3 steps") for x in found)
+
+
+def test_models_and_specs_not_run_after_fail_fast_are_skipped_junit_cases(tmp_path: Path) -> None:
+    junit = tmp_path / "out.xml"
+    spec = unexpected(tmp_path)
+    code, out, err = invoke("check", spec, LEASE, "--fail-fast", "--junit", junit, "--out", tmp_path)
+    assert code == 1
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    document = schema.to_dict(str(junit))
+    why = "not run: an earlier verdict was not the expected one (fail-fast)"
+    suites = {s["@name"]: s for s in document["testsuite"]}
+    retry = suites["retry_increment"]
+    cases = {c["@name"]: c for c in retry["testcase"]}
+    assert "failure" in cases["naive_reliable.applied_once"]
+    not_run = [name for name, c in cases.items() if c.get("skipped", {}).get("@message") == why]
+    assert not_run == [
+        f"{model}.{prop}"
+        for model in ("naive_lossy", "idempotent_lossy", "idempotent_duplicating")
+        for prop in ("applied_once", "no_runtime_errors")
+    ]
+    assert "skipped" in cases["naive_reliable.no_runtime_errors"]  # its search stopped: incomplete
+    assert (retry["@tests"], retry["@failures"], retry["@skipped"]) == (8, 1, 7)
+    (lease,) = suites[str(LEASE)]["testcase"]  # the spec after it: not run at all
+    assert lease["skipped"]["@message"] == why
+    assert f"{LEASE}: {why}" in err
+    assert "naive_lossy: " + why in out  # the table says so too
+    assert document["@tests"] == 9 and document["@failures"] == 1
+    code, out, _ = invoke("check", spec, "--fail-fast", "--json", "--out", tmp_path)
+    stopped = json.loads(out)["stopped"]  # and the JSON names them, as models with no results
+    assert stopped == [
+        {"model": m, "reason": why} for m in ("naive_lossy", "idempotent_lossy", "idempotent_duplicating")
+    ]
+
+
+def test_models_not_run_after_ctrl_c_are_skipped_junit_cases(tmp_path: Path) -> None:
+    import faultline
+    from faultline.output import Run, junit_xml
+
+    class CtrlC(faultline.Observer):  # Ctrl-C lands as the first violation is announced
+        def violation(self, model: str, prop: str, steps: int, stats: faultline.Stats) -> None:
+            raise KeyboardInterrupt
+
+    report = faultline.check(RETRY, observer=CtrlC())
+    assert report.interrupted and {r.model for r in report.results} == {"naive_reliable"}
+    why = "not run: interrupted"
+    assert report.stopped == {m: why for m in ("naive_lossy", "idempotent_lossy", "idempotent_duplicating")}
+    junit = tmp_path / "out.xml"
+    junit.write_bytes(junit_xml(Run("check", [report])))
+    schema = xmlschema.XMLSchema(JUNIT_XSD)
+    schema.validate(str(junit))
+    (suite,) = schema.to_dict(str(junit))["testsuite"]
+    not_run = [c["@name"] for c in suite["testcase"] if c.get("skipped", {}).get("@message") == why]
+    assert len(not_run) == 6 and not_run[0] == "naive_lossy.applied_once"
+    assert (suite["@tests"], suite["@skipped"]) == (8, 7)  # and the interrupted model's unfinished one
+
+
+def test_with_several_specs_a_name_selects_in_the_specs_that_have_it(tmp_path: Path) -> None:
+    code, out, err = invoke("check", LEASE, RETRY, "-m", "naive_lossy", "--json", "--out", tmp_path)
+    assert code == 0, err
+    payload = json.loads(out)
+    jsonschema.validate(payload, readme_schema())
+    assert payload["spec"] == "retry_increment" and {r["model"] for r in payload["results"]} == {
+        "naive_lossy"
+    }
+    assert f"{LEASE}: not checked: it has no model naive_lossy" in err
+    code, out, err = invoke("check", LEASE, RETRY, "-i", "no_clobber", "-m", "gc_pauses", "--out", tmp_path)
+    assert code == 0, err
+    assert "gc_pauses" in out and "naive_lossy" not in out
+    assert f"{RETRY}: not checked: it has no model gc_pauses and property no_clobber" in err
+    code, out, _ = invoke("bmc", LEASE, RETRY, "-i", "applied_once", "-k", "3", "--json", "--out", tmp_path)
+    assert code == 0 and json.loads(out)["spec"] == "retry_increment"  # every engine
+
+
+def test_with_several_specs_a_name_no_spec_has_is_an_error(tmp_path: Path) -> None:
+    code, out, _ = invoke("check", LEASE, RETRY, "-m", "naive_lossy", "-m", "naive_lossi", "--json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert {e["file"] for e in errors} == {str(LEASE), str(RETRY)}  # each spec says it has no such model
+    assert all("no model 'naive_lossi'" in e["message"] for e in errors)
+    code, _, err = invoke("check", LEASE, RETRY, "-m", "gc_pauses", "-i", "applied_once", "--out", tmp_path)
+    assert code == 2 and "error: no spec has model gc_pauses and property applied_once" in err
+    code, _, err = invoke("check", RETRY, "-m", "gc_pauses", "--out", tmp_path)
+    assert code == 2 and "no model 'gc_pauses'" in err  # one spec: its own names only, as ever

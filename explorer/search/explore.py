@@ -27,6 +27,11 @@ __all__ = ["FAIL_FAST", "Discovery", "SearchResult", "Stats", "Visitor", "explor
 
 # How often (in expanded states) the clock and the memory are looked at for progress and limits.
 _CHECK_EVERY = 4096
+# How many frontier states a sample holds (see `explore`'s `sample`).
+_SAMPLE = 32
+
+# Who sees a sample of the frontier: a few of its states, and the depth of the level they were taken from.
+Sampler = Callable[[list[State], int], None]
 
 
 class Visitor(Protocol):
@@ -58,6 +63,7 @@ def explore(
     stop_on: frozenset[str] = frozenset(),
     visitor: Visitor | None = None,
     reduce: bool = False,
+    sample: Sampler | None = None,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
     the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
@@ -65,11 +71,15 @@ def explore(
     on Ctrl-C; by default at 80% of the machine's memory, so that a state space too large for it ends in a
     report rather than in the kernel's OOM killer. With a `visitor`, the search walks every reachable state
     for it and checks no property. With `reduce`, it expands the model's ample sets (`Model.ample`) where
-    the cycle proviso allows: every violation is still found, but not necessarily by a shortest path."""
+    the cycle proviso allows: every violation is still found, but not necessarily by a shortest path.
+    `sample` sees a few frontier states each time the search reaches a new depth (spread over the level
+    breadth-first, the newest depth-first), and the newest when it stops: once a level, not once a state, so
+    watching what grows costs next to nothing."""
     if max_memory is None:
         max_memory = default_memory_limit()
     search = _Search(model, Bounds(max_states, max_seconds, max_memory), visitor)
     search.deadlock, search.discovered, search.stop_on = deadlock, discovered, stop_on
+    search.sample = sample
     search.reduce = reduce and visitor is None
     with watchdog(max_seconds, max_memory):
         return search.run(order == "dfs", max_depth, progress, progress_interval)
@@ -84,6 +94,7 @@ class _Search:
         self.discovered: Callable[[Discovery, Stats], None] | None = None
         self.stop_on: frozenset[str] = frozenset()
         self.reduce = False
+        self.sample: Sampler | None = None
         self.stats = Stats()
         self.result = SearchResult(self.stats)
         self.found = self.result.discoveries
@@ -121,7 +132,7 @@ class _Search:
                     break
                 state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
                 if depth > stats.depth:
-                    stats.depth = depth
+                    self.deeper(state, depth, depth_first)
                 successors, failures = model.successors(state)
                 if max_depth is not None and depth >= max_depth:
                     # Not expanded further; the search is incomplete only if this cut something off.
@@ -220,6 +231,25 @@ class _Search:
             elif error.prop in self.wanted and error.prop not in self.found:
                 self.record(Discovery(error.prop, self.chain(fp), action, error))
 
+    def deeper(self, state: State, depth: int, depth_first: bool) -> None:
+        """`state` is the first of a new level: the deepest so far."""
+        self.stats.depth = depth
+        if self.sample is not None:
+            self.sample([state, *(self.newest() if depth_first else self.spread())], depth)
+
+    def spread(self) -> list[State]:
+        """At most _SAMPLE frontier states, evenly spaced from its oldest to its newest: breadth-first, when a
+        level begins, the rest of that level (reaching into the middle of a deque costs, but once a level)."""
+        frontier = self.frontier
+        size = len(frontier)
+        step = max(1, size // _SAMPLE)
+        return [frontier[i][0] for i in range(step - 1, size, step)][:_SAMPLE]
+
+    def newest(self) -> list[State]:
+        """At most _SAMPLE of the states last added to the frontier (cheap however large it is)."""
+        frontier = self.frontier
+        return [frontier[-1 - i][0] for i in range(min(_SAMPLE, len(frontier)))]
+
     def chain(self, fp: int) -> list[int]:
         """The fingerprints from an initial state to `fp`."""
         parents = self.parents
@@ -250,6 +280,8 @@ class _Search:
     def finish(self) -> SearchResult:
         result, frontier = self.result, self.frontier
         self.counted(time.perf_counter())
+        if self.sample is not None and frontier:  # the newest states, a level deeper than any expanded
+            self.sample(self.newest(), max(frontier[-1 - i][2] for i in range(min(_SAMPLE, len(frontier)))))
         result.exhausted = not frontier and result.complete
         if frontier and result.complete and len(self.found) < len(self.wanted):
             result.complete = False
