@@ -270,6 +270,5 @@ def test_a_ctrl_c_in_atomic_code_is_raised_when_the_bounded_block_is_left(
         os.kill(os.getpid(), signal.SIGINT)  # its handler runs here, in "atomic" code
 
     monkeypatch.setattr(limits, "_ATOMIC", frozenset({atomic.__code__}))
-    with pytest.raises(KeyboardInterrupt):
-        with limits.watchdog(None, None):
-            atomic()
+    with pytest.raises(KeyboardInterrupt), limits.watchdog(None, None):
+        atomic()
