@@ -69,6 +69,8 @@ class Chart:
     states: list[dict[str, dict[str, str]]] = field(default_factory=list)  # row -> lane -> var -> value
     errors: list[tuple[int, str]] = field(default_factory=list)
     byzantine: set[str] = field(default_factory=set)
+    # (lane, row) where the lane itself does something: acts, sends, receives, crashes... (its event point)
+    events: set[tuple[str, int]] = field(default_factory=set)
     verdict: str = ""
     title: str = ""
 
@@ -150,6 +152,10 @@ class _Reader:
                 c.errors.append((row, str(info["error"])))
         self._finish()
         self._lasso()
+        for arrow in c.arrows:
+            c.events.add((arrow.src, arrow.src_row))
+            if arrow.kind in (ArrowKind.DELIVER, ArrowKind.BYZANTINE):
+                c.events.add((arrow.dst, arrow.dst_row))
         return c
 
     def _lasso(self) -> None:
@@ -171,6 +177,8 @@ class _Reader:
     def _event(self, row: int, info: dict[str, Any], lanes: set[str]) -> None:
         c = self.chart
         kind, actor, fault = info.get("action", ""), info.get("actor"), info.get("fault")
+        if actor in lanes:
+            c.events.add((str(actor), row))
         if kind in ("deliver", "inject") and actor in lanes:
             peer, message = str(info.get("peer", "")), str(info.get("message", ""))
             if kind == "inject":

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from explorer.render import dot, sequence
+from explorer.render import dot, layout, sequence
 from explorer.render.measure import Box, width, wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -70,6 +70,96 @@ def test_no_two_texts_of_any_chart_overlap(charts: list[tuple[Path, dict[str, An
         assert len(boxes) > len(document["states"]) + 2, trace  # the title, a lane and every step at least
         for (a, (box_a, _)), (b, (box_b, _)) in itertools.combinations(boxes.items(), 2):
             assert not box_a.overlaps(box_b), (trace.parts[-3:], a, box_a, b, box_b)
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def event_points(svg_text: str) -> dict[tuple[int, int], tuple[float, float, float]]:
+    """(lane index, row) -> centre and radius of every event point drawn (a lifeline's visible dot)."""
+    out = {}
+    for g in ET.fromstring(svg_text).iter(f"{SVG}g"):
+        found = re.fullmatch(r"dot-(\d+)-(\d+)", g.get("id", ""))
+        shape = next(g.iter(f"{SVG}ellipse"), None)
+        if found and shape is not None and shape.get("fill") not in ("transparent", "none"):
+            lane, row = int(found[1]), int(found[2])
+            out[(lane, row)] = (
+                float(shape.get("cx", 0)),
+                float(shape.get("cy", 0)),
+                float(shape.get("rx", 0)),
+            )
+    return out
+
+
+def arrow_lines(svg_text: str) -> dict[int, tuple[float, float, float, float]]:
+    """Arrow k of the chart -> its line, from where it leaves its sender to the tip of its head."""
+    out = {}
+    for g in ET.fromstring(svg_text).iter(f"{SVG}g"):
+        if g.get("class") != "edge" or not g.get("id", "").startswith("msg-"):
+            continue
+        d = _numbers(next(g.iter(f"{SVG}path")).get("d", ""))
+        x0, y0 = d[0], d[1]
+        ends = [(d[-2], d[-1])]
+        head = next(g.iter(f"{SVG}polygon"), None)
+        if head is not None:
+            p = _numbers(head.get("points", ""))
+            ends += list(zip(p[0::2], p[1::2], strict=True))
+        x1, y1 = max(ends, key=lambda e: (e[0] - x0) ** 2 + (e[1] - y0) ** 2)
+        out[int(g.get("id", "").split("-")[2])] = (x0, y0, x1, y1)
+    return out
+
+
+def _distance(px: float, py: float, line: tuple[float, float, float, float]) -> float:
+    """From a point to a segment."""
+    x0, y0, x1, y1 = line
+    dx, dy = x1 - x0, y1 - y0
+    t = max(0.0, min(1.0, ((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy)))
+    return float(((px - x0 - t * dx) ** 2 + (py - y0 - t * dy) ** 2) ** 0.5)
+
+
+def test_no_arrow_passes_through_an_event_point_of_a_lane_it_crosses(
+    charts: list[tuple[Path, dict[str, Any], str]],
+) -> None:
+    """An arrow through the point where another node acts reads as if it went through that node: every
+    arrow keeps clear of every event point but those of its own sender and receiver."""
+    crossings = 0
+    for trace, document, svg in charts:
+        c = sequence.chart(document)
+        points, lines = event_points(svg), arrow_lines(svg)
+        for row, state in enumerate(document["states"]):  # every step's actor has its point drawn
+            actor = state["#meta"].get("actor")
+            if actor in c.lanes:
+                assert (c.lanes.index(actor), row) in points, (trace.parts[-3:], actor, row)
+        assert len(lines) == len(c.arrows), trace
+        for k, arrow in enumerate(c.arrows):
+            own = {c.lanes.index(arrow.src), c.lanes.index(arrow.dst)}
+            x0, _, x1, _ = lines[k]
+            for (lane, row), (px, py, radius) in points.items():
+                if lane in own or not min(x0, x1) < px < max(x0, x1):
+                    continue
+                crossings += 1
+                gap = _distance(px, py, lines[k])
+                assert gap >= radius + 4.0, (trace.parts[-3:], arrow, c.lanes[lane], row, gap)
+    assert crossings > 50  # the examples' arrows do cross many lanes that act
+
+
+def test_without_the_spacing_an_arrow_would_pass_through_an_event_point(
+    charts: list[tuple[Path, dict[str, Any], str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check sees what it looks for: with rows evenly spaced, quorum_leader's first vote request (Node[0]
+    at row 1 to Node[2] at row 3) goes right through Node[1]'s point at row 2, where it campaigns."""
+    document, _ = _chart_of(charts, "quorum_leader", "half_quorum_partitioned")
+    monkeypatch.setattr(layout, "spread", lambda c, lane_x, row_y: row_y)
+    svg = dot.to_svg(sequence.to_dot(document)) or ""
+    c = sequence.chart(document)
+    (k,) = [
+        k
+        for k, a in enumerate(c.arrows)
+        if (a.src, a.src_row, a.dst, a.dst_row) == ("Node[0]", 1, "Node[2]", 3)
+    ]
+    px, py, radius = event_points(svg)[(1, 2)]
+    assert _distance(px, py, arrow_lines(svg)[k]) < radius + 1.0
 
 
 def test_the_overlap_check_sees_an_overlap() -> None:
