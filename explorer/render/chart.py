@@ -55,6 +55,17 @@ class Stretch:
     group: int = 0  # for a partition: lanes with the same group are on the same side
 
 
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """The rows a lasso goes round for ever: from `first` to `last`, then back to `first` (a run that stays
+    in its last state has first == last)."""
+
+    first: int
+    last: int
+    label: list[str]  # what its mark says
+    detail: str  # how it closes, in words
+
+
 @dataclass
 class Chart:
     lanes: list[str]
@@ -71,6 +82,7 @@ class Chart:
     byzantine: set[str] = field(default_factory=set)
     # (lane, row) where the lane itself does something: acts, sends, receives, crashes... (its event point)
     events: set[tuple[str, int]] = field(default_factory=set)
+    cycle: Cycle | None = None  # a lasso's cycle
     verdict: str = ""
     title: str = ""
 
@@ -169,9 +181,12 @@ class _Reader:
         if loop == last and closing.startswith("the run stays"):
             c.rows[last] = f"{c.rows[last]} ↻ {closing}"
             c.verdict += f" (a lasso: the run stays at step {last} for ever)"
+            c.cycle = Cycle(loop, last, ["↻ stays", "for ever"], closing)
             return
+        back = f"{closing}; back to step {loop}, for ever".replace(" ; ", "; ").removeprefix("; ")
         c.rows[loop] = f"↻ the cycle starts here. {c.rows[loop]}"
-        c.rows[last] = f"{c.rows[last]} ↻ {closing}; back to step {loop}, for ever".replace(" ; ", "; ")
+        c.rows[last] = f"{c.rows[last]} ↻ {back}"
+        c.cycle = Cycle(loop, last, ["↻ repeats", "for ever"], back)
         c.verdict += f" (a lasso: from step {loop} on, round for ever)"
 
     def _event(self, row: int, info: dict[str, Any], lanes: set[str]) -> None:

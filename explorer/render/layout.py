@@ -29,6 +29,7 @@ MARK_ROOM = 22.0  # room kept left of each lifeline for its marks
 PAD = 12.0
 GAP = 2.0  # between stacked texts
 ROW_GAP = 10.0  # between a row's last text and the next event line
+CYCLE_ROOM = 22.0  # from a lasso's label to the step descriptions: its bracket goes between
 
 INK = "#212121"
 GREY = "#757575"
@@ -61,6 +62,8 @@ class Layout:
     width: float = 0.0
     height: float = 0.0
     head_y: float = 0.0
+    step_x: float = PAD  # where the step descriptions start (a lasso's mark is left of them)
+    cycle_mark: tuple[float, float, float] | None = None  # a lasso's bracket: its x, top and bottom
 
 
 def labels(c: Chart) -> dict[tuple[str, int], list[tuple[str, str]]]:
@@ -135,6 +138,7 @@ def lay_out(c: Chart) -> Layout:
     out.row_y.append(y)  # where messages still in flight end
     out.row_y = spread(c, out.lane_x, out.row_y)
     _rows(out, cells, steps)
+    _cycle_mark(out)
     _verdict(out, out.row_y[-1] + PAD)
     return out
 
@@ -148,8 +152,10 @@ def _columns(
     """Where the time column and each lifeline go, and the chart's width: each lane's column as wide as
     what its cells need, its head, and its neighbour's head."""
     c = out.chart
+    if c.cycle is not None:  # room for the cycle's mark: its label, then its bracket
+        out.step_x = PAD + _block_size(c.cycle.label, CELL_SIZE)[0] + CYCLE_ROOM
     step_w = max((_block_size(lines, STEP_SIZE)[0] for lines in steps), default=0.0)
-    x = PAD + step_w + PAD
+    x = out.step_x + step_w + PAD
     if any(now is not None for now in c.now):
         out.time_x = x + 14
         x += 40
@@ -212,7 +218,7 @@ def _rows(
     c = out.chart
     for row, y in enumerate(out.row_y[:-1]):
         top = y - height(1, STEP_SIZE) / 2
-        out.texts.append(_text(f"step-{row}", steps[row], STEP_SIZE, PAD, top, INK))
+        out.texts.append(_text(f"step-{row}", steps[row], STEP_SIZE, out.step_x, top, INK))
         now = c.now[row] if row < len(c.now) else None
         if now is not None and out.time_x is not None:
             changed = row == 0 or c.now[row - 1] != now
@@ -224,6 +230,21 @@ def _rows(
                 text = _text(ident, lines, CELL_SIZE, out.lane_x[lane] + 8, cell_y, colour)
                 out.texts.append(text)
                 cell_y = text.box.bottom + GAP
+
+
+def _cycle_mark(out: Layout) -> None:
+    """A lasso's cycle as a bracket left of its rows' descriptions, from just above the first row's event
+    line to just below the last row's texts (clear of the rows around it), labelled beside it."""
+    cycle = out.chart.cycle
+    if cycle is None:
+        return
+    top = out.row_y[cycle.first] - height(1, STEP_SIZE) / 2 - 2
+    bottom = out.row_y[cycle.last + 1] - ROW_GAP + 3  # below the row's texts, above the next row's marks
+    x = out.step_x - CYCLE_ROOM + 6
+    out.cycle_mark = (x, top, bottom)
+    w, h = _block_size(cycle.label, CELL_SIZE)
+    box = Box(x - 4 - w, (top + bottom - h) / 2, w, h)
+    out.texts.append(Text("cycle-label", cycle.label, CELL_SIZE, box, RED, tooltip=cycle.detail))
 
 
 def _verdict(out: Layout, y: float) -> None:

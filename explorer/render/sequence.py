@@ -7,7 +7,8 @@ Byzantine node injected is red. A crashed stretch of a lifeline is dashed red, a
 node cut off by a partition has a coloured stripe beside its lifeline from the cut to the heal (one colour
 per side), and the cut itself is a red line across the lanes it separates. Where clocks may lie, each
 node's clock reading is written beside its lifeline whenever it changes, next to real time in the `now`
-column. A dot on a lifeline is an event point: that node acts, sends or receives there; rows are spaced
+column. A lasso's cycle is bracketed left of its rows' descriptions, the bracket's arrow pointing back
+to the row where the cycle starts. A dot on a lifeline is an event point: that node acts, sends or receives there; rows are spaced
 (explorer.render.clearance) so that no arrow passes through the event point of a lane it crosses. Detail
 that does not fit is in tooltips (SVG `<title>`): the whole state of a node after a step on its
 lifeline's point of that row.
@@ -72,6 +73,7 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
         _draw_text(g, text)
     _draw_lifelines(g, out)
     _draw_arrows(g, out)
+    _draw_cycle(g, out)
     return g
 
 
@@ -242,6 +244,23 @@ def _draw_arrows(g: graphviz.Digraph, out: Layout) -> None:
         else:
             tooltip += f" (step {a.dst_row})"
         g.edge(src, dst, tooltip=_escape(tooltip), **attrs)
+
+
+def _draw_cycle(g: graphviz.Digraph, out: Layout) -> None:
+    """A lasso's cycle: a bracket along its rows whose top arm points back to where it starts (ids
+    `cycle-FIRST-LAST-…`)."""
+    cycle = out.chart.cycle
+    if out.cycle_mark is None or cycle is None:
+        return
+    x, top, bottom = out.cycle_mark
+    ident = f"cycle-{cycle.first}-{cycle.last}"
+    corners = [(x + 8, bottom), (x, bottom), (x, top), (x + 9, top)]
+    for k, (cx, cy) in enumerate(corners):
+        _point(g, f"{ident}-corner-{k}", cx, cy, cycle.detail, visible=False, size="0")
+    for k in range(3):
+        attrs = {"arrowhead": "normal" if k == 2 else "none", "color": RED, "penwidth": "1.5"}
+        ends = f"{ident}-corner-{k}", f"{ident}-corner-{k + 1}"
+        g.edge(*ends, id=f"{ident}-{k}", tooltip=_escape(cycle.detail), **attrs)
 
 
 def _escape(text: str) -> str:

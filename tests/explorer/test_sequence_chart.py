@@ -365,3 +365,85 @@ def test_a_run_that_stays_in_its_last_state_for_ever_says_so_on_that_row(
         verdict = _squeezed(" ".join(text_boxes(svg)["verdict"][1]))
         assert _squeezed(f"(a lasso: the run stays at step {last} for ever)") in verdict, trace
     assert seen >= 8
+
+
+def _row_of(ident: str) -> int | None:
+    """The row a text of the chart belongs to, by its id (`step-3`, `vars-1-3`, `label-0-3-1`, ...)."""
+    found = re.fullmatch(
+        r"(?:step|now)-(\d+)|(?:vars|clock)-\d+-(\d+)|label-\d+-(\d+)-\d+|mark-.*-(\d+)", ident
+    )
+    return None if found is None else int(next(g for g in found.groups() if g is not None))
+
+
+def cycle_extent(svg_text: str, first: int, last: int) -> tuple[float, float, float]:
+    """The x, top and bottom of the bracket that marks a lasso's cycle from row `first` to row `last`."""
+    xs, ys = [], []
+    for g in ET.fromstring(svg_text).iter(f"{SVG}g"):
+        if g.get("class") == "edge" and re.fullmatch(rf"cycle-{first}-{last}-\d", g.get("id", "")):
+            for shape in g.iter():
+                numbers = _numbers(shape.get("d") or shape.get("points") or "")
+                xs += numbers[0::2]
+                ys += numbers[1::2]
+    assert ys, f"no mark of the cycle {first}..{last}"
+    return min(xs), min(ys), max(ys)
+
+
+def assert_the_mark_spans_the_cycle(svg: str, first: int, last: int) -> None:
+    """The bracket begins above the first row of the cycle and below every text of the row before it, and
+    ends below every text of its last row and above whatever comes after; its label says it repeats."""
+    boxes = text_boxes(svg)
+    x, top, bottom = cycle_extent(svg, first, last)
+    rows: dict[int, list[Box]] = {}
+    for ident, (box, _) in boxes.items():
+        row = _row_of(ident)
+        if row is not None:
+            rows.setdefault(row, []).append(box)
+    assert top <= boxes[f"step-{first}"][0].y
+    assert all(box.bottom < top for box in rows.get(first - 1, []))
+    assert all(box.bottom <= bottom for box in rows[last])
+    after = rows.get(last + 1, []) + [boxes["verdict"][0]]
+    assert all(bottom < box.y for box in after)
+    label, lines = boxes["cycle-label"]
+    assert "".join(lines).endswith("for ever") and label.right < x < boxes[f"step-{first}"][0].x
+    assert top < label.y and label.bottom < bottom
+
+
+def test_a_lasso_marks_its_cycle_with_a_bracket_along_exactly_its_rows(
+    charts: list[tuple[Path, dict[str, Any], str]],
+) -> None:
+    seen = 0
+    for trace, document, svg in charts:
+        ids = {g.get("id", "") for g in ET.fromstring(svg).iter(f"{SVG}g")}
+        if "loop" not in document:
+            assert not any(i.startswith("cycle-") for i in ids), trace  # an invariant's trace has none
+            continue
+        seen += 1
+        last = len(document["states"]) - 1
+        assert_the_mark_spans_the_cycle(svg, document["loop"], last)
+    assert seen >= 8
+
+
+def test_a_cycle_of_several_steps_is_bracketed_from_its_first_row_to_its_last(tmp_path: Path) -> None:
+    if shutil.which("neato") is None:
+        pytest.skip("Graphviz is not installed")
+    from explorer.run import CheckOptions, check_model
+    from spec import load
+
+    text = """
+node C {
+  var phase: 0..1 = 0
+  var ticks: 0..3 = 0
+  var done: bool = false
+  action spin when not done { phase = 1 - phase }
+  action count when not done and ticks < 3 { ticks = ticks + 1 }
+  unfair action finish when not done { done = true }
+}
+liveness finishes: eventually C.done
+"""
+    (result,) = [
+        r for r in check_model(load(text, "spin.fl"), "default", CheckOptions(out_dir=tmp_path)) if r.trace
+    ]
+    document = json.loads(Path(result.trace or "").read_text(encoding="utf-8"))
+    last = len(document["states"]) - 1
+    assert 0 < document["loop"] < last  # a stem, then a cycle of more than one row
+    assert_the_mark_spans_the_cycle(dot.to_svg(sequence.to_dot(document)) or "", document["loop"], last)
