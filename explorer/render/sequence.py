@@ -14,8 +14,9 @@ that does not fit is in tooltips (SVG `<title>`): the whole state of a node afte
 lifeline's point of that row.
 
 Everything is placed by explorer.render.layout on a fixed grid and drawn by `neato -n2`. Element ids in
-the SVG say what each element is (`lane-…`, `msg-…`, `mark-…`, `step-…`, `vars-…`, `label-…`,
-`dot-…`), for tests and for the HTML report.
+the SVG say what each element is (`lane-…`, `msg-KIND-K-ROW`, `mark-…`, `step-…`, `vars-…`, `label-…`,
+`dot-…`), for tests and for the HTML report; an id that names a row ends with it (an arrow's: the step
+that received or dropped it, or that sent one still in flight).
 """
 
 from __future__ import annotations
@@ -228,7 +229,9 @@ def _draw_arrows(g: graphviz.Digraph, out: Layout) -> None:
     for k, a in enumerate(c.arrows):
         src, dst = _dot(c.lanes.index(a.src), a.src_row), _dot(c.lanes.index(a.dst), a.dst_row)
         tooltip = f"{a.message}: {a.src} (step {a.src_row}) → {a.dst}"
-        attrs = {"id": f"msg-{a.kind}-{k}", "color": "#1565c0"}
+        # the id ends with the step the arrow stands for (where it was received or lost, else sent)
+        step = a.src_row if a.kind == ArrowKind.IN_FLIGHT else a.dst_row
+        attrs = {"id": f"msg-{a.kind}-{k}-{step}", "color": "#1565c0"}
         if a.kind == ArrowKind.DROP:
             x, y = _drop_point(out, a)
             _point(g, f"drop-{k}", x, y, f"network drops {a.message}", visible=False)

@@ -292,7 +292,7 @@ def test_messages_in_flight_reach_their_receiver_dashed(
             if arrow.kind != "in_flight":
                 continue
             seen += 1
-            edge = ids[f"msg-in_flight-{k}"]
+            edge = ids[f"msg-in_flight-{k}-{arrow.src_row}"]  # its id ends with the step that sent it
             assert "stroke-dasharray" in next(edge.iter(f"{SVG}path")).attrib, trace
             head = boxes[f"lane-{sequence._slug(arrow.dst)}"][0]
             arrowhead = next(edge.iter(f"{SVG}polygon"))  # it touches the receiver's lifeline
