@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from explorer.trace.parts import shown_name
+
 
 class ArrowKind(StrEnum):
     DELIVER = "deliver"
@@ -320,18 +322,15 @@ def readable(values: dict[str, Any]) -> dict[str, list[str]]:
             out[name] = [f"in flight: {line}" for line in network_lines(value)] or ["nothing in flight"]
         elif name == "_gst":
             out[name] = ["GST: not yet" if isinstance(value, int) and value < 0 else f"GST at {show(value)}"]
-        elif name in _SYSTEM_PARTS:
-            out[name] = [f"{_SYSTEM_PARTS[name]}: {show(value)}"]
+        elif name in ("_now", "_partition", "_faults"):
+            out[name] = [f"{shown_name(name)}: {show(value)}"]
         elif part == "_status":
             out[name] = [f"{owner} is {value}"]
         elif part in ("_clock", "_timers"):
-            out[name] = [f"{owner} {part[1:]} = {show(value)}"]
+            out[name] = [f"{shown_name(name)} = {show(value)}"]
         elif not part.startswith("_") and name != "#meta":
             out[name] = [f"{name} = {show(value)}"]
     return out
-
-
-_SYSTEM_PARTS = {"_now": "now", "_partition": "cut links", "_faults": "faults spent"}
 
 
 def network_lines(value: Any) -> list[str]:

@@ -24,6 +24,7 @@ from explorer.render.chart import network_lines, readable, show
 from explorer.render.pictures import PictureError, state_graph
 from explorer.run import PropertyResult
 from explorer.trace.files import write_atomic
+from explorer.trace.parts import shown_name
 from spec import CheckedSpec
 
 _STYLE = """
@@ -129,8 +130,6 @@ document.addEventListener('DOMContentLoaded', () => {
   fromHash();
 });
 """
-
-_PART_NAMES = {"_now": "now", "_gst": "GST", "_partition": "cut links", "_faults": "faults spent"}
 
 
 def write_report(path: Path, checked: CheckedSpec, results: list[PropertyResult]) -> None:
@@ -278,12 +277,10 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
 def _shown_name(name: str) -> str | None:
     """The name a person reads for a part of a trace state; None for the network (shown message by message)
     and for parts with nothing to say (the monotonic clock)."""
-    if name in _PART_NAMES:
-        return _PART_NAMES[name]
-    owner, _, part = name.rpartition(".")
-    if part in ("_status", "_clock", "_timers"):
-        return f"{owner} {part[1:]}"
-    return None if name.startswith("_") or part.startswith("_") else name
+    if name == "_network" or name.endswith("._mono"):
+        return None
+    shown = shown_name(name)
+    return None if shown.startswith("_") or "._" in shown else shown
 
 
 def _graph(document: dict[str, Any], anchor: str, checked: CheckedSpec) -> str:
