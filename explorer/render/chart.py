@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from explorer.trace.parts import shown_name
+
 
 class ArrowKind(StrEnum):
     DELIVER = "deliver"
@@ -55,6 +57,17 @@ class Stretch:
     group: int = 0  # for a partition: lanes with the same group are on the same side
 
 
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """The rows a lasso goes round for ever: from `first` to `last`, then back to `first` (a run that stays
+    in its last state has first == last)."""
+
+    first: int
+    last: int
+    label: list[str]  # what its mark says
+    detail: str  # how it closes, in words
+
+
 @dataclass
 class Chart:
     lanes: list[str]
@@ -69,6 +82,9 @@ class Chart:
     states: list[dict[str, dict[str, str]]] = field(default_factory=list)  # row -> lane -> var -> value
     errors: list[tuple[int, str]] = field(default_factory=list)
     byzantine: set[str] = field(default_factory=set)
+    # (lane, row) where the lane itself does something: acts, sends, receives, crashes... (its event point)
+    events: set[tuple[str, int]] = field(default_factory=set)
+    cycle: Cycle | None = None  # a lasso's cycle
     verdict: str = ""
     title: str = ""
 
@@ -150,6 +166,10 @@ class _Reader:
                 c.errors.append((row, str(info["error"])))
         self._finish()
         self._lasso()
+        for arrow in c.arrows:
+            c.events.add((arrow.src, arrow.src_row))
+            if arrow.kind in (ArrowKind.DELIVER, ArrowKind.BYZANTINE):
+                c.events.add((arrow.dst, arrow.dst_row))
         return c
 
     def _lasso(self) -> None:
@@ -163,14 +183,19 @@ class _Reader:
         if loop == last and closing.startswith("the run stays"):
             c.rows[last] = f"{c.rows[last]} ↻ {closing}"
             c.verdict += f" (a lasso: the run stays at step {last} for ever)"
+            c.cycle = Cycle(loop, last, ["↻ stays", "for ever"], closing)
             return
+        back = f"{closing}; back to step {loop}, for ever".replace(" ; ", "; ").removeprefix("; ")
         c.rows[loop] = f"↻ the cycle starts here. {c.rows[loop]}"
-        c.rows[last] = f"{c.rows[last]} ↻ {closing}; back to step {loop}, for ever".replace(" ; ", "; ")
+        c.rows[last] = f"{c.rows[last]} ↻ {back}"
+        c.cycle = Cycle(loop, last, ["↻ repeats", "for ever"], back)
         c.verdict += f" (a lasso: from step {loop} on, round for ever)"
 
     def _event(self, row: int, info: dict[str, Any], lanes: set[str]) -> None:
         c = self.chart
         kind, actor, fault = info.get("action", ""), info.get("actor"), info.get("fault")
+        if actor in lanes:
+            c.events.add((str(actor), row))
         if kind in ("deliver", "inject") and actor in lanes:
             peer, message = str(info.get("peer", "")), str(info.get("message", ""))
             if kind == "inject":
@@ -297,18 +322,15 @@ def readable(values: dict[str, Any]) -> dict[str, list[str]]:
             out[name] = [f"in flight: {line}" for line in network_lines(value)] or ["nothing in flight"]
         elif name == "_gst":
             out[name] = ["GST: not yet" if isinstance(value, int) and value < 0 else f"GST at {show(value)}"]
-        elif name in _SYSTEM_PARTS:
-            out[name] = [f"{_SYSTEM_PARTS[name]}: {show(value)}"]
+        elif name in ("_now", "_partition", "_faults"):
+            out[name] = [f"{shown_name(name)}: {show(value)}"]
         elif part == "_status":
             out[name] = [f"{owner} is {value}"]
         elif part in ("_clock", "_timers"):
-            out[name] = [f"{owner} {part[1:]} = {show(value)}"]
+            out[name] = [f"{shown_name(name)} = {show(value)}"]
         elif not part.startswith("_") and name != "#meta":
             out[name] = [f"{name} = {show(value)}"]
     return out
-
-
-_SYSTEM_PARTS = {"_now": "now", "_partition": "cut links", "_faults": "faults spent"}
 
 
 def network_lines(value: Any) -> list[str]:

@@ -5,8 +5,9 @@ its panel), the whole state at the selected step with what the step changed high
 
 Nothing is loaded from elsewhere: styles, script and pictures are all inline. `#v2-step-5` in the address
 selects step 5 of the second violation, and follows the step last selected; clicking a step, in the table
-or on the chart, selects it, and the arrow keys then move through the violation last clicked (a link of the
-matrix leaves the other violations' steps as they were).
+or on the chart (its description, a lane's notes, a mark, or a message's arrow: the step that received or
+dropped it, or that sent it if it is still in flight), selects it, and the arrow keys then move through
+the violation last clicked (a link of the matrix leaves the other violations' steps as they were).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from explorer.render.chart import network_lines, readable, show
 from explorer.render.pictures import PictureError, state_graph
 from explorer.run import PropertyResult
 from explorer.trace.files import write_atomic
+from explorer.trace.parts import shown_name
 from spec import CheckedSpec
 
 _STYLE = """
@@ -36,7 +38,8 @@ td.holds { color: #2e7d32; } td.violated { color: #c62828; font-weight: bold; } 
 .chart, .graph > div { overflow: auto; max-height: 80vh; border: 1px solid #e0e0e0; margin: 12px 0; }
 .chart svg, .graph svg { max-width: 100%; height: auto; display: block; }
 .chart.actual svg { max-width: none; }
-.chart g[id*="-step-"], .chart g[id*="-label-"], .chart g[id*="-vars-"] { cursor: pointer; }
+.chart g[id*="-step-"], .chart g[id*="-label-"], .chart g[id*="-vars-"], .chart g[id*="-msg-"] { cursor: pointer; }
+.chart path.hit { stroke: transparent; stroke-width: 10; fill: none; pointer-events: stroke; }
 .matrix-panel { overflow-x: auto; }
 .columns { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }  /* narrow: state below steps */
 .columns > .steps { flex: 3 1 400px; min-width: 0; }
@@ -91,7 +94,7 @@ function move(v, delta) {
 }
 function rowOf(id) {
   const m = /^v[0-9]+-(?:step|now)-([0-9]+)$/.exec(id) || /^v[0-9]+-(?:label|vars|clock|dot)-[0-9]+-([0-9]+)/.exec(id)
-    || /^v[0-9]+-mark-.*-([0-9]+)$/.exec(id);
+    || /^v[0-9]+-(?:mark|msg)-.*-([0-9]+)$/.exec(id);
   return m ? Number(m[1]) : null;
 }
 document.addEventListener('click', e => {
@@ -116,13 +119,17 @@ function fromHash() {  // the step the address names; the other violations keep 
   if (m) { select(m[1], Number(m[2])); focus(m[1]); }
 }
 window.addEventListener('hashchange', fromHash);
+function widen(path) {  // a thin arrow is hard to hit: a wide transparent copy takes its clicks
+  const hit = path.cloneNode(false);
+  hit.setAttribute('class', 'hit');
+  path.parentNode.appendChild(hit);
+}
 document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('.chart g.edge[id*="-msg-"] path').forEach(widen);
   document.querySelectorAll('section.violation').forEach(s => select(s.id, 0));
   fromHash();
 });
 """
-
-_PART_NAMES = {"_now": "now", "_gst": "GST", "_partition": "cut links", "_faults": "faults spent"}
 
 
 def write_report(path: Path, checked: CheckedSpec, results: list[PropertyResult]) -> None:
@@ -244,12 +251,21 @@ def _steps(document: dict[str, Any], anchor: str) -> str:
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
     """What a step changed, as HTML: `name: old → new` per variable (and per part of the system: status,
-    clock, timers, time), then one `+` line per message that entered the network, one `−` per message that
-    left it."""
+    clock, timers, time; for the faults spent, `faults spent: loss 0 → 1` per budget that changed), then
+    one `+` line per message that entered the network, one `−` per message that left it."""
     out = []
     for name, value in after.items():
         shown = _shown_name(name)
-        if shown is not None and before.get(name) != value:
+        if shown is None or before.get(name) == value:
+            continue
+        if name == "_faults" and isinstance(value, dict) and isinstance(before.get(name), dict):
+            was = before[name]  # a fault spent: only the budgets that changed
+            out += [
+                _e(f"{shown}: {k} {show(was.get(k))} → {show(v)}")
+                for k, v in value.items()
+                if was.get(k) != v
+            ]
+        else:
             out.append(_e(f"{shown}: {show(before.get(name))} → {show(value)}"))
     was = Counter(network_lines(before.get("_network", [])))
     now = Counter(network_lines(after.get("_network", [])))
@@ -261,12 +277,10 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
 def _shown_name(name: str) -> str | None:
     """The name a person reads for a part of a trace state; None for the network (shown message by message)
     and for parts with nothing to say (the monotonic clock)."""
-    if name in _PART_NAMES:
-        return _PART_NAMES[name]
-    owner, _, part = name.rpartition(".")
-    if part in ("_status", "_clock", "_timers"):
-        return f"{owner} {part[1:]}"
-    return None if name.startswith("_") or part.startswith("_") else name
+    if name == "_network" or name.endswith("._mono"):
+        return None
+    shown = shown_name(name)
+    return None if shown.startswith("_") or "._" in shown else shown
 
 
 def _graph(document: dict[str, Any], anchor: str, checked: CheckedSpec) -> str:

@@ -1,5 +1,6 @@
 """Where everything of a sequence chart goes: a grid of columns (step descriptions, time, one per lane) and
-rows (one per step), sized to what they hold, so that no two pieces of text can meet.
+rows (one per step), sized to what they hold, so that no two pieces of text can meet, and spaced further
+where an arrow would otherwise pass through another lane's event point (explorer.render.clearance).
 
 Every row has an event line: arrows leave and reach the lifelines there, marks sit on it, the step's
 description and the time start on it. Below it, beside each lifeline, the lane's cell stacks what that
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from explorer.render.chart import Arrow, ArrowKind, Chart
+from explorer.render.clearance import spread
 from explorer.render.measure import Box, height, width, wrap
 
 STEP_SIZE = 10.0
@@ -27,6 +29,7 @@ MARK_ROOM = 22.0  # room kept left of each lifeline for its marks
 PAD = 12.0
 GAP = 2.0  # between stacked texts
 ROW_GAP = 10.0  # between a row's last text and the next event line
+CYCLE_ROOM = 22.0  # from a lasso's label to the step descriptions: its bracket goes between
 
 INK = "#212121"
 GREY = "#757575"
@@ -59,6 +62,8 @@ class Layout:
     width: float = 0.0
     height: float = 0.0
     head_y: float = 0.0
+    step_x: float = PAD  # where the step descriptions start (a lasso's mark is left of them)
+    cycle_mark: tuple[float, float, float] | None = None  # a lasso's bracket: its x, top and bottom
 
 
 def labels(c: Chart) -> dict[tuple[str, int], list[tuple[str, str]]]:
@@ -124,20 +129,46 @@ def lay_out(c: Chart) -> Layout:
     steps = [wrap(f"{row}. {text}", STEP_SIZE, STEP_WIDTH, "     ") for row, text in enumerate(c.rows)]
     for row, message in c.errors:
         steps[row] += wrap(f"✗ {message}", STEP_SIZE, STEP_WIDTH, "   ")
+    heads = [_head_lines(c, lane) for lane in c.lanes]
+    _columns(out, cells, steps, heads)
+    y = _heads(out, heads)
+    for row in range(n):
+        out.row_y.append(y)
+        y += _row_height(c, row, cells, steps)
+    out.row_y.append(y)  # where messages still in flight end
+    out.row_y = spread(c, out.lane_x, out.row_y)
+    _rows(out, cells, steps)
+    _cycle_mark(out)
+    _verdict(out, out.row_y[-1] + PAD)
+    return out
+
+
+def _columns(
+    out: Layout,
+    cells: dict[tuple[str, int], list[tuple[str, list[str], str]]],
+    steps: list[list[str]],
+    heads: list[list[str]],
+) -> None:
+    """Where the time column and each lifeline go, and the chart's width: each lane's column as wide as
+    what its cells need, its head, and its neighbour's head."""
+    c = out.chart
+    if c.cycle is not None:  # room for the cycle's mark: its label, then its bracket
+        out.step_x = PAD + _block_size(c.cycle.label, CELL_SIZE)[0] + CYCLE_ROOM
     step_w = max((_block_size(lines, STEP_SIZE)[0] for lines in steps), default=0.0)
-    timed = any(now is not None for now in c.now)
-    x = PAD + step_w + PAD
-    if timed:
+    x = out.step_x + step_w + PAD
+    if any(now is not None for now in c.now):
         out.time_x = x + 14
         x += 40
-    # column widths: what each lane's cells need, its head, and its neighbour's head
-    heads = [_head_lines(c, lane) for lane in c.lanes]
     head_w = [_block_size(h, HEAD_SIZE)[0] + 12 for h in heads]
     x += MARK_ROOM + head_w[0] / 2 if c.lanes else 0
     for k, lane in enumerate(c.lanes):
         out.lane_x[lane] = x
         need = max(
-            (_block_size(lines, CELL_SIZE)[0] for row in range(n) for _, lines, _ in cells[(lane, row)]),
+            (
+                _block_size(lines, CELL_SIZE)[0]
+                for row in range(len(steps))
+                for _, lines, _ in cells[(lane, row)]
+            ),
             default=0.0,
         )
         column = max(need + 8 + MARK_ROOM, LANE_MIN)
@@ -145,26 +176,49 @@ def lay_out(c: Chart) -> Layout:
             column = max(column, (head_w[k] + head_w[k + 1]) / 2 + 12)
         x += column
     out.width = x - MARK_ROOM + PAD if c.lanes else x
+
+
+def _heads(out: Layout, heads: list[list[str]]) -> float:
+    """The title and the lanes' heads; returns where the first row's event line goes."""
+    c = out.chart
     title = wrap(c.title, TITLE_SIZE, max(out.width - 2 * PAD, 200.0))
     y = PAD
     out.texts.append(_text("title", title, TITLE_SIZE, PAD, y, INK))
     y += height(len(title), TITLE_SIZE) + 2 + PAD
     head_h = max((_block_size(h, HEAD_SIZE)[1] for h in heads), default=0.0) + 8
     out.head_y = y + head_h / 2
-    for lane, lines, w in zip(c.lanes, heads, head_w, strict=True):
-        bh = _block_size(lines, HEAD_SIZE)[1]
-        box = Box(out.lane_x[lane] - w / 2, out.head_y - (bh + 8) / 2, w, bh + 8)
+    for lane, lines in zip(c.lanes, heads, strict=True):
+        bw, bh = _block_size(lines, HEAD_SIZE)
+        box = Box(out.lane_x[lane] - (bw + 12) / 2, out.head_y - (bh + 8) / 2, bw + 12, bh + 8)
         text = Text(f"lane-{_slug(lane)}", lines, HEAD_SIZE, box, centred=True)
         text.fill = "#ffcdd2" if lane in c.byzantine else "#e3f2fd"
         out.texts.append(text)
-    if timed and out.time_x is not None:
+    if out.time_x is not None:
         out.texts.append(_text("time-head", ["now"], STEP_SIZE, out.time_x - 8, out.head_y - 6, GREY))
-    y += head_h + PAD + MARK_SIZE
-    for row in range(n):
-        out.row_y.append(y)
+    return y + head_h + PAD + MARK_SIZE
+
+
+def _row_height(
+    c: Chart, row: int, cells: dict[tuple[str, int], list[tuple[str, list[str], str]]], steps: list[list[str]]
+) -> float:
+    """From a row's event line to the next one's: room for its step description and each lane's cell."""
+    bottom = height(len(steps[row]), STEP_SIZE) - height(1, STEP_SIZE) / 2
+    for lane in c.lanes:
+        cell_y = MARK_SIZE * 0.6 + GAP
+        for _, lines, _ in cells[(lane, row)]:
+            cell_y += _block_size(lines, CELL_SIZE)[1] + GAP
+        bottom = max(bottom, cell_y)
+    return max(bottom + ROW_GAP, 30.0)
+
+
+def _rows(
+    out: Layout, cells: dict[tuple[str, int], list[tuple[str, list[str], str]]], steps: list[list[str]]
+) -> None:
+    """Each row's texts, from its event line down: the step, the time, and each lane's cell."""
+    c = out.chart
+    for row, y in enumerate(out.row_y[:-1]):
         top = y - height(1, STEP_SIZE) / 2
-        bottom = top + height(len(steps[row]), STEP_SIZE)
-        out.texts.append(_text(f"step-{row}", steps[row], STEP_SIZE, PAD, top, INK))
+        out.texts.append(_text(f"step-{row}", steps[row], STEP_SIZE, out.step_x, top, INK))
         now = c.now[row] if row < len(c.now) else None
         if now is not None and out.time_x is not None:
             changed = row == 0 or c.now[row - 1] != now
@@ -176,10 +230,25 @@ def lay_out(c: Chart) -> Layout:
                 text = _text(ident, lines, CELL_SIZE, out.lane_x[lane] + 8, cell_y, colour)
                 out.texts.append(text)
                 cell_y = text.box.bottom + GAP
-            bottom = max(bottom, cell_y)
-        y = max(bottom + ROW_GAP, y + 30)
-    out.row_y.append(y)  # where messages still in flight end
-    y += PAD
+
+
+def _cycle_mark(out: Layout) -> None:
+    """A lasso's cycle as a bracket left of its rows' descriptions, from just above the first row's event
+    line to just below the last row's texts (clear of the rows around it), labelled beside it."""
+    cycle = out.chart.cycle
+    if cycle is None:
+        return
+    top = out.row_y[cycle.first] - height(1, STEP_SIZE) / 2 - 2
+    bottom = out.row_y[cycle.last + 1] - ROW_GAP + 3  # below the row's texts, above the next row's marks
+    x = out.step_x - CYCLE_ROOM + 6
+    out.cycle_mark = (x, top, bottom)
+    w, h = _block_size(cycle.label, CELL_SIZE)
+    box = Box(x - 4 - w, (top + bottom - h) / 2, w, h)
+    out.texts.append(Text("cycle-label", cycle.label, CELL_SIZE, box, RED, tooltip=cycle.detail))
+
+
+def _verdict(out: Layout, y: float) -> None:
+    c = out.chart
     verdict = wrap(c.verdict, 12.0, max(out.width - 2 * PAD - 16, 200.0))
     vw, vh = _block_size(verdict, 12.0)
     middle = (out.lane_x[c.lanes[0]] + out.lane_x[c.lanes[-1]]) / 2 if c.lanes else out.width / 2
@@ -191,7 +260,6 @@ def lay_out(c: Chart) -> Layout:
         out.texts.append(Text("verdict", verdict, 12.0, box, GREY, centred=True, fill="#f5f5f5"))
     out.width = max(out.width, box.right + PAD)
     out.height = box.bottom + PAD
-    return out
 
 
 def _head_lines(c: Chart, lane: str) -> list[str]:

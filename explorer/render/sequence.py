@@ -7,12 +7,16 @@ Byzantine node injected is red. A crashed stretch of a lifeline is dashed red, a
 node cut off by a partition has a coloured stripe beside its lifeline from the cut to the heal (one colour
 per side), and the cut itself is a red line across the lanes it separates. Where clocks may lie, each
 node's clock reading is written beside its lifeline whenever it changes, next to real time in the `now`
-column. Detail that does not fit is in tooltips (SVG `<title>`): the whole state of a node at a step on
-its lifeline's dot.
+column. A lasso's cycle is bracketed left of its rows' descriptions, the bracket's arrow pointing back
+to the row where the cycle starts. A dot on a lifeline is an event point: that node acts, sends or receives there; rows are spaced
+(explorer.render.clearance) so that no arrow passes through the event point of a lane it crosses. Detail
+that does not fit is in tooltips (SVG `<title>`): the whole state of a node after a step on its
+lifeline's point of that row.
 
 Everything is placed by explorer.render.layout on a fixed grid and drawn by `neato -n2`. Element ids in
-the SVG say what each element is (`lane-…`, `msg-…`, `mark-…`, `step-…`, `vars-…`, `label-…`), for tests
-and for the HTML report.
+the SVG say what each element is (`lane-…`, `msg-KIND-K-ROW`, `mark-…`, `step-…`, `vars-…`, `label-…`,
+`dot-…`), for tests and for the HTML report; an id that names a row ends with it (an arrow's: the step
+that received or dropped it, or that sent one still in flight).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 import graphviz
 
 from explorer.render.chart import Arrow, ArrowKind, StretchKind, chart, show
+from explorer.render.clearance import arrow_ends
 from explorer.render.layout import GREY, MARK_SIZE, RED, Layout, Text, lay_out
 from explorer.render.measure import Box, height, width
 
@@ -37,6 +42,7 @@ _MARK_COLOURS = {
     "ntp": "#6a1b9a",
 }
 _SIDES = ["#ef6c00", "#00838f", "#ad1457", "#558b2f"]
+_EVENT = "#546e7a"
 
 
 def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
@@ -68,6 +74,7 @@ def to_dot(document: dict[str, Any]) -> graphviz.Digraph:
         _draw_text(g, text)
     _draw_lifelines(g, out)
     _draw_arrows(g, out)
+    _draw_cycle(g, out)
     return g
 
 
@@ -76,13 +83,26 @@ def _pos(x: float, y: float) -> str:
 
 
 def _point(
-    g: graphviz.Digraph, name: str, x: float, y: float, tooltip: str = "", visible: bool = True
+    g: graphviz.Digraph,
+    name: str,
+    x: float,
+    y: float,
+    tooltip: str = "",
+    visible: bool = True,
+    size: str = "0.01",
 ) -> None:
-    attrs = {"shape": "point", "width": "0.05", "color": "#9e9e9e", "style": "solid", "id": name}
-    if not visible:
-        attrs.update(style="invis", width="0.01")
+    attrs = {"shape": "point", "width": size, "height": size, "style": "invis", "id": name}
+    if visible:  # an event point: where the node acts, sends or receives
+        attrs.update(width="0.06", height="0.06", style="filled", color=_EVENT, fillcolor=_EVENT)
     if tooltip:
         attrs["tooltip"] = _escape(tooltip)
+    g.node(name, "", pos=_pos(x, y), **attrs)
+
+
+def _hover_point(g: graphviz.Digraph, name: str, x: float, y: float, tooltip: str) -> None:
+    """A point of a lifeline where its node does nothing: not drawn, yet hovering it shows the state."""
+    attrs = {"shape": "point", "width": "0.06", "height": "0.06", "style": "filled", "id": name}
+    attrs.update(color="transparent", fillcolor="transparent", tooltip=_escape(tooltip))
     g.node(name, "", pos=_pos(x, y), **attrs)
 
 
@@ -127,11 +147,15 @@ def _add_marks(out: Layout) -> None:
 
 
 def _drop_point(out: Layout, arrow: Arrow) -> tuple[float, float]:
-    return (out.lane_x[arrow.src] + out.lane_x[arrow.dst]) / 2, out.row_y[arrow.dst_row]
+    return arrow_ends(arrow, out.lane_x, out.row_y)[1]
 
 
 def _dot(lane_index: int, row: int) -> str:
     return f"dot-{lane_index}-{row}"
+
+
+def _life(lane_index: int, row: int) -> str:
+    return f"life-{lane_index}-{row}"
 
 
 def _draw_lifelines(g: graphviz.Digraph, out: Layout) -> None:
@@ -144,10 +168,17 @@ def _draw_lifelines(g: graphviz.Digraph, out: Layout) -> None:
     for i, lane in enumerate(c.lanes):
         x = out.lane_x[lane]
         for row, y in enumerate(out.row_y):
+            # the lifeline runs through points of no size (unbroken); the point shown or hovered sits on it
+            _point(g, _life(i, row), x, y, lane, visible=False, size="0")
             state = c.states[row][lane] if row < len(c.states) else {}
             tooltip = f"{lane} after step {row}: " + "; ".join(f"{k} = {v}" for k, v in state.items())
-            _point(g, _dot(i, row), x, y, tooltip if row < last else lane, visible=row < last)
-        g.edge(f"lane-{_slug(lane)}", _dot(i, 0), arrowhead="none", color="#bdbdbd", tooltip=_escape(lane))
+            if row == last:
+                _point(g, _dot(i, row), x, y, lane, visible=False)
+            elif (lane, row) in c.events:
+                _point(g, _dot(i, row), x, y, tooltip)
+            else:
+                _hover_point(g, _dot(i, row), x, y, tooltip)
+        g.edge(f"lane-{_slug(lane)}", _life(i, 0), arrowhead="none", color="#bdbdbd", tooltip=_escape(lane))
         for row in range(last):
             kind = special.get((lane, row))
             attrs = {"arrowhead": "none", "color": "#bdbdbd", "tooltip": _escape(lane)}
@@ -157,7 +188,7 @@ def _draw_lifelines(g: graphviz.Digraph, out: Layout) -> None:
             elif kind == StretchKind.CRASHED:
                 attrs.update(color=RED, style="dashed", id=f"crashed-{_slug(lane)}-{row}")
                 attrs["tooltip"] = f"{lane} is down"
-            g.edge(_dot(i, row), _dot(i, row + 1), **attrs)
+            g.edge(_life(i, row), _life(i, row + 1), **attrs)
     for k, s in enumerate(c.stretches):
         if s.kind != StretchKind.PARTITIONED:
             continue
@@ -198,7 +229,9 @@ def _draw_arrows(g: graphviz.Digraph, out: Layout) -> None:
     for k, a in enumerate(c.arrows):
         src, dst = _dot(c.lanes.index(a.src), a.src_row), _dot(c.lanes.index(a.dst), a.dst_row)
         tooltip = f"{a.message}: {a.src} (step {a.src_row}) → {a.dst}"
-        attrs = {"id": f"msg-{a.kind}-{k}", "color": "#1565c0"}
+        # the id ends with the step the arrow stands for (where it was received or lost, else sent)
+        step = a.src_row if a.kind == ArrowKind.IN_FLIGHT else a.dst_row
+        attrs = {"id": f"msg-{a.kind}-{k}-{step}", "color": "#1565c0"}
         if a.kind == ArrowKind.DROP:
             x, y = _drop_point(out, a)
             _point(g, f"drop-{k}", x, y, f"network drops {a.message}", visible=False)
@@ -214,6 +247,23 @@ def _draw_arrows(g: graphviz.Digraph, out: Layout) -> None:
         else:
             tooltip += f" (step {a.dst_row})"
         g.edge(src, dst, tooltip=_escape(tooltip), **attrs)
+
+
+def _draw_cycle(g: graphviz.Digraph, out: Layout) -> None:
+    """A lasso's cycle: a bracket along its rows whose top arm points back to where it starts (ids
+    `cycle-FIRST-LAST-…`)."""
+    cycle = out.chart.cycle
+    if out.cycle_mark is None or cycle is None:
+        return
+    x, top, bottom = out.cycle_mark
+    ident = f"cycle-{cycle.first}-{cycle.last}"
+    corners = [(x + 8, bottom), (x, bottom), (x, top), (x + 9, top)]
+    for k, (cx, cy) in enumerate(corners):
+        _point(g, f"{ident}-corner-{k}", cx, cy, cycle.detail, visible=False, size="0")
+    for k in range(3):
+        attrs = {"arrowhead": "normal" if k == 2 else "none", "color": RED, "penwidth": "1.5"}
+        ends = f"{ident}-corner-{k}", f"{ident}-corner-{k + 1}"
+        g.edge(*ends, id=f"{ident}-{k}", tooltip=_escape(cycle.detail), **attrs)
 
 
 def _escape(text: str) -> str:

@@ -1,5 +1,6 @@
 """Counterexamples as text a person reads top to bottom: numbered steps saying who did what, what was
-sent, and only the variables that changed."""
+sent, and only the variables that changed, each by the name a person reads (explorer.trace.parts: `now`,
+`timers of Client`, never `_now` or `Client._timers`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from explorer.actions import Init
 from explorer.semantics.system import SystemModel
 from explorer.trace.itf import TraceInfo
+from explorer.trace.parts import shown_name
 from explorer.trace.path import Path
 from explorer.trace.present import Presenter
 
@@ -40,7 +42,7 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
             for name, (_, text) in snapshot.items():
                 if name in ("_faults", "_partition") or (name == "_network" and text in ("[]", "{}")):
                     continue
-                lines.append(f"       {name} = {text}")
+                lines.append(f"       {shown_name(name)} = {text}")
         else:
             record = present.describe(previous_state, action, state)
             lines.append(f"{index:>3}. {record['text']}")
@@ -51,7 +53,7 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
                     if name in ("_network", "_faults"):
                         continue  # sends and faults are already in the step's own line
                     was = old[1] if old is not None else "?"
-                    lines.append(f"       {name}: {was} → {text}")
+                    lines.append(f"       {shown_name(name)}: {was} → {text}")
         previous_state, previous_snapshot = state, snapshot
     if path.failure is not None:
         action, error = path.failure
@@ -61,7 +63,7 @@ def render(model: SystemModel, path: Path, info: TraceInfo) -> str:
             previous_state = present.before_start(action)
             lines.append("     before the start handlers run:")
             lines.extend(
-                f"       {name} = {text}"
+                f"       {shown_name(name)} = {text}"
                 for name, (_, text) in present.snapshot(previous_state).items()
                 if name not in ("_faults", "_partition", "_network")
             )

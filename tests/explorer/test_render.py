@@ -416,12 +416,71 @@ def test_the_report_marks_the_selected_step_within_its_box_and_a_click_on_a_loss
         label = page.locator(f"#v1-step-{row}")
         assert "current" in (label.get_attribute("class") or "")
         assert label.evaluate(_OUTSIDE_ITS_BOX) <= 0.5, row
-    # a click on the cross where a message was lost selects the step that lost it
+    # a click on the cross where a message was lost, or on its arrow, selects the step that lost it
     dropped = [k for k, state in enumerate(states) if state["#meta"].get("fault") == "drop"]
     crosses = page.locator("#v1 .chart g.node[id^='v1-mark-drop-']")
-    assert crosses.count() == len(dropped) == 2
+    arrows = page.locator("#v1 .chart g.edge[id^='v1-msg-drop-']")
+    assert crosses.count() == arrows.count() == len(dropped) == 2
     for k, row in enumerate(dropped):
         page.click("#v1-row-0")
         crosses.nth(k).click()
         assert current() == [str(row)], k
+        page.click("#v1-row-0")
+        page.mouse.click(*arrows.nth(k).evaluate(_A_POINT_ON_ITS_LINE))
+        assert current() == [str(row)], k
+    # the faults spent change budget by budget, as the network does message by message
+    for spent, row in enumerate(dropped):
+        cell = page.inner_text(f"#v1-row-{row} td.changes").splitlines()
+        assert [line for line in cell if line.startswith("faults spent")] == [
+            f"faults spent: loss {spent} → {spent + 1}"
+        ]
+    page.close()
+
+
+# a point of an arrow's line where a click lands on the arrow (not on a text drawn over it), in the window
+_A_POINT_ON_ITS_LINE = """g => {
+  g.scrollIntoView({block: 'center'});
+  const path = g.querySelector('path');
+  const length = path.getTotalLength();
+  for (let k = 1; k < 40; k++) {
+    const p = path.getPointAtLength(length * k / 40).matrixTransform(path.getScreenCTM());
+    const hit = document.elementFromPoint(p.x, p.y);
+    if (hit && hit.closest('g.edge') === g) return [p.x, p.y];
+  }
+  return null;
+}"""
+
+
+@needs_graphviz
+def test_a_click_on_a_message_arrow_selects_the_step_that_received_it(tmp_path: Path, browser: Any) -> None:
+    """An arrow stands for the step that received it (one still in flight, for the step that sent it): a
+    click on it selects that step, as a click on the step's row does; its label, beside its sender,
+    selects the step that sent it."""
+    report = tmp_path / "report.html"
+    args = [str(SPECS / "quorum_leader.fl"), "-m", "half_quorum_partitioned", "--report", str(report)]
+    result = CliRunner().invoke(main, ["check", *args, "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    trace = tmp_path / "quorum_leader" / "half_quorum_partitioned" / "one_leader_per_term.itf.json"
+    document = json.loads(trace.read_text())
+    c = sequence.chart(document)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(report.as_uri())
+
+    def current() -> list[str]:
+        return page.locator("#v1 tr.step.current").evaluate_all("rows => rows.map(r => r.dataset.index)")
+
+    assert page.locator("#v1 .chart g.edge[id^='v1-msg-']").count() == len(c.arrows)
+    kinds = set()
+    for k, arrow in enumerate(c.arrows):
+        step = arrow.src_row if arrow.kind == "in_flight" else arrow.dst_row
+        page.click(f"#v1-row-{0 if step else 1}")
+        edge = page.locator(f"#v1 .chart g.edge[id^='v1-msg-{arrow.kind}-{k}-']")
+        page.mouse.click(*edge.evaluate(_A_POINT_ON_ITS_LINE))
+        assert current() == [str(step)], (k, arrow)
+        kinds.add(arrow.kind)
+        lane = c.lanes.index(arrow.src)
+        page.click(f"#v1-row-{0 if arrow.src_row else 1}")
+        page.click(f"#v1-label-{lane}-{arrow.src_row}-0")
+        assert current() == [str(arrow.src_row)], (k, arrow)
+    assert kinds == {"deliver", "in_flight"}
     page.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from explorer.render import dot, sequence
+from explorer.render import dot, layout, sequence
 from explorer.render.measure import Box, width, wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -70,6 +70,96 @@ def test_no_two_texts_of_any_chart_overlap(charts: list[tuple[Path, dict[str, An
         assert len(boxes) > len(document["states"]) + 2, trace  # the title, a lane and every step at least
         for (a, (box_a, _)), (b, (box_b, _)) in itertools.combinations(boxes.items(), 2):
             assert not box_a.overlaps(box_b), (trace.parts[-3:], a, box_a, b, box_b)
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def event_points(svg_text: str) -> dict[tuple[int, int], tuple[float, float, float]]:
+    """(lane index, row) -> centre and radius of every event point drawn (a lifeline's visible dot)."""
+    out = {}
+    for g in ET.fromstring(svg_text).iter(f"{SVG}g"):
+        found = re.fullmatch(r"dot-(\d+)-(\d+)", g.get("id", ""))
+        shape = next(g.iter(f"{SVG}ellipse"), None)
+        if found and shape is not None and shape.get("fill") not in ("transparent", "none"):
+            lane, row = int(found[1]), int(found[2])
+            out[(lane, row)] = (
+                float(shape.get("cx", 0)),
+                float(shape.get("cy", 0)),
+                float(shape.get("rx", 0)),
+            )
+    return out
+
+
+def arrow_lines(svg_text: str) -> dict[int, tuple[float, float, float, float]]:
+    """Arrow k of the chart -> its line, from where it leaves its sender to the tip of its head."""
+    out = {}
+    for g in ET.fromstring(svg_text).iter(f"{SVG}g"):
+        if g.get("class") != "edge" or not g.get("id", "").startswith("msg-"):
+            continue
+        d = _numbers(next(g.iter(f"{SVG}path")).get("d", ""))
+        x0, y0 = d[0], d[1]
+        ends = [(d[-2], d[-1])]
+        head = next(g.iter(f"{SVG}polygon"), None)
+        if head is not None:
+            p = _numbers(head.get("points", ""))
+            ends += list(zip(p[0::2], p[1::2], strict=True))
+        x1, y1 = max(ends, key=lambda e: (e[0] - x0) ** 2 + (e[1] - y0) ** 2)
+        out[int(g.get("id", "").split("-")[2])] = (x0, y0, x1, y1)
+    return out
+
+
+def _distance(px: float, py: float, line: tuple[float, float, float, float]) -> float:
+    """From a point to a segment."""
+    x0, y0, x1, y1 = line
+    dx, dy = x1 - x0, y1 - y0
+    t = max(0.0, min(1.0, ((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy)))
+    return float(((px - x0 - t * dx) ** 2 + (py - y0 - t * dy) ** 2) ** 0.5)
+
+
+def test_no_arrow_passes_through_an_event_point_of_a_lane_it_crosses(
+    charts: list[tuple[Path, dict[str, Any], str]],
+) -> None:
+    """An arrow through the point where another node acts reads as if it went through that node: every
+    arrow keeps clear of every event point but those of its own sender and receiver."""
+    crossings = 0
+    for trace, document, svg in charts:
+        c = sequence.chart(document)
+        points, lines = event_points(svg), arrow_lines(svg)
+        for row, state in enumerate(document["states"]):  # every step's actor has its point drawn
+            actor = state["#meta"].get("actor")
+            if actor in c.lanes:
+                assert (c.lanes.index(actor), row) in points, (trace.parts[-3:], actor, row)
+        assert len(lines) == len(c.arrows), trace
+        for k, arrow in enumerate(c.arrows):
+            own = {c.lanes.index(arrow.src), c.lanes.index(arrow.dst)}
+            x0, _, x1, _ = lines[k]
+            for (lane, row), (px, py, radius) in points.items():
+                if lane in own or not min(x0, x1) < px < max(x0, x1):
+                    continue
+                crossings += 1
+                gap = _distance(px, py, lines[k])
+                assert gap >= radius + 4.0, (trace.parts[-3:], arrow, c.lanes[lane], row, gap)
+    assert crossings > 50  # the examples' arrows do cross many lanes that act
+
+
+def test_without_the_spacing_an_arrow_would_pass_through_an_event_point(
+    charts: list[tuple[Path, dict[str, Any], str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check sees what it looks for: with rows evenly spaced, quorum_leader's first vote request (Node[0]
+    at row 1 to Node[2] at row 3) goes right through Node[1]'s point at row 2, where it campaigns."""
+    document, _ = _chart_of(charts, "quorum_leader", "half_quorum_partitioned")
+    monkeypatch.setattr(layout, "spread", lambda c, lane_x, row_y: row_y)
+    svg = dot.to_svg(sequence.to_dot(document)) or ""
+    c = sequence.chart(document)
+    (k,) = [
+        k
+        for k, a in enumerate(c.arrows)
+        if (a.src, a.src_row, a.dst, a.dst_row) == ("Node[0]", 1, "Node[2]", 3)
+    ]
+    px, py, radius = event_points(svg)[(1, 2)]
+    assert _distance(px, py, arrow_lines(svg)[k]) < radius + 1.0
 
 
 def test_the_overlap_check_sees_an_overlap() -> None:
@@ -202,7 +292,7 @@ def test_messages_in_flight_reach_their_receiver_dashed(
             if arrow.kind != "in_flight":
                 continue
             seen += 1
-            edge = ids[f"msg-in_flight-{k}"]
+            edge = ids[f"msg-in_flight-{k}-{arrow.src_row}"]  # its id ends with the step that sent it
             assert "stroke-dasharray" in next(edge.iter(f"{SVG}path")).attrib, trace
             head = boxes[f"lane-{sequence._slug(arrow.dst)}"][0]
             arrowhead = next(edge.iter(f"{SVG}polygon"))  # it touches the receiver's lifeline
@@ -275,3 +365,85 @@ def test_a_run_that_stays_in_its_last_state_for_ever_says_so_on_that_row(
         verdict = _squeezed(" ".join(text_boxes(svg)["verdict"][1]))
         assert _squeezed(f"(a lasso: the run stays at step {last} for ever)") in verdict, trace
     assert seen >= 8
+
+
+def _row_of(ident: str) -> int | None:
+    """The row a text of the chart belongs to, by its id (`step-3`, `vars-1-3`, `label-0-3-1`, ...)."""
+    found = re.fullmatch(
+        r"(?:step|now)-(\d+)|(?:vars|clock)-\d+-(\d+)|label-\d+-(\d+)-\d+|mark-.*-(\d+)", ident
+    )
+    return None if found is None else int(next(g for g in found.groups() if g is not None))
+
+
+def cycle_extent(svg_text: str, first: int, last: int) -> tuple[float, float, float]:
+    """The x, top and bottom of the bracket that marks a lasso's cycle from row `first` to row `last`."""
+    xs, ys = [], []
+    for g in ET.fromstring(svg_text).iter(f"{SVG}g"):
+        if g.get("class") == "edge" and re.fullmatch(rf"cycle-{first}-{last}-\d", g.get("id", "")):
+            for shape in g.iter():
+                numbers = _numbers(shape.get("d") or shape.get("points") or "")
+                xs += numbers[0::2]
+                ys += numbers[1::2]
+    assert ys, f"no mark of the cycle {first}..{last}"
+    return min(xs), min(ys), max(ys)
+
+
+def assert_the_mark_spans_the_cycle(svg: str, first: int, last: int) -> None:
+    """The bracket begins above the first row of the cycle and below every text of the row before it, and
+    ends below every text of its last row and above whatever comes after; its label says it repeats."""
+    boxes = text_boxes(svg)
+    x, top, bottom = cycle_extent(svg, first, last)
+    rows: dict[int, list[Box]] = {}
+    for ident, (box, _) in boxes.items():
+        row = _row_of(ident)
+        if row is not None:
+            rows.setdefault(row, []).append(box)
+    assert top <= boxes[f"step-{first}"][0].y
+    assert all(box.bottom < top for box in rows.get(first - 1, []))
+    assert all(box.bottom <= bottom for box in rows[last])
+    after = rows.get(last + 1, []) + [boxes["verdict"][0]]
+    assert all(bottom < box.y for box in after)
+    label, lines = boxes["cycle-label"]
+    assert "".join(lines).endswith("for ever") and label.right < x < boxes[f"step-{first}"][0].x
+    assert top < label.y and label.bottom < bottom
+
+
+def test_a_lasso_marks_its_cycle_with_a_bracket_along_exactly_its_rows(
+    charts: list[tuple[Path, dict[str, Any], str]],
+) -> None:
+    seen = 0
+    for trace, document, svg in charts:
+        ids = {g.get("id", "") for g in ET.fromstring(svg).iter(f"{SVG}g")}
+        if "loop" not in document:
+            assert not any(i.startswith("cycle-") for i in ids), trace  # an invariant's trace has none
+            continue
+        seen += 1
+        last = len(document["states"]) - 1
+        assert_the_mark_spans_the_cycle(svg, document["loop"], last)
+    assert seen >= 8
+
+
+def test_a_cycle_of_several_steps_is_bracketed_from_its_first_row_to_its_last(tmp_path: Path) -> None:
+    if shutil.which("neato") is None:
+        pytest.skip("Graphviz is not installed")
+    from explorer.run import CheckOptions, check_model
+    from spec import load
+
+    text = """
+node C {
+  var phase: 0..1 = 0
+  var ticks: 0..3 = 0
+  var done: bool = false
+  action spin when not done { phase = 1 - phase }
+  action count when not done and ticks < 3 { ticks = ticks + 1 }
+  unfair action finish when not done { done = true }
+}
+liveness finishes: eventually C.done
+"""
+    (result,) = [
+        r for r in check_model(load(text, "spin.fl"), "default", CheckOptions(out_dir=tmp_path)) if r.trace
+    ]
+    document = json.loads(Path(result.trace or "").read_text(encoding="utf-8"))
+    last = len(document["states"]) - 1
+    assert 0 < document["loop"] < last  # a stem, then a cycle of more than one row
+    assert_the_mark_spans_the_cycle(dot.to_svg(sequence.to_dot(document)) or "", document["loop"], last)
