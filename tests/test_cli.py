@@ -173,6 +173,7 @@ def test_an_interrupted_run_reports_how_far_it_got(tmp_path: Path) -> None:
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # also when this runs in background
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

@@ -104,6 +104,7 @@ def test_ctrl_c_stops_the_session_not_only_the_model_under_way(pytester: pytest.
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # also when this runs in background
     )
     assert process.stdout is not None
     started = b""

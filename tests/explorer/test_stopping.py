@@ -270,5 +270,9 @@ def test_a_ctrl_c_in_atomic_code_is_raised_when_the_bounded_block_is_left(
         os.kill(os.getpid(), signal.SIGINT)  # its handler runs here, in "atomic" code
 
     monkeypatch.setattr(limits, "_ATOMIC", frozenset({atomic.__code__}))
-    with pytest.raises(KeyboardInterrupt), limits.watchdog(None, None):
-        atomic()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a run in the foreground
+    try:
+        with pytest.raises(KeyboardInterrupt), limits.watchdog(None, None):
+            atomic()
+    finally:
+        signal.signal(signal.SIGINT, previous)
