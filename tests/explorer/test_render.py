@@ -321,6 +321,8 @@ def test_the_html_report_fits_the_page_and_steps_through_the_violation_last_clic
     assert current("v1") == ["2"]
     # a link of the matrix selects its violation's step, and the other violation keeps its own
     page.click("table.matrix a[href='#v2-step-0']")
+    # the page follows the address on `hashchange`, which comes after the click returns
+    page.wait_for_function("document.querySelector('#v2 tr.step.current')?.dataset.index === '0'")
     assert current("v2") == ["0"] and current("v1") == ["2"]
     page.keyboard.press("ArrowDown")
     assert current("v2") == ["1"] and current("v1") == ["2"]
