@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from explorer.actions import Action
 from explorer.state import State
@@ -87,6 +87,15 @@ class Model(Protocol):
 
     def violated_step(self, before: State, after: State) -> list[str]:
         """Names of the step invariants the step from `before` to `after` violates."""
+        ...
+
+    def snapshot(self) -> Any:
+        """What a checkpoint must keep of the model for its states to mean the same after a restart (its
+        interning tables, in order)."""
+        ...
+
+    def restore(self, snapshot: Any) -> None:
+        """Take back a snapshot, in a model freshly built from the same spec and options."""
         ...
 
     def fingerprint(self, state: State) -> int:

@@ -13,6 +13,7 @@ import spec
 from explorer import unbounded
 from explorer.result import Engine, PropertyResult, Verdict
 from explorer.search import SearchResult, Stats, explore
+from explorer.search.checkpoint import Checkpoints, Saved, identity, load
 from explorer.search.limits import default_memory_limit, watchdog
 from explorer.search.liveness import check_lasso, check_liveness, lasso_path
 from explorer.semantics.system import SystemModel
@@ -39,6 +40,9 @@ class CheckOptions:
     por: bool = False  # partial-order reduction (explorer/semantics/reduction.py)
     shorten: bool = False  # under `por`, search again without it for a shortest counterexample
     fail_fast: bool = False  # stop a search at the first violation its model does not expect
+    checkpoint: FsPath | None = None  # save each model's search in this folder every `checkpoint_every` s
+    checkpoint_every: float = 300.0
+    resume: FsPath | None = None  # go on from the checkpoints in this folder
     progress_interval: float = 0.5  # seconds between progress reports
 
 
@@ -164,6 +168,7 @@ def check_model(
         p.name for p in model.properties if system.model.expected(p.name) == ir.Expected.HOLDS
     )
     watch = unbounded.Watch(model, model_name, progress, warn)
+    checkpoints, saved = _checkpoints(checked, model_name, options)
     result = explore(
         model,
         order=options.order,
@@ -178,6 +183,8 @@ def check_model(
         stop_on=expected_to_hold if options.fail_fast else frozenset(),
         reduce=options.por,
         sample=watch.sample,
+        checkpoints=checkpoints,
+        resume=saved,
     )
     out = verdicts(checked, system, model, result, options, watch)
     if options.order == "dfs" or result.stats.reduced:
@@ -189,6 +196,31 @@ def check_model(
     if model.liveness:
         out += liveness_verdicts(checked, system, options)
     return out
+
+
+def _checkpoints(
+    checked: CheckedSpec, model_name: str, options: CheckOptions
+) -> tuple[Checkpoints | None, Saved | None]:
+    """Where this model's search is saved, and the save it goes on from (CheckpointError for one made for
+    another spec text, model or options)."""
+    made_for = identity(
+        checked.source.text,
+        model_name,
+        sorted((options.constants or {}).items()),
+        options.invariants,
+        options.deadlock,
+        options.symmetry,
+        options.por,
+        options.order,
+    )
+    name = f"{checked.name}/{model_name}.checkpoint"
+    checkpoints = (
+        Checkpoints(options.checkpoint / name, options.checkpoint_every, made_for)
+        if options.checkpoint is not None
+        else None
+    )
+    saved = load(options.resume / name, made_for) if options.resume is not None else None
+    return checkpoints, saved
 
 
 def _shorten(

@@ -97,9 +97,14 @@ def check(
     fail_fast: bool = False,
     out_dir: str | Path | None = None,
     observer: Observer | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: float = 300.0,
+    resume: str | Path | None = None,
 ) -> Report:
     """Explore every behaviour of the spec's models (or those named) and check its properties (or those
     named). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
+    `checkpoint` saves each model's search in that folder every `checkpoint_every` seconds, and `resume`
+    goes on from the saves in a folder (CheckpointError for one made for another spec text or options).
     `por` reduces the search by partial order (a counterexample found then may not be a shortest one:
     `result.shortest` says; `shorten` searches again without the reduction for a shortest one).
     Counterexamples are written under `out_dir` when it is given (`<spec>/<model>/<property>.itf.json`)."""
@@ -120,6 +125,9 @@ def check(
         por=por,
         shorten=shorten,
         fail_fast=fail_fast,
+        checkpoint=Path(checkpoint) if checkpoint is not None else None,
+        checkpoint_every=checkpoint_every,
+        resume=Path(resume) if resume is not None else None,
     )
 
     def one(name: str, observer: Observer) -> list[PropertyResult]:

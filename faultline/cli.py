@@ -27,6 +27,7 @@ from rich.text import Text
 import spec
 from explorer.bmc.unsupported import Unsupported
 from explorer.result import PropertyResult, Verdict
+from explorer.search.checkpoint import CheckpointError
 from explorer.trace.files import OutputError, check_directory, check_file, write_atomic
 from faultline import api as faultline
 from faultline.output import Run, github_annotations, junit_xml, to_json
@@ -455,6 +456,23 @@ def _print_summary(outcome: Run) -> None:
     is_flag=True,
     help="With --por, search again without it, no deeper than each counterexample, for a shortest one.",
 )
+@click.option(
+    "--checkpoint",
+    "checkpoint_dir",
+    type=FileName(directory=True),
+    metavar="DIR",
+    help="Save each model's search in DIR every --checkpoint-every seconds (DIR/<spec>/<model>.checkpoint).",
+)
+@click.option(
+    "--checkpoint-every", type=Seconds(), default=300.0, show_default=True, help="Seconds between saves."
+)
+@click.option(
+    "--resume",
+    "resume_dir",
+    type=FileName(directory=True),
+    metavar="DIR",
+    help="Go on from the searches saved in DIR (a model with no save there starts from the beginning).",
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first verdict a model does not expect.")
 @_output_options()
 @click.option(
@@ -480,6 +498,9 @@ def check(
     no_symmetry: bool,
     por: bool,
     shorten: bool,
+    checkpoint_dir: str | None,
+    checkpoint_every: float,
+    resume_dir: str | None,
     fail_fast: bool,
     as_json: bool,
     junit: str | None,
@@ -493,9 +514,23 @@ def check(
     _check_outputs(out_dir, report_path)
     if report_path is not None and len(_spec_paths(spec_paths)) > 1:
         _fail("error: --report draws one spec: give it a single SPEC")
+    if checkpoint_dir is not None:
+        try:
+            check_directory(checkpoint_dir, "--checkpoint")
+        except OutputError as error:
+            _fail(f"error: {error}")
     values = _constants(constants)
 
+    if resume_dir is not None and not Path(resume_dir).is_dir():
+        _fail(f"error: --resume {resume_dir}: no such folder")
+
     def run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
+        try:
+            return checked_run(checked, observer, selected)
+        except CheckpointError as error:
+            _fail(f"error: --resume: {error}")
+
+    def checked_run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         return faultline.check(
             checked,
             list(selected.models) or None,
@@ -510,6 +545,9 @@ def check(
             symmetry=not no_symmetry,
             por=por,
             shorten=shorten,
+            checkpoint=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+            resume=resume_dir,
             fail_fast=fail_fast,
             out_dir=out_dir,
             observer=observer,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from explorer.model import Action, Model, SpecRuntimeError, State
+from explorer.search.checkpoint import Checkpoints, Saved
 from explorer.search.limits import BoundReached, Bounds, default_memory_limit, watchdog
 from explorer.search.result import FAIL_FAST, Discovery, SearchResult, Stats
 
@@ -64,6 +65,8 @@ def explore(
     visitor: Visitor | None = None,
     reduce: bool = False,
     sample: Sampler | None = None,
+    checkpoints: Checkpoints | None = None,
+    resume: Saved | None = None,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
     the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
@@ -74,15 +77,17 @@ def explore(
     the cycle proviso allows: every violation is still found, but not necessarily by a shortest path.
     `sample` sees a few frontier states each time the search reaches a new depth (spread over the level
     breadth-first, the newest depth-first), and the newest when it stops: once a level, not once a state, so
-    watching what grows costs next to nothing."""
+    watching what grows costs next to nothing. `checkpoints` saves the search every so often; `resume` goes
+    on from such a save (explorer/search/checkpoint.py) instead of from the initial states."""
     if max_memory is None:
         max_memory = default_memory_limit()
     search = _Search(model, Bounds(max_states, max_seconds, max_memory), visitor)
     search.deadlock, search.discovered, search.stop_on = deadlock, discovered, stop_on
     search.sample = sample
+    search.checkpoints = checkpoints
     search.reduce = reduce and visitor is None
     with watchdog(max_seconds, max_memory):
-        return search.run(order == "dfs", max_depth, progress, progress_interval)
+        return search.run(order == "dfs", max_depth, progress, progress_interval, resume)
 
 
 class _Search:
@@ -95,6 +100,7 @@ class _Search:
         self.stop_on: frozenset[str] = frozenset()
         self.reduce = False
         self.sample: Sampler | None = None
+        self.checkpoints: Checkpoints | None = None
         self.stats = Stats()
         self.result = SearchResult(self.stats)
         self.found = self.result.discoveries
@@ -109,6 +115,7 @@ class _Search:
         max_depth: int | None,
         progress: Callable[[Stats], None] | None,
         progress_interval: float,
+        resume: Saved | None = None,
     ) -> SearchResult:
         model, stats, result, found, parents, frontier = (
             self.model,
@@ -123,7 +130,10 @@ class _Search:
         last_report = self.bounds.started
         expanded = 0
         try:
-            self.initial_states()
+            if resume is None:
+                self.initial_states()
+            else:
+                self.restore(resume)
             while frontier:
                 if visitor is None and len(found) >= len(wanted):
                     break
@@ -172,6 +182,8 @@ class _Search:
                     if progress is not None and now - last_report >= progress_interval:
                         last_report = now
                         progress(self.counted(now))
+                    if self.checkpoints is not None and self.checkpoints.due(now):
+                        self.checkpoints.save(parents, frontier, self.counted(now), found, model)
                 elif (reason := self.bounds.states_reached(len(parents))) is not None:
                     result.complete, result.stop_reason = False, reason
                     break
@@ -206,6 +218,16 @@ class _Search:
             return successors, failures
         self.stats.reduced += 1
         return ample, []
+
+    def restore(self, saved: Saved) -> None:
+        """Where a checkpoint left the search: the model's tables, the visited states, the frontier, the
+        counts and the violations found."""
+        self.model.restore(saved.model)
+        self.parents.update(saved.parents)
+        self.frontier.extend(saved.frontier)
+        self.stats.generated, self.stats.depth = saved.stats.generated, saved.stats.depth
+        self.found.update(saved.found)
+        self.stats.distinct = len(self.parents)
 
     def initial_states(self) -> None:
         model, parents, found = self.model, self.parents, self.found

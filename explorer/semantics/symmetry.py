@@ -267,6 +267,15 @@ class Symmetry:
         self._network: dict[tuple[Any, ...], tuple[dict[int, int], tuple[int, ...]]] = {}  # per member, apart
         self._parts: dict[tuple[Any, ...], int] = {}  # a row's or a member's messages, numbered
 
+    def numbering(self) -> tuple[dict[Any, int], dict[tuple[Any, ...], int]]:
+        """The numbers given so far to the parts of signatures (a checkpoint keeps them: the representative
+        of a state follows them, so a resumed search must number as the first one did)."""
+        return dict(self._numbers), dict(self._parts)
+
+    def renumber(self, numbering: tuple[dict[Any, int], dict[tuple[Any, ...], int]]) -> None:
+        self._numbers.update(numbering[0])
+        self._parts.update(numbering[1])
+
     # ---------------------------------------------------------------- applying a permutation
 
     def permute_local(self, lid: int, i: int, p: Perm) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Sequence
+from typing import Any
 
 from explorer.actions import Act, Action, Deliver, Fire, Init, Tick
 from explorer.model import Property, SpecRuntimeError, State
@@ -172,6 +173,31 @@ class SystemModel:
 
     def fingerprint(self, state: State) -> int:
         return hash(state)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """What a checkpoint must keep: the interning tables in order (a state is made of their numbers),
+        and the numbers symmetry reduction gives signatures (the representative it picks follows them)."""
+        locals_ = sorted(self.effects.locals.ids.items(), key=lambda item: item[1])
+        numbering = self.symmetry.numbering() if self.symmetry is not None else None
+        return (
+            [key for key, _ in locals_],
+            list(self.effects.msgs.values),
+            self.effects.latest_now,
+            numbering,
+        )
+
+    def restore(self, snapshot: tuple[Any, ...]) -> None:
+        """Take back a snapshot, in a model freshly built from the same spec and options."""
+        local_keys, messages, latest_now, numbering = snapshot
+        for lid, (kind, local) in enumerate(local_keys):
+            if self.effects.locals.intern(local, kind) != lid:
+                raise ValueError("the checkpoint was made for another spec or other options")
+        for mid, message in enumerate(messages):
+            if self.effects.msgs.intern(*message) != mid:
+                raise ValueError("the checkpoint was made for another spec or other options")
+        self.effects.latest_now = latest_now
+        if self.symmetry is not None and numbering is not None:
+            self.symmetry.renumber(numbering)
 
     @property
     def latest_now(self) -> int:
