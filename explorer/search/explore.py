@@ -226,6 +226,7 @@ class _Search:
         self.parents.update(saved.parents)
         self.frontier.extend(saved.frontier)
         self.stats.generated, self.stats.depth = saved.stats.generated, saved.stats.depth
+        self.stats.reduced = saved.stats.reduced
         self.found.update(saved.found)
         self.stats.distinct = len(self.parents)
 
