@@ -408,7 +408,7 @@ class _Run:
         if results is None:
             return
         results = [r for r in results if r.kind != "liveness"]  # liveness is never reduced
-        if any("partial-order reduction" in r.bounds for r in results):
+        if any(r.stats.reduced for r in results):
             self.outcome.reduced += 1
         for r in results:
             self.compared()

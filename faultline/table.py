@@ -132,7 +132,7 @@ def _not_shortest(r: PropertyResult) -> str:
     """Why a counterexample may not be a shortest one, and how to get one."""
     if r.backend == Engine.SIMULATE:
         return "a random run: `faultline check` finds a shortest counterexample"
-    if "partial-order reduction" in r.bounds:
+    if r.stats.reduced:
         return (
             f"found under partial-order reduction: a shorter one may exist "
             f"(--shorten searches again without it, up to {r.trace_length} steps)"

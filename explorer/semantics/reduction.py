@@ -106,7 +106,7 @@ class PartialOrder:
         for step in steps:
             action = step[0]
             kind = type(action)
-            if kind is Deliver or (kind is Drop and unbounded_loss):
+            if kind is Deliver or (kind is Drop and unbounded_loss):  # `_node_of`, inline: once per step
                 node = dst[action.message]  # type: ignore[union-attr]
             elif kind is Act or kind is Fire:
                 node = action.node  # type: ignore[union-attr]
