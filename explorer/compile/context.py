@@ -100,12 +100,23 @@ class Ctx:
 Fn = Callable[[Ctx], Any]
 
 
-def in_order(values: frozenset[Any]) -> list[Any]:
+def in_order(values: frozenset[Any]) -> tuple[Any, ...]:
     """A domain in the canonical order every back end iterates it (spec.ir.canonical_key), which decides,
-    among other things, whether an `all` stops before a run-time error in a later element."""
-    if all(type(v) is int for v in values):
-        return sorted(values)  # the common case, and the same order
-    return ordered(values)
+    among other things, whether an `all` stops before a run-time error in a later element. Remembered:
+    the same few domains (a node type's instances, a variable's few values) come back in every state, and
+    sorting by canonical keys cost most of a property's evaluation."""
+    found = _ORDERED.get(values)
+    if found is None:
+        if len(_ORDERED) >= _ORDERED_SIZE:
+            _ORDERED.clear()
+        found = _ORDERED[values] = tuple(
+            sorted(values) if all(type(v) is int for v in values) else ordered(values)
+        )
+    return found
+
+
+_ORDERED: dict[frozenset[Any], tuple[Any, ...]] = {}
+_ORDERED_SIZE = 1 << 14
 
 
 Block = Callable[[Ctx], list[Ctx]]
