@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from explorer.actions import Action
-from explorer.state import State
+from explorer.state import Interned, State
 from spec.source import Span
 
 
@@ -102,6 +102,16 @@ class Model(Protocol):
         """What the search remembers of a state: equal for states it need not tell apart (the same state,
         or, under symmetry reduction, states that differ only by a permutation of interchangeable nodes)."""
         ...
+
+    def tables(self) -> list[Interned]:
+        """The tables that number what states are made of (shards of one search share their numbering)."""
+        ...
+
+    def recipe(self) -> tuple[Any, ...]:
+        """What builds the same model afresh in another process (picklable: the IR and the options)."""
+        ...
+
+    latest_now: int  # the latest real time a tick has reached (workers of one search tell theirs)
 
 
 class FairModel(Model, Protocol):

@@ -16,6 +16,7 @@ from explorer.search import SearchResult, Stats, explore
 from explorer.search.checkpoint import Checkpoints, Saved, identity, load
 from explorer.search.limits import default_memory_limit, watchdog
 from explorer.search.liveness import check_lasso, check_liveness, lasso_path
+from explorer.search.workers import SHARD_FROM
 from explorer.semantics.system import SystemModel
 from explorer.trace import itf, text
 from explorer.trace.files import write_atomic
@@ -44,6 +45,9 @@ class CheckOptions:
     checkpoint_every: float = 300.0
     resume: FsPath | None = None  # go on from the checkpoints in this folder
     progress_interval: float = 0.5  # seconds between progress reports
+    workers: int | None = None  # shards a wide search goes on among (explorer/search/parallel.py)
+    cluster: str | None = None  # "ray" or "ray://HOST:PORT": the shards are Ray actors
+    shard_from: int = SHARD_FROM  # the width of a level from which a search is partitioned
 
 
 def _instantiate(
@@ -185,6 +189,9 @@ def check_model(
         sample=watch.sample,
         checkpoints=checkpoints,
         resume=saved,
+        workers=options.workers,
+        cluster=options.cluster,
+        shard_from=options.shard_from,
     )
     out = verdicts(checked, system, model, result, options, watch)
     if options.order == "dfs" or result.stats.reduced:

@@ -25,9 +25,11 @@ state (explorer/bmc/encode.py) has the same parts, and shares `Spent` and `Statu
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 
 State = tuple[Any, ...]
 
@@ -113,6 +115,29 @@ def spend(spent: tuple[int, ...], index: int) -> tuple[int, ...]:
     return spent[:index] + (spent[index] + 1,) + spent[index + 1 :]
 
 
+# Where a table learns a key it has not numbered, when it is one worker's copy of a table numbered elsewhere
+# (explorer/search/registry.py): called with the key, it leaves the key numbered, with the same number as
+# everywhere else.
+Remote = Callable[[Any], None]
+
+
+class Interned(Protocol):
+    """A table that numbers keys 0, 1, 2, ... in the order it first meets them."""
+
+    remote: Remote | None
+    ids: dict[Any, int]
+
+    def add(self, key: Any) -> int:
+        """Number a key not numbered yet, next."""
+        ...
+
+    def keys(self, start: int = 0) -> list[Any]:
+        """The keys numbered `start` and on, in order."""
+        ...
+
+    def __len__(self) -> int: ...
+
+
 class LocalTable:
     """Interns local-state tuples as small ints."""
 
@@ -120,6 +145,7 @@ class LocalTable:
         self.ids: dict[tuple[int, tuple[Any, ...]], int] = {}
         self.values: list[tuple[Any, ...]] = []
         self.status: list[int] = []
+        self.remote: Remote | None = None
 
     def intern(self, local: tuple[Any, ...], kind: int) -> int:
         """The id of `local`, a local state of a node of type number `kind`. The type is part of the key:
@@ -127,11 +153,22 @@ class LocalTable:
         key = (kind, local)
         lid = self.ids.get(key)
         if lid is None:
-            lid = len(self.values)
-            self.ids[key] = lid
-            self.values.append(local)
-            self.status.append(local[STATUS])
+            if self.remote is not None:
+                self.remote(key)
+                return self.ids[key]
+            lid = self.add(key)
         return lid
+
+    def add(self, key: tuple[int, tuple[Any, ...]]) -> int:
+        """Number a key not numbered yet, next."""
+        lid = self.ids[key] = len(self.values)
+        self.values.append(key[1])
+        self.status.append(key[1][STATUS])
+        return lid
+
+    def keys(self, start: int = 0) -> list[tuple[int, tuple[Any, ...]]]:
+        """The keys numbered `start` and on, in order."""
+        return list(itertools.islice(self.ids, start, None))
 
     def __len__(self) -> int:
         return len(self.values)
@@ -145,20 +182,60 @@ class MessageTable:
         self.values: list[tuple[int, int, int, tuple[Any, ...]]] = []
         self.src: list[int] = []
         self.dst: list[int] = []
+        self.remote: Remote | None = None
 
     def intern(self, src: int, dst: int, message: int, args: tuple[Any, ...]) -> int:
         key = (src, dst, message, args)
         mid = self.ids.get(key)
         if mid is None:
-            mid = len(self.values)
-            self.ids[key] = mid
-            self.values.append(key)
-            self.src.append(src)
-            self.dst.append(dst)
+            if self.remote is not None:
+                self.remote(key)
+                return self.ids[key]
+            mid = self.add(key)
         return mid
+
+    def add(self, key: tuple[int, int, int, tuple[Any, ...]]) -> int:
+        mid = self.ids[key] = len(self.values)
+        self.values.append(key)
+        self.src.append(key[0])
+        self.dst.append(key[1])
+        return mid
+
+    def keys(self, start: int = 0) -> list[tuple[int, int, int, tuple[Any, ...]]]:
+        return self.values[start:]
 
     def __len__(self) -> int:
         return len(self.values)
+
+
+class Numbers:
+    """Numbers distinct keys 0, 1, 2, ... in the order they are first met (symmetry reduction's signature
+    parts), like the tables above."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Any, int] = {}
+        self.order: list[Any] = []
+        self.remote: Remote | None = None
+
+    def number(self, key: Any) -> int:
+        number = self.ids.get(key)
+        if number is None:
+            if self.remote is not None:
+                self.remote(key)
+                return self.ids[key]
+            number = self.add(key)
+        return number
+
+    def add(self, key: Any) -> int:
+        number = self.ids[key] = len(self.order)
+        self.order.append(key)
+        return number
+
+    def keys(self, start: int = 0) -> list[Any]:
+        return self.order[start:]
+
+    def __len__(self) -> int:
+        return len(self.order)
 
 
 def fingerprint(state: State) -> int:

@@ -9,6 +9,7 @@ import spec as front_end
 from explorer.result import Engine, PropertyResult, Verdict
 from explorer.run import CheckOptions, bmc_model, check_model, prove_model, simulate_model
 from explorer.search import Stats
+from explorer.search.workers import default_workers
 from faultline.run import Observer, Report, run_models
 from spec import CheckedSpec, Diagnostic, SpecError
 from spec.ir import Expected
@@ -100,9 +101,13 @@ def check(
     checkpoint: str | Path | None = None,
     checkpoint_every: float = 300.0,
     resume: str | Path | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
 ) -> Report:
     """Explore every behaviour of the spec's models (or those named) and check its properties (or those
-    named). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
+    named). A search whose levels grow wide goes on partitioned among `workers` processes (default: one per
+    core; 1: this process, with the compact visited table), or among Ray actors when `cluster` is "ray" or
+    "ray://HOST:PORT" (the `cluster` extra). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
     `checkpoint` saves each model's search in that folder every `checkpoint_every` seconds, and `resume`
     goes on from the saves in a folder (CheckpointError for one made for another spec text or options).
     `por` reduces the search by partial order (a counterexample found then may not be a shortest one:
@@ -128,6 +133,8 @@ def check(
         checkpoint=Path(checkpoint) if checkpoint is not None else None,
         checkpoint_every=checkpoint_every,
         resume=Path(resume) if resume is not None else None,
+        workers=workers if workers is not None else default_workers(),
+        cluster=cluster,
     )
 
     def one(name: str, observer: Observer) -> list[PropertyResult]:

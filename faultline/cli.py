@@ -28,6 +28,7 @@ import spec
 from explorer.bmc.unsupported import Unsupported
 from explorer.result import PropertyResult, Verdict
 from explorer.search.checkpoint import CheckpointError
+from explorer.search.workers import ClusterError, check_cluster
 from explorer.trace.files import OutputError, check_directory, check_file, write_atomic
 from faultline import api as faultline
 from faultline.output import Run, github_annotations, junit_xml, to_json
@@ -465,6 +466,18 @@ def _print_summary(outcome: Run) -> None:
     metavar="DIR",
     help="Go on from the searches saved in DIR (a model with no save there starts from the beginning).",
 )
+@click.option(
+    "--workers",
+    type=Count(1),
+    help="Processes a search whose levels grow wide goes on among, each owning a share of the states "
+    "(default: one per core; 1: this process, with the compact visited table).",
+)
+@click.option(
+    "--cluster",
+    metavar="ray|ray://HOST:PORT",
+    help="Partition wide searches among Ray actors: a local Ray, or the cluster at HOST:PORT (needs the "
+    "`cluster` extra: pip install 'faultline[cluster]').",
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first verdict a model does not expect.")
 @_output_options()
 @click.option(
@@ -493,6 +506,8 @@ def check(
     checkpoint_dir: str | None,
     checkpoint_every: float,
     resume_dir: str | None,
+    workers: int | None,
+    cluster: str | None,
     fail_fast: bool,
     as_json: bool,
     junit: str | None,
@@ -515,6 +530,11 @@ def check(
 
     if resume_dir is not None and not Path(resume_dir).is_dir():
         _fail(f"error: --resume {resume_dir}: no such folder")
+    if cluster is not None:
+        try:
+            check_cluster(cluster)
+        except ClusterError as error:
+            _fail(f"error: --cluster {cluster}: {error}")
 
     def run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         try:
@@ -540,6 +560,8 @@ def check(
             checkpoint=checkpoint_dir,
             checkpoint_every=checkpoint_every,
             resume=resume_dir,
+            workers=workers,
+            cluster=cluster,
             fail_fast=fail_fast,
             out_dir=out_dir,
             observer=observer,

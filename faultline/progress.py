@@ -28,10 +28,11 @@ def interval() -> float:
 
 
 def describe(model: str, stats: Stats) -> str:
-    memory = resident_memory() / 2**20
+    memory = (resident_memory() + stats.worker_memory) / 2**20
+    workers = f", {stats.shards} workers" if stats.shards > 1 else ""
     return (
         f"{model}: {stats.distinct:,} states, {stats.rate:,.0f} states/s, depth {stats.depth}, "
-        f"queue {stats.queue:,}, {memory:,.0f} MiB, {stats.seconds:.1f} s"
+        f"queue {stats.queue:,}, {memory:,.0f} MiB{workers}, {stats.seconds:.1f} s"
     )
 
 

@@ -106,6 +106,7 @@ def print_report(console: Console, report: Report) -> None:
             summary = (
                 f"{stats.distinct:,} distinct states, {stats.generated:,} generated, depth {stats.depth}, "
                 f"{stats.seconds:.2f} s ({stats.rate:,.0f} states/s)"
+                + (f", on {stats.shards} workers" if stats.shards > 1 else "")
             )
         else:
             summary = f"{stats.seconds:.2f} s"

@@ -21,8 +21,11 @@ from typing import Protocol
 
 from explorer.model import Action, Model, SpecRuntimeError, State
 from explorer.search.checkpoint import Checkpoints, Saved
+from explorer.search.frontier import DEFAULT_BUDGET
 from explorer.search.limits import BoundReached, Bounds, default_memory_limit, watchdog
+from explorer.search.parallel import Handover, Levels, Watchers
 from explorer.search.result import FAIL_FAST, Discovery, SearchResult, Stats
+from explorer.search.workers import SHARD_FROM, Sharding
 
 __all__ = ["FAIL_FAST", "Discovery", "SearchResult", "Stats", "Visitor", "explore"]
 
@@ -67,6 +70,10 @@ def explore(
     sample: Sampler | None = None,
     checkpoints: Checkpoints | None = None,
     resume: Saved | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    shard_from: int = SHARD_FROM,
+    level_budget: int = DEFAULT_BUDGET,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
     the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
@@ -78,7 +85,13 @@ def explore(
     `sample` sees a few frontier states each time the search reaches a new depth (spread over the level
     breadth-first, the newest depth-first), and the newest when it stops: once a level, not once a state, so
     watching what grows costs next to nothing. `checkpoints` saves the search every so often; `resume` goes
-    on from such a save (explorer/search/checkpoint.py) instead of from the initial states."""
+    on from such a save (explorer/search/checkpoint.py) instead of from the initial states.
+
+    With `workers` (or a Ray `cluster`: "ray" for a local one, "ray://HOST:PORT"), a breadth-first search
+    that reaches a level of `shard_from` states goes on partitioned among that many shards
+    (explorer/search/parallel.py), each holding its visited states in a compact table and at most
+    `level_budget` states of a level in memory (the rest on disk); one worker is a shard in this process.
+    Searches with a visitor, a reduction or checkpoints stay in this process."""
     if max_memory is None:
         max_memory = default_memory_limit()
     search = _Search(model, Bounds(max_states, max_seconds, max_memory), visitor)
@@ -86,6 +99,7 @@ def explore(
     search.sample = sample
     search.checkpoints = checkpoints
     search.reduce = reduce and visitor is None
+    search.sharding = Sharding(workers, cluster, shard_from, level_budget) if workers or cluster else None
     with watchdog(max_seconds, max_memory):
         return search.run(order == "dfs", max_depth, progress, progress_interval, resume)
 
@@ -101,6 +115,8 @@ class _Search:
         self.reduce = False
         self.sample: Sampler | None = None
         self.checkpoints: Checkpoints | None = None
+        self.sharding: Sharding | None = None
+        self.left: int | None = None  # after a partitioned search: the states it left unexpanded
         self.stats = Stats()
         self.result = SearchResult(self.stats)
         self.found = self.result.discoveries
@@ -141,6 +157,11 @@ class _Search:
                     result.stop_reason = FAIL_FAST
                     break
                 state, fp, depth = frontier.pop() if depth_first else frontier.popleft()
+                level_begins = depth > stats.depth or (depth == 0 and not expanded)
+                if level_begins and not depth_first and self.shards_now(len(frontier) + 1):
+                    frontier.appendleft((state, fp, depth))  # the level goes to the shards whole
+                    self.partitioned(depth, max_depth, progress, progress_interval)
+                    break
                 if depth > stats.depth:
                     self.deeper(state, depth, depth_first)
                 successors, failures = model.successors(state)
@@ -192,6 +213,48 @@ class _Search:
         except BoundReached as bound:
             result.complete, result.stop_reason = False, bound.reason
         return self.finish()
+
+    def shards_now(self, level: int) -> bool:
+        """Whether to hand the search over to shards, at the start of a level of `level` states."""
+        sharding = self.sharding
+        return (
+            sharding is not None
+            and level >= sharding.shard_from
+            and self.visitor is None
+            and not self.reduce
+            and self.checkpoints is None
+        )
+
+    def partitioned(
+        self,
+        depth: int,
+        max_depth: int | None,
+        progress: Callable[[Stats], None] | None,
+        progress_interval: float,
+    ) -> None:
+        """Go on from the level about to begin (at `depth`) partitioned among shards, to the end."""
+        assert self.sharding is not None
+        model, frontier = self.model, self.frontier
+        self.counted(time.perf_counter())
+        level = [(fp, state) for state, fp, _ in frontier]
+        frontier.clear()
+        workers = self.sharding.start(model, self.deadlock)
+        self.stats.shards = workers.count
+        levels = Levels(
+            workers,
+            self.result,
+            self.bounds,
+            self.wanted,
+            self.stop_on,
+            Watchers(progress, progress_interval, self.discovered, self.sample),
+        )
+        try:
+            levels.run(Handover(self.parents, level, depth), max_depth)
+        finally:
+            self.left = levels.queue
+            self.stats.table_bytes = levels.table_bytes
+            model.latest_now = max(model.latest_now, levels.latest_now)
+            workers.close()
 
     def ample(
         self,
@@ -295,6 +358,10 @@ class _Search:
                 self.record(Discovery(name, self.chain(fp)))
 
     def counted(self, now: float) -> Stats:
+        if self.left is not None:  # the shards counted
+            self.stats.queue = self.left
+            self.stats.seconds = now - self.bounds.started
+            return self.stats
         self.stats.distinct = len(self.parents)
         self.stats.queue = len(self.frontier)
         self.stats.seconds = now - self.bounds.started
@@ -305,8 +372,9 @@ class _Search:
         self.counted(time.perf_counter())
         if self.sample is not None and frontier:  # the newest states, a level deeper than any expanded
             self.sample(self.newest(), max(frontier[-1 - i][2] for i in range(min(_SAMPLE, len(frontier)))))
-        result.exhausted = not frontier and result.complete
-        if frontier and result.complete and len(self.found) < len(self.wanted):
+        left = len(frontier) if self.left is None else self.left
+        result.exhausted = not left and result.complete
+        if left and result.complete and len(self.found) < len(self.wanted):
             result.complete = False
             result.stop_reason = result.stop_reason or "stopped early"
         return result

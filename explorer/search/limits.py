@@ -23,13 +23,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from explorer.state import LocalTable, MessageTable
+from explorer.state import LocalTable, MessageTable, Numbers
 
 # How often the watchdog looks, in seconds; and how soon again when it must not raise yet.
 _EVERY = 0.25
 _SOON = 0.005
 # Code that must run to its end once begun: it updates tables the search reads after it stops.
-_ATOMIC = frozenset({LocalTable.intern.__code__, MessageTable.intern.__code__})
+_ATOMIC = frozenset(
+    f.__code__
+    for f in (
+        LocalTable.intern,
+        LocalTable.add,
+        MessageTable.intern,
+        MessageTable.add,
+        Numbers.number,
+        Numbers.add,
+    )
+)
 
 
 class BoundReached(Exception):

@@ -19,6 +19,9 @@ class Stats:
     queue: int = 0
     seconds: float = 0.0
     reduced: int = 0  # states expanded by an ample set only (partial-order reduction)
+    shards: int = 0  # the shards a partitioned search ended on (0: it stayed in one process's dict)
+    table_bytes: int = 0  # the bytes of the shards' visited tables at the end
+    worker_memory: int = 0  # the resident bytes of the worker processes, at their last round
 
     @property
     def rate(self) -> float:

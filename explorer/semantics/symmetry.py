@@ -19,7 +19,7 @@ from typing import Any
 
 from explorer.plan import Plan
 from explorer.semantics.effects import Effects
-from explorer.state import CUT, VARS, State
+from explorer.state import CUT, VARS, Numbers, State
 from spec import ir
 from spec.diagnostics import Diagnostic
 from spec.ir import canonical_key
@@ -254,7 +254,7 @@ class Symmetry:
         self._messages: dict[tuple[int, Perm], int] = {}
         # what a signature is made of, numbered: a number per distinct canonical key (the numbering is the same
         # for a state and for any permutation of it, so sorting by numbers is as good as sorting by keys)
-        self._numbers: dict[Any, int] = {}
+        self._numbers = Numbers()
         self._own: dict[tuple[int, int], int] = {}  # (member's local id, member) -> its number
         self._views: dict[
             tuple[int, int], dict[int, int]
@@ -265,16 +265,22 @@ class Symmetry:
         self.n = plan.n
         self._rows: dict[tuple[int, ...], dict[int, int]] = {}  # the nodes' local ids -> per member
         self._network: dict[tuple[Any, ...], tuple[dict[int, int], tuple[int, ...]]] = {}  # per member, apart
-        self._parts: dict[tuple[Any, ...], int] = {}  # a row's or a member's messages, numbered
+        self._parts = Numbers()  # a row's or a member's messages, numbered
 
     def numbering(self) -> tuple[dict[Any, int], dict[tuple[Any, ...], int]]:
         """The numbers given so far to the parts of signatures (a checkpoint keeps them: the representative
         of a state follows them, so a resumed search must number as the first one did)."""
-        return dict(self._numbers), dict(self._parts)
+        return dict(self._numbers.ids), dict(self._parts.ids)
 
     def renumber(self, numbering: tuple[dict[Any, int], dict[tuple[Any, ...], int]]) -> None:
-        self._numbers.update(numbering[0])
-        self._parts.update(numbering[1])
+        for numbers, given in zip((self._numbers, self._parts), numbering, strict=True):
+            for key, number in sorted(given.items(), key=lambda item: item[1]):
+                if numbers.number(key) != number:
+                    raise ValueError("the checkpoint was made for another spec or other options")
+
+    def numbers(self) -> tuple[Numbers, Numbers]:
+        """The tables that number signature parts (workers of one search share their numbering)."""
+        return self._numbers, self._parts
 
     # ---------------------------------------------------------------- applying a permutation
 
@@ -437,10 +443,7 @@ class Symmetry:
 
     def _part_number(self, part: tuple[Any, ...]) -> int:
         """A number per distinct part (of plain numbers, so no canonical key is needed)."""
-        number = self._parts.get(part)
-        if number is None:
-            number = self._parts[part] = len(self._parts)
-        return number
+        return self._parts.number(part)
 
     def _own_number(self, lid: int, i: int, mask: Perm) -> int:
         number = self._own.get((lid, i))
@@ -474,11 +477,7 @@ class Symmetry:
         return found
 
     def _number(self, value: Any) -> int:
-        key = canonical_key(value)
-        number = self._numbers.get(key)
-        if number is None:
-            number = self._numbers[key] = len(self._numbers)
-        return number
+        return self._numbers.number(canonical_key(value))
 
     def _masked_local(self, lid: int, j: int, mask: Perm) -> tuple[Any, ...]:
         """Node j's local state with member references masked (as member `mask` is about sees them)."""

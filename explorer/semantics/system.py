@@ -22,6 +22,7 @@ from explorer.semantics.properties import Conditions, Invariants, liveness_of, p
 from explorer.semantics.reduction import PartialOrder, unreducible
 from explorer.semantics.steps import Rule, Steps
 from explorer.semantics.symmetry import Symmetry, reducible_types, too_many_instances
+from explorer.state import Interned
 from spec import ir
 from spec.diagnostics import Diagnostic
 
@@ -62,6 +63,7 @@ class SystemModel:
         symmetry: bool = True,
         por: bool = False,
     ) -> None:
+        self.arguments = (invariants, deadlock, symmetry, por)
         self.plan = system if isinstance(system, Plan) else Plan.of(system)
         self.system = self.plan.system
         self.effects = Effects(self.plan)
@@ -89,6 +91,8 @@ class SystemModel:
                     )
             if self.symmetry is not None:
                 self.fingerprint = self.symmetry.fingerprint  # type: ignore[method-assign]
+        if self.symmetry is None:
+            self.fingerprint = hash  # type: ignore[method-assign, assignment]  # the same, without a call between
         # partial-order reduction (explorer/semantics/reduction.py), where asked for and sound
         self.partial_order: PartialOrder | None = None
         self.unreduced = unreducible(self.plan) if por else None  # why `por` is refused
@@ -199,10 +203,25 @@ class SystemModel:
         if self.symmetry is not None and numbering is not None:
             self.symmetry.renumber(numbering)
 
+    def tables(self) -> list[Interned]:
+        """Every table that numbers what states are made of: workers of one search share one numbering of
+        each (explorer/search/registry.py), so that a state is the same tuple, and has the same fingerprint,
+        in every worker."""
+        numbers = list(self.symmetry.numbers()) if self.symmetry is not None else []
+        return [self.effects.locals, self.effects.msgs, *numbers]
+
+    def recipe(self) -> tuple[Any, ...]:
+        """What builds this model afresh in another process: `SystemModel(*model.recipe())`."""
+        return (self.system, *self.arguments)
+
     @property
     def latest_now(self) -> int:
         """The latest real time any tick has reached so far."""
         return self.effects.latest_now
+
+    @latest_now.setter
+    def latest_now(self, now: int) -> None:
+        self.effects.latest_now = now
 
 
 __all__ = ["SystemModel"]
