@@ -16,7 +16,7 @@ from explorer.search import SearchResult, Stats, explore
 from explorer.search.checkpoint import Checkpoints, Saved, identity, load
 from explorer.search.limits import default_memory_limit, watchdog
 from explorer.search.liveness import check_lasso, check_liveness, lasso_path
-from explorer.search.workers import SHARD_FROM
+from explorer.search.sharding import SHARD_FROM
 from explorer.semantics.system import SystemModel
 from explorer.trace import itf, text
 from explorer.trace.files import write_atomic

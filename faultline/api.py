@@ -9,7 +9,7 @@ import spec as front_end
 from explorer.result import Engine, PropertyResult, Verdict
 from explorer.run import CheckOptions, bmc_model, check_model, prove_model, simulate_model
 from explorer.search import Stats
-from explorer.search.workers import default_workers
+from explorer.search.sharding import default_workers
 from faultline.run import Observer, Report, run_models
 from spec import CheckedSpec, Diagnostic, SpecError
 from spec.ir import Expected

@@ -28,7 +28,7 @@ import spec
 from explorer.bmc.unsupported import Unsupported
 from explorer.result import PropertyResult, Verdict
 from explorer.search.checkpoint import CheckpointError
-from explorer.search.workers import ClusterError, check_cluster
+from explorer.search.sharding import ClusterError, check_cluster
 from explorer.trace.files import OutputError, check_directory, check_file, write_atomic
 from faultline import api as faultline
 from faultline.output import Run, github_annotations, junit_xml, to_json

@@ -19,6 +19,8 @@ try:
 except SystemExit:
     pass
 print("z3 loaded" if "z3" in sys.modules else "z3 not loaded", file=sys.stderr)
+heavy = sorted(m for m in ("numpy", "networkx", "ray") if m in sys.modules)
+print("also loaded: " + ",".join(heavy), file=sys.stderr)
 """
 
 
@@ -33,6 +35,15 @@ def test_check_does_not_import_z3(tmp_path: Path) -> None:
     done = _run(["check", "specs/retry_increment.fl", "--out", str(tmp_path / "out")], tmp_path / "cache")
     assert "naive_lossy" in done.stdout
     assert "z3 not loaded" in done.stderr
+
+
+def test_a_small_check_loads_no_numpy_networkx_or_ray(tmp_path: Path) -> None:
+    """numpy serves only a search handed over to shards, networkx only liveness, Ray only --cluster."""
+    done = _run(["check", "specs/vote_durability.fl", "--out", str(tmp_path / "out")], tmp_path / "cache")
+    assert "crash_recovery" in done.stdout
+    assert "also loaded: \n" in done.stderr
+    live = _run(["check", "specs/retry_increment.fl", "--out", str(tmp_path / "out")], tmp_path / "cache")
+    assert "also loaded: networkx\n" in live.stderr  # it has a liveness property
 
 
 def test_bmc_imports_z3(tmp_path: Path) -> None:

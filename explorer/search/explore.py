@@ -21,11 +21,9 @@ from typing import Protocol
 
 from explorer.model import Action, Model, SpecRuntimeError, State
 from explorer.search.checkpoint import Checkpoints, Saved
-from explorer.search.frontier import DEFAULT_BUDGET
 from explorer.search.limits import BoundReached, Bounds, default_memory_limit, watchdog
-from explorer.search.parallel import Handover, Levels, Watchers
 from explorer.search.result import FAIL_FAST, Discovery, SearchResult, Stats
-from explorer.search.workers import SHARD_FROM, Sharding
+from explorer.search.sharding import LEVEL_BUDGET, SHARD_FROM, Sharding
 
 __all__ = ["FAIL_FAST", "Discovery", "SearchResult", "Stats", "Visitor", "explore"]
 
@@ -73,7 +71,7 @@ def explore(
     workers: int | None = None,
     cluster: str | None = None,
     shard_from: int = SHARD_FROM,
-    level_budget: int = DEFAULT_BUDGET,
+    level_budget: int = LEVEL_BUDGET,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
     the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
@@ -233,6 +231,8 @@ class _Search:
         progress_interval: float,
     ) -> None:
         """Go on from the level about to begin (at `depth`) partitioned among shards, to the end."""
+        from explorer.search.parallel import Handover, Levels, Watchers  # loads numpy: only now
+
         assert self.sharding is not None
         model, frontier = self.model, self.frontier
         self.counted(time.perf_counter())

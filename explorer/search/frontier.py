@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import IO
 
 from explorer.model import State
+from explorer.search.sharding import LEVEL_BUDGET
 
 Entry = tuple[int, State]  # (fingerprint, state)
 
-DEFAULT_BUDGET = 1 << 20  # states of one level held in memory before the rest spill to disk
+DEFAULT_BUDGET = LEVEL_BUDGET  # states of one level held in memory before the rest spill to disk
 _BATCH = 4096
 
 

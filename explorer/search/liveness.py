@@ -16,8 +16,6 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from explorer.model import Action, FairModel, SpecRuntimeError, State
 from explorer.search.explore import explore
 from explorer.search.limits import BoundReached, time_reason, watchdog
@@ -155,6 +153,8 @@ def find_lasso(model: FairModel, graph: Graph, name: str) -> Lasso | None:
 
 
 def _fair_components(graph: Graph, region: Iterable[int]) -> list[set[int]]:
+    import networkx as nx  # here, not at the top: a check with no liveness property need not load it
+
     inside = set(region)
     sub = nx.DiGraph()
     sub.add_nodes_from(inside)
