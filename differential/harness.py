@@ -44,6 +44,7 @@ import z3
 import spec
 from differential import liveness
 from differential.generate import GeneratedSpec
+from differential.shards import LocalSharding
 from explorer.bmc.unsupported import Unsupported
 from explorer.model import Action, Property, PropertyKind, State
 from explorer.run import (
@@ -78,7 +79,9 @@ class Config:
     prove_all: bool = False  # prove every property for each k, alone and with the other invariants as lemmas
     traces: bool = True  # replay every counterexample
     # which comparisons to make, besides the exhaustive BFS every one of them needs
-    checks: frozenset[str] = frozenset(("dfs", "por", "bounded", "bmc", "prove", "simulate", "liveness"))
+    checks: frozenset[str] = frozenset(
+        ("dfs", "por", "shards", "bounded", "bmc", "prove", "simulate", "liveness")
+    )
 
 
 @dataclass
@@ -359,6 +362,8 @@ class _Run:
             self.dfs(system, bfs_result)
         if "por" in checks:
             self.por()
+        if "shards" in checks:
+            self.shards(system, bfs_result)
         if "bounded" in checks:
             self.bounded()
             self.selected()
@@ -398,6 +403,38 @@ class _Run:
                     "bfs/dfs", f"{r.property} ({r.kind}): DFS found {got} steps, shorter than BFS's {want}"
                 )
         self.traces("check --dfs", results)
+
+    def shards(self, system: ir.System, bfs: SearchResult) -> None:
+        """The search partitioned among two shards from its first level (differential/shards.py): the
+        counts, depth and shortest counterexamples of the one-process search; its traces replay."""
+
+        def partitioned() -> tuple[SearchResult, list[PropertyResult]]:
+            model = SystemModel(system)
+            sharding = LocalSharding(lambda: _Exhaustive(SystemModel(system)), 2)
+            result = explore(
+                _Exhaustive(model), max_states=self.config.max_states, max_memory=0, sharding=sharding
+            )
+            result.discoveries.pop(NEVER, None)
+            return result, verdicts(self.checked, system, model, result, self.options("shards"))
+
+        found = self.guarded("check --workers 2", partitioned)
+        if found is None:
+            return
+        result, results = found
+        self.compared()
+        one = (bfs.stats.distinct, bfs.stats.generated, bfs.stats.depth)
+        two = (result.stats.distinct, result.stats.generated, result.stats.depth)
+        if one != two:
+            self.disagree("bfs/shards", f"distinct, generated, depth: one process {one}, two shards {two}")
+        for r in results:
+            self.compared()
+            want = self.shortest.get(r.property)
+            got = r.trace_length if r.verdict == "violated" else None
+            if want != got:
+                self.disagree(
+                    "bfs/shards", f"{r.property} ({r.kind}): BFS says {_says(want)}, shards {_says(got)}"
+                )
+        self.traces("check --workers 2", results)
 
     def por(self) -> None:
         """Partial-order reduction against the plain search: the same verdicts, counterexamples no shorter."""

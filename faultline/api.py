@@ -107,7 +107,7 @@ def check(
     """Explore every behaviour of the spec's models (or those named) and check its properties (or those
     named). A search whose levels grow wide goes on partitioned among `workers` processes (default: one per
     core; 1: this process, with the compact visited table), or among Ray actors when `cluster` is "ray" or
-    "ray://HOST:PORT" (the `cluster` extra). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
+    "ray://HOST:PORT" (the `cluster` extra; default: one per CPU of the cluster). `max_memory` is in bytes; `fail_fast` stops at the first verdict a model does not expect.
     `checkpoint` saves each model's search in that folder every `checkpoint_every` seconds, and `resume`
     goes on from the saves in a folder (CheckpointError for one made for another spec text or options).
     `por` reduces the search by partial order (a counterexample found then may not be a shortest one:
@@ -133,7 +133,7 @@ def check(
         checkpoint=Path(checkpoint) if checkpoint is not None else None,
         checkpoint_every=checkpoint_every,
         resume=Path(resume) if resume is not None else None,
-        workers=workers if workers is not None else default_workers(),
+        workers=workers if workers is not None or cluster is not None else default_workers(),
         cluster=cluster,
     )
 

@@ -475,8 +475,8 @@ def _print_summary(outcome: Run) -> None:
 @click.option(
     "--cluster",
     metavar="ray|ray://HOST:PORT",
-    help="Partition wide searches among Ray actors: a local Ray, or the cluster at HOST:PORT (needs the "
-    "`cluster` extra: pip install 'faultline[cluster]').",
+    help="Partition wide searches among Ray actors (--workers of them; default: one per CPU of the cluster): "
+    "a local Ray, or the cluster at HOST:PORT (needs the `cluster` extra: pip install 'faultline[cluster]').",
 )
 @click.option("--fail-fast", is_flag=True, help="Stop at the first verdict a model does not expect.")
 @_output_options()
@@ -541,6 +541,8 @@ def check(
             return checked_run(checked, observer, selected)
         except CheckpointError as error:
             _fail(f"error: --resume: {error}")
+        except ClusterError as error:
+            _fail(f"error: --cluster {cluster}: {error}")
 
     def checked_run(checked: CheckedSpec, observer: Observer, selected: _Selection) -> Report:
         return faultline.check(

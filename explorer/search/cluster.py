@@ -17,6 +17,7 @@ import ray
 from explorer.model import Model, State
 from explorer.search.registry import Registry, Request, Tails, learn
 from explorer.search.shard import Blob, Report, Shard, owner
+from explorer.search.sharding import ClusterError
 from explorer.search.workers import Recipe, build_shard
 from explorer.semantics.system import SystemModel
 
@@ -65,25 +66,31 @@ class _ShardActor:
 
 
 class RayWorkers:
-    """`count` shards on the Ray at `address` ("ray": start or join one on this machine)."""
+    """`count` shards (None: one per CPU of the cluster) on the Ray at `address` ("ray": start or join one
+    on this machine)."""
 
-    def __init__(self, address: str, model: Model, count: int, budget: int, deadlock: bool) -> None:
+    def __init__(self, address: str, model: Model, count: int | None, budget: int, deadlock: bool) -> None:
         if not ray.is_initialized():
             # Ray's own start-up notices are not this run's to show; under `uv run`, Ray would pack the
             # working folder for every worker: a local Ray's workers use this Python as it is.
             os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
-            ray.init(
-                address=None if address == "ray" else address,
-                include_dashboard=False,
-                log_to_driver=False,
-                logging_level=logging.ERROR,
-            )
+            try:
+                ray.init(
+                    address=None if address == "ray" else address,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                )
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                raise ClusterError(f"cannot start or reach Ray: {error}") from None
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.model = model
-        self.count = count
+        self.count = count = count or cpus
         recipe = model.recipe()
         tails = Registry(model.tables()).tails()
-        self.numbering: Any = ray.remote(_Numbering).remote(recipe, tails)
-        actor: Any = ray.remote(num_cpus=1)(_ShardActor)
+        self.numbering: Any = ray.remote(num_cpus=0)(_Numbering).remote(recipe, tails)
+        # more shards than CPUs share them, rather than wait for ever for a CPU of their own
+        actor: Any = ray.remote(num_cpus=min(1.0, cpus / count))(_ShardActor)
         self.actors: list[Any] = [
             actor.remote(recipe, k, count, tails, budget, deadlock, self.numbering) for k in range(count)
         ]

@@ -72,6 +72,7 @@ def explore(
     cluster: str | None = None,
     shard_from: int = SHARD_FROM,
     level_budget: int = LEVEL_BUDGET,
+    sharding: Sharding | None = None,
 ) -> SearchResult:
     """Explore `model`. `discovered` hears of each violation the moment it is found; the search stops at
     the first violation of a property in `stop_on` (the rest stay incomplete). The search stops early — with
@@ -89,6 +90,7 @@ def explore(
     that reaches a level of `shard_from` states goes on partitioned among that many shards
     (explorer/search/parallel.py), each holding its visited states in a compact table and at most
     `level_budget` states of a level in memory (the rest on disk); one worker is a shard in this process.
+    `sharding` says all that at once (and where the shards run), in place of those four.
     Searches with a visitor, a reduction or checkpoints stay in this process."""
     if max_memory is None:
         max_memory = default_memory_limit()
@@ -97,7 +99,9 @@ def explore(
     search.sample = sample
     search.checkpoints = checkpoints
     search.reduce = reduce and visitor is None
-    search.sharding = Sharding(workers, cluster, shard_from, level_budget) if workers or cluster else None
+    if sharding is None and (workers or cluster):
+        sharding = Sharding(workers, cluster, shard_from, level_budget)
+    search.sharding = sharding
     with watchdog(max_seconds, max_memory):
         return search.run(order == "dfs", max_depth, progress, progress_interval, resume)
 
@@ -236,10 +240,10 @@ class _Search:
         assert self.sharding is not None
         model, frontier = self.model, self.frontier
         self.counted(time.perf_counter())
-        level = [(fp, state) for state, fp, _ in frontier]
-        frontier.clear()
         workers = self.sharding.start(model, self.deadlock)
         self.stats.shards = workers.count
+        level = [(fp, state) for state, fp, _ in frontier]
+        frontier.clear()
         levels = Levels(
             workers,
             self.result,

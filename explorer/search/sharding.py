@@ -37,7 +37,7 @@ class Sharding:
         if self.cluster is not None:
             from explorer.search.cluster import RayWorkers  # Ray is an optional dependency
 
-            return RayWorkers(self.cluster, model, count, self.level_budget, deadlock)
+            return RayWorkers(self.cluster, model, self.workers, self.level_budget, deadlock)
         if count == 1:
             return InProcess(model, self.level_budget, deadlock)
         return Processes(model, count, self.level_budget, deadlock)

@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import spec
+from differential.shards import LocalSharding
 from explorer.result import Verdict
 from explorer.run import CheckOptions, check_model
 from explorer.search import explore
@@ -22,6 +24,7 @@ from explorer.search.shard import Report
 from explorer.search.workers import Processes
 from explorer.semantics.system import SystemModel
 from explorer.trace.replay import replay
+from faultline.cli import main
 from spec.diagnostics import InternalError
 from tests.conftest import ROOT, SPECS
 
@@ -169,3 +172,20 @@ def test_two_shards_on_a_local_ray_count_what_one_process_counts(tmp_path: Path)
         assert replay(document, checked).reaches_violation
     finally:
         ray.shutdown()
+
+
+def test_a_cluster_that_is_not_rays_is_refused_before_any_search() -> None:
+    done = CliRunner().invoke(
+        main, ["check", str(SPECS / "retry_increment.fl"), "--cluster", "yarn://head:1"]
+    )
+    assert done.exit_code == 2
+    assert 'error: --cluster yarn://head:1: expected "ray"' in done.output
+
+
+def test_shards_in_one_process_route_batches_as_worker_processes_do() -> None:
+    """The differential tests' transport (differential/shards.py) counts what one process counts: the
+    random specs compare every back end with it."""
+    checked = spec.load_file(SPECS / "quorum_leader.fl")
+    system = spec.instantiate(checked, "majority_partitioned")
+    sharding = LocalSharding(lambda: SystemModel(system, None), 3)
+    assert _search(system, sharding=sharding) == _search(system)
