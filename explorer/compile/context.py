@@ -100,23 +100,36 @@ class Ctx:
 Fn = Callable[[Ctx], Any]
 
 
-def in_order(values: frozenset[Any]) -> tuple[Any, ...]:
+def in_order(values: frozenset[Any]) -> list[Any]:
     """A domain in the canonical order every back end iterates it (spec.ir.canonical_key), which decides,
-    among other things, whether an `all` stops before a run-time error in a later element. Remembered:
-    the same few domains (a node type's instances, a variable's few values) come back in every state, and
-    sorting by canonical keys cost most of a property's evaluation."""
-    found = _ORDERED.get(values)
-    if found is None:
-        if len(_ORDERED) >= _ORDERED_SIZE:
-            _ORDERED.clear()
-        found = _ORDERED[values] = tuple(
-            sorted(values) if all(type(v) is int for v in values) else ordered(values)
-        )
-    return found
+    among other things, whether an `all` stops before a run-time error in a later element."""
+    if all(type(v) is int for v in values):
+        return sorted(values)  # the common case, and the same order
+    return ordered(values)
 
 
-_ORDERED: dict[frozenset[Any], tuple[Any, ...]] = {}
-_ORDERED_SIZE = 1 << 14
+class InOrder:
+    """`in_order` for one place of a spec (a quantifier, a loop, a comprehension), remembering the order of
+    each domain it has sorted: the same few domains (a node type's instances, a variable's few values) come
+    back in every state, and sorting them by canonical keys was most of a property's evaluation. Only for one
+    place: there the domain's type is fixed, while across places equal sets may hold different values
+    (frozenset({0, 1}) == frozenset({False, True}))."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self) -> None:
+        self.memo: dict[frozenset[Any], tuple[Any, ...]] = {}
+
+    def __call__(self, values: frozenset[Any]) -> tuple[Any, ...]:
+        found = self.memo.get(values)
+        if found is None:
+            if len(self.memo) >= _REMEMBERED:
+                self.memo.clear()
+            found = self.memo[values] = tuple(in_order(values))
+        return found
+
+
+_REMEMBERED = 4096  # domains remembered per place
 
 
 Block = Callable[[Ctx], list[Ctx]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from explorer.compile.context import Ctx, Fn, fail, in_order
+from explorer.compile.context import Ctx, Fn, InOrder, fail
 from explorer.state import BYZANTINE, CRASHED, DOWN, STATUS, VARS
 from explorer.values import Names, show
 from spec import ir
@@ -143,11 +143,12 @@ class ExpressionCompiler:
     def quant(self, e: ir.Quant) -> Fn:
         """`all` stops at the first false element, `any` at the first true one, in the canonical order."""
         domain, body, slot = self.expr(e.domain), self.expr(e.body), e.slot
+        order = InOrder()
         if e.kind == "all":
 
             def forall(c: Ctx) -> bool:
                 frame = c.frame
-                for v in in_order(domain(c)):
+                for v in order(domain(c)):
                     frame[slot] = v
                     if not body(c):
                         return False
@@ -158,7 +159,7 @@ class ExpressionCompiler:
 
             def exists(c: Ctx) -> bool:
                 frame = c.frame
-                for v in in_order(domain(c)):
+                for v in order(domain(c)):
                     frame[slot] = v
                     if body(c):
                         return True
@@ -169,7 +170,7 @@ class ExpressionCompiler:
         def count(c: Ctx) -> int:
             frame = c.frame
             n = 0
-            for v in in_order(domain(c)):
+            for v in order(domain(c)):
                 frame[slot] = v
                 if body(c):
                     n += 1
@@ -179,11 +180,12 @@ class ExpressionCompiler:
 
     def set_comp(self, e: ir.SetComp) -> Fn:
         domain, elem, slot = self.expr(e.domain), self.expr(e.elem), e.slot
+        order = InOrder()
         keep = self.expr(e.cond) if e.cond is not None else None
 
         def set_comp(c: Ctx) -> frozenset[Any]:
             out = set()
-            for v in in_order(domain(c)):
+            for v in order(domain(c)):
                 c.frame[slot] = v
                 if keep is None or keep(c):
                     out.add(elem(c))
@@ -193,11 +195,12 @@ class ExpressionCompiler:
 
     def map_comp(self, e: ir.MapComp) -> Fn:
         domain, key, value_fn, slot = self.expr(e.domain), self.expr(e.key), self.expr(e.value), e.slot
+        order = InOrder()
         keep_entry = self.expr(e.cond) if e.cond is not None else None
 
         def map_comp(c: Ctx) -> frozenset[Any]:
             out = {}
-            for v in in_order(domain(c)):
+            for v in order(domain(c)):
                 c.frame[slot] = v
                 if keep_entry is None or keep_entry(c):
                     out[key(c)] = value_fn(c)  # of two equal keys, the later one's value stays

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from explorer.compile.context import Block, Ctx, Raised, Step, fail, in_order
+from explorer.compile.context import Block, Ctx, InOrder, Raised, Step, fail
 from explorer.compile.expressions import ExpressionCompiler
 from explorer.values import show
 from spec import ir
@@ -69,10 +69,11 @@ class Compiler(ExpressionCompiler):
 
     def for_(self, s: ir.For) -> Step:
         domain, body, slot = self.expr(s.domain), self.block(s.body), s.slot
+        order = InOrder()
 
         def for_each(c: Ctx) -> list[Ctx]:
             ctxs = [c]
-            for v in in_order(domain(c)):
+            for v in order(domain(c)):
                 nxt = []
                 for x in ctxs:
                     if x.error is not None:
@@ -88,10 +89,11 @@ class Compiler(ExpressionCompiler):
     def choose(self, s: ir.Choose) -> Step:
         """One branch per element; none (the step is not enabled) for an empty set."""
         domain, body, slot = self.expr(s.domain), self.block(s.body), s.slot
+        order = InOrder()
 
         def choose(c: Ctx) -> list[Ctx]:
             out: list[Ctx] = []
-            for v in in_order(domain(c)):
+            for v in order(domain(c)):
                 x = c.copy()
                 x.frame[slot] = v
                 out.extend(body(x))

@@ -359,3 +359,35 @@ invariant one_grant_in_flight: (count g in inflight(Grant): g.token > 0 and g.ds
 """
     _, result = run(text)
     assert result.discoveries["one_grant_in_flight"].length == 2
+
+
+ORDER_TYPES = """
+spec order_types
+
+node N {
+  var ints: set<0..1> = {0, 1}
+  var bools: set<bool> = {false, true}
+  var seen: set<bool> = {}
+  var done: bool = false
+  action go when not done and (all x in ints: x >= 0) {
+    for b in bools { seen = seen | {b} }
+    done = true
+  }
+}
+
+invariant never_done: not N.done
+
+model m { timing asynchronous }
+"""
+
+
+def test_equal_domains_of_different_types_keep_their_own_values_in_order() -> None:
+    """{0, 1} and {false, true} are equal Python sets: the order remembered for one place of a spec must not
+    hand the other's values to a loop elsewhere (seen = {1} is out of set<bool>'s range)."""
+    import faultline
+
+    results = {r.property: r for r in faultline.check(ORDER_TYPES).results}
+    assert results["no_runtime_errors"].verdict == "holds"
+    violated = results["never_done"]
+    assert violated.verdict == "violated" and violated.trace_length == 1
+    assert "N.seen: {} → {false, true}" in (violated.counterexample_text or "")
