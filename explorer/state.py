@@ -25,7 +25,6 @@ state (explorer/bmc/encode.py) has the same parts, and shares `Spent` and `Statu
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -144,6 +143,7 @@ class LocalTable:
     def __init__(self) -> None:
         self.ids: dict[tuple[int, tuple[Any, ...]], int] = {}
         self.values: list[tuple[Any, ...]] = []
+        self.kinds: list[int] = []
         self.status: list[int] = []
         self.remote: Remote | None = None
 
@@ -163,12 +163,13 @@ class LocalTable:
         """Number a key not numbered yet, next."""
         lid = self.ids[key] = len(self.values)
         self.values.append(key[1])
+        self.kinds.append(key[0])
         self.status.append(key[1][STATUS])
         return lid
 
     def keys(self, start: int = 0) -> list[tuple[int, tuple[Any, ...]]]:
         """The keys numbered `start` and on, in order."""
-        return list(itertools.islice(self.ids, start, None))
+        return list(zip(self.kinds[start:], self.values[start:], strict=True))
 
     def __len__(self) -> int:
         return len(self.values)

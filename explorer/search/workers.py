@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol, cast
 
@@ -90,7 +91,13 @@ Recipe = tuple[Any, ...]
 
 
 def build_shard(
-    recipe: Recipe, index: int, count: int, tails: Tails, budget: int, deadlock: bool, send: Any
+    recipe: Recipe,
+    index: int,
+    count: int,
+    tails: Tails,
+    budget: int,
+    deadlock: bool,
+    send: Callable[[Request], Tails],
 ) -> Shard:
     """A worker's shard: the model built afresh, numbering as the registry does (`send` asks it)."""
     model = SystemModel(*recipe)
