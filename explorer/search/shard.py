@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from explorer.model import Action, Model, SpecRuntimeError, State
 from explorer.search.frontier import DEFAULT_BUDGET, Entry, Level
@@ -31,6 +32,10 @@ Blob = bytes
 
 # States expanded at a time between two additions to the visited table.
 _BATCH = 2048
+# The cache of fingerprints sent to other workers: 2^20 slots (8 MiB), picked by Fibonacci hashing.
+_SENT_BITS = 20
+_SENT_SHIFT = np.uint64(64 - _SENT_BITS)
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Shard:
         self.batches: Iterator[list[Entry]] | None = None
         self.wanted = {p.name for p in model.properties}
         self.found: set[str] = set()
+        self.sent = np.zeros(1 << _SENT_BITS if count > 1 else 1, dtype=np.uint64)
         # learns the numbering other workers gave (explorer/search/registry.py) before taking their states
         self.catch_up: Callable[[], None] | None = None
 
@@ -171,8 +177,19 @@ class Shard:
                 )
             elif len(picked):
                 _, first = np.unique(fps[picked], return_index=True)
-                picked = picked[np.sort(first)]
-                outboxes[k].append((fps[picked], parents[picked], [reached[i] for i in picked.tolist()]))
+                picked = self.unsent(picked[np.sort(first)], fps)
+                if len(picked):
+                    outboxes[k].append((fps[picked], parents[picked], [reached[i] for i in picked.tolist()]))
+
+    def unsent(self, picked: npt.NDArray[np.int64], fps: U64) -> npt.NDArray[np.int64]:
+        """Of the successors `picked` for another worker, those this worker has not sent lately: a state
+        reached again (from another parent, a later level) was taken in by its owner the first time.
+        `sent` is a direct-mapped cache of the fingerprints sent last (a slot keeps the newest)."""
+        chosen = fps[picked]
+        slots = ((chosen * _SPREAD) >> _SENT_SHIFT).astype(np.int64)
+        fresh = self.sent[slots] != chosen
+        self.sent[slots[fresh]] = chosen[fresh]
+        return picked[fresh]
 
     def receive(self, fps: U64, parents: U64, states: list[State], insert: bool, report: Report) -> None:
         """Add the states not seen before to the table and the next level, and check them."""
