@@ -302,11 +302,11 @@ def domain_size(t: Type) -> int:
 
 
 def needs_check(t: Type) -> bool:
-    """Whether a value computed for a slot of type `t` can fail to fit (so a run-time check is needed)."""
-    if isinstance(t, BoolT | EnumT):
-        return False
+    """Whether a value computed for a slot of type `t` can fail to fit (so a run-time check is needed). Every
+    type but an optional one can: a value of `T?` goes where a `T` is wanted, checked then not to be `none`
+    (a bool or an enum value fits otherwise)."""
     if isinstance(t, OptionT):
-        return needs_check(t.inner)
+        return not isinstance(t.inner, BoolT | EnumT) and needs_check(t.inner)
     return True
 
 

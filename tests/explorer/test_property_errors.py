@@ -29,3 +29,34 @@ def test_a_property_that_fails_to_evaluate_is_violated_in_check_and_bmc_alike() 
     for name, length in expected.items():
         assert (explicit[name].verdict, explicit[name].trace_length) == ("violated", length), name
         assert (symbolic[name].verdict, symbolic[name].trace_length) == ("violated", length), name
+
+
+NONE_INTO_PLAIN = """
+spec none_into_plain
+enum Phase { e1, e2 }
+message M(phase: Phase?, flag: bool?)
+node A {
+  var phase: Phase = e1
+  var flag: bool = false
+  on M(p, f) { phase = p  flag = f }
+}
+node B {
+  var sent: bool = false
+  action go when not sent { sent = true  send M(none, true) to A }
+}
+model reliable { }
+model byzantine_b { faults { byzantine <= 1 of B } }
+"""
+
+
+def test_none_into_an_enum_or_bool_variable_is_a_run_time_error_in_check_and_bmc_alike() -> None:
+    """A `Phase?` or `bool?` value stored where a `Phase` or `bool` is wanted is checked not to be `none`
+    (the explorer once let it through, where the Z3 back end reported it: a differential test found it)."""
+    checked = spec.load(NONE_INTO_PLAIN, "none.fl")
+    for model, length in (("reliable", 2), ("byzantine_b", 1)):
+        explicit = {r.property: r for r in check_model(checked, model, CheckOptions(out_dir=None))}
+        symbolic = {r.property: r for r in bmc_model(checked, model, 3, CheckOptions(out_dir=None))}
+        for results in (explicit, symbolic):
+            found = results["no_runtime_errors"]
+            assert (found.verdict, found.trace_length) == ("violated", length), model
+        assert "phase cannot be `none`" in (explicit["no_runtime_errors"].counterexample_text or "")
