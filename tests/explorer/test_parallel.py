@@ -20,6 +20,7 @@ from differential.shards import LocalSharding
 from explorer.result import Verdict
 from explorer.run import CheckOptions, check_model
 from explorer.search import explore
+from explorer.search.limits import resident_memory
 from explorer.search.shard import Report
 from explorer.search.workers import Processes
 from explorer.semantics.system import SystemModel
@@ -189,3 +190,15 @@ def test_shards_in_one_process_route_batches_as_worker_processes_do() -> None:
     system = spec.instantiate(checked, "majority_partitioned")
     sharding = LocalSharding(lambda: SystemModel(system, None), 3)
     assert _search(system, sharding=sharding) == _search(system)
+
+
+def test_a_memory_bound_counts_the_workers_memory_too() -> None:
+    """--max-memory bounds every process of a search: a bound this process alone stays under is reached
+    once the two workers' resident memory is added."""
+    checked = spec.load_file(SPECS / "two_phase_commit.fl")
+    system = spec.instantiate(checked, "classic", {"N": 7})
+    bound = resident_memory() + 40 * 2**20  # each worker holds more than 20 MiB once its model is built
+    result = explore(SystemModel(system, None, symmetry=False), max_memory=bound, workers=2, shard_from=1000)
+    assert not result.complete and result.stop_reason is not None
+    assert result.stop_reason.startswith("memory bound")
+    assert result.stats.shards == 2
