@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Protocol
+from typing import Any
 
 State = tuple[Any, ...]
 
@@ -120,47 +120,51 @@ def spend(spent: tuple[int, ...], index: int) -> tuple[int, ...]:
 Remote = Callable[[Any], None]
 
 
-class Interned(Protocol):
-    """A table that numbers keys 0, 1, 2, ... in the order it first meets them."""
+class Interned:
+    """A table that numbers keys 0, 1, 2, ... in the order it first meets them. Each kind of table adds a key
+    its own way (`add`); a key it does not hold is numbered here, or, in a worker's copy of a table numbered
+    elsewhere, learned (`remote`)."""
 
-    remote: Remote | None
-    ids: dict[Any, int]
+    def __init__(self) -> None:
+        self.ids: dict[Any, int] = {}
+        self.remote: Remote | None = None
+
+    def missing(self, key: Any) -> int:
+        """The number of a key not in `ids` yet."""
+        if self.remote is not None:
+            self.remote(key)
+            return self.ids[key]
+        return self.add(key)
 
     def add(self, key: Any) -> int:
         """Number a key not numbered yet, next."""
-        ...
+        raise NotImplementedError
 
     def keys(self, start: int = 0) -> list[Any]:
         """The keys numbered `start` and on, in order."""
-        ...
+        raise NotImplementedError
 
-    def __len__(self) -> int: ...
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
-class LocalTable:
+class LocalTable(Interned):
     """Interns local-state tuples as small ints."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[int, tuple[Any, ...]], int] = {}
+        super().__init__()
         self.values: list[tuple[Any, ...]] = []
         self.kinds: list[int] = []
         self.status: list[int] = []
-        self.remote: Remote | None = None
 
     def intern(self, local: tuple[Any, ...], kind: int) -> int:
         """The id of `local`, a local state of a node of type number `kind`. The type is part of the key:
         Python holds 0 == False, so two types' local states could otherwise be taken for one another."""
         key = (kind, local)
         lid = self.ids.get(key)
-        if lid is None:
-            if self.remote is not None:
-                self.remote(key)
-                return self.ids[key]
-            lid = self.add(key)
-        return lid
+        return self.missing(key) if lid is None else lid
 
     def add(self, key: tuple[int, tuple[Any, ...]]) -> int:
-        """Number a key not numbered yet, next."""
         lid = self.ids[key] = len(self.values)
         self.values.append(key[1])
         self.kinds.append(key[0])
@@ -168,32 +172,22 @@ class LocalTable:
         return lid
 
     def keys(self, start: int = 0) -> list[tuple[int, tuple[Any, ...]]]:
-        """The keys numbered `start` and on, in order."""
         return list(zip(self.kinds[start:], self.values[start:], strict=True))
 
-    def __len__(self) -> int:
-        return len(self.values)
 
-
-class MessageTable:
+class MessageTable(Interned):
     """Interns in-flight messages (src, dst, message index, args) as small ints."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[int, int, int, tuple[Any, ...]], int] = {}
+        super().__init__()
         self.values: list[tuple[int, int, int, tuple[Any, ...]]] = []
         self.src: list[int] = []
         self.dst: list[int] = []
-        self.remote: Remote | None = None
 
     def intern(self, src: int, dst: int, message: int, args: tuple[Any, ...]) -> int:
         key = (src, dst, message, args)
         mid = self.ids.get(key)
-        if mid is None:
-            if self.remote is not None:
-                self.remote(key)
-                return self.ids[key]
-            mid = self.add(key)
-        return mid
+        return self.missing(key) if mid is None else mid
 
     def add(self, key: tuple[int, int, int, tuple[Any, ...]]) -> int:
         mid = self.ids[key] = len(self.values)
@@ -205,27 +199,17 @@ class MessageTable:
     def keys(self, start: int = 0) -> list[tuple[int, int, int, tuple[Any, ...]]]:
         return self.values[start:]
 
-    def __len__(self) -> int:
-        return len(self.values)
 
-
-class Numbers:
-    """Numbers distinct keys 0, 1, 2, ... in the order they are first met (symmetry reduction's signature
-    parts), like the tables above."""
+class Numbers(Interned):
+    """Numbers any distinct keys (symmetry reduction's signature parts)."""
 
     def __init__(self) -> None:
-        self.ids: dict[Any, int] = {}
+        super().__init__()
         self.order: list[Any] = []
-        self.remote: Remote | None = None
 
     def number(self, key: Any) -> int:
         number = self.ids.get(key)
-        if number is None:
-            if self.remote is not None:
-                self.remote(key)
-                return self.ids[key]
-            number = self.add(key)
-        return number
+        return self.missing(key) if number is None else number
 
     def add(self, key: Any) -> int:
         number = self.ids[key] = len(self.order)
@@ -234,9 +218,6 @@ class Numbers:
 
     def keys(self, start: int = 0) -> list[Any]:
         return self.order[start:]
-
-    def __len__(self) -> int:
-        return len(self.order)
 
 
 def fingerprint(state: State) -> int:

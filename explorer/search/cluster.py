@@ -18,14 +18,14 @@ from explorer.model import Model, State
 from explorer.search.registry import Registry, Request, Tails, learn
 from explorer.search.shard import Blob, Report, Shard, owner
 from explorer.search.sharding import ClusterError
-from explorer.search.workers import Recipe, build_shard
+from explorer.search.workers import ShardStart
 from explorer.semantics.system import SystemModel
 
 
 class _Numbering:
     """The registry, in an actor of its own."""
 
-    def __init__(self, recipe: Recipe, tails: Tails) -> None:
+    def __init__(self, recipe: tuple[Any, ...], tails: Tails) -> None:
         tables = SystemModel(*recipe).tables()
         learn(tables, tails)
         self.registry = Registry(tables)
@@ -35,21 +35,12 @@ class _Numbering:
 
 
 class _ShardActor:
-    def __init__(
-        self,
-        recipe: Recipe,
-        index: int,
-        count: int,
-        tails: Tails,
-        budget: int,
-        deadlock: bool,
-        numbering: Any,
-    ) -> None:
+    def __init__(self, start: ShardStart, numbering: Any) -> None:
         def send(request: Request) -> Tails:
             answer: Tails = ray.get(numbering.request.remote(*request))
             return answer
 
-        self.shard: Shard = build_shard(recipe, index, count, tails, budget, deadlock, send)
+        self.shard: Shard = start.build(send)
 
     def seed(self, visited: list[tuple[int, int]], level: list[tuple[int, State]]) -> None:
         self.shard.seed(visited, level)
@@ -92,7 +83,8 @@ class RayWorkers:
         # more shards than CPUs share them, rather than wait for ever for a CPU of their own
         actor: Any = ray.remote(num_cpus=min(1.0, cpus / count))(_ShardActor)
         self.actors: list[Any] = [
-            actor.remote(recipe, k, count, tails, budget, deadlock, self.numbering) for k in range(count)
+            actor.remote(ShardStart(recipe, k, count, tails, budget, deadlock), self.numbering)
+            for k in range(count)
         ]
         self.inboxes: list[list[Any]] = [[] for _ in range(count)]
 

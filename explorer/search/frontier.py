@@ -14,16 +14,14 @@ from explorer.search.sharding import LEVEL_BUDGET
 
 Entry = tuple[int, State]  # (fingerprint, state)
 
-DEFAULT_BUDGET = LEVEL_BUDGET  # states of one level held in memory before the rest spill to disk
 _BATCH = 4096
 
 
 class Level:
     """An append-only list of (number, state) that spills to disk past `budget` entries."""
 
-    def __init__(self, budget: int = DEFAULT_BUDGET, folder: str | None = None) -> None:
+    def __init__(self, budget: int = LEVEL_BUDGET) -> None:
         self.budget = budget
-        self.folder = folder
         self.held: list[Entry] = []
         self.pending: list[Entry] = []  # the next batch for the file
         self.spill: IO[bytes] | None = None
@@ -46,7 +44,7 @@ class Level:
         if not self.pending:
             return
         if self.spill is None:
-            self.spill = tempfile.TemporaryFile(prefix="faultline-level-", dir=self.folder)  # noqa: SIM115  # closed once read back
+            self.spill = tempfile.TemporaryFile(prefix="faultline-level-")  # noqa: SIM115  # closed once read back
         pickle.dump(self.pending, self.spill, protocol=pickle.HIGHEST_PROTOCOL)
         self.spilled += len(self.pending)
         self.pending = []

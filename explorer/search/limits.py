@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from explorer.state import LocalTable, MessageTable, Numbers
+from explorer.state import Interned, LocalTable, MessageTable, Numbers
 
 # How often the watchdog looks, in seconds; and how soon again when it must not raise yet.
 _EVERY = 0.25
@@ -38,6 +38,7 @@ _ATOMIC = frozenset(
         MessageTable.add,
         Numbers.number,
         Numbers.add,
+        Interned.missing,
     )
 )
 

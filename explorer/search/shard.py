@@ -22,8 +22,9 @@ import numpy as np
 import numpy.typing as npt
 
 from explorer.model import Action, Model, SpecRuntimeError, State
-from explorer.search.frontier import DEFAULT_BUDGET, Entry, Level
+from explorer.search.frontier import Entry, Level
 from explorer.search.limits import resident_memory
+from explorer.search.sharding import LEVEL_BUDGET
 from explorer.search.visited import U64, FingerprintTable, as_fingerprints
 
 # States for one worker: their fingerprints, their parents' fingerprints, the states; a list of them pickled.
@@ -69,7 +70,7 @@ class Shard:
     """Worker `index` of `count`: its visited states, its part of the current and next levels."""
 
     def __init__(
-        self, model: Model, index: int, count: int, budget: int = DEFAULT_BUDGET, deadlock: bool = False
+        self, model: Model, index: int, count: int, budget: int = LEVEL_BUDGET, deadlock: bool = False
     ) -> None:
         self.model = model
         self.index, self.count = index, count

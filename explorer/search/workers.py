@@ -13,6 +13,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol, cast
 
@@ -86,26 +87,27 @@ class InProcess:
         self.shard.next.close()
 
 
-# What a worker's model is built from in a process started afresh: SystemModel's arguments (`Model.recipe`).
-Recipe = tuple[Any, ...]
+@dataclass(frozen=True)
+class ShardStart:
+    """What a worker is started with, wherever it runs: the arguments that build its model afresh
+    (`Model.recipe`), which shard of how many it is, the numbering so far (`Registry.tails`), and its
+    level budget."""
 
+    recipe: tuple[Any, ...]
+    index: int
+    count: int
+    tails: Tails
+    budget: int
+    deadlock: bool
 
-def build_shard(
-    recipe: Recipe,
-    index: int,
-    count: int,
-    tails: Tails,
-    budget: int,
-    deadlock: bool,
-    send: Callable[[Request], Tails],
-) -> Shard:
-    """A worker's shard: the model built afresh, numbering as the registry does (`send` asks it)."""
-    model = SystemModel(*recipe)
-    learner = Learner(model.tables(), send)
-    learner.learn(tails)
-    shard = Shard(model, index, count, budget, deadlock)
-    shard.catch_up = lambda: learner.ask(None)
-    return shard
+    def build(self, send: Callable[[Request], Tails]) -> Shard:
+        """The worker's shard: the model built afresh, numbering as the registry does (`send` asks it)."""
+        model = SystemModel(*self.recipe)
+        learner = Learner(model.tables(), send)
+        learner.learn(self.tails)
+        shard = Shard(model, self.index, self.count, self.budget, self.deadlock)
+        shard.catch_up = lambda: learner.ask(None)
+        return shard
 
 
 def serve(conn: Connection) -> None:
@@ -119,8 +121,8 @@ def serve(conn: Connection) -> None:
         return answer
 
     try:
-        recipe, index, count, tails, budget, deadlock = conn.recv()
-        shard = build_shard(recipe, index, count, tails, budget, deadlock, send)
+        start: ShardStart = conn.recv()
+        shard = start.build(send)
         conn.send(("done", None))
         while True:
             method, args = conn.recv()
@@ -145,13 +147,13 @@ class Processes:
         self.inboxes: list[list[Blob | None]] = [[] for _ in range(count)]
         try:
             for index in range(count):
-                self._start((recipe, index, count, tails, budget, deadlock))
+                self._start(ShardStart(recipe, index, count, tails, budget, deadlock))
             self._answers(list(range(count)))
         except BaseException:  # Ctrl-C or a bound while they start: none may outlive the search
             self.close()
             raise
 
-    def _start(self, arguments: tuple[Any, ...]) -> None:
+    def _start(self, start: ShardStart) -> None:
         """Start a worker as a program of its own rather than by multiprocessing, which would run the
         caller's main module again in it (a script that calls the API without a __main__ guard); in a process
         group of its own, so that a terminal's Ctrl-C reaches this process only, which ends it."""
@@ -166,7 +168,7 @@ class Processes:
         theirs.close()
         self.conns.append(ours)
         self.processes.append(process)
-        ours.send(arguments)
+        ours.send(start)
 
     def _answers(self, asked: list[int]) -> list[Any]:
         """The answer of each worker in `asked`, numbering parts for any worker that asks meanwhile."""
